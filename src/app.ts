@@ -1,0 +1,24 @@
+// createApp: every route, the error path and the API documentation, from injected dependencies.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppDeps, AppEnv } from "./deps.ts";
+import { createErrorHandler, notFound, validationHook } from "./errors.ts";
+import { mountDocs } from "./routes/docs.ts";
+import { createEventRoutes } from "./routes/events.ts";
+import { createHealthRoutes } from "./routes/health.ts";
+import { createRealtimeRoutes } from "./routes/realtime.ts";
+import { createWebhookRoutes } from "./routes/webhooks.ts";
+
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(createErrorHandler(deps.logger));
+  app.notFound(notFound);
+
+  app.route("/", createHealthRoutes(deps));
+  app.route("/", createWebhookRoutes(deps));
+  app.route("/", createEventRoutes(deps));
+  app.route("/", createRealtimeRoutes(deps));
+  mountDocs(app, deps.version);
+
+  app.get("/", (c) => c.redirect("/docs"));
+  return app;
+}

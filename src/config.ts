@@ -1,0 +1,111 @@
+// The environment, read once through one zod schema; everything else receives a typed Config.
+import { z } from "zod";
+
+/** `.env` files often hold `NAME=` for "unset": treat blank values as absent so defaults apply. */
+const blankAsUnset = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+
+const optionalText = (description: string) => z.preprocess(blankAsUnset, z.string().optional()).describe(description);
+
+const url = (fallback: string, description: string) =>
+  z.preprocess(blankAsUnset, z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).default(fallback)).describe(description);
+
+const port = z.coerce
+  .number({ error: "expected a whole number from 0 to 65535" })
+  .int({ error: "expected a whole number from 0 to 65535" })
+  .min(0, { error: "expected a whole number from 0 to 65535" })
+  .max(65535, { error: "expected a whole number from 0 to 65535" });
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+
+export const EnvSchema = z.object({
+  PORT: z.preprocess(blankAsUnset, port.optional()).describe("Port to listen on. Default 8000, or DATABRICKS_APP_PORT when that is set. 0 picks a free port."),
+  DATABRICKS_APP_PORT: z.preprocess(blankAsUnset, port.optional()).describe("Set by Databricks Apps; used as the port when PORT is not set."),
+  HOST: z.preprocess(blankAsUnset, z.string().default("127.0.0.1")).describe("Interface to listen on. A non-loopback HOST requires API_TOKEN."),
+  DATABASE_PATH: z.preprocess(blankAsUnset, z.string().default("./oura_streaming.db")).describe("SQLite database file (`:memory:` keeps nothing across restarts)."),
+  OURA_CLIENT_ID: optionalText("OAuth client id of your Oura application."),
+  OURA_CLIENT_SECRET: optionalText("OAuth client secret of your Oura application; Oura signs webhooks with it."),
+  OURA_WEBHOOK_SECRET: optionalText("Overrides the key used to check webhook signatures (normally the client secret)."),
+  OURA_VERIFICATION_TOKEN: optionalText("Token Oura echoes in the subscription handshake. Generated once and kept in the database when unset."),
+  OURA_API_BASE_URL: url("https://api.ouraring.com", "Base URL of the Oura API."),
+  OURA_AUTH_URL: url("https://cloud.ouraring.com/oauth/authorize", "Oura OAuth2 authorize URL."),
+  OURA_TOKEN_URL: url("https://api.ouraring.com/oauth/token", "Oura OAuth2 token URL."),
+  APP_SECRET_KEY: z
+    .preprocess(blankAsUnset, z.string().min(32, { error: "expected at least 32 characters" }).optional())
+    .describe("Key for session cookies and token encryption (at least 32 characters)."),
+  API_TOKEN: z
+    .preprocess(blankAsUnset, z.string().min(16, { error: "expected at least 16 characters" }).optional())
+    .describe("Bearer token for the data routes (/events, /ws/events). Required when HOST is not loopback."),
+  WEBHOOK_TOLERANCE_SECONDS: z
+    .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of seconds" }).int({ error: "expected a whole number of seconds" }).min(1, { error: "expected at least 1 second" }).default(300))
+    .describe("How far x-oura-timestamp may be from this server's clock, in seconds."),
+  WEBHOOK_MAX_BYTES: z
+    .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of bytes" }).int({ error: "expected a whole number of bytes" }).min(256, { error: "expected at least 256 bytes" }).default(1024 * 1024))
+    .describe("Largest webhook body accepted, in bytes."),
+  LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written."),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  oura: {
+    clientId?: string;
+    clientSecret?: string;
+    /** Key for x-oura-signature: the explicit override, else the client secret (Oura signs with it). */
+    webhookSecret?: string;
+    verificationToken?: string;
+    apiBaseUrl: string;
+    authUrl: string;
+    tokenUrl: string;
+  };
+  appSecretKey?: string;
+  apiToken?: string;
+  webhookToleranceSeconds: number;
+  webhookMaxBytes: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) };
+  }
+  const e = parsed.data;
+  const config: Config = {
+    port: e.PORT ?? e.DATABRICKS_APP_PORT ?? 8000,
+    host: e.HOST,
+    databasePath: e.DATABASE_PATH,
+    oura: {
+      clientId: e.OURA_CLIENT_ID,
+      clientSecret: e.OURA_CLIENT_SECRET,
+      webhookSecret: e.OURA_WEBHOOK_SECRET ?? e.OURA_CLIENT_SECRET,
+      verificationToken: e.OURA_VERIFICATION_TOKEN,
+      apiBaseUrl: e.OURA_API_BASE_URL.replace(/\/+$/, ""),
+      authUrl: e.OURA_AUTH_URL,
+      tokenUrl: e.OURA_TOKEN_URL,
+    },
+    appSecretKey: e.APP_SECRET_KEY,
+    apiToken: e.API_TOKEN,
+    webhookToleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
+    webhookMaxBytes: e.WEBHOOK_MAX_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+  const exposure = checkExposure(config);
+  return exposure ? { ok: false, errors: [exposure] } : { ok: true, config };
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "::1", "[::1]"]);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Health data must not be served unauthenticated beyond this machine. */
+function checkExposure(config: Config): string | undefined {
+  if (isLoopbackHost(config.host) || config.apiToken) return undefined;
+  return `HOST: ${config.host} is reachable from other machines, but no credential is configured; set API_TOKEN (at least 16 characters) so the data routes are authenticated, or listen on 127.0.0.1`;
+}

@@ -1,0 +1,60 @@
+// One error path: AppError carries a status and a stable code; every failure leaves as the same JSON shape.
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+import type { Logger } from "./log.ts";
+
+export class AppError extends HTTPException {
+  readonly code: string;
+  readonly details?: unknown;
+
+  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+    super(status, { message });
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** Codes for the HTTPExceptions Hono and its middleware raise themselves. */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: "bad_request",
+  401: "unauthorized",
+  404: "not_found",
+  405: "method_not_allowed",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
+export function createErrorHandler(logger: Logger): ErrorHandler {
+  return function handleError(err, c) {
+    if (err instanceof AppError) {
+      return c.json(errorBody(err.code, err.message, err.details), err.status);
+    }
+    if (err instanceof HTTPException) {
+      // Never echo a 5xx Hono raised for malformed input: the client sent it, so it is a 400.
+      const status = err.status >= 500 ? 400 : err.status;
+      return c.json(errorBody(CODE_BY_STATUS[status] ?? "bad_request", err.message || "bad request"), status as ContentfulStatusCode);
+    }
+    logger.error("request.failed", { method: c.req.method, path: c.req.path, error: err instanceof Error ? err.name : "unknown" });
+    return c.json(errorBody("internal_error", "the server could not complete this request"), 500);
+  };
+}
+
+export const notFound: NotFoundHandler = (c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404);
+
+type ValidationResult = { success: true } | { success: false; error: z.core.$ZodError; target?: string };
+
+/** The shape every validation failure takes: 422 for bodies (the request was understood but is wrong), 400 for query/path. */
+export function validationHook(result: ValidationResult, c: Context) {
+  if (result.success) return;
+  const target = result.target ?? "input";
+  const status = target === "json" ? 422 : 400;
+  const issues = result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message, code: issue.code }));
+  const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join("; ");
+  return c.json(errorBody("validation_failed", `invalid ${target === "json" ? "body" : target}: ${summary}`, issues), status);
+}

@@ -1,0 +1,95 @@
+// Line logger (logfmt) whose output can never stall the server: writes are buffered and bounded,
+// and lines are dropped (and counted) while the reader of stdout is not keeping up.
+import type { Config } from "./config.ts";
+
+type Level = Exclude<Config["logLevel"], "silent">;
+const SEVERITY: Record<Config["logLevel"], number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export type LogFields = Record<string, string | number | boolean | null | undefined>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** Resolves once everything written so far has reached the output. */
+  drain(): Promise<void>;
+}
+
+export interface LineSink {
+  write(line: string): void;
+  drain(): Promise<void>;
+}
+
+/** Bytes allowed to wait for a slow stdout before lines are dropped. */
+const DEFAULT_BACKLOG_LIMIT = 1024 * 1024;
+
+export function createStdoutSink(backlogLimit = DEFAULT_BACKLOG_LIMIT): LineSink {
+  const sink = Bun.stdout.writer({ highWaterMark: 64 * 1024 });
+  let backlog = 0;
+  let dropped = 0;
+  let pending: Promise<unknown> | undefined;
+
+  const flush = () => {
+    if (pending) return;
+    const result = sink.flush();
+    if (!(result instanceof Promise)) {
+      backlog = 0;
+      return;
+    }
+    pending = result.then(
+      () => {
+        pending = undefined;
+        backlog = 0;
+        if (dropped > 0) {
+          const note = `${new Date().toISOString()} warn log.dropped count=${dropped} reason="stdout was not draining"\n`;
+          dropped = 0;
+          sink.write(note);
+        }
+        flush();
+      },
+      () => {
+        pending = undefined;
+      },
+    );
+  };
+
+  return {
+    write(line) {
+      if (backlog > backlogLimit) {
+        dropped++;
+        return;
+      }
+      backlog += line.length;
+      sink.write(line);
+      flush();
+    },
+    async drain() {
+      while (pending) await pending;
+      await sink.flush();
+    },
+  };
+}
+
+function formatValue(value: string | number | boolean | null): string {
+  if (typeof value !== "string") return String(value);
+  return /^[\w.:/@+-]+$/.test(value) ? value : JSON.stringify(value);
+}
+
+export function createLogger(level: Config["logLevel"], sink: LineSink = createStdoutSink()): Logger {
+  const threshold = SEVERITY[level];
+  const log = (lineLevel: Level) => (message: string, fields?: LogFields) => {
+    if (SEVERITY[lineLevel] < threshold) return;
+    let line = `${new Date().toISOString()} ${lineLevel} ${message}`;
+    if (fields) {
+      for (const key in fields) {
+        const value = fields[key];
+        if (value !== undefined) line += ` ${key}=${formatValue(value)}`;
+      }
+    }
+    sink.write(line + "\n");
+  };
+  return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error"), drain: () => sink.drain() };
+}
+
+export const silentLogger: Logger = createLogger("silent", { write() {}, drain: async () => {} });

@@ -1,0 +1,37 @@
+// /openapi.json (generated from the route schemas), Swagger UI at /docs, and the static assets they load.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { swaggerUI } from "@hono/swagger-ui";
+import { ASSETS } from "../assets.ts";
+import type { AppEnv } from "../deps.ts";
+
+export function mountDocs(app: OpenAPIHono<AppEnv>, version: string) {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "The API_TOKEN configured on the server.",
+  });
+
+  let document: unknown;
+  app.get("/openapi.json", (c) => {
+    document ??= app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "Oura Streaming",
+        version,
+        description: "Receives Oura Ring API v2 webhooks, stores them durably and streams them live.",
+      },
+    });
+    return c.json(document);
+  });
+
+  // baseUrl "" makes Swagger UI load /swagger-ui-dist/… from this server: hosts may be offline.
+  app.get("/docs", swaggerUI({ url: "/openapi.json", baseUrl: "", title: "Oura Streaming API" }));
+
+  for (const [path, asset] of Object.entries(ASSETS)) {
+    app.get(path, () => {
+      return new Response(Bun.file(asset.file), {
+        headers: { "content-type": asset.contentType, "cache-control": "public, max-age=86400" },
+      });
+    });
+  }
+}

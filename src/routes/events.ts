@@ -1,0 +1,73 @@
+// The stored event log: list (filtered, cursor-paginated), read one, delete.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { requireApiToken } from "../auth/api-token.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { AppError, validationHook } from "../errors.ts";
+import { errorResponse, jsonResponse } from "../schemas/common.ts";
+import { DeleteResult, Event, EventFilter, EventIdParams, EventList, EventListQuery } from "../schemas/event.ts";
+
+const security = [{ bearerAuth: [] }];
+const unauthorized = errorResponse("Missing or wrong bearer token");
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/events",
+  tags: ["Events"],
+  summary: "List stored events, newest first",
+  security,
+  request: { query: EventListQuery },
+  responses: { 200: jsonResponse(EventList, "A page of events"), 400: errorResponse("Invalid query"), 401: unauthorized },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/events/{id}",
+  tags: ["Events"],
+  summary: "One stored event",
+  security,
+  request: { params: EventIdParams },
+  responses: {
+    200: jsonResponse(Event, "The event"),
+    400: errorResponse("Invalid id"),
+    401: unauthorized,
+    404: errorResponse("No such event"),
+  },
+});
+
+const deleteRoute = createRoute({
+  method: "delete",
+  path: "/events",
+  tags: ["Events"],
+  summary: "Delete stored events (all, or those matching the filters)",
+  security,
+  request: { query: EventFilter },
+  responses: { 200: jsonResponse(DeleteResult, "How many events were deleted"), 400: errorResponse("Invalid query"), 401: unauthorized },
+});
+
+export function createEventRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use("/events", requireApiToken(deps.config.apiToken));
+  app.use("/events/*", requireApiToken(deps.config.apiToken));
+
+  app.openapi(listRoute, async (c) => {
+    const { limit, cursor, ...filter } = c.req.valid("query");
+    const [page, total] = await Promise.all([deps.store.listEvents(filter, { limit, cursor }), deps.store.countEvents()]);
+    return c.json({ count: page.events.length, total_stored: total, events: page.events, next_cursor: page.nextCursor }, 200);
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const event = await deps.store.getEvent(id);
+    if (!event) throw new AppError(404, "event_not_found", `no event with id ${id}`);
+    return c.json(event, 200);
+  });
+
+  app.openapi(deleteRoute, async (c) => {
+    const filter = c.req.valid("query");
+    const deleted = await deps.store.deleteEvents(filter);
+    deps.logger.info("events.deleted", { count: deleted, ...filter });
+    return c.json({ deleted }, 200);
+  });
+
+  return app;
+}

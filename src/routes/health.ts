@@ -1,0 +1,34 @@
+// Liveness and readiness in one answer; nothing sensitive in it.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { jsonResponse } from "../schemas/common.ts";
+import { Health } from "../schemas/health.ts";
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["Operations"],
+  summary: "Server health",
+  description: "503 when the database cannot be used: a load balancer should then stop sending traffic here.",
+  responses: { 200: jsonResponse(Health, "Healthy"), 503: jsonResponse(Health, "Database unusable") },
+});
+
+export function createHealthRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(healthRoute, async (c) => {
+    const databaseOk = await deps.store.ping();
+    const [eventsStored, lastEventAt] = databaseOk
+      ? await Promise.all([deps.store.countEvents(), deps.store.lastEventAt()]).catch(() => [null, null] as const)
+      : ([null, null] as const);
+    const body: Health = {
+      status: databaseOk ? "ok" : "unavailable",
+      version: deps.version,
+      uptime_seconds: Math.round((deps.now() - deps.startedAt) / 100) / 10,
+      database: { ok: databaseOk },
+      events_stored: eventsStored,
+      last_event_at: lastEventAt,
+    };
+    return databaseOk ? c.json(body, 200) : c.json(body, 503);
+  });
+  return app;
+}

@@ -1,0 +1,66 @@
+// /ws/events: upgrades an authenticated request to a Bun WebSocket subscribed to one topic.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { WebSocketHandler } from "bun";
+import { requireApiToken } from "../auth/api-token.ts";
+import type { AppDeps, AppEnv, WebSocketData } from "../deps.ts";
+import { AppError, validationHook } from "../errors.ts";
+import { ALL_EVENTS_TOPIC, dataTypeTopic } from "../realtime/broadcaster.ts";
+import { errorResponse } from "../schemas/common.ts";
+import { DataType } from "../schemas/notification.ts";
+
+const streamRoute = createRoute({
+  method: "get",
+  path: "/ws/events",
+  tags: ["Events"],
+  summary: "Live stream of committed events (WebSocket)",
+  description:
+    'Upgrade to a WebSocket. The first message is `{"type":"ready"}`; then each committed event arrives once as `{"type":"event","event":{…}}`. ' +
+    "A client that stops reading is disconnected rather than allowed to slow ingestion.",
+  security: [{ bearerAuth: [] }],
+  request: { query: z.object({ data_type: DataType.optional().openapi({ description: "Only events of this data type." }) }) },
+  responses: {
+    101: { description: "Switching protocols" },
+    400: errorResponse("Invalid query"),
+    401: errorResponse("Missing or wrong bearer token"),
+    426: errorResponse("Not a WebSocket upgrade request"),
+  },
+});
+
+export function createRealtimeRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use("/ws/events", requireApiToken(deps.config.apiToken));
+  app.openapi(streamRoute, (c) => {
+    const { data_type } = c.req.valid("query");
+    const server = c.env?.server;
+    const topic = data_type ? dataTypeTopic(data_type) : ALL_EVENTS_TOPIC;
+    if (!server || c.req.header("upgrade")?.toLowerCase() !== "websocket" || !server.upgrade(c.req.raw, { data: { topic } })) {
+      throw new AppError(426, "upgrade_required", "connect with a WebSocket client");
+    }
+    // Bun has taken over the socket; this response is never sent.
+    return new Response(null) as never;
+  });
+  return app;
+}
+
+/** Bytes a socket may have queued before it is dropped: a slow reader must not hold memory or slow publishers. */
+export const WEBSOCKET_BACKPRESSURE_LIMIT = 1024 * 1024;
+
+export function createWebSocketHandler(deps: Pick<AppDeps, "logger">): WebSocketHandler<WebSocketData> {
+  return {
+    backpressureLimit: WEBSOCKET_BACKPRESSURE_LIMIT,
+    closeOnBackpressureLimit: true,
+    idleTimeout: 120,
+    sendPings: true,
+    open(ws) {
+      ws.subscribe(ws.data.topic);
+      ws.send(JSON.stringify({ type: "ready", topic: ws.data.topic }));
+      deps.logger.debug("ws.open", { topic: ws.data.topic });
+    },
+    message() {
+      // The stream is one-way; client messages are ignored.
+    },
+    close(ws, code) {
+      deps.logger.debug("ws.close", { topic: ws.data.topic, code });
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// Oura's webhook protocol: the GET verification handshake and signed POST notifications.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { secretsEqual } from "../auth/constant-time.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { AppError, validationHook } from "../errors.ts";
+import { readCappedBody } from "../http/read-capped-body.ts";
+import { parseOuraTimestamp } from "../oura/signature.ts";
+import { publishEvent } from "../realtime/event-messages.ts";
+import { errorResponse, jsonResponse } from "../schemas/common.ts";
+import { HandshakeAnswer, HandshakeQuery, WebhookAck, WebhookHeaders, WebhookNotification } from "../schemas/notification.ts";
+import { StorageUnavailableError } from "../storage/store.ts";
+
+const decoder = new TextDecoder();
+
+const handshakeRoute = createRoute({
+  method: "get",
+  path: "/webhooks",
+  tags: ["Webhooks"],
+  summary: "Subscription verification handshake",
+  description: "Oura calls this when a subscription is created; the answer echoes the challenge when the token matches.",
+  request: { query: HandshakeQuery },
+  responses: {
+    200: jsonResponse(HandshakeAnswer, "Token matches; the challenge is echoed"),
+    400: errorResponse("No challenge given"),
+    401: errorResponse("Missing or wrong verification_token"),
+  },
+});
+
+/**
+ * Checks everything that needs the raw bytes (size, signature, freshness, JSON syntax) before the zod validator
+ * sees the parsed body. Order matters: nothing unauthenticated is parsed, and a bad signature says no more than that.
+ */
+function verifyOuraDelivery(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async function ouraDelivery(c, next) {
+    if (!deps.verifier) {
+      throw new AppError(503, "webhook_secret_missing", "webhooks are refused until OURA_CLIENT_SECRET (or OURA_WEBHOOK_SECRET) is configured");
+    }
+    const body = await readCappedBody(c.req.raw, deps.config.webhookMaxBytes);
+    const signature = c.req.header("x-oura-signature");
+    const timestamp = c.req.header("x-oura-timestamp");
+    if (!signature || !timestamp || !(await deps.verifier.verify(timestamp, body, signature))) {
+      throw new AppError(401, "invalid_signature", "missing or invalid x-oura-signature");
+    }
+    const signedAt = parseOuraTimestamp(timestamp);
+    const skew = signedAt === undefined ? Infinity : Math.abs(deps.now() / 1000 - signedAt);
+    if (skew > deps.config.webhookToleranceSeconds) {
+      throw new AppError(401, "stale_timestamp", `x-oura-timestamp is more than ${deps.config.webhookToleranceSeconds} s from this server's clock`);
+    }
+    const text = decoder.decode(body);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new AppError(400, "invalid_json", "the signed body is not valid JSON");
+    }
+    c.req.bodyCache.json = Promise.resolve(parsed);
+    c.set("rawNotification", text);
+    await next();
+  };
+}
+
+function notificationRoute(deps: AppDeps) {
+  return createRoute({
+    method: "post",
+    path: "/webhooks",
+    tags: ["Webhooks"],
+    summary: "Receive a signed Oura notification",
+    description:
+      "Answers 2xx only after the event is committed. A redelivery answers 200 with the stored event's id and stores nothing new.",
+    middleware: [verifyOuraDelivery(deps)] as const,
+    request: {
+      headers: WebhookHeaders,
+      body: { required: true, content: { "application/json": { schema: WebhookNotification } } },
+    },
+    responses: {
+      200: jsonResponse(WebhookAck, "Already stored (redelivery)"),
+      201: jsonResponse(WebhookAck, "Stored"),
+      400: errorResponse("Body is not JSON"),
+      401: errorResponse("Missing or invalid signature, or timestamp outside the tolerance window"),
+      413: errorResponse("Body larger than WEBHOOK_MAX_BYTES"),
+      415: errorResponse("Body is not declared as JSON"),
+      422: errorResponse("JSON without the notification fields"),
+      503: errorResponse("No webhook secret configured, or storage unavailable"),
+    },
+  });
+}
+
+export function createWebhookRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.openapi(handshakeRoute, (c) => {
+    const { verification_token: token, challenge } = c.req.valid("query");
+    if (token === undefined || !secretsEqual(token, deps.verificationToken)) {
+      throw new AppError(401, "invalid_verification_token", "verification_token does not match");
+    }
+    if (challenge === undefined) throw new AppError(400, "missing_challenge", "challenge is required");
+    return c.json({ challenge }, 200);
+  });
+
+  app.openapi(notificationRoute(deps), async (c) => {
+    const notification = c.req.valid("json");
+    let result;
+    try {
+      result = await deps.store.appendEvent({ source: "webhook", notification, rawNotification: c.var.rawNotification });
+    } catch (error) {
+      if (error instanceof StorageUnavailableError) throw new AppError(503, "storage_unavailable", "the event could not be stored; retry later");
+      throw error;
+    }
+    const { event, created } = result;
+    if (created) {
+      publishEvent(deps.broadcaster, event);
+      deps.logger.info("event.stored", { id: event.id, source: "webhook", data_type: event.data_type, event_type: event.event_type });
+      return c.json({ id: event.id, duplicate: false }, 201);
+    }
+    deps.logger.info("event.duplicate", { id: event.id, data_type: event.data_type, event_type: event.event_type });
+    return c.json({ id: event.id, duplicate: true }, 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,62 @@
+// Stored events and the queries over them.
+import { z } from "@hono/zod-openapi";
+import { DataType, EventType } from "./notification.ts";
+
+export const EventSource = z.enum(["webhook", "poll"]).openapi("EventSource");
+
+export const Event = z
+  .object({
+    id: z.number().int(),
+    received_at: z.string().openapi({ description: "When this server committed the event (ISO 8601, UTC)." }),
+    source: EventSource,
+    event_type: EventType,
+    data_type: z.string(),
+    object_id: z.string(),
+    event_time: z.string(),
+    user_id: z.string(),
+    notification: z.record(z.string(), z.unknown()).openapi({ description: "The notification exactly as received." }),
+    document: z.unknown().nullable().openapi({ description: "The fetched Oura document, once fetched." }),
+    fetch_status: z.string().nullable().openapi({ description: "State of the document fetch; null until fetching is configured." }),
+    fetched_at: z.string().nullable(),
+  })
+  .openapi("Event");
+export type Event = z.infer<typeof Event>;
+
+const Instant = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), { error: "expected an ISO 8601 date or date-time" })
+  .openapi({ example: "2026-11-01T00:00:00Z" });
+
+export const EventFilter = z.object({
+  data_type: DataType.optional(),
+  event_type: EventType.optional(),
+  user_id: z.string().min(1).max(256).optional(),
+  since: Instant.optional().openapi({ description: "Only events whose event_time is at or after this instant." }),
+  until: Instant.optional().openapi({ description: "Only events whose event_time is before this instant." }),
+});
+export type EventFilter = z.infer<typeof EventFilter>;
+
+export const EventListQuery = EventFilter.extend({
+  limit: z.coerce.number().int().min(1).max(1000).default(50).openapi({ description: "Page size, 1–1000." }),
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}$/, { error: "expected the next_cursor of a previous page" })
+    .optional()
+    .openapi({ description: "next_cursor from the previous page." }),
+});
+export type EventListQuery = z.infer<typeof EventListQuery>;
+
+export const EventList = z
+  .object({
+    count: z.number().int().openapi({ description: "Events in this page." }),
+    total_stored: z.number().int().openapi({ description: "Events stored in all." }),
+    events: z.array(Event),
+    next_cursor: z.string().nullable().openapi({ description: "Pass as cursor to get the next (older) page; null on the last page." }),
+  })
+  .openapi("EventList");
+
+export const EventIdParams = z.object({
+  id: z.coerce.number().int().min(1).openapi({ param: { name: "id", in: "path" }, example: 42 }),
+});
+
+export const DeleteResult = z.object({ deleted: z.number().int() }).openapi("DeleteResult");

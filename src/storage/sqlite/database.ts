@@ -1,0 +1,29 @@
+// Opens the SQLite file durably (WAL, synchronous=FULL) and brings its schema up to date.
+import { Database } from "bun:sqlite";
+import { MIGRATIONS } from "./migrations.ts";
+
+export function openDatabase(path: string): Database {
+  const db = new Database(path, { create: true, strict: true });
+  db.exec("PRAGMA busy_timeout = 5000");
+  // Must precede the first table so later retention pruning can hand space back with incremental_vacuum.
+  db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+  db.exec("PRAGMA journal_mode = WAL");
+  // Every acknowledged webhook must survive power loss; group commit keeps this affordable.
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA foreign_keys = ON");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Database): void {
+  const { user_version: current } = db.query("PRAGMA user_version").get() as { user_version: number };
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this build knows (${MIGRATIONS.length}); use a newer oura-streaming`);
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    })();
+  }
+}
