@@ -1,0 +1,56 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { RunningServer } from "../../src/server.ts";
+import { startTestServer } from "../helpers/servers.ts";
+
+let running: RunningServer;
+beforeAll(async () => {
+  running = await startTestServer();
+});
+afterAll(() => running.stop());
+
+describe("/openapi.json", () => {
+  test("is a valid OpenAPI 3.1 document", async () => {
+    const document = await (await fetch(new URL("/openapi.json", running.url))).json();
+    const validator = new Validator();
+    const result = await validator.validate(document as object);
+    if (!result.valid) console.error(JSON.stringify(result.errors, null, 2));
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+  });
+
+  test("declares every API route, with security on the data routes and the error shape", async () => {
+    const document = (await (await fetch(new URL("/openapi.json", running.url))).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(operations.sort()).toEqual(
+      ["DELETE /events", "GET /events", "GET /events/{id}", "GET /health", "GET /webhooks", "GET /ws/events", "POST /webhooks"].sort(),
+    );
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const operation of Object.values(methods)) {
+        const isDataRoute = path.startsWith("/events") || path.startsWith("/ws/");
+        expect(Boolean(operation.security?.length)).toBe(isDataRoute);
+      }
+    }
+    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(["Error", "WebhookNotification", "Event", "EventList", "Health"]));
+    expect(Object.keys(document.paths["/webhooks"]!.post!.responses).sort()).toEqual(["200", "201", "400", "401", "413", "415", "422", "503"]);
+  });
+});
+
+describe("/docs", () => {
+  test("Swagger UI loads its JavaScript and CSS from this server, not a CDN", async () => {
+    const html = await (await fetch(new URL("/docs", running.url))).text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    for (const asset of assets) {
+      expect(asset.startsWith("/")).toBe(true);
+      const response = await fetch(new URL(asset, running.url));
+      expect(response.status).toBe(200);
+      expect(response.headers.get("cache-control")).toContain("max-age");
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    }
+    expect(html).toContain('url: \'/openapi.json\'');
+  });
+});
