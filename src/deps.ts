@@ -3,6 +3,7 @@ import type { Server } from "bun";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 import type { SignatureVerifier } from "./oura/signature.ts";
+import type { WebhookNotification } from "./schemas/notification.ts";
 import type { Broadcaster } from "./realtime/broadcaster.ts";
 import type { Store } from "./storage/store.ts";
 
@@ -22,7 +23,7 @@ export interface AppDeps {
 
 export interface AppEnv {
   Bindings: { server?: Server<WebSocketData> };
-  Variables: { rawNotification: string };
+  Variables: { rawNotification: string; notification: WebhookNotification };
 }
 
 export interface WebSocketData {

@@ -28,9 +28,12 @@ export function createStdoutSink(backlogLimit = DEFAULT_BACKLOG_LIMIT): LineSink
   const sink = Bun.stdout.writer({ highWaterMark: 64 * 1024 });
   let backlog = 0;
   let dropped = 0;
+  let scheduled = false;
   let pending: Promise<unknown> | undefined;
 
+  // One flush per event-loop turn, not per line: a burst of events costs one write(2).
   const flush = () => {
+    scheduled = false;
     if (pending) return;
     const result = sink.flush();
     if (!(result instanceof Promise)) {
@@ -42,9 +45,8 @@ export function createStdoutSink(backlogLimit = DEFAULT_BACKLOG_LIMIT): LineSink
         pending = undefined;
         backlog = 0;
         if (dropped > 0) {
-          const note = `${new Date().toISOString()} warn log.dropped count=${dropped} reason="stdout was not draining"\n`;
+          sink.write(`${new Date().toISOString()} warn log.dropped count=${dropped} reason="stdout was not draining"\n`);
           dropped = 0;
-          sink.write(note);
         }
         flush();
       },
@@ -62,9 +64,13 @@ export function createStdoutSink(backlogLimit = DEFAULT_BACKLOG_LIMIT): LineSink
       }
       backlog += line.length;
       sink.write(line);
-      flush();
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
     },
     async drain() {
+      flush();
       while (pending) await pending;
       await sink.flush();
     },

@@ -31,7 +31,7 @@ async function resolveVerificationToken(config: Config, store: Store, logger: Lo
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const store = SqliteStore.open(config.databasePath);
+  const store = await SqliteStore.open(config.databasePath);
   let server: Server<WebSocketData> | undefined;
   const deps: AppDeps = {
     config,

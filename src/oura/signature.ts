@@ -24,10 +24,8 @@ function concat(timestamp: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /** Decodes 64 hex digits; anything else yields undefined (and so a failed verification, never an exception). */
 function decodeSha256Hex(hex: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return undefined;
-  const bytes = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
+  if (hex.length !== 64 || !/^[0-9a-fA-F]+$/.test(hex)) return undefined;
+  return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
 /**

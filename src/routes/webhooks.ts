@@ -8,7 +8,7 @@ import { readCappedBody } from "../http/read-capped-body.ts";
 import { parseOuraTimestamp } from "../oura/signature.ts";
 import { publishEvent } from "../realtime/event-messages.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
-import { HandshakeAnswer, HandshakeQuery, WebhookAck, WebhookHeaders, WebhookNotification } from "../schemas/notification.ts";
+import { HandshakeAnswer, HandshakeQuery, WebhookAck, WebhookNotification } from "../schemas/notification.ts";
 import { StorageUnavailableError } from "../storage/store.ts";
 
 const decoder = new TextDecoder();
@@ -28,8 +28,9 @@ const handshakeRoute = createRoute({
 });
 
 /**
- * Checks everything that needs the raw bytes (size, signature, freshness, JSON syntax) before the zod validator
- * sees the parsed body. Order matters: nothing unauthenticated is parsed, and a bad signature says no more than that.
+ * Size, signature, freshness, JSON syntax, then the zod schema, in that order: nothing unauthenticated is parsed,
+ * and a bad signature says no more than that. The content type is not checked: a correctly signed JSON body is
+ * accepted whatever Content-Type it came with.
  */
 function verifyOuraDelivery(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async function ouraDelivery(c, next) {
@@ -54,37 +55,53 @@ function verifyOuraDelivery(deps: AppDeps): MiddlewareHandler<AppEnv> {
     } catch {
       throw new AppError(400, "invalid_json", "the signed body is not valid JSON");
     }
-    c.req.bodyCache.json = Promise.resolve(parsed);
+    const notification = WebhookNotification.safeParse(parsed);
+    if (!notification.success) return validationHook({ ...notification, target: "json" }, c);
+    c.set("notification", notification.data);
     c.set("rawNotification", text);
     await next();
   };
 }
 
-function notificationRoute(deps: AppDeps) {
-  return createRoute({
+/** Documented here; checked by the signature middleware rather than a header validator. */
+const WEBHOOK_HEADER_PARAMETERS = [
+  {
+    name: "x-oura-signature",
+    in: "header" as const,
+    required: true,
+    schema: { type: "string" as const },
+    description: "Hex HMAC-SHA256 of x-oura-timestamp + raw body, keyed by the client secret (any case).",
+  },
+  {
+    name: "x-oura-timestamp",
+    in: "header" as const,
+    required: true,
+    schema: { type: "string" as const },
+    description: "Unix time in seconds when Oura signed the request.",
+  },
+];
+
+const notificationRoute = createRoute({
     method: "post",
     path: "/webhooks",
     tags: ["Webhooks"],
     summary: "Receive a signed Oura notification",
     description:
       "Answers 2xx only after the event is committed. A redelivery answers 200 with the stored event's id and stores nothing new.",
-    middleware: [verifyOuraDelivery(deps)] as const,
     request: {
-      headers: WebhookHeaders,
       body: { required: true, content: { "application/json": { schema: WebhookNotification } } },
     },
+    parameters: WEBHOOK_HEADER_PARAMETERS,
     responses: {
       200: jsonResponse(WebhookAck, "Already stored (redelivery)"),
       201: jsonResponse(WebhookAck, "Stored"),
       400: errorResponse("Body is not JSON"),
       401: errorResponse("Missing or invalid signature, or timestamp outside the tolerance window"),
       413: errorResponse("Body larger than WEBHOOK_MAX_BYTES"),
-      415: errorResponse("Body is not declared as JSON"),
       422: errorResponse("JSON without the notification fields"),
       503: errorResponse("No webhook secret configured, or storage unavailable"),
     },
-  });
-}
+});
 
 export function createWebhookRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -98,8 +115,12 @@ export function createWebhookRoutes(deps: AppDeps) {
     return c.json({ challenge }, 200);
   });
 
-  app.openapi(notificationRoute(deps), async (c) => {
-    const notification = c.req.valid("json");
+  // The hot path: declared from the same createRoute (so /openapi.json shows the zod schema), but mounted as a plain
+  // handler whose middleware validates synchronously with that schema. zod-openapi's generic validators would read
+  // every header into a zod object and parse the body asynchronously a second time: ~15% of ingest throughput.
+  app.openAPIRegistry.registerPath(notificationRoute);
+  app.post(notificationRoute.path, verifyOuraDelivery(deps), async (c) => {
+    const notification = c.var.notification;
     let result;
     try {
       result = await deps.store.appendEvent({ source: "webhook", notification, rawNotification: c.var.rawNotification });

@@ -23,11 +23,6 @@ export const WebhookNotification = z
   .openapi("WebhookNotification");
 export type WebhookNotification = z.infer<typeof WebhookNotification>;
 
-export const WebhookHeaders = z.object({
-  "x-oura-signature": z.string().optional().openapi({ description: "Hex HMAC-SHA256 of x-oura-timestamp + raw body, keyed by the client secret." }),
-  "x-oura-timestamp": z.string().optional().openapi({ description: "Unix time in seconds when Oura signed the request.", example: "1764000000" }),
-});
-
 export const WebhookAck = z
   .object({
     id: z.number().int().openapi({ description: "Id of the stored event (the existing one for a redelivery)." }),

@@ -13,7 +13,7 @@ describe("/openapi.json", () => {
   test("is a valid OpenAPI 3.1 document", async () => {
     const document = await (await fetch(new URL("/openapi.json", running.url))).json();
     const validator = new Validator();
-    const result = await validator.validate(document as object);
+    const result = await validator.validate(document as Parameters<Validator["validate"]>[0]);
     if (!result.valid) console.error(JSON.stringify(result.errors, null, 2));
     expect(result.valid).toBe(true);
     expect(validator.version).toBe("3.1");
@@ -35,7 +35,10 @@ describe("/openapi.json", () => {
       }
     }
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(["Error", "WebhookNotification", "Event", "EventList", "Health"]));
-    expect(Object.keys(document.paths["/webhooks"]!.post!.responses).sort()).toEqual(["200", "201", "400", "401", "413", "415", "422", "503"]);
+    const post = document.paths["/webhooks"]!.post! as unknown as { parameters: { name: string }[]; requestBody: unknown };
+    expect(post.parameters.map((p) => p.name).sort()).toEqual(["x-oura-signature", "x-oura-timestamp"]);
+    expect(JSON.stringify(post.requestBody)).toContain("#/components/schemas/WebhookNotification");
+    expect(Object.keys(document.paths["/webhooks"]!.post!.responses).sort()).toEqual(["200", "201", "400", "401", "413", "422", "503"]);
   });
 });
 

@@ -2,18 +2,25 @@
 import { Database } from "bun:sqlite";
 import { MIGRATIONS } from "./migrations.ts";
 
-export function openDatabase(path: string): Database {
-  const db = new Database(path, { create: true, strict: true });
+/** Settings every connection needs (the main one and the writer worker's). */
+export function applyConnectionPragmas(db: Database): void {
   db.exec("PRAGMA busy_timeout = 5000");
-  // Must precede the first table so later retention pruning can hand space back with incremental_vacuum.
-  db.exec("PRAGMA auto_vacuum = INCREMENTAL");
-  db.exec("PRAGMA journal_mode = WAL");
   // Every acknowledged webhook must survive power loss; group commit keeps this affordable.
   db.exec("PRAGMA synchronous = FULL");
   db.exec("PRAGMA foreign_keys = ON");
+}
+
+export function openDatabase(path: string): Database {
+  const db = new Database(path, { create: true, strict: true });
+  applyConnectionPragmas(db);
+  // Must precede the first table so later retention pruning can hand space back with incremental_vacuum.
+  db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+  db.exec("PRAGMA journal_mode = WAL");
   migrate(db);
   return db;
 }
+
+export const isInMemory = (path: string) => path === ":memory:" || path === "" || /mode=memory/.test(path);
 
 function migrate(db: Database): void {
   const { user_version: current } = db.query("PRAGMA user_version").get() as { user_version: number };

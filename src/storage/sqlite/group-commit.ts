@@ -1,6 +1,29 @@
-// Group commit: writes that arrive while the event loop is busy share one transaction (one fsync),
-// and each caller's promise settles only after that transaction has committed.
+// Group commit: writes that arrive while a commit is under way wait and share the next transaction (one fsync for
+// the batch), and each caller's promise settles only after its transaction has committed.
 import type { Database } from "bun:sqlite";
+
+export type Settled<R> = { ok: true; value: R } | { ok: false; error: string };
+
+/** Runs one batch as one transaction, wherever the connection lives (this thread or a writer worker). */
+export interface BatchExecutor<T, R> {
+  execute(items: T[]): Promise<Settled<R>[]>;
+  close(): Promise<void>;
+}
+
+/** One transaction for the batch; if it fails, each item alone, so one bad write cannot sink its batch-mates. */
+export function runBatch<T, R>(db: Database, apply: (item: T) => R, items: T[]): Settled<R>[] {
+  try {
+    return db.transaction(() => items.map((item) => ({ ok: true as const, value: apply(item) })))();
+  } catch {
+    return items.map((item) => {
+      try {
+        return { ok: true as const, value: db.transaction(() => apply(item))() };
+      } catch (error) {
+        return { ok: false as const, error: error instanceof Error ? error.message : String(error) };
+      }
+    });
+  }
+}
 
 interface Pending<T, R> {
   item: T;
@@ -11,47 +34,53 @@ interface Pending<T, R> {
 export class GroupCommitWriter<T, R> {
   #queue: Pending<T, R>[] = [];
   #scheduled = false;
+  #inFlight = false;
   #idle: (() => void)[] = [];
 
-  constructor(
-    private readonly db: Database,
-    private readonly apply: (item: T) => R,
-  ) {}
+  constructor(private readonly executor: BatchExecutor<T, R>) {}
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
-      if (!this.#scheduled) {
+      if (!this.#scheduled && !this.#inFlight) {
         this.#scheduled = true;
         // setImmediate (not a microtask) lets every request already readable on the sockets join this batch.
-        setImmediate(() => this.#flush());
+        setImmediate(() => this.#dispatch());
       }
     });
   }
 
-  /** Resolves when nothing is queued: used before closing the database. */
+  /** Resolves when nothing is queued or committing: used before closing the database. */
   whenIdle(): Promise<void> {
-    if (this.#queue.length === 0) return Promise.resolve();
+    if (this.#queue.length === 0 && !this.#inFlight) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  #flush(): void {
+  async #dispatch(): Promise<void> {
+    this.#scheduled = false;
+    if (this.#inFlight) return;
     const batch = this.#queue;
     this.#queue = [];
-    this.#scheduled = false;
+    if (batch.length === 0) return this.#notifyIdle();
+    this.#inFlight = true;
     try {
-      const results = this.db.transaction(() => batch.map((pending) => this.apply(pending.item)))();
-      batch.forEach((pending, i) => pending.resolve(results[i]!));
-    } catch {
-      // One failing write must not take its batch-mates down with it: retry each alone.
-      for (const pending of batch) {
-        try {
-          pending.resolve(this.db.transaction(() => this.apply(pending.item))());
-        } catch (error) {
-          pending.reject(error);
-        }
-      }
+      const results = await this.executor.execute(batch.map((pending) => pending.item));
+      batch.forEach((pending, i) => {
+        const result = results[i]!;
+        if (result.ok) pending.resolve(result.value);
+        else pending.reject(new Error(result.error));
+      });
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    } finally {
+      this.#inFlight = false;
     }
-    if (this.#queue.length === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    // Whatever arrived during that commit forms the next batch straight away.
+    if (this.#queue.length > 0) void this.#dispatch();
+    else this.#notifyIdle();
+  }
+
+  #notifyIdle(): void {
+    for (const resolve of this.#idle.splice(0)) resolve();
   }
 }

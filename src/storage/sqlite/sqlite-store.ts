@@ -2,8 +2,10 @@
 import type { Database } from "bun:sqlite";
 import type { Event, EventFilter } from "../../schemas/event.ts";
 import { type AppendResult, type EventPage, type NewEvent, type Store, StorageUnavailableError } from "../store.ts";
-import { openDatabase } from "./database.ts";
+import { isInMemory, openDatabase } from "./database.ts";
+import type { AppendOutcome, AppendRow } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
+import { type AppendExecutor, inThreadExecutor, workerExecutor } from "./writer.ts";
 
 interface EventRow {
   id: number;
@@ -60,51 +62,47 @@ function whereClause(filter: EventFilter): { sql: string; params: Record<string,
 
 export class SqliteStore implements Store {
   readonly #db: Database;
-  readonly #writer: GroupCommitWriter<NewEvent, AppendResult>;
+  readonly #executor: AppendExecutor;
+  readonly #writer: GroupCommitWriter<AppendRow, AppendOutcome>;
 
-  constructor(db: Database) {
+  private constructor(db: Database, executor: AppendExecutor) {
     this.#db = db;
-    const insert = db.query<EventRow, Record<string, string | number>>(
-      `INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification)
-       VALUES ($received_at, $source, $event_type, $data_type, $object_id, $event_time, $event_time_ms, $user_id, $notification)
-       ON CONFLICT DO NOTHING
-       RETURNING ${EVENT_COLUMNS}`,
-    );
-    const existing = db.query<EventRow, Record<string, string | number>>(
-      `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE user_id = $user_id AND data_type = $data_type AND object_id = $object_id
-         AND event_type = $event_type AND event_time_ms = $event_time_ms`,
-    );
-    this.#writer = new GroupCommitWriter(db, ({ source, notification, rawNotification }) => {
-      const key = {
-        user_id: notification.user_id,
-        data_type: notification.data_type,
-        object_id: notification.object_id,
-        event_type: notification.event_type,
-        event_time_ms: Date.parse(notification.event_time),
-      };
-      const inserted = insert.get({
-        ...key,
-        received_at: new Date().toISOString(),
-        source,
-        event_time: notification.event_time,
-        notification: rawNotification,
-      });
-      if (inserted) return { event: toEvent(inserted), created: true };
-      return { event: toEvent(existing.get(key)!), created: false };
-    });
+    this.#executor = executor;
+    this.#writer = new GroupCommitWriter(executor);
   }
 
-  static open(path: string): SqliteStore {
-    return new SqliteStore(openDatabase(path));
-  }
-
-  async appendEvent(input: NewEvent): Promise<AppendResult> {
+  static async open(path: string): Promise<SqliteStore> {
+    const db = openDatabase(path);
     try {
-      return await this.#writer.submit(input);
+      return new SqliteStore(db, isInMemory(path) ? inThreadExecutor(db) : await workerExecutor(path));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  async appendEvent({ source, notification, rawNotification }: NewEvent): Promise<AppendResult> {
+    const row: AppendRow = {
+      received_at: new Date().toISOString(),
+      source,
+      event_type: notification.event_type,
+      data_type: notification.data_type,
+      object_id: notification.object_id,
+      event_time: notification.event_time,
+      event_time_ms: Date.parse(notification.event_time),
+      user_id: notification.user_id,
+      notification: rawNotification,
+    };
+    let outcome: AppendOutcome;
+    try {
+      outcome = await this.#writer.submit(row);
     } catch (error) {
       throw new StorageUnavailableError(error);
     }
+    if (!outcome.created) return { event: (await this.getEvent(outcome.id))!, created: false };
+    const { event_time_ms: _, notification: raw, ...columns } = row;
+    const event: Event = { id: outcome.id, ...columns, notification: JSON.parse(raw), document: null, fetch_status: null, fetched_at: null };
+    return { event, created: true };
   }
 
   async getEvent(id: number): Promise<Event | undefined> {
@@ -161,6 +159,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.#writer.whenIdle();
+    await this.#executor.close();
     this.#db.close();
   }
 }

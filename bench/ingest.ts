@@ -1,0 +1,126 @@
+// Ingest benchmark: this server (durable file database, and in-memory to show what durability costs) against a bare
+// Bun.serve, in the same run, with the load generator on another core. Then POST→WebSocket latency.
+// Usage: npm run bench [-- --seconds 10 --connections 64 --ws-clients 100 --ws-rate 1000 --ws-seconds 5]
+import { Database } from "bun:sqlite";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { runStageCosts } from "./stages.ts";
+
+const { values: options } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    connections: { type: "string", default: "64" },
+    "ws-clients": { type: "string", default: "100" },
+    "ws-rate": { type: "string", default: "1000" },
+    "ws-seconds": { type: "string", default: "5" },
+  },
+});
+
+const ROOT = join(import.meta.dir, "..");
+const SECRET = "bench-client-secret-0123456789";
+const cores = navigator.hardwareConcurrency;
+const taskset = Bun.which("taskset") && cores >= 2 ? Bun.which("taskset") : null;
+const pinned = (core: number, command: string[]) => (taskset ? [taskset, "-c", String(core), ...command] : command);
+
+/** Starts a server pinned to core 0 with its log going to a file, as under a service manager; resolves with its URL. */
+async function startProcess(command: string[], env: Record<string, string>) {
+  const logPath = join(mkdtempSync(join(tmpdir(), "oura-bench-log-")), "server.log");
+  const child = Bun.spawn(pinned(0, command), {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", PORT: "0", ...env },
+    stdout: Bun.file(logPath),
+    stderr: "inherit",
+  });
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    const match = (await Bun.file(logPath).text().catch(() => "")).match(/server\.listening url=(\S+)/);
+    if (match) return { child, url: match[1]! };
+    if (child.exitCode !== null) break;
+    await Bun.sleep(20);
+  }
+  throw new Error(`server did not start: ${await Bun.file(logPath).text()}`);
+}
+
+async function runWorker(args: string[]) {
+  const worker = Bun.spawn(pinned(1, [process.execPath, join(import.meta.dir, "load-worker.ts"), ...args]), { stdout: "pipe", stderr: "inherit" });
+  const output = await new Response(worker.stdout).text();
+  if ((await worker.exited) !== 0) throw new Error(`load worker failed: ${output}`);
+  return JSON.parse(output.trim().split("\n").pop()!);
+}
+
+async function stop(child: ReturnType<typeof Bun.spawn>) {
+  child.kill("SIGTERM");
+  return child.exited;
+}
+
+const appServer = (env: Record<string, string>) =>
+  startProcess([process.execPath, "src/main.ts"], { OURA_CLIENT_SECRET: SECRET, OURA_VERIFICATION_TOKEN: "bench", LOG_LEVEL: "info", ...env });
+
+const seconds = options.seconds!;
+const connections = options.connections!;
+console.log(`oura-streaming ingest benchmark: ${connections} connections, ${seconds} s per target, ${cores} cores, ${taskset ? "server on core 0, load on core 1" : "no CPU pinning"}`);
+
+const results: Record<string, any> = { date: new Date().toISOString(), bun: Bun.version, cores, connections: Number(connections), seconds: Number(seconds) };
+
+// Warm-up so the first target is not penalised by cold caches.
+{
+  const bare = await startProcess([process.execPath, "bench/bare-server.ts"], {});
+  await runWorker(["ingest", bare.url, connections, "1", SECRET]);
+  await stop(bare.child);
+}
+
+{
+  const bare = await startProcess([process.execPath, "bench/bare-server.ts"], {});
+  results.bare = await runWorker(["ingest", bare.url, connections, seconds, SECRET]);
+  await stop(bare.child);
+}
+
+{
+  const memory = await appServer({ DATABASE_PATH: ":memory:" });
+  results.memory = await runWorker(["ingest", memory.url, connections, seconds, SECRET]);
+  await stop(memory.child);
+}
+
+{
+  const dir = mkdtempSync(join(tmpdir(), "oura-bench-"));
+  const dbPath = join(dir, "bench.db");
+  const durable = await appServer({ DATABASE_PATH: dbPath });
+  results.durable = await runWorker(["ingest", durable.url, connections, seconds, SECRET]);
+  const exitCode = await stop(durable.child);
+  const db = new Database(dbPath, { readonly: true });
+  results.durable.stored = (db.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+  db.close();
+  results.durable.stored_equals_acknowledged = results.durable.stored === results.durable.ok;
+  results.durable.exit_code = exitCode;
+}
+
+{
+  const dir = mkdtempSync(join(tmpdir(), "oura-bench-ws-"));
+  const server = await appServer({ DATABASE_PATH: join(dir, "ws.db") });
+  results.websocket = await runWorker(["ws-latency", server.url, options["ws-clients"]!, options["ws-rate"]!, options["ws-seconds"]!, SECRET]);
+  await stop(server.child);
+}
+
+results.stages = await runStageCosts();
+
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const row = (name: string, r: any) =>
+  `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50_ms.toFixed(2).padStart(6)} ms  p99 ${r.p99_ms.toFixed(2).padStart(6)} ms  ${ratio(r.rps, results.bare.rps)}× bare`;
+console.log("");
+console.log(row("bare Bun.serve (baseline)", results.bare));
+console.log(row("oura-streaming, :memory: database", results.memory));
+console.log(row("oura-streaming, file database", results.durable));
+console.log(
+  `stored ${results.durable.stored} = acknowledged ${results.durable.ok}: ${results.durable.stored_equals_acknowledged ? "yes" : "NO"}; non-2xx: ${results.durable.failed}`,
+);
+const ws = results.websocket;
+console.log(
+  `POST→WebSocket, ${ws.clients} clients at ${ws.achieved_rate.toFixed(0)} events/s: p50 ${ws.p50_ms.toFixed(2)} ms, p99 ${ws.p99_ms.toFixed(2)} ms (${ws.delivered}/${ws.expected} delivered)`,
+);
+console.log("stage costs (µs per notification, in-process):");
+for (const [stage, micros] of Object.entries(results.stages)) console.log(`  ${stage.padEnd(40)} ${(micros as number).toFixed(1)}`);
+
+mkdirSync(join(import.meta.dir, "results"), { recursive: true });
+writeFileSync(join(import.meta.dir, "results", "latest.json"), JSON.stringify(results, null, 2));
+if (!results.durable.stored_equals_acknowledged || results.durable.failed > 0) process.exit(1);
