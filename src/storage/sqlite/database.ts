@@ -2,7 +2,7 @@
 import { Database } from "bun:sqlite";
 import { MIGRATIONS } from "./migrations.ts";
 
-/** Settings every connection needs (the main one and the writer worker's). */
+/** Settings every connection to the file needs. */
 export function applyConnectionPragmas(db: Database): void {
   db.exec("PRAGMA busy_timeout = 5000");
   // Every acknowledged webhook must survive power loss; group commit keeps this affordable.
@@ -19,8 +19,6 @@ export function openDatabase(path: string): Database {
   migrate(db);
   return db;
 }
-
-export const isInMemory = (path: string) => path === ":memory:" || path === "" || /mode=memory/.test(path);
 
 function migrate(db: Database): void {
   const { user_version: current } = db.query("PRAGMA user_version").get() as { user_version: number };

@@ -2,10 +2,10 @@
 import type { Database } from "bun:sqlite";
 import type { Event, EventFilter } from "../../schemas/event.ts";
 import { type AppendResult, type EventPage, type NewEvent, type Store, StorageUnavailableError } from "../store.ts";
-import { isInMemory, openDatabase } from "./database.ts";
+import { openDatabase } from "./database.ts";
 import type { AppendOutcome, AppendRow } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
-import { type AppendExecutor, inThreadExecutor, workerExecutor } from "./writer.ts";
+import { type AppendExecutor, inThreadExecutor } from "./writer.ts";
 
 interface EventRow {
   id: number;
@@ -73,12 +73,7 @@ export class SqliteStore implements Store {
 
   static async open(path: string): Promise<SqliteStore> {
     const db = openDatabase(path);
-    try {
-      return new SqliteStore(db, isInMemory(path) ? inThreadExecutor(db) : await workerExecutor(path));
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    return new SqliteStore(db, inThreadExecutor(db));
   }
 
   async appendEvent({ source, notification, rawNotification }: NewEvent): Promise<AppendResult> {
