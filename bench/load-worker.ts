@@ -113,7 +113,8 @@ if (mode === "ingest") {
   for (let i = 0; i < total; i++) {
     const due = started + i * intervalMs;
     const wait = due - performance.now();
-    if (wait > 1) await Bun.sleep(wait);
+    // Never early: sending ahead of schedule would turn a steady rate into bursts.
+    if (wait > 0) await Bun.sleep(wait);
     const connection = free.pop() ?? (await openConnection(url));
     const { bytes, objectId } = signedNotification(secret!, runId);
     sentAt.set(objectId, performance.now());

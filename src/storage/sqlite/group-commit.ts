@@ -31,9 +31,14 @@ interface Pending<T, R> {
   reject: (error: unknown) => void;
 }
 
+const MAX_BATCH = 64;
+const MAX_WAIT_MS = 2;
+
 export class GroupCommitWriter<T, R> {
   #queue: Pending<T, R>[] = [];
   #scheduled = false;
+  #seen = 0;
+  #since = 0;
   #inFlight = false;
   #idle: (() => void)[] = [];
 
@@ -44,8 +49,10 @@ export class GroupCommitWriter<T, R> {
       this.#queue.push({ item, resolve, reject });
       if (!this.#scheduled && !this.#inFlight) {
         this.#scheduled = true;
+        this.#seen = 0;
+        this.#since = performance.now();
         // setImmediate (not a microtask) lets every request already readable on the sockets join this batch.
-        setImmediate(() => this.#dispatch());
+        setImmediate(() => this.#gather());
       }
     });
   }
@@ -54,6 +61,21 @@ export class GroupCommitWriter<T, R> {
   whenIdle(): Promise<void> {
     if (this.#queue.length === 0 && !this.#inFlight) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /**
+   * While more writes keep arriving turn after turn, keep gathering (up to MAX_BATCH or MAX_WAIT_MS): under load
+   * one fsync then serves more events; when a turn brings nothing new, commit at once, so a lone event waits for
+   * nothing.
+   */
+  #gather(): void {
+    const grew = this.#queue.length > this.#seen;
+    this.#seen = this.#queue.length;
+    if (grew && this.#queue.length < MAX_BATCH && performance.now() - this.#since < MAX_WAIT_MS && this.#seen > 1) {
+      setImmediate(() => this.#gather());
+      return;
+    }
+    void this.#dispatch();
   }
 
   async #dispatch(): Promise<void> {
