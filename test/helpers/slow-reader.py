@@ -20,5 +20,6 @@ try:
     print("closed", flush=True)
 except (socket.timeout, TimeoutError):
     print("open", flush=True)
-except ConnectionResetError:
+except OSError:
+    # Reset or aborted by the server: closed as well.
     print("closed", flush=True)
