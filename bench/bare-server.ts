@@ -12,3 +12,4 @@ process.on("SIGTERM", () => {
   server.stop();
   process.exit(0);
 });
+export {};

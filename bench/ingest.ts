@@ -115,10 +115,14 @@ results.durable = {
 };
 results.durable.stored_equals_acknowledged = results.durable.stored === results.durable.acknowledged;
 
+// POST→WebSocket latency, against its own floor: a bare Bun.serve that publishes each POST body straight away.
 {
-  const dir = mkdtempSync(join(tmpdir(), "oura-bench-ws-"));
-  const server = await appServer({ DATABASE_PATH: join(dir, "ws.db") });
-  results.websocket = await runWorker(["ws-latency", server.url, options["ws-clients"]!, options["ws-rate"]!, options["ws-seconds"]!, SECRET]);
+  const wsArgs = [options["ws-clients"]!, options["ws-rate"]!, options["ws-seconds"]!, SECRET];
+  const floor = await startProcess([process.execPath, "bench/bare-publish-server.ts"], {});
+  results.websocket_floor = await runWorker(["ws-latency", floor.url, ...wsArgs]);
+  await stop(floor.child);
+  const server = await appServer({ DATABASE_PATH: join(mkdtempSync(join(tmpdir(), "oura-bench-ws-")), "ws.db") });
+  results.websocket = await runWorker(["ws-latency", server.url, ...wsArgs]);
   await stop(server.child);
 }
 
@@ -133,10 +137,11 @@ console.log(row("oura-streaming, file database", results.durable));
 console.log(
   `stored ${results.durable.stored} = acknowledged ${results.durable.acknowledged}: ${results.durable.stored_equals_acknowledged ? "yes" : "NO"}; non-2xx: ${results.durable.failed}`,
 );
-const ws = results.websocket;
-console.log(
-  `POST→WebSocket, ${ws.clients} clients at ${ws.achieved_rate.toFixed(0)} events/s: p50 ${ws.p50_ms.toFixed(2)} ms, p99 ${ws.p99_ms.toFixed(2)} ms (${ws.delivered}/${ws.expected} delivered)`,
-);
+const latencyRow = (name: string, ws: any) =>
+  `${name.padEnd(34)} ${ws.clients} clients at ${ws.achieved_rate.toFixed(0)} events/s: p50 ${ws.p50_ms.toFixed(2)} ms, p99 ${ws.p99_ms.toFixed(2)} ms (${ws.delivered}/${ws.expected} delivered)`;
+console.log("POST→WebSocket latency:");
+console.log(latencyRow("  bare Bun.serve publish (floor)", results.websocket_floor));
+console.log(latencyRow("  oura-streaming, file database", results.websocket));
 console.log("stage costs (µs per notification, in-process):");
 for (const [stage, micros] of Object.entries(results.stages)) console.log(`  ${stage.padEnd(40)} ${(micros as number).toFixed(1)}`);
 

@@ -3,9 +3,8 @@ import type { Server } from "bun";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 import type { SignatureVerifier } from "./oura/signature.ts";
-import type { WebhookNotification } from "./schemas/notification.ts";
 import type { Broadcaster } from "./realtime/broadcaster.ts";
-import type { Store } from "./storage/store.ts";
+import type { NewEvent, Store } from "./storage/store.ts";
 
 export interface AppDeps {
   config: Config;
@@ -23,7 +22,7 @@ export interface AppDeps {
 
 export interface AppEnv {
   Bindings: { server?: Server<WebSocketData> };
-  Variables: { rawNotification: string; notification: WebhookNotification };
+  Variables: { delivery: Pick<NewEvent, "notification" | "rawNotification" | "receivedNotification"> };
 }
 
 export interface WebSocketData {

@@ -8,7 +8,7 @@ export async function readCappedBody(request: Request, maxBytes: number): Promis
   if (declared !== null) {
     // Refuse on the header alone, before a byte of an oversized body is read.
     if (Number(declared) > maxBytes) throw tooLarge(maxBytes);
-    return new Uint8Array(await request.arrayBuffer());
+    return request.bytes();
   }
   if (!request.body) return new Uint8Array(0);
   // Chunked upload: count as the stream arrives and stop at the limit.

@@ -57,8 +57,7 @@ function verifyOuraDelivery(deps: AppDeps): MiddlewareHandler<AppEnv> {
     }
     const notification = WebhookNotification.safeParse(parsed);
     if (!notification.success) return validationHook({ ...notification, target: "json" }, c);
-    c.set("notification", notification.data);
-    c.set("rawNotification", text);
+    c.set("delivery", { notification: notification.data, rawNotification: text, receivedNotification: parsed as Record<string, unknown> });
     await next();
   };
 }
@@ -120,10 +119,10 @@ export function createWebhookRoutes(deps: AppDeps) {
   // every header into a zod object and parse the body asynchronously a second time: ~15% of ingest throughput.
   app.openAPIRegistry.registerPath(notificationRoute);
   app.post(notificationRoute.path, verifyOuraDelivery(deps), async (c) => {
-    const notification = c.var.notification;
+    const { delivery } = c.var;
     let result;
     try {
-      result = await deps.store.appendEvent({ source: "webhook", notification, rawNotification: c.var.rawNotification });
+      result = await deps.store.appendEvent({ source: "webhook", ...delivery });
     } catch (error) {
       if (error instanceof StorageUnavailableError) throw new AppError(503, "storage_unavailable", "the event could not be stored; retry later");
       throw error;

@@ -7,6 +7,8 @@ export interface NewEvent {
   notification: WebhookNotification;
   /** The notification's bytes as received, kept verbatim. */
   rawNotification: string;
+  /** Those bytes parsed, unknown fields included (saves parsing them again for the live stream). */
+  receivedNotification: Record<string, unknown>;
 }
 
 export interface AppendResult {

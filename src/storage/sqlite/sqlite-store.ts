@@ -76,7 +76,7 @@ export class SqliteStore implements Store {
     return new SqliteStore(db, inThreadExecutor(db));
   }
 
-  async appendEvent({ source, notification, rawNotification }: NewEvent): Promise<AppendResult> {
+  async appendEvent({ source, notification, rawNotification, receivedNotification }: NewEvent): Promise<AppendResult> {
     const row: AppendRow = {
       received_at: new Date().toISOString(),
       source,
@@ -95,8 +95,8 @@ export class SqliteStore implements Store {
       throw new StorageUnavailableError(error);
     }
     if (!outcome.created) return { event: (await this.getEvent(outcome.id))!, created: false };
-    const { event_time_ms: _, notification: raw, ...columns } = row;
-    const event: Event = { id: outcome.id, ...columns, notification: JSON.parse(raw), document: null, fetch_status: null, fetched_at: null };
+    const { event_time_ms: _, notification: __, ...columns } = row;
+    const event: Event = { id: outcome.id, ...columns, notification: receivedNotification, document: null, fetch_status: null, fetched_at: null };
     return { event, created: true };
   }
 
