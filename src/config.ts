@@ -15,6 +15,9 @@ const port = z.coerce
   .min(0, { error: "expected a whole number from 0 to 65535" })
   .max(65535, { error: "expected a whole number from 0 to 65535" });
 
+/** Every scope Oura documents; the SpO2 scope is spelled "spo2" by most clients (Oura's docs also say spo2Daily). */
+export const DEFAULT_SCOPES = "email personal daily heartrate workout tag session spo2";
+
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
 export const EnvSchema = z.object({
@@ -41,6 +44,19 @@ export const EnvSchema = z.object({
   WEBHOOK_MAX_BYTES: z
     .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of bytes" }).int({ error: "expected a whole number of bytes" }).min(256, { error: "expected at least 256 bytes" }).default(1024 * 1024))
     .describe("Largest webhook body accepted, in bytes."),
+  PUBLIC_URL: z
+    .preprocess(blankAsUnset, z.url({ protocol: /^https?$/, error: "expected the http(s) URL where Oura and browsers reach this server" }).optional())
+    .describe("Public base URL of this server (e.g. https://oura.example.com); subscriptions call back PUBLIC_URL/webhooks."),
+  OURA_REDIRECT_URI: z
+    .preprocess(blankAsUnset, z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional())
+    .describe("OAuth redirect URI registered with Oura. Default: PUBLIC_URL/auth/callback, else http://HOST:PORT/auth/callback."),
+  OURA_SCOPES: z
+    .preprocess(blankAsUnset, z.string().regex(/^[\w ]+$/, { error: "expected space-separated scope names" }).default(DEFAULT_SCOPES))
+    .describe("Space-separated OAuth scopes to request."),
+  OURA_INITIAL_REFRESH_TOKEN: optionalText("A refresh token to link one Oura user at start-up, when no token is stored yet (spent once used)."),
+  SUBSCRIPTION_RENEW_DAYS: z
+    .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of days" }).min(0, { error: "expected 0 or more days" }).default(7))
+    .describe("Renew webhook subscriptions that expire within this many days."),
   LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written."),
 });
 
@@ -59,7 +75,12 @@ export interface Config {
     apiBaseUrl: string;
     authUrl: string;
     tokenUrl: string;
+    redirectUri: string;
+    scopes: string;
+    initialRefreshToken?: string;
   };
+  publicUrl?: string;
+  subscriptionRenewDays: number;
   appSecretKey?: string;
   apiToken?: string;
   webhookToleranceSeconds: number;
@@ -87,7 +108,12 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       apiBaseUrl: e.OURA_API_BASE_URL.replace(/\/+$/, ""),
       authUrl: e.OURA_AUTH_URL,
       tokenUrl: e.OURA_TOKEN_URL,
+      redirectUri: e.OURA_REDIRECT_URI ?? `${publicBase(e)}/auth/callback`,
+      scopes: e.OURA_SCOPES,
+      initialRefreshToken: e.OURA_INITIAL_REFRESH_TOKEN,
     },
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
+    subscriptionRenewDays: e.SUBSCRIPTION_RENEW_DAYS,
     appSecretKey: e.APP_SECRET_KEY,
     apiToken: e.API_TOKEN,
     webhookToleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
@@ -96,6 +122,13 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   };
   const exposure = checkExposure(config);
   return exposure ? { ok: false, errors: [exposure] } : { ok: true, config };
+}
+
+function publicBase(e: Env): string {
+  if (e.PUBLIC_URL) return e.PUBLIC_URL.replace(/\/+$/, "");
+  const port = e.PORT ?? e.DATABRICKS_APP_PORT ?? 8000;
+  const host = e.HOST === "0.0.0.0" || e.HOST === "::" ? "127.0.0.1" : e.HOST;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "::1", "[::1]"]);

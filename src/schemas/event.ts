@@ -2,6 +2,14 @@
 import { z } from "@hono/zod-openapi";
 import { DataType, EventType } from "./notification.ts";
 
+export const FetchStatus = z
+  .enum(["pending", "fetched", "missing", "failed", "awaiting_link", "deleted"])
+  .openapi("FetchStatus", {
+    description:
+      "pending: queued; fetched: document stored; missing: Oura answered 404; failed: gave up (see fetch_error); " +
+      "awaiting_link: no token for this user yet, fetched once they link; deleted: a delete notification (no fetch).",
+  });
+
 export const EventSource = z.enum(["webhook", "poll"]).openapi("EventSource");
 
 export const Event = z
@@ -16,7 +24,8 @@ export const Event = z
     user_id: z.string(),
     notification: z.record(z.string(), z.unknown()).openapi({ description: "The notification exactly as received." }),
     document: z.unknown().nullable().openapi({ description: "The fetched Oura document, once fetched." }),
-    fetch_status: z.string().nullable().openapi({ description: "State of the document fetch; null until fetching is configured." }),
+    fetch_status: FetchStatus.nullable(),
+    fetch_error: z.string().nullable().openapi({ description: "Why the last fetch attempt failed, if it did." }),
     fetched_at: z.string().nullable(),
   })
   .openapi("Event");

@@ -121,7 +121,7 @@ describe("GET /events/{id}", () => {
       event_time: notification.event_time,
       notification,
       document: null,
-      fetch_status: null,
+      fetch_status: "pending",
     });
     expect(Date.parse(event.received_at as string)).toBeGreaterThan(Date.now() - 60_000);
   });

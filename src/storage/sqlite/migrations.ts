@@ -22,4 +22,44 @@ export const MIGRATIONS: string[] = [
    -- Deliberately no other index: each one is more pages to write and fsync on every ingest commit. Listing walks
    -- the rowid (newest first) and filters; received_at follows the rowid, so retention can delete by id range.
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: the Oura account link. Each create/update event is its own durable fetch job (fetch_status 'pending').
+  `ALTER TABLE events ADD COLUMN fetch_attempts INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE events ADD COLUMN next_fetch_at_ms INTEGER;
+   CREATE INDEX events_fetch_queue ON events (next_fetch_at_ms) WHERE fetch_status = 'pending';
+   CREATE INDEX events_awaiting_link ON events (user_id) WHERE fetch_status = 'awaiting_link';
+   CREATE TABLE oura_accounts (
+     user_id              TEXT PRIMARY KEY,
+     access_token         TEXT,
+     refresh_token        TEXT,
+     access_expires_at_ms INTEGER,
+     scopes               TEXT,
+     needs_reauth         INTEGER NOT NULL DEFAULT 0,
+     reauth_reason        TEXT,
+     token_version        INTEGER NOT NULL DEFAULT 0,
+     linked_at            TEXT NOT NULL,
+     updated_at           TEXT NOT NULL
+   );
+   CREATE TABLE oauth_states (
+     state         TEXT PRIMARY KEY,
+     browser       TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL
+   );
+   CREATE TABLE sessions (
+     id            TEXT PRIMARY KEY,
+     user_id       TEXT,
+     created_at_ms INTEGER NOT NULL,
+     expires_at_ms INTEGER NOT NULL
+   );
+   CREATE TABLE documents (
+     user_id     TEXT NOT NULL,
+     data_type   TEXT NOT NULL,
+     document_id TEXT NOT NULL,
+     day         TEXT,
+     payload     TEXT,
+     deleted     INTEGER NOT NULL DEFAULT 0,
+     event_id    INTEGER,
+     fetched_at  TEXT NOT NULL,
+     PRIMARY KEY (user_id, data_type, document_id)
+   );
+   CREATE INDEX documents_by_day ON documents (data_type, day);`,
 ];

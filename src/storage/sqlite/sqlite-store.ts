@@ -18,12 +18,13 @@ interface EventRow {
   user_id: string;
   notification: string;
   document: string | null;
-  fetch_status: string | null;
+  fetch_status: Event["fetch_status"];
+  fetch_error: string | null;
   fetched_at: string | null;
 }
 
 const EVENT_COLUMNS =
-  "id, received_at, source, event_type, data_type, object_id, event_time, user_id, notification, document, fetch_status, fetched_at";
+  "id, received_at, source, event_type, data_type, object_id, event_time, user_id, notification, document, fetch_status, fetch_error, fetched_at";
 
 function toEvent(row: EventRow): Event {
   return {
@@ -96,7 +97,7 @@ export class SqliteStore implements Store {
     }
     if (!outcome.created) return { event: (await this.getEvent(outcome.id))!, created: false };
     const { event_time_ms: _, notification: __, ...columns } = row;
-    const event: Event = { id: outcome.id, ...columns, notification: receivedNotification, document: null, fetch_status: null, fetched_at: null };
+    const event: Event = { id: outcome.id, ...columns, notification: receivedNotification, document: null, fetch_status: row.event_type === "delete" ? "deleted" : "pending", fetch_error: null, fetched_at: null };
     return { event, created: true };
   }
 
