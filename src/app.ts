@@ -2,7 +2,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { createErrorHandler, notFound, validationHook } from "./errors.ts";
+import { createAuthRoutes } from "./routes/auth.ts";
 import { mountDocs } from "./routes/docs.ts";
+import { createDocumentRoutes } from "./routes/documents.ts";
 import { createEventRoutes } from "./routes/events.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createRealtimeRoutes } from "./routes/realtime.ts";
@@ -17,6 +19,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", createWebhookRoutes(deps));
   app.route("/", createEventRoutes(deps));
   app.route("/", createRealtimeRoutes(deps));
+  app.route("/", createAuthRoutes(deps));
+  app.route("/", createDocumentRoutes(deps));
   mountDocs(app, deps.version);
 
   app.get("/", (c) => c.redirect("/docs"));

@@ -139,6 +139,7 @@ export function isLoopbackHost(host: string): boolean {
 
 /** Health data must not be served unauthenticated beyond this machine. */
 function checkExposure(config: Config): string | undefined {
-  if (isLoopbackHost(config.host) || config.apiToken) return undefined;
-  return `HOST: ${config.host} is reachable from other machines, but no credential is configured; set API_TOKEN (at least 16 characters) so the data routes are authenticated, or listen on 127.0.0.1`;
+  // Sign-in with Oura (client id and secret) is a credential too: data routes then need a session.
+  if (isLoopbackHost(config.host) || config.apiToken || (config.oura.clientId && config.oura.clientSecret)) return undefined;
+  return `HOST: ${config.host} is reachable from other machines, but no credential is configured; set API_TOKEN (at least 16 characters) or OURA_CLIENT_ID and OURA_CLIENT_SECRET so the data routes are authenticated, or listen on 127.0.0.1`;
 }

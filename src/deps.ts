@@ -1,6 +1,13 @@
 // What the HTTP layer is given by the composition root (tests build the same thing with their own parts).
 import type { Server } from "bun";
+import type { ServerKeys } from "./auth/keys.ts";
+import type { Principal } from "./auth/principal.ts";
+import type { TokenManager } from "./auth/token-manager.ts";
 import type { Config } from "./config.ts";
+import type { DocumentFetcher } from "./jobs/fetcher.ts";
+import type { OuraClient } from "./oura/client.ts";
+import type { AccountStore } from "./storage/sqlite/account-store.ts";
+import type { SessionStore } from "./storage/sqlite/session-store.ts";
 import type { Logger } from "./log.ts";
 import type { SignatureVerifier } from "./oura/signature.ts";
 import type { Broadcaster } from "./realtime/broadcaster.ts";
@@ -18,11 +25,18 @@ export interface AppDeps {
   startedAt: number;
   /** Current time in milliseconds; injected so tests can move the clock. */
   now: () => number;
+  keys: ServerKeys;
+  sessions: SessionStore;
+  accounts: AccountStore;
+  /** Present when OURA_CLIENT_ID and OURA_CLIENT_SECRET are configured. */
+  oura?: OuraClient;
+  tokens?: TokenManager;
+  fetcher?: DocumentFetcher;
 }
 
 export interface AppEnv {
   Bindings: { server?: Server<WebSocketData> };
-  Variables: { delivery: Pick<NewEvent, "notification" | "rawNotification" | "receivedNotification"> };
+  Variables: { delivery: Pick<NewEvent, "notification" | "rawNotification" | "receivedNotification">; principal: Principal };
 }
 
 export interface WebSocketData {

@@ -10,11 +10,20 @@ import { createWebSocketHandler } from "./routes/realtime.ts";
 import { SqliteStore } from "./storage/sqlite/sqlite-store.ts";
 import type { Store } from "./storage/store.ts";
 import { VERSION } from "./version.ts";
+import { loadServerKeys } from "./auth/keys.ts";
+import { createTokenCipher } from "./auth/token-cipher.ts";
+import { TokenManager } from "./auth/token-manager.ts";
+import { linkInitialRefreshToken } from "./auth/account-link.ts";
+import { DocumentFetcher } from "./jobs/fetcher.ts";
+import { createOuraClient } from "./oura/client.ts";
+import { AccountStore } from "./storage/sqlite/account-store.ts";
+import { SessionStore } from "./storage/sqlite/session-store.ts";
 
 export interface RunningServer {
   server: Server<WebSocketData>;
   url: URL;
   store: Store;
+  deps: AppDeps;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -33,11 +42,23 @@ async function resolveVerificationToken(config: Config, store: Store, logger: Lo
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const store = await SqliteStore.open(config.databasePath);
   let server: Server<WebSocketData> | undefined;
+  const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
+  const accounts = new AccountStore(store.database, createTokenCipher(keys.tokenKey));
+  const broadcaster = createBunBroadcaster(() => server);
+  const oura = config.oura.clientId && config.oura.clientSecret ? createOuraClient(config.oura) : undefined;
+  const tokens = oura ? new TokenManager(accounts, oura, logger) : undefined;
+  const fetcher = oura && tokens ? new DocumentFetcher({ store, tokens, oura, broadcaster, logger }) : undefined;
   const deps: AppDeps = {
+    keys,
+    accounts,
+    sessions: new SessionStore(store.database),
+    oura,
+    tokens,
+    fetcher,
     config,
     store,
     logger,
-    broadcaster: createBunBroadcaster(() => server),
+    broadcaster,
     verifier: config.oura.webhookSecret ? await createSignatureVerifier(config.oura.webhookSecret) : undefined,
     verificationToken: await resolveVerificationToken(config, store, logger),
     version: VERSION,
@@ -46,6 +67,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   };
   if (!deps.verifier) logger.warn("webhook.secret_missing", { effect: "POST /webhooks answers 503 until OURA_CLIENT_SECRET is set" });
 
+  if (oura && config.oura.initialRefreshToken) await linkInitialRefreshToken(deps, config.oura.initialRefreshToken);
   const app = createApp(deps);
   try {
     server = Bun.serve<WebSocketData>({
@@ -62,12 +84,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   const running = server;
 
+  fetcher?.start();
   return {
     server: running,
     url: running.url,
     store,
+    deps,
     async stop() {
       await running.stop(false);
+      await fetcher?.stop();
       await store.close();
     },
   };

@@ -6,8 +6,10 @@ export interface Broadcaster {
   publish(topic: string, message: string): void;
 }
 
-export const ALL_EVENTS_TOPIC = "events";
-export const dataTypeTopic = (dataType: string) => `events:data_type:${dataType}`;
+/** The one topic a subscriber listens to; every event is published to each topic it matches. */
+export function eventTopic({ userId, dataType }: { userId?: string; dataType?: string }): string {
+  return `events${userId === undefined ? "" : `:user:${userId}`}${dataType === undefined ? "" : `:data_type:${dataType}`}`;
+}
 
 /** Bun's native pub/sub: one call, the runtime writes to every socket without a JS loop. */
 export function createBunBroadcaster(server: () => Server<unknown> | undefined): Broadcaster {

@@ -10,6 +10,12 @@ export function mountDocs(app: OpenAPIHono<AppEnv>, version: string) {
     scheme: "bearer",
     description: "The API_TOKEN configured on the server.",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "oura_session",
+    description: "Browser session started by signing in with Oura.",
+  });
 
   let document: unknown;
   app.get("/openapi.json", (c) => {

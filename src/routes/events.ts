@@ -1,12 +1,13 @@
 // The stored event log: list (filtered, cursor-paginated), read one, delete.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { requireApiToken } from "../auth/api-token.ts";
+import { requirePrincipal, visibleUser } from "../auth/principal.ts";
+import type { Principal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, validationHook } from "../errors.ts";
-import { errorResponse, jsonResponse } from "../schemas/common.ts";
+import { dataRouteSecurity, errorResponse, jsonResponse } from "../schemas/common.ts";
 import { DeleteResult, Event, EventFilter, EventIdParams, EventList, EventListQuery } from "../schemas/event.ts";
 
-const security = [{ bearerAuth: [] }];
+const security = dataRouteSecurity;
 const unauthorized = errorResponse("Missing or wrong bearer token");
 
 const listRoute = createRoute({
@@ -44,13 +45,22 @@ const deleteRoute = createRoute({
   responses: { 200: jsonResponse(DeleteResult, "How many events were deleted"), 400: errorResponse("Invalid query"), 401: unauthorized },
 });
 
+/** A session sees only its own Oura user's events, whatever user_id it asks for. */
+function scoped<T extends { user_id?: string }>(principal: Principal, filter: T): T {
+  const only = visibleUser(principal);
+  if (only === undefined) return filter;
+  if (filter.user_id !== undefined && filter.user_id !== only) return { ...filter, user_id: `${only}\u0000none` };
+  return { ...filter, user_id: only };
+}
+
 export function createEventRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("/events", requireApiToken(deps.config.apiToken));
-  app.use("/events/*", requireApiToken(deps.config.apiToken));
+  app.use("/events", requirePrincipal(deps));
+  app.use("/events/*", requirePrincipal(deps));
 
   app.openapi(listRoute, async (c) => {
-    const { limit, cursor, ...filter } = c.req.valid("query");
+    const { limit, cursor, ...requested } = c.req.valid("query");
+    const filter = scoped(c.var.principal, requested);
     const [page, total] = await Promise.all([deps.store.listEvents(filter, { limit, cursor }), deps.store.countEvents()]);
     return c.json({ count: page.events.length, total_stored: total, events: page.events, next_cursor: page.nextCursor }, 200);
   });
@@ -58,12 +68,13 @@ export function createEventRoutes(deps: AppDeps) {
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
     const event = await deps.store.getEvent(id);
-    if (!event) throw new AppError(404, "event_not_found", `no event with id ${id}`);
+    const only = visibleUser(c.var.principal);
+    if (!event || (only !== undefined && event.user_id !== only)) throw new AppError(404, "event_not_found", `no event with id ${id}`);
     return c.json(event, 200);
   });
 
   app.openapi(deleteRoute, async (c) => {
-    const filter = c.req.valid("query");
+    const filter = scoped(c.var.principal, c.req.valid("query"));
     const deleted = await deps.store.deleteEvents(filter);
     deps.logger.info("events.deleted", { count: deleted, ...filter });
     return c.json({ deleted }, 200);

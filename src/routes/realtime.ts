@@ -1,11 +1,11 @@
 // /ws/events: upgrades an authenticated request to a Bun WebSocket subscribed to one topic.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { WebSocketHandler } from "bun";
-import { requireApiToken } from "../auth/api-token.ts";
+import { requirePrincipal, visibleUser } from "../auth/principal.ts";
 import type { AppDeps, AppEnv, WebSocketData } from "../deps.ts";
 import { AppError, validationHook } from "../errors.ts";
-import { ALL_EVENTS_TOPIC, dataTypeTopic } from "../realtime/broadcaster.ts";
-import { errorResponse } from "../schemas/common.ts";
+import { eventTopic } from "../realtime/broadcaster.ts";
+import { dataRouteSecurity, errorResponse } from "../schemas/common.ts";
 import { DataType } from "../schemas/notification.ts";
 
 const streamRoute = createRoute({
@@ -16,7 +16,7 @@ const streamRoute = createRoute({
   description:
     'Upgrade to a WebSocket. The first message is `{"type":"ready"}`; then each committed event arrives once as `{"type":"event","event":{…}}`. ' +
     "A client that stops reading is disconnected rather than allowed to slow ingestion.",
-  security: [{ bearerAuth: [] }],
+  security: dataRouteSecurity,
   request: { query: z.object({ data_type: DataType.optional().openapi({ description: "Only events of this data type." }) }) },
   responses: {
     101: { description: "Switching protocols" },
@@ -28,11 +28,12 @@ const streamRoute = createRoute({
 
 export function createRealtimeRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("/ws/events", requireApiToken(deps.config.apiToken));
+  app.use("/ws/events", requirePrincipal(deps));
   app.openapi(streamRoute, (c) => {
     const { data_type } = c.req.valid("query");
     const server = c.env?.server;
-    const topic = data_type ? dataTypeTopic(data_type) : ALL_EVENTS_TOPIC;
+    // A session is subscribed to its own user's topic: server.publish reaches every subscriber of a topic.
+    const topic = eventTopic({ userId: visibleUser(c.var.principal), dataType: data_type });
     if (!server || c.req.header("upgrade")?.toLowerCase() !== "websocket" || !server.upgrade(c.req.raw, { data: { topic } })) {
       throw new AppError(426, "upgrade_required", "connect with a WebSocket client");
     }

@@ -130,6 +130,7 @@ export function createWebhookRoutes(deps: AppDeps) {
     const { event, created } = result;
     if (created) {
       publishEvent(deps.broadcaster, event);
+      if (event.fetch_status === "pending") deps.fetcher?.wake();
       deps.logger.info("event.stored", { id: event.id, source: "webhook", data_type: event.data_type, event_type: event.event_type });
       return c.json({ id: event.id, duplicate: false }, 201);
     }

@@ -22,6 +22,32 @@ export interface EventPage {
   nextCursor: string | null;
 }
 
+export interface FetchJob {
+  eventId: number;
+  userId: string;
+  dataType: string;
+  objectId: string;
+  attempts: number;
+}
+
+export interface StoredDocument {
+  user_id: string;
+  data_type: string;
+  document_id: string;
+  day: string | null;
+  deleted: boolean;
+  event_id: number | null;
+  fetched_at: string;
+  document: Record<string, unknown> | null;
+}
+
+export interface DocumentFilter {
+  data_type?: string;
+  user_id?: string;
+  start_day?: string;
+  end_day?: string;
+}
+
 export interface Store {
   /** Resolves only once the event is durably committed. */
   appendEvent(input: NewEvent): Promise<AppendResult>;
@@ -30,6 +56,19 @@ export interface Store {
   deleteEvents(filter: EventFilter): Promise<number>;
   countEvents(): Promise<number>;
   lastEventAt(): Promise<string | null>;
+  /** Create/update events whose document is due to be fetched. */
+  dueFetches(nowMs: number, limit: number): Promise<FetchJob[]>;
+  /** Stores the document (latest version per user, type and id) and marks the event fetched; returns the event. */
+  recordFetched(job: FetchJob, document: Record<string, unknown>): Promise<Event | undefined>;
+  /** A final outcome without a document: missing (404), failed (gave up), awaiting_link (no token yet). */
+  recordFetchOutcome(eventId: number, status: "missing" | "failed" | "awaiting_link", error?: string): Promise<Event | undefined>;
+  rescheduleFetch(eventId: number, atMs: number, attempts: number, error: string): Promise<void>;
+  /** Puts a user's awaiting_link events back in the queue (after they link); returns how many. */
+  requeueAwaitingLink(userId: string): Promise<number>;
+  listDocuments(filter: DocumentFilter, limit: number): Promise<StoredDocument[]>;
+  getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined>;
+  /** Deletes every event and document of a user. */
+  purgeUser(userId: string): Promise<{ events: number; documents: number }>;
   getSetting(key: string): Promise<string | undefined>;
   /** Stores value unless the key already has one; returns the value that is kept. */
   ensureSetting(key: string, value: string): Promise<string>;

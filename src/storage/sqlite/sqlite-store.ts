@@ -1,7 +1,16 @@
 // Store on bun:sqlite: the event log and small settings, with group-committed appends.
 import type { Database } from "bun:sqlite";
 import type { Event, EventFilter } from "../../schemas/event.ts";
-import { type AppendResult, type EventPage, type NewEvent, type Store, StorageUnavailableError } from "../store.ts";
+import {
+  type AppendResult,
+  type DocumentFilter,
+  type EventPage,
+  type FetchJob,
+  type NewEvent,
+  type Store,
+  StorageUnavailableError,
+  type StoredDocument,
+} from "../store.ts";
 import { openDatabase } from "./database.ts";
 import type { AppendOutcome, AppendRow } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
@@ -25,6 +34,21 @@ interface EventRow {
 
 const EVENT_COLUMNS =
   "id, received_at, source, event_type, data_type, object_id, event_time, user_id, notification, document, fetch_status, fetch_error, fetched_at";
+
+interface DocumentRow {
+  user_id: string;
+  data_type: string;
+  document_id: string;
+  day: string | null;
+  payload: string | null;
+  deleted: number;
+  event_id: number | null;
+  fetched_at: string;
+}
+
+function toDocument({ payload, deleted, ...row }: DocumentRow): StoredDocument {
+  return { ...row, deleted: deleted === 1, document: payload === null ? null : JSON.parse(payload) };
+}
 
 function toEvent(row: EventRow): Event {
   return {
@@ -132,6 +156,99 @@ export class SqliteStore implements Store {
   async lastEventAt(): Promise<string | null> {
     const row = this.#db.query("SELECT received_at FROM events ORDER BY id DESC LIMIT 1").get() as { received_at: string } | null;
     return row?.received_at ?? null;
+  }
+
+  async dueFetches(nowMs: number, limit: number): Promise<FetchJob[]> {
+    return this.#db
+      .query<FetchJob, [number, number]>(
+        `SELECT id AS eventId, user_id AS userId, data_type AS dataType, object_id AS objectId, fetch_attempts AS attempts
+         FROM events WHERE fetch_status = 'pending' AND next_fetch_at_ms <= ? ORDER BY next_fetch_at_ms, id LIMIT ?`,
+      )
+      .all(nowMs, limit);
+  }
+
+  async recordFetched(job: FetchJob, document: Record<string, unknown>): Promise<Event | undefined> {
+    const at = new Date().toISOString();
+    const payload = JSON.stringify(document);
+    const day = typeof document.day === "string" ? document.day : null;
+    this.#db.transaction(() => {
+      this.#db
+        .query(
+          `UPDATE events SET document = ?, fetch_status = 'fetched', fetch_error = NULL, fetched_at = ?, next_fetch_at_ms = NULL
+           WHERE id = ?`,
+        )
+        .run(payload, at, job.eventId);
+      // Latest version wins: an older event fetched late must not overwrite a newer one.
+      this.#db
+        .query(
+          `INSERT INTO documents (user_id, data_type, document_id, day, payload, deleted, event_id, fetched_at)
+           VALUES ($user_id, $data_type, $document_id, $day, $payload, 0, $event_id, $at)
+           ON CONFLICT (user_id, data_type, document_id) DO UPDATE SET day = excluded.day, payload = excluded.payload,
+             deleted = 0, event_id = excluded.event_id, fetched_at = excluded.fetched_at
+           WHERE documents.event_id IS NULL OR documents.event_id <= excluded.event_id`,
+        )
+        .run({ user_id: job.userId, data_type: job.dataType, document_id: job.objectId, day, payload, event_id: job.eventId, at });
+    })();
+    return this.getEvent(job.eventId);
+  }
+
+  async recordFetchOutcome(eventId: number, status: "missing" | "failed" | "awaiting_link", error?: string): Promise<Event | undefined> {
+    this.#db
+      .query("UPDATE events SET fetch_status = ?, fetch_error = ?, next_fetch_at_ms = NULL WHERE id = ?")
+      .run(status, error ?? null, eventId);
+    return this.getEvent(eventId);
+  }
+
+  async rescheduleFetch(eventId: number, atMs: number, attempts: number, error: string): Promise<void> {
+    this.#db.query("UPDATE events SET next_fetch_at_ms = ?, fetch_attempts = ?, fetch_error = ? WHERE id = ?").run(atMs, attempts, error, eventId);
+  }
+
+  async requeueAwaitingLink(userId: string): Promise<number> {
+    return this.#db
+      .query("UPDATE events SET fetch_status = 'pending', next_fetch_at_ms = 0, fetch_attempts = 0 WHERE user_id = ? AND fetch_status = 'awaiting_link'")
+      .run(userId).changes;
+  }
+
+  async listDocuments(filter: DocumentFilter, limit: number): Promise<StoredDocument[]> {
+    const conditions: string[] = [];
+    const params: Record<string, string | number> = { limit };
+    for (const [key, column, op] of [
+      ["data_type", "data_type", "="],
+      ["user_id", "user_id", "="],
+      ["start_day", "day", ">="],
+      ["end_day", "day", "<="],
+    ] as const) {
+      const value = filter[key];
+      if (value !== undefined) {
+        conditions.push(`${column} ${op} $${key}`);
+        params[key] = value;
+      }
+    }
+    const where = conditions.length ? conditions.join(" AND ") : "1";
+    return this.#db
+      .query<DocumentRow, Record<string, string | number>>(`SELECT * FROM documents WHERE ${where} ORDER BY day DESC, fetched_at DESC LIMIT $limit`)
+      .all(params)
+      .map(toDocument);
+  }
+
+  async getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined> {
+    const row = userId
+      ? this.#db.query<DocumentRow, [string, string, string]>("SELECT * FROM documents WHERE data_type = ? AND document_id = ? AND user_id = ?").get(dataType, documentId, userId)
+      : this.#db.query<DocumentRow, [string, string]>("SELECT * FROM documents WHERE data_type = ? AND document_id = ? ORDER BY fetched_at DESC").get(dataType, documentId);
+    return row ? toDocument(row) : undefined;
+  }
+
+  async purgeUser(userId: string): Promise<{ events: number; documents: number }> {
+    await this.#writer.whenIdle();
+    return this.#db.transaction(() => ({
+      events: this.#db.query("DELETE FROM events WHERE user_id = ?").run(userId).changes,
+      documents: this.#db.query("DELETE FROM documents WHERE user_id = ?").run(userId).changes,
+    }))();
+  }
+
+  /** The connection, for the repositories that share it (accounts, sessions). */
+  get database(): Database {
+    return this.#db;
   }
 
   async getSetting(key: string): Promise<string | undefined> {

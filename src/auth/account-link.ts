@@ -1,0 +1,41 @@
+// Linking an Oura user: from a sign-in (authorization code) or a refresh token given at start-up. Either way the
+// user id comes from personal_info, the tokens are stored encrypted, and that user's waiting events are queued.
+import type { AppDeps } from "../deps.ts";
+import { OuraApiError, type TokenResponse } from "../oura/client.ts";
+
+const INITIAL_TOKEN_SETTING = "oauth.initial_refresh_token_spent";
+
+export async function linkTokens(deps: AppDeps, tokens: TokenResponse): Promise<string> {
+  const { id: userId } = await deps.oura!.personalInfo(tokens.access_token);
+  await deps.accounts.link(userId, {
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+    expiresInSeconds: tokens.expires_in,
+    scopes: tokens.scope,
+  });
+  const queued = await deps.store.requeueAwaitingLink(userId);
+  deps.logger.info("oauth.linked", { user_id: userId, requeued_events: queued });
+  deps.fetcher?.wake();
+  return userId;
+}
+
+/**
+ * OURA_INITIAL_REFRESH_TOKEN links one user without a browser. Refresh tokens are single-use, so it is exchanged only
+ * while no token is stored and never after it was spent once (a digest of it is remembered, not the token).
+ */
+export async function linkInitialRefreshToken(deps: AppDeps, refreshToken: string): Promise<void> {
+  const digest = new Bun.CryptoHasher("sha256").update(refreshToken).digest("hex");
+  if ((await deps.store.getSetting(INITIAL_TOKEN_SETTING)) === digest || deps.accounts.hasAny()) {
+    deps.logger.info("oauth.initial_refresh_token_ignored", { reason: "a newer token is already stored" });
+    return;
+  }
+  try {
+    const tokens = await deps.oura!.refresh(refreshToken);
+    await deps.store.ensureSetting(INITIAL_TOKEN_SETTING, digest);
+    await linkTokens(deps, tokens);
+  } catch (error) {
+    // Refused (invalid_grant) means spent for good; unreachable means try again at the next start.
+    if (error instanceof OuraApiError && error.oauthError) await deps.store.ensureSetting(INITIAL_TOKEN_SETTING, digest);
+    deps.logger.error("oauth.initial_refresh_token_failed", { error: error instanceof Error ? error.message : String(error) });
+  }
+}

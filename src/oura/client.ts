@@ -1,0 +1,117 @@
+// The Oura API as this server uses it: OAuth2 token grants, personal_info, documents, and webhook subscription admin.
+// Knows nothing of routes or storage; every failure is an OuraApiError carrying Oura's own answer.
+import type { Config } from "../config.ts";
+
+export interface TokenResponse {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  scope?: string;
+  token_type?: string;
+}
+
+export interface OuraSubscription {
+  id: string;
+  callback_url: string;
+  event_type: string;
+  data_type: string;
+  expiration_time: string;
+}
+
+export class OuraApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    /** OAuth error code (e.g. invalid_grant) when the token endpoint refused. */
+    readonly oauthError?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`Oura answered ${status}: ${detail}`);
+    this.name = "OuraApiError";
+  }
+}
+
+/** Webhook data types whose usercollection path is spelled differently (Oura's own casing). */
+const PATH_BY_DATA_TYPE: Record<string, string> = { vo2_max: "vO2_max" };
+export const documentPath = (dataType: string) => PATH_BY_DATA_TYPE[dataType] ?? dataType;
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+async function failure(response: Response): Promise<OuraApiError> {
+  const text = await response.text().catch(() => "");
+  let detail = text.slice(0, 300) || response.statusText;
+  let oauthError: string | undefined;
+  try {
+    const body = JSON.parse(text) as { detail?: unknown; error?: string; error_description?: string };
+    oauthError = body.error;
+    detail = typeof body.detail === "string" ? body.detail : body.error_description ?? body.error ?? JSON.stringify(body.detail ?? body);
+  } catch {
+    // Not JSON: keep the text.
+  }
+  const retryAfter = Number(response.headers.get("retry-after"));
+  return new OuraApiError(response.status, detail, oauthError, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined);
+}
+
+export function createOuraClient(oura: Config["oura"], fetcher: Fetch = fetch) {
+  const timeout = () => AbortSignal.timeout(20_000);
+
+  async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetcher(url, { ...init, signal: timeout() });
+    } catch (error) {
+      throw new OuraApiError(0, `could not reach Oura: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!response.ok) throw await failure(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  const tokenGrant = (fields: Record<string, string>) =>
+    call<TokenResponse>(oura.tokenUrl, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ ...fields, client_id: oura.clientId ?? "", client_secret: oura.clientSecret ?? "" }),
+    });
+
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const appHeaders = () => ({ "x-client-id": oura.clientId ?? "", "x-client-secret": oura.clientSecret ?? "", "content-type": "application/json" });
+  const subscriptionUrl = (suffix = "") => `${oura.apiBaseUrl}/v2/webhook/subscription${suffix}`;
+
+  return {
+    authorizeUrl(state: string): string {
+      const url = new URL(oura.authUrl);
+      url.searchParams.set("response_type", "code");
+      url.searchParams.set("client_id", oura.clientId ?? "");
+      url.searchParams.set("redirect_uri", oura.redirectUri);
+      url.searchParams.set("scope", oura.scopes);
+      url.searchParams.set("state", state);
+      return url.href;
+    },
+    exchangeCode: (code: string) => tokenGrant({ grant_type: "authorization_code", code, redirect_uri: oura.redirectUri }),
+    refresh: (refreshToken: string) => tokenGrant({ grant_type: "refresh_token", refresh_token: refreshToken }),
+    /** The revoke method is undocumented: POST first, then GET, as other clients do. A 401 means already dead. */
+    async revoke(accessToken: string): Promise<void> {
+      const url = `${oura.tokenUrl.replace(/\/token$/, "/revoke")}?access_token=${encodeURIComponent(accessToken)}`;
+      for (const method of ["POST", "GET"]) {
+        const response = await fetcher(url, { method, signal: timeout() }).catch(() => undefined);
+        if (!response || response.ok || response.status === 401) return;
+        if (response.status !== 404 && response.status !== 405) return;
+      }
+    },
+    personalInfo: (accessToken: string) => call<{ id: string; email?: string }>(`${oura.apiBaseUrl}/v2/usercollection/personal_info`, { headers: bearer(accessToken) }),
+    getDocument: (accessToken: string, dataType: string, id: string) =>
+      call<Record<string, unknown>>(`${oura.apiBaseUrl}/v2/usercollection/${documentPath(dataType)}/${encodeURIComponent(id)}`, {
+        headers: bearer(accessToken),
+      }),
+    listSubscriptions: () => call<OuraSubscription[]>(subscriptionUrl(), { headers: appHeaders() }),
+    createSubscription: (body: { callback_url: string; verification_token: string; event_type: string; data_type: string }) =>
+      call<OuraSubscription>(subscriptionUrl(), { method: "POST", headers: appHeaders(), body: JSON.stringify(body) }),
+    updateSubscription: (id: string, body: { verification_token: string; callback_url?: string; event_type?: string; data_type?: string }) =>
+      call<OuraSubscription>(subscriptionUrl(`/${encodeURIComponent(id)}`), { method: "PUT", headers: appHeaders(), body: JSON.stringify(body) }),
+    renewSubscription: (id: string) => call<OuraSubscription>(subscriptionUrl(`/renew/${encodeURIComponent(id)}`), { method: "PUT", headers: appHeaders() }),
+    deleteSubscription: (id: string) => call<void>(subscriptionUrl(`/${encodeURIComponent(id)}`), { method: "DELETE", headers: appHeaders() }),
+  };
+}
+
+export type OuraClient = ReturnType<typeof createOuraClient>;

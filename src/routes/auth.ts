@@ -1,0 +1,177 @@
+// Sign-in with Oura (OAuth2 authorization code), the caller's link status, logout and unlinking.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { linkTokens } from "../auth/account-link.ts";
+import { endSession, isSecureRequest, oauthConfigured, readPrincipal, requirePrincipal, startSession, visibleUser } from "../auth/principal.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { AppError, validationHook } from "../errors.ts";
+import { OuraApiError } from "../oura/client.ts";
+import { AuthStatus, UnlinkResult } from "../schemas/auth.ts";
+import { dataRouteSecurity, errorResponse, jsonResponse } from "../schemas/common.ts";
+import { OAUTH_STATE_TTL_MS, randomId } from "../storage/sqlite/session-store.ts";
+
+/** Binds an OAuth state to the browser that started the sign-in. */
+const BROWSER_COOKIE = "oura_oauth";
+const digest = (value: string) => new Bun.CryptoHasher("sha256").update(value).digest("hex");
+
+const loginRoute = createRoute({
+  method: "get",
+  path: "/auth/login",
+  tags: ["Account"],
+  summary: "Start signing in with Oura",
+  responses: { 302: { description: "Redirect to Oura's authorize page" }, 503: errorResponse("OURA_CLIENT_ID / OURA_CLIENT_SECRET not configured") },
+});
+
+const callbackRoute = createRoute({
+  method: "get",
+  path: "/auth/callback",
+  tags: ["Account"],
+  summary: "Oura redirects here after sign-in",
+  request: {
+    query: z.object({
+      code: z.string().max(2048).optional(),
+      state: z.string().max(256).optional(),
+      error: z.string().max(256).optional(),
+      error_description: z.string().max(1024).optional(),
+    }),
+  },
+  responses: {
+    302: { description: "Signed in: redirect to /dashboard" },
+    400: { description: "State missing, reused, expired or from another browser; or the user declined (HTML page)" },
+    502: { description: "Oura refused the code exchange (HTML page)" },
+  },
+});
+
+const statusRoute = createRoute({
+  method: "get",
+  path: "/auth/status",
+  tags: ["Account"],
+  summary: "Linked Oura users visible to the caller, their scopes and token health",
+  security: dataRouteSecurity,
+  responses: { 200: jsonResponse(AuthStatus, "Link status"), 401: errorResponse("Not signed in") },
+});
+
+const logoutRoute = createRoute({
+  method: "post",
+  path: "/auth/logout",
+  tags: ["Account"],
+  summary: "End this browser session",
+  responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "Signed out") },
+});
+
+const unlinkRoute = createRoute({
+  method: "delete",
+  path: "/auth/users/{id}",
+  tags: ["Account"],
+  summary: "Unlink an Oura user: revoke at Oura and delete its tokens (?purge=true also deletes its data)",
+  security: dataRouteSecurity,
+  request: {
+    params: z.object({ id: z.string().min(1).max(256).openapi({ param: { name: "id", in: "path" } }) }),
+    query: z.object({ purge: z.enum(["true", "false"]).optional() }),
+  },
+  responses: {
+    200: jsonResponse(UnlinkResult, "Unlinked"),
+    401: errorResponse("Not signed in"),
+    403: errorResponse("A session may unlink only its own user"),
+    404: errorResponse("No such linked user"),
+  },
+});
+
+function page(c: Context, status: 400 | 502 | 503, title: string, message: string) {
+  const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return c.html(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+      `<title>${escape(title)}</title></head><body><main><h1>${escape(title)}</h1><p>${escape(message)}</p>` +
+      `<p><a href="/auth/login">Sign in with Oura again</a></p></main></body></html>`,
+    status,
+  );
+}
+
+export function createAuthRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.openapi(loginRoute, async (c) => {
+    if (!deps.oura || !oauthConfigured(deps.config)) {
+      throw new AppError(503, "oauth_not_configured", "set OURA_CLIENT_ID and OURA_CLIENT_SECRET to sign in with Oura");
+    }
+    const nonce = randomId();
+    const state = deps.sessions.createState(digest(nonce));
+    await setSignedCookie(c, BROWSER_COOKIE, nonce, deps.keys.cookieSecret, {
+      httpOnly: true,
+      sameSite: "Lax",
+      secure: isSecureRequest(c, deps.config.publicUrl),
+      path: "/auth",
+      maxAge: OAUTH_STATE_TTL_MS / 1000,
+    });
+    return c.redirect(deps.oura.authorizeUrl(state), 302);
+  });
+
+  app.openapi(callbackRoute, async (c) => {
+    const { code, state, error, error_description } = c.req.valid("query");
+    const nonce = await getSignedCookie(c, deps.keys.cookieSecret, BROWSER_COOKIE);
+    deleteCookie(c, BROWSER_COOKIE, { path: "/auth" });
+    // The state is consumed whatever happens next: a second use of the same redirect is always refused.
+    const stateOk = Boolean(state && nonce && deps.sessions.consumeState(state, digest(nonce)));
+    if (!stateOk) {
+      deps.logger.warn("oauth.state_rejected");
+      return page(c, 400, "Sign-in could not be verified", "This sign-in link is expired, was already used, or was started in another browser.");
+    }
+    if (error) {
+      const declined = error === "access_denied";
+      return page(c, 400, declined ? "Access was declined" : "Oura refused the sign-in", declined ? "Nothing was linked." : `${error}: ${error_description ?? ""}`);
+    }
+    if (!code || !deps.oura) return page(c, 400, "Sign-in could not be completed", "Oura sent no authorization code.");
+    let userId: string;
+    try {
+      userId = await linkTokens(deps, await deps.oura.exchangeCode(code));
+    } catch (failure) {
+      const detail = failure instanceof OuraApiError ? `Oura answered ${failure.status}: ${failure.oauthError ?? failure.detail}` : "Oura could not be reached.";
+      deps.logger.warn("oauth.callback_failed", { status: failure instanceof OuraApiError ? failure.status : 0 });
+      return page(c, 502, "Sign-in with Oura failed", detail);
+    }
+    await startSession(c, deps, userId);
+    return c.redirect("/dashboard", 302);
+  });
+
+  app.use("/auth/status", requirePrincipal(deps));
+  app.openapi(statusRoute, (c) => {
+    const principal = c.var.principal;
+    const only = visibleUser(principal);
+    return c.json(
+      {
+        oauth_configured: oauthConfigured(deps.config),
+        principal: principal.kind,
+        user_id: principal.kind === "session" ? principal.userId : null,
+        linked_users: deps.accounts.list(only),
+      },
+      200,
+    );
+  });
+
+  app.openapi(logoutRoute, async (c) => {
+    const principal = await readPrincipal(c, deps).catch(() => undefined);
+    if (principal) endSession(c, deps, principal);
+    return c.json({ ok: true }, 200);
+  });
+
+  app.use("/auth/users/*", requirePrincipal(deps));
+  app.openapi(unlinkRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const only = visibleUser(c.var.principal);
+    if (only !== undefined && only !== id) throw new AppError(403, "forbidden", "a session may unlink only its own Oura user");
+    const account = await deps.accounts.get(id);
+    let revoked = false;
+    if (account && deps.oura) {
+      await deps.oura.revoke(account.accessToken);
+      revoked = true;
+    }
+    if (!deps.accounts.remove(id)) throw new AppError(404, "user_not_linked", `no linked Oura user ${id}`);
+    deps.sessions.deleteForUser(id);
+    const purged = c.req.valid("query").purge === "true" ? await deps.store.purgeUser(id) : null;
+    deps.logger.info("oauth.unlinked", { user_id: id, purged: purged !== null });
+    return c.json({ user_id: id, revoked, purged }, 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,52 @@
+// The fetched Oura documents: latest version per user, data type and id.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { requirePrincipal, visibleUser } from "../auth/principal.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { AppError, validationHook } from "../errors.ts";
+import { dataRouteSecurity, errorResponse, jsonResponse } from "../schemas/common.ts";
+import { DocumentList, DocumentParams, DocumentQuery, StoredDocument } from "../schemas/document.ts";
+
+const security = dataRouteSecurity;
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/documents",
+  tags: ["Documents"],
+  summary: "Stored documents, newest day first",
+  security,
+  request: { query: DocumentQuery },
+  responses: { 200: jsonResponse(DocumentList, "Documents"), 400: errorResponse("Invalid query"), 401: errorResponse("Not signed in") },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/documents/{data_type}/{id}",
+  tags: ["Documents"],
+  summary: "One stored document",
+  security,
+  request: { params: DocumentParams },
+  responses: { 200: jsonResponse(StoredDocument, "The document"), 401: errorResponse("Not signed in"), 404: errorResponse("Not stored") },
+});
+
+export function createDocumentRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use("/documents", requirePrincipal(deps));
+  app.use("/documents/*", requirePrincipal(deps));
+
+  app.openapi(listRoute, async (c) => {
+    const { limit, ...filter } = c.req.valid("query");
+    const only = visibleUser(c.var.principal);
+    if (only !== undefined && filter.user_id !== undefined && filter.user_id !== only) return c.json({ count: 0, documents: [] }, 200);
+    const documents = await deps.store.listDocuments({ ...filter, user_id: only ?? filter.user_id }, limit);
+    return c.json({ count: documents.length, documents }, 200);
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const { data_type, id } = c.req.valid("param");
+    const document = await deps.store.getDocument(data_type, id, visibleUser(c.var.principal));
+    if (!document) throw new AppError(404, "document_not_found", `no stored ${data_type} document ${id}`);
+    return c.json(document, 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,125 @@
+// Linked Oura accounts and their tokens, encrypted at rest; token_version makes every rotation a compare-and-swap.
+import type { Database } from "bun:sqlite";
+import type { TokenCipher } from "../../auth/token-cipher.ts";
+
+export interface StoredTokens {
+  userId: string;
+  accessToken: string;
+  refreshToken: string;
+  accessExpiresAtMs: number;
+  scopes: string;
+  needsReauth: boolean;
+  version: number;
+}
+
+export interface AccountSummary {
+  user_id: string;
+  scopes: string[];
+  access_expires_at: string | null;
+  needs_reauth: boolean;
+  reauth_reason: string | null;
+  linked_at: string;
+}
+
+interface AccountRow {
+  user_id: string;
+  access_token: string | null;
+  refresh_token: string | null;
+  access_expires_at_ms: number | null;
+  scopes: string | null;
+  needs_reauth: number;
+  reauth_reason: string | null;
+  token_version: number;
+  linked_at: string;
+}
+
+export interface NewTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresInSeconds: number;
+  scopes?: string;
+}
+
+export class AccountStore {
+  constructor(
+    private readonly db: Database,
+    private readonly cipher: TokenCipher,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(userId: string): Promise<StoredTokens | undefined> {
+    const row = this.db.query<AccountRow, [string]>("SELECT * FROM oura_accounts WHERE user_id = ?").get(userId);
+    if (!row || !row.access_token || !row.refresh_token) return undefined;
+    return {
+      userId,
+      accessToken: await this.cipher.decrypt(row.access_token),
+      refreshToken: await this.cipher.decrypt(row.refresh_token),
+      accessExpiresAtMs: row.access_expires_at_ms ?? 0,
+      scopes: row.scopes ?? "",
+      needsReauth: row.needs_reauth === 1,
+      version: row.token_version,
+    };
+  }
+
+  /** Stores a fresh link (sign-in): replaces whatever was there and clears needs_reauth. */
+  async link(userId: string, tokens: NewTokens): Promise<void> {
+    const sealed = await this.seal(tokens);
+    const at = new Date(this.now()).toISOString();
+    this.db
+      .query(
+        `INSERT INTO oura_accounts (user_id, access_token, refresh_token, access_expires_at_ms, scopes, needs_reauth, reauth_reason, token_version, linked_at, updated_at)
+         VALUES ($user_id, $access, $refresh, $expires, $scopes, 0, NULL, 1, $at, $at)
+         ON CONFLICT (user_id) DO UPDATE SET access_token = $access, refresh_token = $refresh, access_expires_at_ms = $expires,
+           scopes = $scopes, needs_reauth = 0, reauth_reason = NULL, token_version = token_version + 1, updated_at = $at`,
+      )
+      .run({ user_id: userId, ...sealed, at });
+  }
+
+  /** Stores a rotated pair only if nobody rotated since `expectedVersion` was read. */
+  async rotate(userId: string, expectedVersion: number, tokens: NewTokens): Promise<boolean> {
+    const sealed = await this.seal(tokens);
+    const result = this.db
+      .query(
+        `UPDATE oura_accounts SET access_token = $access, refresh_token = $refresh, access_expires_at_ms = $expires,
+           scopes = COALESCE($scopes, scopes), token_version = token_version + 1, updated_at = $at
+         WHERE user_id = $user_id AND token_version = $version`,
+      )
+      .run({ user_id: userId, ...sealed, version: expectedVersion, at: new Date(this.now()).toISOString() });
+    return result.changes === 1;
+  }
+
+  markNeedsReauth(userId: string, reason: string): void {
+    this.db.query("UPDATE oura_accounts SET needs_reauth = 1, reauth_reason = ?, updated_at = ? WHERE user_id = ?").run(reason, new Date(this.now()).toISOString(), userId);
+  }
+
+  remove(userId: string): boolean {
+    return this.db.query("DELETE FROM oura_accounts WHERE user_id = ?").run(userId).changes === 1;
+  }
+
+  hasAny(): boolean {
+    return this.db.query("SELECT 1 FROM oura_accounts LIMIT 1").get() !== null;
+  }
+
+  list(userId?: string): AccountSummary[] {
+    const rows = userId
+      ? this.db.query<AccountRow, [string]>("SELECT * FROM oura_accounts WHERE user_id = ?").all(userId)
+      : this.db.query<AccountRow, []>("SELECT * FROM oura_accounts ORDER BY linked_at").all();
+    return rows.map((row) => ({
+      user_id: row.user_id,
+      scopes: (row.scopes ?? "").split(" ").filter(Boolean),
+      access_expires_at: row.access_expires_at_ms ? new Date(row.access_expires_at_ms).toISOString() : null,
+      needs_reauth: row.needs_reauth === 1,
+      reauth_reason: row.reauth_reason,
+      linked_at: row.linked_at,
+    }));
+  }
+
+  private async seal(tokens: NewTokens) {
+    return {
+      access: await this.cipher.encrypt(tokens.accessToken),
+      refresh: await this.cipher.encrypt(tokens.refreshToken),
+      expires: this.now() + tokens.expiresInSeconds * 1000,
+      scopes: tokens.scopes ?? null,
+    };
+  }
+}
