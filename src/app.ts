@@ -7,6 +7,7 @@ import { mountDocs } from "./routes/docs.ts";
 import { createDocumentRoutes } from "./routes/documents.ts";
 import { createEventRoutes } from "./routes/events.ts";
 import { createHealthRoutes } from "./routes/health.ts";
+import { createSubscriptionRoutes } from "./routes/subscriptions.ts";
 import { createRealtimeRoutes } from "./routes/realtime.ts";
 import { createWebhookRoutes } from "./routes/webhooks.ts";
 
@@ -21,6 +22,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", createRealtimeRoutes(deps));
   app.route("/", createAuthRoutes(deps));
   app.route("/", createDocumentRoutes(deps));
+  app.route("/", createSubscriptionRoutes(deps));
   mountDocs(app, deps.version);
 
   app.get("/", (c) => c.redirect("/docs"));

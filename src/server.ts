@@ -15,6 +15,7 @@ import { createTokenCipher } from "./auth/token-cipher.ts";
 import { TokenManager } from "./auth/token-manager.ts";
 import { linkInitialRefreshToken } from "./auth/account-link.ts";
 import { DocumentFetcher } from "./jobs/fetcher.ts";
+import { SubscriptionRenewer } from "./jobs/renewer.ts";
 import { createOuraClient } from "./oura/client.ts";
 import { AccountStore } from "./storage/sqlite/account-store.ts";
 import { SessionStore } from "./storage/sqlite/session-store.ts";
@@ -85,6 +86,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const running = server;
 
   fetcher?.start();
+  const renewer = oura ? new SubscriptionRenewer(oura, config.subscriptionRenewDays, logger) : undefined;
+  renewer?.start();
   return {
     server: running,
     url: running.url,
@@ -92,6 +95,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     deps,
     async stop() {
       await running.stop(false);
+      renewer?.stop();
       await fetcher?.stop();
       await store.close();
     },

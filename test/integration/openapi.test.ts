@@ -41,11 +41,16 @@ describe("/openapi.json", () => {
         "DELETE /auth/users/{id}",
         "GET /documents",
         "GET /documents/{data_type}/{id}",
+        "GET /subscriptions",
+        "POST /subscriptions",
+        "PUT /subscriptions/{id}/renew",
+        "DELETE /subscriptions/{id}",
+        "POST /subscriptions/sync",
       ].sort(),
     );
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const operation of Object.values(methods)) {
-        const isDataRoute = ["/events", "/ws/", "/documents", "/auth/status", "/auth/users"].some((prefix) => path.startsWith(prefix));
+        const isDataRoute = ["/events", "/ws/", "/documents", "/auth/status", "/auth/users", "/subscriptions"].some((prefix) => path.startsWith(prefix));
         expect(Boolean(operation.security?.length)).toBe(isDataRoute);
       }
     }
