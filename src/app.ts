@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { createErrorHandler, notFound, validationHook } from "./errors.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
+import { createDashboardRoutes } from "./routes/dashboard.ts";
 import { mountDocs } from "./routes/docs.ts";
 import { createDocumentRoutes } from "./routes/documents.ts";
 import { createEventRoutes } from "./routes/events.ts";
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", createAuthRoutes(deps));
   app.route("/", createDocumentRoutes(deps));
   app.route("/", createSubscriptionRoutes(deps));
+  app.route("/", createDashboardRoutes(deps));
   mountDocs(app, deps.version);
 
   app.get("/", (c) => c.redirect("/docs"));

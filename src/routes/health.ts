@@ -1,5 +1,6 @@
 // Liveness and readiness in one answer; nothing sensitive in it.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { oauthConfigured } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { jsonResponse } from "../schemas/common.ts";
 import { Health } from "../schemas/health.ts";
@@ -12,6 +13,19 @@ const healthRoute = createRoute({
   description: "503 when the database cannot be used: a load balancer should then stop sending traffic here.",
   responses: { 200: jsonResponse(Health, "Healthy"), 503: jsonResponse(Health, "Database unusable") },
 });
+
+function accountHealth(deps: AppDeps): Health["oura"] {
+  const linked = readOr(() => deps.accounts.list(), []);
+  return { oauth_configured: oauthConfigured(deps.config), linked_users: linked.length, needs_reauth: linked.filter((a) => a.needs_reauth).length };
+}
+
+function readOr<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
 
 export function createHealthRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
@@ -27,6 +41,7 @@ export function createHealthRoutes(deps: AppDeps) {
       database: { ok: databaseOk },
       events_stored: eventsStored,
       last_event_at: lastEventAt,
+      oura: accountHealth(deps),
     };
     return databaseOk ? c.json(body, 200) : c.json(body, 503);
   });

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -88,6 +89,11 @@ describe("sign in with Oura", () => {
     expect(status.user_id).toBe("USER-FLOW");
     expect(status.linked_users.map((u) => u.user_id)).toEqual(["USER-FLOW"]);
     expect(status.linked_users[0]!.needs_reauth).toBe(false);
+    const landing = await sessionFetch(jar, "/dashboard");
+    expect(landing.status).toBe(200);
+    expect(await landing.text()).toContain("USER-FLOW");
+    const cookie = (await fetch(`${base}/auth/login`, { redirect: "manual" })).headers.getSetCookie().join();
+    expect(cookie).toContain("SameSite=Lax");
   });
 
   test("a state from another browser, a reused state and a made-up state are refused with 400, and nothing is linked", async () => {
@@ -112,6 +118,16 @@ describe("sign in with Oura", () => {
     const madeUp = await fetch(`${base}/auth/callback?code=x&state=nope`, { redirect: "manual" });
     expect(madeUp.status).toBe(400);
     expect(fake.counters.codeExchanges).toBe(before + 1);
+  });
+
+  test("a state older than 10 minutes is refused", async () => {
+    const jar = new CookieJar();
+    const visit = await browse(jar, `${base}/auth/login`, ["/auth/callback"]);
+    const db = new Database(dbPath);
+    db.run("UPDATE oauth_states SET created_at_ms = created_at_ms - 601000");
+    db.close();
+    const late = await fetch(visit.url, { redirect: "manual", headers: { cookie: jar.header(visit.url) } });
+    expect(late.status).toBe(400);
   });
 
   test("access_denied shows a 400 page and links nothing", async () => {
@@ -224,6 +240,9 @@ describe("tokens", () => {
     const user = status.linked_users.find((u) => u.user_id === "USER-REVOKED")!;
     expect(user.needs_reauth).toBe(true);
     expect(user.reauth_reason).toContain("invalid_grant");
+    const health = (await (await fetch(`${base}/health`)).json()) as { oura: { needs_reauth: number; linked_users: number } };
+    expect(health.oura.needs_reauth).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(health)).not.toContain("USER-REVOKED");
     // Other users are still served.
     await signIn("USER-FINE");
     fake.putDocument("USER-FINE", "sleep", { id: "s-f", day: "2026-11-24" });

@@ -71,6 +71,26 @@ describe("document fetcher", () => {
     expect(failed.fetch_error).toContain("500");
   });
 
+  test("a token about to expire is refreshed before use, once, and the new pair is stored first", async () => {
+    const accounts = new AccountStore(store.database, createTokenCipher(await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])), () => clock);
+    const oura = createOuraClient(testConfig(fake.env()).oura);
+    const tokens = new TokenManager(accounts, oura, silentLogger, () => clock);
+    const issued = fake.issueTokens("USER-SOON");
+    await accounts.link("USER-SOON", { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresInSeconds: 120 });
+    const before = fake.counters.refreshes;
+    const [a, b] = await Promise.all([tokens.accessToken("USER-SOON"), tokens.accessToken("USER-SOON")]);
+    expect(a).toBe(b!);
+    expect(a).not.toBe(issued.access_token);
+    expect(fake.counters.refreshes).toBe(before + 1);
+    const stored = await accounts.get("USER-SOON");
+    expect(stored!.accessToken).toBe(a!);
+    expect(stored!.refreshToken).toBe(fake.currentRefresh.get("USER-SOON")!);
+    // Well before expiry now: no further refresh.
+    expect(await tokens.accessToken("USER-SOON")).toBe(a!);
+    expect(fake.counters.refreshes).toBe(before + 1);
+    expect(fake.counters.refreshReuse).toBe(0);
+  });
+
   test("a 403 fails at once and says why it may have happened", async () => {
     const id = await enqueue();
     fake.forcedResponses.push({ status: 403 });
