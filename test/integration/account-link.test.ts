@@ -243,6 +243,8 @@ describe("tokens", () => {
     const health = (await (await fetch(`${base}/health`)).json()) as { oura: { needs_reauth: number; linked_users: number } };
     expect(health.oura.needs_reauth).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(health)).not.toContain("USER-REVOKED");
+    const dashboard = await (await fetch(`${base}/dashboard`, { headers: apiAuth })).text();
+    expect(dashboard).toContain("sign in again");
     // Other users are still served.
     await signIn("USER-FINE");
     fake.putDocument("USER-FINE", "sleep", { id: "s-f", day: "2026-11-24" });
