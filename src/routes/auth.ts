@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { linkTokens } from "../auth/account-link.ts";
+import { csrfTokenOf, requireCsrf } from "../auth/csrf.ts";
 import { endSession, isSecureRequest, oauthConfigured, readPrincipal, requirePrincipal, startSession, visibleUser } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, validationHook } from "../errors.ts";
@@ -143,6 +144,7 @@ export function createAuthRoutes(deps: AppDeps) {
         oauth_configured: oauthConfigured(deps.config),
         principal: principal.kind,
         user_id: principal.kind === "session" ? principal.userId : null,
+        csrf_token: csrfTokenOf(deps, principal),
         linked_users: deps.accounts.list(only),
       },
       200,
@@ -155,7 +157,14 @@ export function createAuthRoutes(deps: AppDeps) {
     return c.json({ ok: true }, 200);
   });
 
-  app.use("/auth/users/*", requirePrincipal(deps));
+  app.use("/auth/users/*", requirePrincipal(deps), requireCsrf(deps));
+  app.use("/auth/logout", async (c, next) => {
+    // Logging out needs no sign-in, but a session that logs out must prove the request is its own.
+    const principal = await readPrincipal(c, deps).catch(() => undefined);
+    if (!principal || principal.kind !== "session") return next();
+    c.set("principal", principal);
+    return requireCsrf(deps)(c, next);
+  });
   app.openapi(unlinkRoute, async (c) => {
     const { id } = c.req.valid("param");
     const only = visibleUser(c.var.principal);

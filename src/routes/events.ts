@@ -1,5 +1,6 @@
 // The stored event log: list (filtered, cursor-paginated), read one, delete.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { requireCsrf } from "../auth/csrf.ts";
 import { requirePrincipal, visibleUser } from "../auth/principal.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
@@ -55,8 +56,8 @@ function scoped<T extends { user_id?: string }>(principal: Principal, filter: T)
 
 export function createEventRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("/events", requirePrincipal(deps));
-  app.use("/events/*", requirePrincipal(deps));
+  app.use("/events", requirePrincipal(deps), requireCsrf(deps));
+  app.use("/events/*", requirePrincipal(deps), requireCsrf(deps));
 
   app.openapi(listRoute, async (c) => {
     const { limit, cursor, ...requested } = c.req.valid("query");

@@ -1,5 +1,6 @@
 // Oura webhook subscriptions (app-level, authenticated to Oura with the client id and secret).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { requireCsrf } from "../auth/csrf.ts";
 import { requirePrincipal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, validationHook } from "../errors.ts";
@@ -75,8 +76,8 @@ async function askOura<T>(call: () => Promise<T>, notFound = false): Promise<T> 
 
 export function createSubscriptionRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("/subscriptions", requirePrincipal(deps));
-  app.use("/subscriptions/*", requirePrincipal(deps));
+  app.use("/subscriptions", requirePrincipal(deps), requireCsrf(deps));
+  app.use("/subscriptions/*", requirePrincipal(deps), requireCsrf(deps));
 
   const oura = (): OuraClient => {
     if (!deps.oura) throw new AppError(503, "oauth_not_configured", "set OURA_CLIENT_ID and OURA_CLIENT_SECRET to manage subscriptions");

@@ -17,6 +17,7 @@ export const AuthStatus = z
     principal: z.enum(["api", "session", "open"]),
     user_id: z.string().nullable().openapi({ description: "The Oura user of this session, if any." }),
     linked_users: z.array(LinkedUser),
+    csrf_token: z.string().nullable().openapi({ description: "For a session: send as X-CSRF-Token on requests that change something." }),
   })
   .openapi("AuthStatus");
 

@@ -35,9 +35,18 @@ async function signIn(userId: string) {
   return jar;
 }
 
-const sessionFetch = (jar: CookieJar, path: string, init: RequestInit = {}) => {
+const csrfTokens = new WeakMap<CookieJar, string>();
+const sessionFetch = async (jar: CookieJar, path: string, init: RequestInit = {}) => {
   const url = new URL(path, base);
-  return fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: jar.header(url) } });
+  const headers: Record<string, string> = { ...(init.headers as Record<string, string>), cookie: jar.header(url) };
+  if (init.method && init.method !== "GET") {
+    if (!csrfTokens.has(jar)) {
+      const status = await fetch(new URL("/auth/status", base), { headers: { cookie: jar.header(url) } });
+      csrfTokens.set(jar, ((await status.json()) as { csrf_token: string }).csrf_token);
+    }
+    headers["x-csrf-token"] = csrfTokens.get(jar)!;
+  }
+  return fetch(url, { ...init, headers });
 };
 
 interface EventBody {
@@ -280,6 +289,17 @@ describe("unlinking", () => {
     expect((await sessionFetch(jar, "/auth/status")).status).toBe(401);
     const events = (await (await fetch(`${base}/events?user_id=USER-LEAVES`, { headers: apiAuth })).json()) as { events: unknown[] };
     expect(events.events).toEqual([]);
+  });
+
+  test("a session's changes need its CSRF token: without it 403 and nothing changes", async () => {
+    const jar = await signIn("USER-CSRF");
+    const url = new URL("/auth/users/USER-CSRF", base);
+    const forged = await fetch(url, { method: "DELETE", headers: { cookie: jar.header(url) } });
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe("csrf_failed");
+    const wrong = await fetch(url, { method: "DELETE", headers: { cookie: jar.header(url), "x-csrf-token": "guess" } });
+    expect(wrong.status).toBe(403);
+    expect((await sessionFetch(jar, "/auth/status")).status).toBe(200);
   });
 
   test("POST /auth/logout ends the session", async () => {

@@ -1,0 +1,50 @@
+// Server-rendered SVG line charts: no client library, readable without JavaScript, labelled for screen readers.
+import type { MetricSeries, Point } from "./metrics.ts";
+
+const WIDTH = 320;
+const HEIGHT = 96;
+const PAD = 6;
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const format = (value: number) => (Number.isInteger(value) ? value.toLocaleString("en-US") : value.toFixed(1));
+
+function coordinates(points: Point[], startMs: number, days: number) {
+  const values = points.map((p) => p.value);
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const span = max - min || 1;
+  const x = (day: string) => PAD + ((Date.parse(`${day}T00:00:00Z`) - startMs) / (Math.max(1, days - 1) * 86_400_000)) * (WIDTH - 2 * PAD);
+  const y = (value: number) => HEIGHT - PAD - ((value - min) / span) * (HEIGHT - 2 * PAD);
+  return points.map((p) => ({ ...p, x: x(p.day), y: y(p.value) }));
+}
+
+/** A chart of one metric over `days` days ending today; the points are also given as a table for screen readers. */
+export function renderChart(series: MetricSeries, days: number, now = Date.now()): string {
+  const { metric, points } = series;
+  const id = `chart-${metric.key}`;
+  const title = `${metric.label}, last ${days} days`;
+  if (points.length === 0) {
+    return `<figure class="chart" id="${id}" data-points="0"><figcaption>${escape(title)}</figcaption><p class="empty">No data yet.</p></figure>`;
+  }
+  const startMs = Date.parse(`${new Date(now - (days - 1) * 86_400_000).toISOString().slice(0, 10)}T00:00:00Z`);
+  const placed = coordinates(points, startMs, days);
+  const path = placed.map((p, i) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
+  const dots = placed
+    .map((p) => `<circle class="point" cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="2.5" data-day="${p.day}" data-value="${p.value}"><title>${p.day}: ${format(p.value)}${metric.unit ? ` ${metric.unit}` : ""}</title></circle>`)
+    .join("");
+  const rows = points.map((p) => `<tr><td>${p.day}</td><td>${format(p.value)}</td></tr>`).join("");
+  return (
+    `<figure class="chart" id="${id}" data-points="${points.length}">` +
+    `<figcaption>${escape(title)}</figcaption>` +
+    `<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escape(title)}" preserveAspectRatio="none">` +
+    `<path class="line" d="${path}" fill="none"/>${dots}</svg>` +
+    `<details><summary>Values</summary><table><thead><tr><th scope="col">Day</th><th scope="col">${escape(metric.label)}</th></tr></thead><tbody>${rows}</tbody></table></details>` +
+    `</figure>`
+  );
+}
+
+export function renderCard(series: MetricSeries): string {
+  const { metric, latest } = series;
+  const value = latest ? `${format(latest.value)}${metric.unit ? `<small> ${metric.unit}</small>` : ""}` : "–";
+  return `<article class="card" id="card-${metric.key}"><h3>${escape(metric.label)}</h3><p class="value">${value}</p><p class="day">${latest ? latest.day : "no data yet"}</p></article>`;
+}
