@@ -22,7 +22,7 @@ export class TokenManager {
     const account = await this.accounts.get(userId);
     if (!account || account.needsReauth) return undefined;
     if (account.accessExpiresAtMs - this.now() > REFRESH_MARGIN_MS) return account.accessToken;
-    return this.refresh(userId);
+    return this.refresh(userId, account.accessToken);
   }
 
   /** After Oura answered 401 to `rejected`: refresh, unless someone already replaced that token. */
@@ -30,21 +30,24 @@ export class TokenManager {
     const account = await this.accounts.get(userId);
     if (!account || account.needsReauth) return undefined;
     if (account.accessToken !== rejected) return account.accessToken;
-    return this.refresh(userId);
+    return this.refresh(userId, rejected);
   }
 
-  refresh(userId: string): Promise<string | undefined> {
+  /** Replaces `stale` (an access token that expired or was refused), unless that already happened. */
+  refresh(userId: string, stale: string): Promise<string | undefined> {
     let flight = this.#inflight.get(userId);
     if (!flight) {
-      flight = this.#refreshOnce(userId).finally(() => this.#inflight.delete(userId));
+      flight = this.#refreshOnce(userId, stale).finally(() => this.#inflight.delete(userId));
       this.#inflight.set(userId, flight);
     }
     return flight;
   }
 
-  async #refreshOnce(userId: string): Promise<string | undefined> {
+  async #refreshOnce(userId: string, stale: string): Promise<string | undefined> {
     const account = await this.accounts.get(userId);
     if (!account || account.needsReauth) return undefined;
+    // A caller that read the account just before a previous flight landed must not start a second refresh.
+    if (account.accessToken !== stale) return account.accessToken;
     let tokens;
     try {
       tokens = await this.oura.refresh(account.refreshToken);

@@ -138,6 +138,6 @@ export class DocumentFetcher {
   }
 
   #publish(event: Event | undefined): void {
-    if (event) publishEvent(this.deps.broadcaster, event);
+    if (event) publishEvent(this.deps.broadcaster, event, false);
   }
 }

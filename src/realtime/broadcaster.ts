@@ -4,11 +4,13 @@ import type { Server } from "bun";
 export interface Broadcaster {
   /** Sends one pre-rendered message to every subscriber of the topic. */
   publish(topic: string, message: string): void;
+  /** Whether anyone listens: lets a message that costs something to render be skipped. */
+  hasSubscribers(topic: string): boolean;
 }
 
 /** The one topic a subscriber listens to; every event is published to each topic it matches. */
-export function eventTopic({ userId, dataType }: { userId?: string; dataType?: string }): string {
-  return `events${userId === undefined ? "" : `:user:${userId}`}${dataType === undefined ? "" : `:data_type:${dataType}`}`;
+export function eventTopic({ userId, dataType, html = false }: { userId?: string; dataType?: string; html?: boolean }): string {
+  return `${html ? "html:" : ""}events${userId === undefined ? "" : `:user:${userId}`}${dataType === undefined ? "" : `:data_type:${dataType}`}`;
 }
 
 /** Bun's native pub/sub: one call, the runtime writes to every socket without a JS loop. */
@@ -16,6 +18,9 @@ export function createBunBroadcaster(server: () => Server<unknown> | undefined):
   return {
     publish(topic, message) {
       server()?.publish(topic, message);
+    },
+    hasSubscribers(topic) {
+      return (server()?.subscriberCount(topic) ?? 0) > 0;
     },
   };
 }
@@ -26,5 +31,5 @@ export interface RecordingBroadcaster extends Broadcaster {
 
 export function createRecordingBroadcaster(): RecordingBroadcaster {
   const messages: { topic: string; message: string }[] = [];
-  return { messages, publish: (topic, message) => void messages.push({ topic, message }) };
+  return { messages, publish: (topic, message) => void messages.push({ topic, message }), hasSubscribers: () => true };
 }

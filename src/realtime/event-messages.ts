@@ -1,12 +1,20 @@
-// What a live subscriber receives for a committed event: rendered once, published to each topic it belongs to.
+// What a live subscriber receives for a committed event: rendered once per format, published to each topic it matches.
+// JSON for programs; htmx partials for the dashboard (rendered only when a dashboard is watching).
 import type { Event } from "../schemas/event.ts";
+import { liveMessage } from "../views/feed.ts";
+import { METRIC_DATA_TYPES } from "../views/metrics.ts";
 import { type Broadcaster, eventTopic } from "./broadcaster.ts";
 
-export function publishEvent(broadcaster: Broadcaster, event: Event): void {
-  const message = JSON.stringify({ type: "event", event });
+/** `created`: the event was just stored; otherwise it changed (its document was fetched, or the fetch ended). */
+export function publishEvent(broadcaster: Broadcaster, event: Event, created = true): void {
   const { user_id: userId, data_type: dataType } = event;
-  broadcaster.publish(eventTopic({}), message);
-  broadcaster.publish(eventTopic({ dataType }), message);
-  broadcaster.publish(eventTopic({ userId }), message);
-  broadcaster.publish(eventTopic({ userId, dataType }), message);
+  const scopes = [{}, { dataType }, { userId }, { userId, dataType }];
+  const message = JSON.stringify({ type: created ? "event" : "event.updated", event });
+  for (const scope of scopes) broadcaster.publish(eventTopic(scope), message);
+
+  const htmlTopics = scopes.map((scope) => eventTopic({ ...scope, html: true })).filter((topic) => broadcaster.hasSubscribers(topic));
+  if (htmlTopics.length === 0) return;
+  const refreshPanels = !created && event.fetch_status === "fetched" && METRIC_DATA_TYPES.has(dataType);
+  const html = liveMessage(event, created, refreshPanels);
+  for (const topic of htmlTopics) broadcaster.publish(topic, html);
 }

@@ -14,10 +14,16 @@ const streamRoute = createRoute({
   tags: ["Events"],
   summary: "Live stream of committed events (WebSocket)",
   description:
-    'Upgrade to a WebSocket. The first message is `{"type":"ready"}`; then each committed event arrives once as `{"type":"event","event":{…}}`. ' +
+    'Upgrade to a WebSocket. The first message is `{"type":"ready"}`; then each committed event arrives once as `{"type":"event","event":{…}}`, ' +
+    'and again as `{"type":"event.updated","event":{…}}` when its document has been fetched (or the fetch ended). ' +
     "A client that stops reading is disconnected rather than allowed to slow ingestion.",
   security: dataRouteSecurity,
-  request: { query: z.object({ data_type: DataType.optional().openapi({ description: "Only events of this data type." }) }) },
+  request: {
+    query: z.object({
+      data_type: DataType.optional().openapi({ description: "Only events of this data type." }),
+      format: z.enum(["json", "html"]).default("json").openapi({ description: "json for programs; html sends htmx partials (the dashboard)." }),
+    }),
+  },
   responses: {
     101: { description: "Switching protocols" },
     400: errorResponse("Invalid query"),
@@ -30,10 +36,10 @@ export function createRealtimeRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("/ws/events", requirePrincipal(deps));
   app.openapi(streamRoute, (c) => {
-    const { data_type } = c.req.valid("query");
+    const { data_type, format } = c.req.valid("query");
     const server = c.env?.server;
     // A session is subscribed to its own user's topic: server.publish reaches every subscriber of a topic.
-    const topic = eventTopic({ userId: visibleUser(c.var.principal), dataType: data_type });
+    const topic = eventTopic({ userId: visibleUser(c.var.principal), dataType: data_type, html: format === "html" });
     if (!server || c.req.header("upgrade")?.toLowerCase() !== "websocket" || !server.upgrade(c.req.raw, { data: { topic } })) {
       throw new AppError(426, "upgrade_required", "connect with a WebSocket client");
     }
@@ -54,7 +60,8 @@ export function createWebSocketHandler(deps: Pick<AppDeps, "logger">): WebSocket
     sendPings: true,
     open(ws) {
       ws.subscribe(ws.data.topic);
-      ws.send(JSON.stringify({ type: "ready", topic: ws.data.topic }));
+      // The dashboard's htmx socket must not be sent JSON it would ignore anyway.
+      if (!ws.data.topic.startsWith("html:")) ws.send(JSON.stringify({ type: "ready", topic: ws.data.topic }));
       deps.logger.debug("ws.open", { topic: ws.data.topic });
     },
     message() {
