@@ -4,7 +4,7 @@ import type { AppDeps, AppEnv } from "./deps.ts";
 import { createErrorHandler, notFound, validationHook } from "./errors.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createDashboardRoutes } from "./routes/dashboard.ts";
-import { mountDocs } from "./routes/docs.ts";
+import { mountAssets, mountDocs } from "./routes/docs.ts";
 import { createDocumentRoutes } from "./routes/documents.ts";
 import { createEventRoutes } from "./routes/events.ts";
 import { createHealthRoutes } from "./routes/health.ts";
@@ -26,6 +26,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", createSubscriptionRoutes(deps));
   app.route("/", createDashboardRoutes(deps));
   mountDocs(app, deps.version);
+  mountAssets(app);
 
   app.get("/", (c) => c.redirect("/docs"));
   return app;

@@ -19,6 +19,21 @@ export async function linkTokens(deps: AppDeps, tokens: TokenResponse): Promise<
   return userId;
 }
 
+/** Revokes the user's token at Oura, deletes tokens and sessions; with `purge`, also their events and documents. */
+export async function unlinkUser(deps: AppDeps, userId: string, purge: boolean) {
+  const account = await deps.accounts.get(userId).catch(() => undefined);
+  let revoked = false;
+  if (account && deps.oura) {
+    await deps.oura.revoke(account.accessToken);
+    revoked = true;
+  }
+  if (!deps.accounts.remove(userId)) return undefined;
+  deps.sessions.deleteForUser(userId);
+  const purged = purge ? await deps.store.purgeUser(userId) : null;
+  deps.logger.info("oauth.unlinked", { user_id: userId, purged: purged !== null });
+  return { user_id: userId, revoked, purged };
+}
+
 /**
  * OURA_INITIAL_REFRESH_TOKEN links one user without a browser. Refresh tokens are single-use, so it is exchanged only
  * while no token is stored and never after it was spent once (a digest of it is remembered, not the token).

@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { linkTokens } from "../auth/account-link.ts";
+import { linkTokens, unlinkUser } from "../auth/account-link.ts";
 import { csrfTokenOf, requireCsrf } from "../auth/csrf.ts";
 import { endSession, isSecureRequest, oauthConfigured, readPrincipal, requirePrincipal, startSession, visibleUser } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
@@ -169,17 +169,9 @@ export function createAuthRoutes(deps: AppDeps) {
     const { id } = c.req.valid("param");
     const only = visibleUser(c.var.principal);
     if (only !== undefined && only !== id) throw new AppError(403, "forbidden", "a session may unlink only its own Oura user");
-    const account = await deps.accounts.get(id);
-    let revoked = false;
-    if (account && deps.oura) {
-      await deps.oura.revoke(account.accessToken);
-      revoked = true;
-    }
-    if (!deps.accounts.remove(id)) throw new AppError(404, "user_not_linked", `no linked Oura user ${id}`);
-    deps.sessions.deleteForUser(id);
-    const purged = c.req.valid("query").purge === "true" ? await deps.store.purgeUser(id) : null;
-    deps.logger.info("oauth.unlinked", { user_id: id, purged: purged !== null });
-    return c.json({ user_id: id, revoked, purged }, 200);
+    const result = await unlinkUser(deps, id, c.req.valid("query").purge === "true");
+    if (!result) throw new AppError(404, "user_not_linked", `no linked Oura user ${id}`);
+    return c.json(result, 200);
   });
 
   return app;

@@ -1,31 +1,209 @@
-// Where sign-in lands. A plain page for now: who is signed in and where their data is; the live dashboard replaces it.
+// The dashboard: pages and the htmx fragments they load. A data route: without a session it shows the sign-in page.
 import { Hono } from "hono";
-import { oauthConfigured, readPrincipal, visibleUser } from "../auth/principal.ts";
+import type { Context } from "hono";
+import { getSignedCookie, setSignedCookie } from "hono/cookie";
+import { statSync } from "node:fs";
+import { unlinkUser } from "../auth/account-link.ts";
+import { secretsEqual } from "../auth/constant-time.ts";
+import { csrfTokenOf, requireCsrf } from "../auth/csrf.ts";
+import { isSecureRequest, oauthConfigured, type Principal, readPrincipal, requirePrincipal, startSession, visibleUser } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
+import { AppError } from "../errors.ts";
+import { OuraApiError, type OuraSubscription } from "../oura/client.ts";
+import { syncSubscriptions } from "../oura/subscription-sync.ts";
+import { randomId } from "../storage/sqlite/session-store.ts";
+import { createAttemptLimiter } from "../http/attempt-limiter.ts";
+import { eventDetail, feedList } from "../views/feed.ts";
+import { loadMetricSeries } from "../views/metrics.ts";
+import { DashboardPage, SignInPage } from "../views/pages.tsx";
+import { RANGES, renderPanels } from "../views/panels.ts";
+
+const SIGN_IN_CSRF_COOKIE = "oura_signin";
+const FEED_SIZE = 50;
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+function viewerLabel(principal: Principal): string {
+  if (principal.kind === "session" && principal.userId) return `Signed in as Oura user ${principal.userId}`;
+  if (principal.kind === "open") return "Open access (loopback, no credentials configured)";
+  return "Signed in with the API token: all users";
+}
+
+function databaseSize(path: string): number | null {
+  if (path === ":memory:") return null;
+  const size = (file: string) => {
+    try {
+      return statSync(file).size;
+    } catch {
+      return 0;
+    }
+  };
+  return size(path) + size(`${path}-wal`);
+}
+
+function rangeOf(value: string | undefined): number {
+  const days = Number(value);
+  return (RANGES as readonly number[]).includes(days) ? days : 7;
+}
+
+function subscriptionsTable(subscriptions: OuraSubscription[], now: number): string {
+  if (subscriptions.length === 0) return `<p class="empty">No subscriptions yet: use “Subscribe to everything”.</p>`;
+  const rows = subscriptions
+    .sort((a, b) => a.data_type.localeCompare(b.data_type) || a.event_type.localeCompare(b.event_type))
+    .map((s) => {
+      const days = Math.floor((Date.parse(s.expiration_time) - now) / 86_400_000);
+      const id = escape(s.id);
+      return (
+        `<tr id="sub-${id}"><td>${escape(s.data_type)}</td><td>${escape(s.event_type)}</td><td>${days} days</td>` +
+        `<td><button hx-put="/dashboard/subscriptions/${id}/renew" hx-target="#subscriptions" hx-swap="innerHTML">Renew</button> ` +
+        `<button hx-delete="/dashboard/subscriptions/${id}" hx-target="#subscriptions" hx-swap="innerHTML" hx-confirm="Delete this subscription?">Delete</button></td></tr>`
+      );
+    })
+    .join("");
+  return `<table class="subscriptions"><caption>${subscriptions.length} subscriptions at Oura</caption><thead><tr><th scope="col">Data type</th><th scope="col">Event</th><th scope="col">Expires in</th><th scope="col">Actions</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 export function createDashboardRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
+  const limiter = createAttemptLimiter({ maxFailures: 5, windowMs: 15 * 60_000, now: deps.now });
+  const clientAddress = (c: Context<AppEnv>) => c.env?.server?.requestIP(c.req.raw)?.address ?? "local";
+
+  async function signInPage(c: Context<AppEnv>, status: 200 | 401 | 403 | 429, error?: string) {
+    let nonce = await getSignedCookie(c, deps.keys.cookieSecret, SIGN_IN_CSRF_COOKIE);
+    if (!nonce) {
+      nonce = randomId();
+      await setSignedCookie(c, SIGN_IN_CSRF_COOKIE, nonce, deps.keys.cookieSecret, { httpOnly: true, sameSite: "Strict", path: "/dashboard", secure: isSecureRequest(c, deps.config.publicUrl) });
+    }
+    const page = SignInPage({ oauthConfigured: oauthConfigured(deps.config), csrf: nonce, error, apiTokenConfigured: Boolean(deps.config.apiToken) });
+    return c.html(`<!doctype html>${page}`, status);
+  }
+
   app.get("/dashboard", async (c) => {
     const principal = await readPrincipal(c, deps).catch(() => undefined);
-    const body = !principal
-      ? oauthConfigured(deps.config)
-        ? `<p><a href="/auth/login">Sign in with Oura</a></p>`
-        : `<p>Set OURA_CLIENT_ID and OURA_CLIENT_SECRET to sign in with Oura.</p>`
-      : `<p>Signed in${principal.kind === "session" && principal.userId ? ` as Oura user <code>${escape(principal.userId)}</code>` : ""}.</p>
-         ${deps.accounts
-           .list(visibleUser(principal))
-           .filter((account) => account.needs_reauth)
-           .map((account) => `<p role="alert">Oura no longer accepts the sign-in of <code>${escape(account.user_id)}</code>: <a href="/auth/login">sign in again</a>.</p>`)
-           .join("")}
-         <ul><li><a href="/documents">Your documents</a></li><li><a href="/events">Your events</a></li><li><a href="/auth/status">Link status</a></li><li><a href="/docs">API</a></li></ul>
-         <form method="post" action="/auth/logout"><button>Sign out</button></form>`;
-    return c.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Oura Streaming</title></head>` +
-        `<body><main><h1>Oura Streaming</h1>${body}</main></body></html>`,
-      principal ? 200 : 401,
-    );
+    if (!principal) return signInPage(c, 200);
+    const only = visibleUser(principal);
+    const days = rangeOf(c.req.query("days"));
+    const [page, lastEventAt, series] = await Promise.all([
+      deps.store.listEvents({ user_id: only }, { limit: FEED_SIZE }),
+      deps.store.lastEventAt(),
+      loadMetricSeries(deps.store, only, days, deps.now()),
+    ]);
+    const view = DashboardPage({
+      csrf: csrfTokenOf(deps, principal),
+      viewer: viewerLabel(principal),
+      oauthConfigured: oauthConfigured(deps.config),
+      accounts: deps.accounts.list(only),
+      mode: deps.config.publicUrl ? `webhooks at ${deps.config.publicUrl}/webhooks` : "webhooks (set PUBLIC_URL for subscriptions)",
+      lastEventAt,
+      storageBytes: databaseSize(deps.config.databasePath),
+      events: page.events,
+      panels: renderPanels(series, days, deps.now()),
+      publicUrl: deps.config.publicUrl,
+    });
+    return c.html(`<!doctype html>${view}`);
   });
+
+  app.post("/dashboard/sign-in", async (c) => {
+    const address = clientAddress(c);
+    if (limiter.blocked(address)) return signInPage(c, 429, "Too many wrong tokens. Wait 15 minutes and try again.");
+    const form = await c.req.parseBody();
+    const nonce = await getSignedCookie(c, deps.keys.cookieSecret, SIGN_IN_CSRF_COOKIE);
+    if (!nonce || typeof form._csrf !== "string" || !secretsEqual(form._csrf, nonce)) return signInPage(c, 403, "The form expired. Please try again.");
+    const token = typeof form.token === "string" ? form.token : "";
+    if (!deps.config.apiToken || !secretsEqual(token, deps.config.apiToken)) {
+      limiter.fail(address);
+      deps.logger.warn("dashboard.sign_in_failed", { address });
+      return signInPage(c, 401, "That token is not right.");
+    }
+    limiter.reset(address);
+    await startSession(c, deps, null);
+    return c.redirect("/dashboard", 303);
+  });
+
+  app.use("/dashboard/*", async (c, next) => {
+    if (c.req.path === "/dashboard/sign-in") return next();
+    return requirePrincipal(deps)(c, async () => {
+      await requireCsrf(deps)(c, next);
+    });
+  });
+
+  app.get("/dashboard/panels", async (c) => {
+    const days = rangeOf(c.req.query("days"));
+    const series = await loadMetricSeries(deps.store, visibleUser(c.var.principal), days, deps.now());
+    return c.html(renderPanels(series, days, deps.now()));
+  });
+
+  app.get("/dashboard/feed", async (c) => {
+    const dataType = c.req.query("data_type") || undefined;
+    if (dataType !== undefined && !/^[A-Za-z0-9_]{1,64}$/.test(dataType)) throw new AppError(400, "validation_failed", "invalid data_type");
+    const page = await deps.store.listEvents({ user_id: visibleUser(c.var.principal), data_type: dataType }, { limit: FEED_SIZE });
+    return c.html(feedList(page.events));
+  });
+
+  app.get("/dashboard/events/:id{[0-9]+}", async (c) => {
+    const event = await deps.store.getEvent(Number(c.req.param("id")));
+    const only = visibleUser(c.var.principal);
+    if (!event || (only !== undefined && event.user_id !== only)) throw new AppError(404, "event_not_found", "no such event");
+    if (c.req.header("hx-request")) return c.html(eventDetail(event));
+    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Event ${event.id}</title><link rel="stylesheet" href="/static/dashboard.css"></head><body><main class="detail-panel"><p><a href="/dashboard">← Dashboard</a></p>${eventDetail(event)}</main></body></html>`);
+  });
+
+  const oura = () => {
+    if (!deps.oura) throw new AppError(503, "oauth_not_configured", "set OURA_CLIENT_ID and OURA_CLIENT_SECRET");
+    return deps.oura;
+  };
+  const ouraFragment = async (c: Context<AppEnv>, work: () => Promise<string>) => {
+    try {
+      return c.html(await work());
+    } catch (error) {
+      if (error instanceof OuraApiError) return c.html(`<p class="error" role="alert">Oura answered ${error.status || "nothing"}: ${escape(error.detail)}</p>`, 200);
+      throw error;
+    }
+  };
+
+  app.get("/dashboard/subscriptions", (c) => ouraFragment(c, async () => subscriptionsTable(await oura().listSubscriptions(), deps.now())));
+
+  app.get("/dashboard/subscriptions/summary", (c) =>
+    ouraFragment(c, async () => {
+      if (!deps.oura) return "not configured";
+      const subscriptions = await deps.oura.listSubscriptions();
+      if (subscriptions.length === 0) return "none";
+      const next = Math.min(...subscriptions.map((s) => Date.parse(s.expiration_time)));
+      return `${subscriptions.length} active, next expiry in ${Math.max(0, Math.floor((next - deps.now()) / 86_400_000))} days`;
+    }),
+  );
+
+  app.post("/dashboard/subscriptions/sync", (c) =>
+    ouraFragment(c, async () => {
+      if (!deps.config.publicUrl) return `<p class="error" role="alert">Set PUBLIC_URL (the address Oura can reach) first.</p>`;
+      const report = await syncSubscriptions(oura(), `${deps.config.publicUrl}/webhooks`, deps.verificationToken, deps.logger);
+      const summary = `<p role="status">Created ${report.created.length}, re-pointed ${report.repointed.length}, removed ${report.deleted.length}, unchanged ${report.unchanged}.</p>`;
+      return summary + subscriptionsTable(await oura().listSubscriptions(), deps.now());
+    }),
+  );
+
+  app.put("/dashboard/subscriptions/:id/renew", (c) =>
+    ouraFragment(c, async () => {
+      await oura().renewSubscription(c.req.param("id"));
+      return subscriptionsTable(await oura().listSubscriptions(), deps.now());
+    }),
+  );
+
+  app.delete("/dashboard/subscriptions/:id", (c) =>
+    ouraFragment(c, async () => {
+      await oura().deleteSubscription(c.req.param("id"));
+      return subscriptionsTable(await oura().listSubscriptions(), deps.now());
+    }),
+  );
+
+  app.delete("/dashboard/users/:id", async (c) => {
+    const id = c.req.param("id");
+    const only = visibleUser(c.var.principal);
+    if (only !== undefined && only !== id) throw new AppError(403, "forbidden", "a session may unlink only its own Oura user");
+    const result = await unlinkUser(deps, id, false);
+    if (!result) throw new AppError(404, "user_not_linked", `no linked Oura user ${id}`);
+    return c.html("");
+  });
+
   return app;
 }

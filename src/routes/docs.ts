@@ -1,4 +1,4 @@
-// /openapi.json (generated from the route schemas), Swagger UI at /docs, and the static assets they load.
+// /openapi.json (generated from the route schemas), Swagger UI at /docs, and the static assets pages load.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
 import { ASSETS } from "../assets.ts";
@@ -32,12 +32,11 @@ export function mountDocs(app: OpenAPIHono<AppEnv>, version: string) {
 
   // baseUrl "" makes Swagger UI load /swagger-ui-dist/… from this server: hosts may be offline.
   app.get("/docs", swaggerUI({ url: "/openapi.json", baseUrl: "", title: "Oura Streaming API" }));
+}
 
+/** Static files (htmx, Swagger UI, our CSS and JS), all from the embedded manifest, cacheable for a day. */
+export function mountAssets(app: OpenAPIHono<AppEnv>) {
   for (const [path, asset] of Object.entries(ASSETS)) {
-    app.get(path, () => {
-      return new Response(Bun.file(asset.file), {
-        headers: { "content-type": asset.contentType, "cache-control": "public, max-age=86400" },
-      });
-    });
+    app.get(path, () => new Response(Bun.file(asset.file), { headers: { "content-type": asset.contentType, "cache-control": "public, max-age=86400" } }));
   }
 }

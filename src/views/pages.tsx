@@ -1,0 +1,203 @@
+/** @jsxImportSource hono/jsx */
+// Full pages (hono/jsx): the layout, the sign-in page and the dashboard shell. Fragments that change live are in feed.ts.
+import type { Child } from "hono/jsx";
+import { raw } from "hono/html";
+import type { AccountSummary } from "../storage/sqlite/account-store.ts";
+import type { Event } from "../schemas/event.ts";
+import { feedList } from "./feed.ts";
+
+export function Layout(props: { title: string; csrf?: string | null; children: Child }) {
+  // htmx 4 has no implicit inheritance: the CSRF header is declared inherited on <body> for every request.
+  const bodyAttributes = props.csrf ? { "hx-headers:inherited": JSON.stringify({ "X-CSRF-Token": props.csrf }) } : {};
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{props.title}</title>
+        <link rel="stylesheet" href="/static/dashboard.css" />
+        <script src="/static/htmx.min.js"></script>
+        <script src="/static/hx-ws.min.js"></script>
+        <script src="/static/dashboard.js" defer></script>
+      </head>
+      <body {...bodyAttributes}>{props.children}</body>
+    </html>
+  );
+}
+
+export function SignInPage(props: { oauthConfigured: boolean; csrf: string; error?: string; apiTokenConfigured: boolean }) {
+  return (
+    <Layout title="Sign in — Oura Streaming">
+      <main class="sign-in">
+        <h1>Oura Streaming</h1>
+        <p>Your Oura data, live, on your own machine. Sign in to see it.</p>
+        {props.oauthConfigured ? (
+          <p>
+            <a class="button primary" href="/auth/login">
+              Sign in with Oura
+            </a>
+          </p>
+        ) : (
+          <p class="hint" role="note">
+            Sign-in with Oura is not configured: set <code>OURA_CLIENT_ID</code> and <code>OURA_CLIENT_SECRET</code> (from your
+            application at cloud.ouraring.com), and <code>PUBLIC_URL</code>, then restart.
+          </p>
+        )}
+        {props.apiTokenConfigured ? (
+          <form method="post" action="/dashboard/sign-in" class="token-form">
+            <input type="hidden" name="_csrf" value={props.csrf} />
+            <label for="token">Or use the server's API token</label>
+            <input id="token" name="token" type="password" autocomplete="current-password" required />
+            <button type="submit">Sign in with token</button>
+            {props.error ? (
+              <p class="error" role="alert">
+                {props.error}
+              </p>
+            ) : null}
+          </form>
+        ) : null}
+      </main>
+    </Layout>
+  );
+}
+
+export interface DashboardModel {
+  csrf: string | null;
+  viewer: string;
+  oauthConfigured: boolean;
+  accounts: AccountSummary[];
+  mode: string;
+  lastEventAt: string | null;
+  storageBytes: number | null;
+  events: Event[];
+  panels: string;
+  publicUrl?: string;
+}
+
+const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
+
+export function DashboardPage(model: DashboardModel) {
+  const needsReauth = model.accounts.filter((a) => a.needs_reauth);
+  return (
+    <Layout title="Dashboard — Oura Streaming" csrf={model.csrf}>
+      <header class="top">
+        <h1>Oura Streaming</h1>
+        <p class="viewer">{model.viewer}</p>
+        <form hx-post="/auth/logout" hx-swap="none" {...{ "hx-on:htmx:after:request": "location.href='/dashboard'" }}>
+          <button type="submit">Sign out</button>
+        </form>
+      </header>
+      <section class="status" aria-label="Status">
+        <dl>
+          <div>
+            <dt>Linked</dt>
+            <dd>
+              {model.accounts.length === 0
+                ? "no Oura user yet"
+                : model.accounts.map((a) => (
+                    <span class={a.needs_reauth ? "token bad" : "token ok"}>
+                      {a.user_id} {a.needs_reauth ? "(sign in again)" : a.access_expires_at ? `(token until ${a.access_expires_at.slice(0, 16).replace("T", " ")})` : ""}
+                    </span>
+                  ))}
+            </dd>
+          </div>
+          <div>
+            <dt>Mode</dt>
+            <dd>{model.mode}</dd>
+          </div>
+          <div>
+            <dt>Last event</dt>
+            <dd id="last-event">{model.lastEventAt ? <time datetime={model.lastEventAt}>{model.lastEventAt.replace("T", " ").slice(0, 19)} UTC</time> : "none yet"}</dd>
+          </div>
+          <div>
+            <dt>Subscriptions</dt>
+            <dd id="subscription-expiry" hx-get="/dashboard/subscriptions/summary" hx-trigger="load" hx-swap="innerHTML">
+              …
+            </dd>
+          </div>
+          <div>
+            <dt>Storage</dt>
+            <dd>{model.storageBytes === null ? "in memory" : formatBytes(model.storageBytes)}</dd>
+          </div>
+        </dl>
+        {needsReauth.map((a) => (
+          <p class="alert" role="alert">
+            Oura no longer accepts the sign-in of <code>{a.user_id}</code>: <a href="/auth/login">sign in again</a>.
+          </p>
+        ))}
+      </section>
+      {raw(model.panels)}
+      <div id="panels-refresh" hidden></div>
+      <section id="live" class="live" aria-labelledby="live-title" hx-ws:connect="/ws/events?format=html">
+        <div class="live-head">
+          <h2 id="live-title">Live events</h2>
+          <label>
+            Type{" "}
+            <select id="feed-filter" name="data_type" hx-get="/dashboard/feed" hx-target="#feed" hx-swap="innerHTML">
+              <option value="">all</option>
+              {["sleep", "daily_sleep", "daily_readiness", "daily_activity", "workout", "session", "tag", "enhanced_tag", "daily_spo2", "daily_stress", "vo2_max"].map((t) => (
+                <option value={t}>{t}</option>
+              ))}
+            </select>
+          </label>
+          <button id="new-count" type="button" class="new-count" hidden>
+            0 new
+          </button>
+        </div>
+        {model.events.length === 0 ? <EmptyFeed publicUrl={model.publicUrl} /> : null}
+        <ul id="feed" class="feed" aria-live="polite">
+          {feedList(model.events)}
+        </ul>
+      </section>
+      <section id="detail" class="detail-panel" aria-live="polite" aria-label="Event detail"></section>
+      <section class="account" aria-labelledby="account-title">
+        <h2 id="account-title">Account and subscriptions</h2>
+        {model.oauthConfigured ? (
+          <>
+            <p>
+              <a class="button" href="/auth/login">
+                Sign in with Oura
+              </a>{" "}
+              <button hx-post="/dashboard/subscriptions/sync" hx-target="#subscriptions" hx-swap="innerHTML">
+                Subscribe to everything
+              </button>
+            </p>
+            <ul class="linked">
+              {model.accounts.map((a) => (
+                <li>
+                  {a.user_id}{" "}
+                  <button hx-delete={`/dashboard/users/${encodeURIComponent(a.user_id)}`} hx-confirm={`Unlink ${a.user_id}?`} hx-target="closest li" hx-swap="outerHTML">
+                    Unlink
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <div id="subscriptions" hx-get="/dashboard/subscriptions" hx-trigger="load" hx-swap="innerHTML">
+              Loading subscriptions…
+            </div>
+          </>
+        ) : (
+          <p class="hint" role="note">
+            To link an Oura account, set <code>OURA_CLIENT_ID</code>, <code>OURA_CLIENT_SECRET</code> and <code>PUBLIC_URL</code>, then restart.
+          </p>
+        )}
+      </section>
+    </Layout>
+  );
+}
+
+function EmptyFeed(props: { publicUrl?: string }) {
+  const target = `${props.publicUrl ?? "http://127.0.0.1:8000"}/webhooks`;
+  return (
+    <div class="empty-feed" id="empty-feed">
+      <p>No events yet. They appear here the moment Oura delivers them.</p>
+      <p>To try it now, send a signed test notification (the signature is HMAC-SHA256 of timestamp + body, keyed by your client secret):</p>
+      <pre>
+        <code>{`ts=$(date +%s); body='{"event_type":"create","data_type":"daily_sleep","object_id":"test-1","event_time":"2026-01-01T08:00:00+00:00","user_id":"me"}'
+sig=$(printf '%s%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$OURA_CLIENT_SECRET" | awk '{print toupper($2)}')
+curl -X POST ${target} -H 'content-type: application/json' -H "x-oura-timestamp: $ts" -H "x-oura-signature: $sig" -d "$body"`}</code>
+      </pre>
+    </div>
+  );
+}
