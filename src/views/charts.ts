@@ -4,6 +4,8 @@ import type { MetricSeries, Point } from "./metrics.ts";
 const WIDTH = 320;
 const HEIGHT = 96;
 const PAD = 6;
+/** Room for the min/max labels. */
+const LEFT = 34;
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const format = (value: number) => (Number.isInteger(value) ? value.toLocaleString("en-US") : value.toFixed(1));
@@ -12,10 +14,10 @@ function coordinates(points: Point[], startMs: number, days: number) {
   const values = points.map((p) => p.value);
   const min = Math.min(...values);
   const max = Math.max(...values);
-  const span = max - min || 1;
-  const x = (day: string) => PAD + ((Date.parse(`${day}T00:00:00Z`) - startMs) / (Math.max(1, days - 1) * 86_400_000)) * (WIDTH - 2 * PAD);
-  const y = (value: number) => HEIGHT - PAD - ((value - min) / span) * (HEIGHT - 2 * PAD);
-  return points.map((p) => ({ ...p, x: x(p.day), y: y(p.value) }));
+  const x = (day: string) => LEFT + ((Date.parse(`${day}T00:00:00Z`) - startMs) / (Math.max(1, days - 1) * 86_400_000)) * (WIDTH - LEFT - PAD);
+  // A flat series sits in the middle rather than on the floor.
+  const y = (value: number) => (max === min ? HEIGHT / 2 : HEIGHT - PAD - ((value - min) / (max - min)) * (HEIGHT - 2 * PAD));
+  return { min, max, placed: points.map((p) => ({ ...p, x: x(p.day), y: y(p.value) })) };
 }
 
 /** A chart of one metric over `days` days ending today; the points are also given as a table for screen readers. */
@@ -27,7 +29,11 @@ export function renderChart(series: MetricSeries, days: number, now = Date.now()
     return `<figure class="chart" id="${id}" data-points="0"><figcaption>${escape(title)}</figcaption><p class="empty">No data yet.</p></figure>`;
   }
   const startMs = Date.parse(`${new Date(now - (days - 1) * 86_400_000).toISOString().slice(0, 10)}T00:00:00Z`);
-  const placed = coordinates(points, startMs, days);
+  const { min, max, placed } = coordinates(points, startMs, days);
+  const labels =
+    max === min
+      ? `<text class="axis" x="2" y="${HEIGHT / 2 + 4}">${format(max)}</text>`
+      : `<text class="axis" x="2" y="${PAD + 8}">${format(max)}</text><text class="axis" x="2" y="${HEIGHT - PAD}">${format(min)}</text>`;
   const path = placed.map((p, i) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
   const dots = placed
     .map((p) => `<circle class="point" cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="2.5" data-day="${p.day}" data-value="${p.value}"><title>${p.day}: ${format(p.value)}${metric.unit ? ` ${metric.unit}` : ""}</title></circle>`)
@@ -36,8 +42,8 @@ export function renderChart(series: MetricSeries, days: number, now = Date.now()
   return (
     `<figure class="chart" id="${id}" data-points="${points.length}">` +
     `<figcaption>${escape(title)}</figcaption>` +
-    `<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escape(title)}" preserveAspectRatio="none">` +
-    `<path class="line" d="${path}" fill="none"/>${dots}</svg>` +
+    `<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escape(title)}" preserveAspectRatio="xMidYMid meet">` +
+    `${labels}<path class="line" d="${path}" fill="none"/>${dots}</svg>` +
     `<details><summary>Values</summary><table><thead><tr><th scope="col">Day</th><th scope="col">${escape(metric.label)}</th></tr></thead><tbody>${rows}</tbody></table></details>` +
     `</figure>`
   );

@@ -1,0 +1,125 @@
+// The dashboard in headless Chromium against a real server and the fake Oura: sign-in, live rows, detail, charts,
+// and /docs rendering with every request outside this server blocked.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import type { RunningServer } from "../../src/server.ts";
+import { FakeOura } from "../fake-oura.ts";
+import { launchChromium } from "../helpers/chromium.ts";
+import { TEST_API_TOKEN } from "../helpers/config.ts";
+import { freePort, waitFor } from "../helpers/ports.ts";
+import { REPO_ROOT, startTestServer, tempDir } from "../helpers/servers.ts";
+
+const SCREENSHOTS = join(REPO_ROOT, "test-output", "screenshots");
+const USER = "USER-BROWSER";
+const fake = new FakeOura().start();
+let running: RunningServer;
+let base: string;
+let browser: Browser;
+let page: Page;
+
+const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+
+async function notify(dataType: string, objectId: string) {
+  const response = await fake.deliver(`${base}/webhooks`, { event_type: "create", data_type: dataType, object_id: objectId, event_time: new Date().toISOString(), user_id: USER });
+  return ((await response.json()) as { id: number }).id;
+}
+
+async function fetched(id: number) {
+  await waitFor(async () => {
+    const event = (await (await fetch(`${base}/events/${id}`, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).json()) as { fetch_status: string };
+    return event.fetch_status === "fetched" || undefined;
+  });
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const port = freePort();
+  base = `http://127.0.0.1:${port}`;
+  running = await startTestServer({ ...fake.env(), PORT: String(port), PUBLIC_URL: base, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "browser.db") });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await running?.stop();
+  fake.stop();
+});
+
+describe("dashboard in Chromium", () => {
+  test("signing in with Oura lands on the dashboard", async () => {
+    fake.nextAuthorizeUser = USER;
+    // Seed three nights before the first page load, so the charts have points to draw.
+    await page.goto(`${base}/auth/login`);
+    await page.waitForURL(`${base}/dashboard`);
+    for (const [ago, score] of [[2, 71], [1, 84], [0, 79]] as const) {
+      fake.putDocument(USER, "daily_sleep", { id: `ds-${ago}`, day: day(ago), score });
+      await fetched(await notify("daily_sleep", `ds-${ago}`));
+    }
+    await page.reload();
+    await expect(page.locator(".viewer").textContent()).resolves.toContain(USER);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-signed-in.png"), fullPage: true });
+  }, 30_000);
+
+  test("the sleep chart and card show the seeded nights", async () => {
+    const chart = page.locator("#chart-sleep");
+    await expect(chart.getAttribute("data-points")).resolves.toBe("3");
+    const values = await page.locator("#chart-sleep circle.point").evaluateAll((circles) => circles.map((c) => Number(c.getAttribute("data-value"))));
+    expect(values).toEqual([71, 84, 79]);
+    await expect(page.locator("#card-sleep .value").textContent()).resolves.toBe("79");
+  });
+
+  test("a delivered notification appears without reload within 1 s, then shows its fetched document", async () => {
+    // The live socket is open once hx-ws has connected.
+    await page.waitForFunction(() => document.documentElement.dataset.live === "connected", null, { timeout: 5000 });
+    fake.putDocument(USER, "daily_readiness", { id: "dr-live", day: day(0), score: 88, contributors: { hrv_balance: 90 } });
+    const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = Math.random()));
+    const started = performance.now();
+    const id = await notify("daily_readiness", "dr-live");
+    await page.waitForSelector(`#event-${id}`, { timeout: 1000 });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(1000);
+    // Same page, no reload.
+    expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(marker);
+    await page.waitForSelector(`#event-${id}[data-status="fetched"]`, { timeout: 5000 });
+    await page.click(`#event-${id} a`);
+    await page.waitForSelector("#detail .document");
+    const detail = await page.locator("#detail .document").textContent();
+    expect(detail).toContain('"score": 88');
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-live-detail.png"), fullPage: true });
+    // A readiness document arrived: the readiness card was refreshed in place.
+    await page.waitForFunction(() => document.querySelector("#card-readiness .value")?.textContent === "88", null, { timeout: 5000 });
+  }, 20_000);
+
+  test("at phone width the page has no horizontal scroll", async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    await phone.context().addCookies(await page.context().cookies());
+    await phone.goto(`${base}/dashboard`);
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await phone.screenshot({ path: join(SCREENSHOTS, "dashboard-phone.png"), fullPage: true });
+    await phone.close();
+  });
+
+  test("/docs renders its operations with the network blocked to everything but this server", async () => {
+    const docs = await browser.newPage();
+    const blocked: string[] = [];
+    await docs.route("**/*", (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin === base) return route.continue();
+      blocked.push(url.href);
+      return route.abort();
+    });
+    await docs.goto(`${base}/docs`);
+    await docs.waitForSelector(".opblock", { timeout: 10_000 });
+    const operations = await docs.locator(".opblock").count();
+    const spec = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, object> };
+    const declared = Object.values(spec.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
+    expect(operations).toBe(declared);
+    expect(blocked).toEqual([]);
+    await docs.screenshot({ path: join(SCREENSHOTS, "docs.png") });
+    await docs.close();
+  }, 20_000);
+});
