@@ -144,8 +144,9 @@ export function createDashboardRoutes(deps: AppDeps) {
     const event = await deps.store.getEvent(Number(c.req.param("id")));
     const only = visibleUser(c.var.principal);
     if (!event || (only !== undefined && event.user_id !== only)) throw new AppError(404, "event_not_found", "no such event");
-    if (c.req.header("hx-request")) return c.html(eventDetail(event));
-    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Event ${event.id}</title><link rel="stylesheet" href="/static/dashboard.css"></head><body><main class="detail-panel"><p><a href="/dashboard">← Dashboard</a></p>${eventDetail(event)}</main></body></html>`);
+    const history = (await deps.store.listEvents({ user_id: event.user_id, data_type: event.data_type, object_id: event.object_id }, { limit: 20 })).events.reverse();
+    if (c.req.header("hx-request")) return c.html(eventDetail(event, history));
+    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Event ${event.id}</title><link rel="stylesheet" href="/static/dashboard.css"></head><body><main class="detail-panel"><p><a href="/dashboard">← Dashboard</a></p>${eventDetail(event, history)}</main></body></html>`);
   });
 
   const oura = () => {

@@ -40,6 +40,7 @@ export const EventFilter = z.object({
   data_type: DataType.optional(),
   event_type: EventType.optional(),
   user_id: z.string().min(1).max(256).optional(),
+  object_id: z.string().min(1).max(256).optional().openapi({ description: "Only events about this Oura document." }),
   since: Instant.optional().openapi({ description: "Only events whose event_time is at or after this instant." }),
   until: Instant.optional().openapi({ description: "Only events whose event_time is before this instant." }),
 });

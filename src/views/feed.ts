@@ -20,7 +20,7 @@ export function feedList(events: Event[]) {
   return html`${events.map((event) => feedRow(event))}`;
 }
 
-export function eventDetail(event: Event) {
+export function eventDetail(event: Event, history: Event[] = []) {
   const pretty = (value: unknown) => JSON.stringify(value, null, 2);
   return html`<article class="detail" aria-labelledby="detail-title">
 <h3 id="detail-title">Event ${event.id}: ${event.data_type} ${event.event_type}</h3>
@@ -35,6 +35,10 @@ export function eventDetail(event: Event) {
 <pre><code>${pretty(event.notification)}</code></pre>
 <h4>Document</h4>
 ${event.document ? html`<pre class="document"><code>${pretty(event.document)}</code></pre>` : html`<p class="empty">${documentHint(event)}</p>`}
+<h4>History of this document</h4>
+<ol class="history">${history.map(
+    (past) => html`<li${past.id === event.id ? html` aria-current="true"` : ""}><time datetime="${past.received_at}">${past.received_at}</time> ${past.event_type} — <span class="status status-${past.fetch_status ?? "none"}">${past.fetch_status ?? "stored"}</span>${past.fetch_error ? html` (${past.fetch_error})` : ""}</li>`,
+  )}</ol>
 </article>`;
 }
 

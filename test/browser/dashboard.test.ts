@@ -93,6 +93,24 @@ describe("dashboard in Chromium", () => {
     await page.waitForFunction(() => document.querySelector("#card-readiness .value")?.textContent === "88", null, { timeout: 5000 });
   }, 20_000);
 
+  test("a tab that was hidden catches up on what arrived meanwhile", async () => {
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, "hidden", { value, configurable: true });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, hidden);
+    // hx-ws closes the socket while the tab is hidden.
+    await setHidden(true);
+    await page.waitForFunction(() => document.documentElement.dataset.live === "disconnected", null, { timeout: 2000 });
+    // Arrives while no socket is open: never published to this page.
+    fake.putDocument(USER, "workout", { id: "w-missed", day: day(0), activity: "walking" });
+    const missed = await notify("workout", "w-missed");
+    await Bun.sleep(300);
+    expect(await page.locator(`#event-${missed}`).count()).toBe(0);
+    await setHidden(false);
+    await page.waitForSelector(`#event-${missed}`, { timeout: 5_000 });
+  }, 20_000);
+
   test("at phone width the page has no horizontal scroll", async () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 800 } });
     await phone.context().addCookies(await page.context().cookies());

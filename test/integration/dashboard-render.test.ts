@@ -120,6 +120,7 @@ describe("signed in", () => {
     const fragment = await (await get(`/dashboard/events/${id}`, { ...bearer, "hx-request": "true" })).text();
     expect(fragment).not.toContain("<html");
     expect(fragment).toContain("Notification");
+    expect(fragment).toContain("History of this document");
     const full = await (await get(`/dashboard/events/${id}`, bearer)).text();
     expect(full).toContain("<html");
     expect((await get("/dashboard/events/999999", bearer)).status).toBe(404);

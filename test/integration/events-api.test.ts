@@ -85,6 +85,8 @@ describe("GET /events", () => {
     expect((await query("since=2026-11-05&until=2026-11-15")).map((e) => e.user_id)).toEqual(["U2"]);
     expect((await query("since=2026-11-10T06:00:00Z")).length).toBe(2);
     expect((await query("data_type=sleep&user_id=U1")).length).toBe(1);
+    const [first] = await query("user_id=U2");
+    expect((await query(`object_id=${(first as unknown as { object_id: string }).object_id}`)).length).toBe(1);
   });
 
   test.each(["limit=0", "limit=1001", "limit=ten", "event_type=explode", "since=tomorrowish", "cursor=abc", "data_type=a;b"])(

@@ -74,6 +74,10 @@ function whereClause(filter: EventFilter): { sql: string; params: Record<string,
     conditions.push("user_id = $user_id");
     params.user_id = filter.user_id;
   }
+  if (filter.object_id) {
+    conditions.push("object_id = $object_id");
+    params.object_id = filter.object_id;
+  }
   if (filter.since) {
     conditions.push("event_time_ms >= $since");
     params.since = Date.parse(filter.since);
