@@ -24,13 +24,16 @@
     const feed = document.getElementById("feed");
     if (!feed || feed.dataset.watched) return;
     feed.dataset.watched = "1";
+    // Rows already shown: a row replaced in place (its document arrived) is not "new".
+    const known = new Set([...feed.children].map((row) => row.id));
     new MutationObserver((changes) => {
       const type = filterValue();
       for (const change of changes) {
         for (const node of change.addedNodes) {
           if (node.nodeType !== 1 || node.tagName !== "LI") continue;
           if (type && node.dataset.type !== type) node.hidden = true;
-          else if (change.target === feed && node === feed.firstElementChild && scrolledAway()) unseen++;
+          else if (!known.has(node.id) && scrolledAway()) unseen++;
+          known.add(node.id);
         }
       }
       showUnseen();

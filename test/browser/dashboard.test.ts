@@ -111,6 +111,17 @@ describe("dashboard in Chromium", () => {
     await page.waitForSelector(`#event-${missed}`, { timeout: 5_000 });
   }, 20_000);
 
+  test("while scrolled below the top of the feed, new rows are counted in an 'N new' button", async () => {
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await page.waitForFunction(() => (document.getElementById("feed")?.getBoundingClientRect().top ?? 0) < 0, null, { timeout: 2000 });
+    fake.putDocument(USER, "tag", { id: "t-scroll", day: day(0) });
+    await notify("tag", "t-scroll");
+    await page.waitForSelector("#new-count:not([hidden])", { timeout: 2000 });
+    expect(await page.locator("#new-count").textContent()).toBe("1 new");
+    await page.click("#new-count");
+    await page.waitForSelector("#new-count[hidden]", { state: "attached", timeout: 2000 });
+  }, 20_000);
+
   test("at phone width the page has no horizontal scroll", async () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 800 } });
     await phone.context().addCookies(await page.context().cookies());
