@@ -18,6 +18,7 @@ let running: RunningServer;
 let base: string;
 let browser: Browser;
 let page: Page;
+const offServer: string[] = [];
 
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
@@ -40,6 +41,13 @@ beforeAll(async () => {
   running = await startTestServer({ ...fake.env(), PORT: String(port), PUBLIC_URL: base, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "browser.db") });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  // The dashboard must work with the network cut off: everything but this server and the fake Oura is refused.
+  await page.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin === base || url.origin === fake.url) return route.continue();
+    offServer.push(url.href);
+    return route.abort();
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -118,14 +126,34 @@ describe("dashboard in Chromium", () => {
     await notify("tag", "t-scroll");
     await page.waitForSelector("#new-count:not([hidden])", { timeout: 2000 });
     expect(await page.locator("#new-count").textContent()).toBe("1 new");
-    await page.click("#new-count");
+    // Clicked where it is (Playwright's own scrolling would itself bring the feed back into view and reset it).
+    await page.evaluate(() => document.getElementById("new-count")!.click());
     await page.waitForSelector("#new-count[hidden]", { state: "attached", timeout: 2000 });
   }, 20_000);
+
+  test("'Subscribe to everything' creates every subscription at Oura and lists them", async () => {
+    await page.click("text=Subscribe to everything");
+    await page.waitForSelector("#subscriptions table caption", { timeout: 10_000 });
+    expect(await page.locator("#subscriptions caption").textContent()).toBe("51 subscriptions at Oura");
+    expect(await page.locator("#subscriptions [role=status]").textContent()).toContain("Created 51");
+    // Delete one (after the confirmation dialog), from the same table.
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.locator("#subscriptions tbody tr").first().locator("text=Delete").click();
+    await page.waitForFunction(() => document.querySelector("#subscriptions caption")?.textContent === "50 subscriptions at Oura", null, { timeout: 5000 });
+    expect(fake.subscriptions.size).toBe(50);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-subscriptions.png"), fullPage: true });
+  }, 20_000);
+
+  test("no request left the machine", () => {
+    expect(offServer).toEqual([]);
+  });
 
   test("at phone width the page has no horizontal scroll", async () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 800 } });
     await phone.context().addCookies(await page.context().cookies());
     await phone.goto(`${base}/dashboard`);
+    // Measure once the fragments that load after the page (subscriptions table, summary) are in.
+    await phone.waitForSelector("#subscriptions table", { timeout: 10_000 });
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.screenshot({ path: join(SCREENSHOTS, "dashboard-phone.png"), fullPage: true });

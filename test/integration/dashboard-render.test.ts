@@ -92,6 +92,17 @@ describe("API-token sign-in", () => {
 });
 
 describe("signed in", () => {
+  test("with no events yet, the feed explains how to send a test notification", async () => {
+    const fresh = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
+    try {
+      const html = await (await fetch(new URL("/dashboard", fresh.url), { headers: bearer })).text();
+      expect(html).toContain("No events yet");
+      expect(html).toContain("x-oura-signature");
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   test("the dashboard has the status strip, cards, charts, the live feed wired to the WebSocket, and local assets only", async () => {
     const { id } = (await (await deliver(running.url, sampleNotification({ data_type: "daily_sleep" }))).json()) as { id: number };
     const html = await (await get("/dashboard", bearer)).text();
