@@ -46,11 +46,11 @@ const deleteRoute = createRoute({
   responses: { 200: jsonResponse(DeleteResult, "How many events were deleted"), 400: errorResponse("Invalid query"), 401: unauthorized },
 });
 
-/** A session sees only its own Oura user's events, whatever user_id it asks for. */
-function scoped<T extends { user_id?: string }>(principal: Principal, filter: T): T {
+/** A session sees only its own Oura user's events; undefined when it asked for someone else's (nothing visible). */
+function scoped<T extends { user_id?: string }>(principal: Principal, filter: T): T | undefined {
   const only = visibleUser(principal);
   if (only === undefined) return filter;
-  if (filter.user_id !== undefined && filter.user_id !== only) return { ...filter, user_id: `${only}\u0000none` };
+  if (filter.user_id !== undefined && filter.user_id !== only) return undefined;
   return { ...filter, user_id: only };
 }
 
@@ -62,6 +62,7 @@ export function createEventRoutes(deps: AppDeps) {
   app.openapi(listRoute, async (c) => {
     const { limit, cursor, ...requested } = c.req.valid("query");
     const filter = scoped(c.var.principal, requested);
+    if (!filter) return c.json({ count: 0, total_stored: await deps.store.countEvents(), events: [], next_cursor: null }, 200);
     const [page, total] = await Promise.all([deps.store.listEvents(filter, { limit, cursor }), deps.store.countEvents()]);
     return c.json({ count: page.events.length, total_stored: total, events: page.events, next_cursor: page.nextCursor }, 200);
   });
@@ -76,6 +77,7 @@ export function createEventRoutes(deps: AppDeps) {
 
   app.openapi(deleteRoute, async (c) => {
     const filter = scoped(c.var.principal, c.req.valid("query"));
+    if (!filter) return c.json({ deleted: 0 }, 200);
     const deleted = await deps.store.deleteEvents(filter);
     deps.logger.info("events.deleted", { count: deleted, ...filter });
     return c.json({ deleted }, 200);
