@@ -62,8 +62,10 @@ export function createEventRoutes(deps: AppDeps) {
   app.openapi(listRoute, async (c) => {
     const { limit, cursor, ...requested } = c.req.valid("query");
     const filter = scoped(c.var.principal, requested);
-    if (!filter) return c.json({ count: 0, total_stored: await deps.store.countEvents(), events: [], next_cursor: null }, 200);
-    const [page, total] = await Promise.all([deps.store.listEvents(filter, { limit, cursor }), deps.store.countEvents()]);
+    // A session's total is its own user's: the size of other users' data is not its business.
+    const only = visibleUser(c.var.principal);
+    if (!filter) return c.json({ count: 0, total_stored: await deps.store.countEvents(only), events: [], next_cursor: null }, 200);
+    const [page, total] = await Promise.all([deps.store.listEvents(filter, { limit, cursor }), deps.store.countEvents(only)]);
     return c.json({ count: page.events.length, total_stored: total, events: page.events, next_cursor: page.nextCursor }, 200);
   });
 

@@ -59,7 +59,7 @@ export type EventListQuery = z.infer<typeof EventListQuery>;
 export const EventList = z
   .object({
     count: z.number().int().openapi({ description: "Events in this page." }),
-    total_stored: z.number().int().openapi({ description: "Events stored in all." }),
+    total_stored: z.number().int().openapi({ description: "Events stored in all (for a session: of its own Oura user)." }),
     events: z.array(Event),
     next_cursor: z.string().nullable().openapi({ description: "Pass as cursor to get the next (older) page; null on the last page." }),
   })

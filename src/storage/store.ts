@@ -54,7 +54,8 @@ export interface Store {
   getEvent(id: number): Promise<Event | undefined>;
   listEvents(filter: EventFilter, page: { limit: number; cursor?: string }): Promise<EventPage>;
   deleteEvents(filter: EventFilter): Promise<number>;
-  countEvents(): Promise<number>;
+  /** All events, or one user's. */
+  countEvents(userId?: string): Promise<number>;
   lastEventAt(): Promise<string | null>;
   /** Create/update events whose document is due to be fetched. */
   dueFetches(nowMs: number, limit: number): Promise<FetchJob[]>;

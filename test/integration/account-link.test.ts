@@ -180,8 +180,9 @@ describe("document fetch after a notification", () => {
     fake.putDocument("USER-SCOPE-B", "workout", { id: "w-b", day: "2026-11-20", activity: "cycling" });
     const id = await notify("USER-SCOPE-B", "workout", "w-b");
     await settled(id);
-    const asA = (await (await sessionFetch(jarA, "/events?user_id=USER-SCOPE-B")).json()) as { events: unknown[] };
+    const asA = (await (await sessionFetch(jarA, "/events?user_id=USER-SCOPE-B")).json()) as { events: unknown[]; total_stored: number };
     expect(asA.events).toEqual([]);
+    expect(asA.total_stored).toBe(0);
     expect((await sessionFetch(jarA, `/events/${id}`)).status).toBe(404);
     expect((await sessionFetch(jarA, "/documents/workout/w-b")).status).toBe(404);
     const asApi = (await (await fetch(`${base}/documents/workout/w-b`, { headers: apiAuth })).json()) as { user_id: string };

@@ -153,8 +153,11 @@ export class SqliteStore implements Store {
     return this.#db.query(`DELETE FROM events WHERE ${sql}`).run(params).changes;
   }
 
-  async countEvents(): Promise<number> {
-    return (this.#db.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+  async countEvents(userId?: string): Promise<number> {
+    const row = userId === undefined
+      ? this.#db.query("SELECT count(*) AS n FROM events").get()
+      : this.#db.query("SELECT count(*) AS n FROM events WHERE user_id = ?").get(userId);
+    return (row as { n: number }).n;
   }
 
   async lastEventAt(): Promise<string | null> {
