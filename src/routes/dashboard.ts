@@ -85,7 +85,7 @@ export function createDashboardRoutes(deps: AppDeps) {
     const days = rangeOf(c.req.query("days"));
     const [page, lastEventAt, series] = await Promise.all([
       deps.store.listEvents({ user_id: only }, { limit: FEED_SIZE }),
-      deps.store.lastEventAt(),
+      deps.store.lastEventAt(only),
       loadMetricSeries(deps.store, only, days, deps.now()),
     ]);
     const view = DashboardPage({

@@ -56,7 +56,8 @@ export interface Store {
   deleteEvents(filter: EventFilter): Promise<number>;
   /** All events, or one user's. */
   countEvents(userId?: string): Promise<number>;
-  lastEventAt(): Promise<string | null>;
+  /** received_at of the newest event, of all or of one user. */
+  lastEventAt(userId?: string): Promise<string | null>;
   /** Create/update events whose document is due to be fetched. */
   dueFetches(nowMs: number, limit: number): Promise<FetchJob[]>;
   /** Stores the document (latest version per user, type and id) and marks the event fetched; returns the event. */

@@ -160,8 +160,12 @@ export class SqliteStore implements Store {
     return (row as { n: number }).n;
   }
 
-  async lastEventAt(): Promise<string | null> {
-    const row = this.#db.query("SELECT received_at FROM events ORDER BY id DESC LIMIT 1").get() as { received_at: string } | null;
+  async lastEventAt(userId?: string): Promise<string | null> {
+    const row = (
+      userId === undefined
+        ? this.#db.query("SELECT received_at FROM events ORDER BY id DESC LIMIT 1").get()
+        : this.#db.query("SELECT received_at FROM events WHERE user_id = ? ORDER BY id DESC LIMIT 1").get(userId)
+    ) as { received_at: string } | null;
     return row?.received_at ?? null;
   }
 
