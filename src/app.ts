@@ -7,7 +7,9 @@ import { createDashboardRoutes } from "./routes/dashboard.ts";
 import { mountAssets, mountDocs } from "./routes/docs.ts";
 import { createDocumentRoutes } from "./routes/documents.ts";
 import { createEventRoutes } from "./routes/events.ts";
+import { createExportRoutes } from "./routes/export.ts";
 import { createHealthRoutes } from "./routes/health.ts";
+import { createMetricsRoutes, measureRequests } from "./routes/metrics.ts";
 import { createSubscriptionRoutes } from "./routes/subscriptions.ts";
 import { createRealtimeRoutes } from "./routes/realtime.ts";
 import { createWebhookRoutes } from "./routes/webhooks.ts";
@@ -16,6 +18,7 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFound);
+  app.use(measureRequests(deps));
 
   app.route("/", createHealthRoutes(deps));
   app.route("/", createWebhookRoutes(deps));
@@ -25,6 +28,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", createDocumentRoutes(deps));
   app.route("/", createSubscriptionRoutes(deps));
   app.route("/", createDashboardRoutes(deps));
+  app.route("/", createExportRoutes(deps));
+  app.route("/", createMetricsRoutes(deps));
   mountDocs(app, deps.version);
   mountAssets(app);
 

@@ -57,6 +57,15 @@ export const EnvSchema = z.object({
   SUBSCRIPTION_RENEW_DAYS: z
     .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of days" }).min(0, { error: "expected 0 or more days" }).default(7))
     .describe("Renew webhook subscriptions that expire within this many days."),
+  RETENTION_DAYS: z
+    .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of days" }).min(0, { error: "expected 0 or more days" }).default(30))
+    .describe("Delete events received more than this many days ago (decimals allowed; 0 keeps everything). Documents are kept."),
+  PRUNE_INTERVAL_SECONDS: z
+    .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of seconds" }).int({ error: "expected whole seconds" }).min(1, { error: "expected at least 1 second" }).default(3600))
+    .describe("How often retention pruning runs."),
+  METRICS_TOKEN: z
+    .preprocess(blankAsUnset, z.string().min(16, { error: "expected at least 16 characters" }).optional())
+    .describe("Bearer token that may read /metrics only (the API token and sessions may too)."),
   LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written."),
 });
 
@@ -85,6 +94,9 @@ export interface Config {
   apiToken?: string;
   webhookToleranceSeconds: number;
   webhookMaxBytes: number;
+  retentionDays: number;
+  pruneIntervalSeconds: number;
+  metricsToken?: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -118,6 +130,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     apiToken: e.API_TOKEN,
     webhookToleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
     webhookMaxBytes: e.WEBHOOK_MAX_BYTES,
+    retentionDays: e.RETENTION_DAYS,
+    pruneIntervalSeconds: e.PRUNE_INTERVAL_SECONDS,
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
   const exposure = checkExposure(config);

@@ -5,6 +5,7 @@ import type { Principal } from "./auth/principal.ts";
 import type { TokenManager } from "./auth/token-manager.ts";
 import type { Config } from "./config.ts";
 import type { DocumentFetcher } from "./jobs/fetcher.ts";
+import type { Metrics } from "./metrics.ts";
 import type { OuraClient } from "./oura/client.ts";
 import type { AccountStore } from "./storage/sqlite/account-store.ts";
 import type { SessionStore } from "./storage/sqlite/session-store.ts";
@@ -32,11 +33,17 @@ export interface AppDeps {
   oura?: OuraClient;
   tokens?: TokenManager;
   fetcher?: DocumentFetcher;
+  metrics: Metrics;
 }
 
 export interface AppEnv {
   Bindings: { server?: Server<WebSocketData> };
-  Variables: { delivery: Pick<NewEvent, "notification" | "rawNotification" | "receivedNotification">; principal: Principal };
+  Variables: {
+    delivery: Pick<NewEvent, "notification" | "rawNotification" | "receivedNotification">;
+    principal: Principal;
+    /** The error code of a refused request, for metrics. */
+    errorCode?: string;
+  };
 }
 
 export interface WebSocketData {

@@ -3,6 +3,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import type { AppEnv } from "./deps.ts";
 import type { Logger } from "./log.ts";
 
 export class AppError extends HTTPException {
@@ -30,9 +31,10 @@ const CODE_BY_STATUS: Record<number, string> = {
   415: "unsupported_media_type",
 };
 
-export function createErrorHandler(logger: Logger): ErrorHandler {
+export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return function handleError(err, c) {
     if (err instanceof AppError) {
+      c.set("errorCode", err.code);
       return c.json(errorBody(err.code, err.message, err.details), err.status);
     }
     if (err instanceof HTTPException) {
@@ -52,6 +54,7 @@ type ValidationResult = { success: true } | { success: false; error: z.core.$Zod
 /** The shape every validation failure takes: 422 for bodies (the request was understood but is wrong), 400 for query/path. */
 export function validationHook(result: ValidationResult, c: Context) {
   if (result.success) return;
+  c.set("errorCode", "validation_failed");
   const target = result.target ?? "input";
   const status = target === "json" ? 422 : 400;
   const issues = result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message, code: issue.code }));

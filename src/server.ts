@@ -1,5 +1,6 @@
 // Wires config to storage, crypto, the app and Bun.serve; returns a handle that shuts everything down in order.
 import type { Server } from "bun";
+import { existsSync, statSync } from "node:fs";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import type { AppDeps, WebSocketData } from "./deps.ts";
@@ -15,7 +16,9 @@ import { createTokenCipher } from "./auth/token-cipher.ts";
 import { TokenManager } from "./auth/token-manager.ts";
 import { linkInitialRefreshToken } from "./auth/account-link.ts";
 import { DocumentFetcher } from "./jobs/fetcher.ts";
+import { RetentionPruner } from "./jobs/pruner.ts";
 import { SubscriptionRenewer } from "./jobs/renewer.ts";
+import { Metrics } from "./metrics.ts";
 import { createOuraClient } from "./oura/client.ts";
 import { AccountStore } from "./storage/sqlite/account-store.ts";
 import { SessionStore } from "./storage/sqlite/session-store.ts";
@@ -40,6 +43,20 @@ async function resolveVerificationToken(config: Config, store: Store, logger: Lo
   return store.ensureSetting(VERIFICATION_TOKEN_SETTING, generated);
 }
 
+function registerGauges(deps: AppDeps, openSockets: () => number): void {
+  const { metrics, store, config } = deps;
+  metrics.gauge("oura_fetch_queue_depth", "Events whose document is waiting to be fetched (pending or awaiting a sign-in).", () => store.countPendingFetches());
+  metrics.gauge("oura_outbox_depth", "Rows waiting to be shipped to the warehouse (0 with the SQLite backend).", () => 0);
+  metrics.gauge("oura_websocket_clients", "Open WebSocket connections.", openSockets);
+  metrics.gauge("oura_events_stored", "Events in the database.", () => store.countEvents());
+  metrics.gauge("oura_linked_users", "Linked Oura users.", () => deps.accounts.list().length);
+  metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => {
+    if (config.databasePath === ":memory:") return 0;
+    const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+    return size(config.databasePath) + size(`${config.databasePath}-wal`);
+  });
+}
+
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const store = await SqliteStore.open(config.databasePath);
   let server: Server<WebSocketData> | undefined;
@@ -48,7 +65,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const broadcaster = createBunBroadcaster(() => server);
   const oura = config.oura.clientId && config.oura.clientSecret ? createOuraClient(config.oura) : undefined;
   const tokens = oura ? new TokenManager(accounts, oura, logger) : undefined;
-  const fetcher = oura && tokens ? new DocumentFetcher({ store, tokens, oura, broadcaster, logger }) : undefined;
+  const metrics = new Metrics();
+  const fetcher = oura && tokens ? new DocumentFetcher({ store, tokens, oura, broadcaster, logger, metrics }) : undefined;
   const deps: AppDeps = {
     keys,
     accounts,
@@ -56,6 +74,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     oura,
     tokens,
     fetcher,
+    metrics,
     config,
     store,
     logger,
@@ -70,12 +89,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   if (oura && config.oura.initialRefreshToken) await linkInitialRefreshToken(deps, config.oura.initialRefreshToken);
   const app = createApp(deps);
+  const sockets = createWebSocketHandler(deps);
+  registerGauges(deps, sockets.openSockets);
   try {
     server = Bun.serve<WebSocketData>({
       hostname: config.host,
       port: config.port,
       fetch: (request, bunServer) => app.fetch(request, { server: bunServer }),
-      websocket: createWebSocketHandler(deps),
+      websocket: sockets.handler,
       // Headroom over the webhook limit so our own handler, not Bun, answers oversize bodies with a JSON 413.
       maxRequestBodySize: config.webhookMaxBytes + 64 * 1024,
     });
@@ -88,6 +109,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   fetcher?.start();
   const renewer = oura ? new SubscriptionRenewer(oura, config.subscriptionRenewDays, logger) : undefined;
   renewer?.start();
+  const pruner = new RetentionPruner(store, config.retentionDays, logger, metrics);
+  pruner.start(config.pruneIntervalSeconds);
   return {
     server: running,
     url: running.url,
@@ -96,6 +119,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     async stop() {
       await running.stop(false);
       renewer?.stop();
+      await pruner.stop();
       await fetcher?.stop();
       await store.close();
     },

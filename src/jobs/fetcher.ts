@@ -3,6 +3,7 @@
 // exponential backoff with jitter on 5xx and network errors, 404 is final ("missing").
 import type { TokenManager } from "../auth/token-manager.ts";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
 import { type OuraClient, OuraApiError } from "../oura/client.ts";
 import type { Broadcaster } from "../realtime/broadcaster.ts";
 import { publishEvent } from "../realtime/event-messages.ts";
@@ -15,6 +16,7 @@ export interface FetcherDeps {
   oura: OuraClient;
   broadcaster: Broadcaster;
   logger: Logger;
+  metrics?: Metrics;
   now?: () => number;
   random?: () => number;
   maxAttempts?: number;
@@ -104,6 +106,7 @@ export class DocumentFetcher {
       }
       const event = await store.recordFetched(job, document);
       logger.info("fetch.stored", { event_id: job.eventId, data_type: job.dataType });
+      this.deps.metrics?.fetches.inc({ outcome: "fetched" });
       this.#publish(event);
     } catch (error) {
       await this.#failed(job, error);
@@ -117,6 +120,7 @@ export class DocumentFetcher {
     if (status === 429) {
       const waitMs = ((error as OuraApiError).retryAfterSeconds ?? 60) * 1000;
       this.deps.logger.warn("fetch.rate_limited", { event_id: job.eventId, retry_in_s: waitMs / 1000 });
+      this.deps.metrics?.fetches.inc({ outcome: "rate_limited" });
       return this.deps.store.rescheduleFetch(job.eventId, this.#now() + waitMs, job.attempts, reason);
     }
     const retryable = status === 0 || status >= 500 || status === 401;
@@ -128,12 +132,14 @@ export class DocumentFetcher {
     const backoff = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempts - 1));
     const jittered = backoff * (0.5 + this.#random());
     this.deps.logger.warn("fetch.retry", { event_id: job.eventId, attempt: attempts, status, retry_in_ms: Math.round(jittered) });
+    this.deps.metrics?.fetches.inc({ outcome: "retry" });
     await this.deps.store.rescheduleFetch(job.eventId, this.#now() + jittered, attempts, reason);
   }
 
   async #finish(job: FetchJob, status: "missing" | "failed" | "awaiting_link", reason: string): Promise<void> {
     const event = await this.deps.store.recordFetchOutcome(job.eventId, status, reason);
     this.deps.logger.info(`fetch.${status}`, { event_id: job.eventId, data_type: job.dataType });
+    this.deps.metrics?.fetches.inc({ outcome: status });
     this.#publish(event);
   }
 

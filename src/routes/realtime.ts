@@ -52,13 +52,16 @@ export function createRealtimeRoutes(deps: AppDeps) {
 /** Bytes a socket may have queued before it is dropped: a slow reader must not hold memory or slow publishers. */
 export const WEBSOCKET_BACKPRESSURE_LIMIT = 1024 * 1024;
 
-export function createWebSocketHandler(deps: Pick<AppDeps, "logger">): WebSocketHandler<WebSocketData> {
-  return {
+/** The handler for Bun.serve, and how many sockets it has open (for /metrics). */
+export function createWebSocketHandler(deps: Pick<AppDeps, "logger">): { handler: WebSocketHandler<WebSocketData>; openSockets: () => number } {
+  let open = 0;
+  const handler: WebSocketHandler<WebSocketData> = {
     backpressureLimit: WEBSOCKET_BACKPRESSURE_LIMIT,
     closeOnBackpressureLimit: true,
     idleTimeout: 120,
     sendPings: true,
     open(ws) {
+      open++;
       ws.subscribe(ws.data.topic);
       // The dashboard's htmx socket must not be sent JSON it would ignore anyway.
       if (!ws.data.topic.startsWith("html:")) ws.send(JSON.stringify({ type: "ready", topic: ws.data.topic }));
@@ -68,7 +71,9 @@ export function createWebSocketHandler(deps: Pick<AppDeps, "logger">): WebSocket
       // The stream is one-way; client messages are ignored.
     },
     close(ws, code) {
+      open--;
       deps.logger.debug("ws.close", { topic: ws.data.topic, code });
     },
   };
+  return { handler, openSockets: () => open };
 }

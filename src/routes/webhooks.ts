@@ -118,6 +118,10 @@ export function createWebhookRoutes(deps: AppDeps) {
   // handler whose middleware validates synchronously with that schema. zod-openapi's generic validators would read
   // every header into a zod object and parse the body asynchronously a second time: ~15% of ingest throughput.
   app.openAPIRegistry.registerPath(notificationRoute);
+  app.use(notificationRoute.path, async function countRejections(c, next) {
+    await next();
+    if (c.req.method === "POST" && c.res.status >= 400) deps.metrics.webhooks.inc({ outcome: "rejected", reason: c.var.errorCode ?? String(c.res.status) });
+  });
   app.post(notificationRoute.path, verifyOuraDelivery(deps), async (c) => {
     const { delivery } = c.var;
     let result;
@@ -130,10 +134,12 @@ export function createWebhookRoutes(deps: AppDeps) {
     const { event, created } = result;
     if (created) {
       publishEvent(deps.broadcaster, event);
+      deps.metrics.webhooks.inc({ outcome: "created" });
       if (event.fetch_status === "pending") deps.fetcher?.wake();
       deps.logger.info("event.stored", { id: event.id, source: "webhook", data_type: event.data_type, event_type: event.event_type });
       return c.json({ id: event.id, duplicate: false }, 201);
     }
+    deps.metrics.webhooks.inc({ outcome: "duplicate" });
     deps.logger.info("event.duplicate", { id: event.id, data_type: event.data_type, event_type: event.event_type });
     return c.json({ id: event.id, duplicate: true }, 200);
   });

@@ -68,7 +68,20 @@ export interface Store {
   /** Puts a user's awaiting_link events back in the queue (after they link); returns how many. */
   requeueAwaitingLink(userId: string): Promise<number>;
   listDocuments(filter: DocumentFilter, limit: number): Promise<StoredDocument[]>;
+  /** Every matching document, one at a time (for exports). */
+  iterateDocuments(filter: DocumentFilter): AsyncIterable<StoredDocument>;
   getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined>;
+  /** Events waiting to be fetched (pending or awaiting a sign-in). */
+  countPendingFetches(): Promise<number>;
+  /**
+   * Deletes up to `limit` events received before `beforeIso`, oldest first; returns how many. Events whose fetch is
+   * still pending or awaiting a sign-in are kept: that work is not done yet.
+   */
+  pruneEvents(beforeIso: string, limit: number): Promise<number>;
+  /** How many events pruneEvents would delete. */
+  countPrunable(beforeIso: string): Promise<number>;
+  /** Hands freed pages back to the file system. */
+  reclaimSpace(): Promise<void>;
   /** Deletes every event and document of a user. */
   purgeUser(userId: string): Promise<{ events: number; documents: number }>;
   getSetting(key: string): Promise<string | undefined>;

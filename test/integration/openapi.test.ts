@@ -46,11 +46,13 @@ describe("/openapi.json", () => {
         "PUT /subscriptions/{id}/renew",
         "DELETE /subscriptions/{id}",
         "POST /subscriptions/sync",
+        "GET /export",
+        "GET /metrics",
       ].sort(),
     );
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const operation of Object.values(methods)) {
-        const isDataRoute = ["/events", "/ws/", "/documents", "/auth/status", "/auth/users", "/subscriptions"].some((prefix) => path.startsWith(prefix));
+        const isDataRoute = ["/events", "/ws/", "/documents", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics"].some((prefix) => path.startsWith(prefix));
         expect(Boolean(operation.security?.length)).toBe(isDataRoute);
       }
     }

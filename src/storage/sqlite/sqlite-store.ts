@@ -50,6 +50,24 @@ function toDocument({ payload, deleted, ...row }: DocumentRow): StoredDocument {
   return { ...row, deleted: deleted === 1, document: payload === null ? null : JSON.parse(payload) };
 }
 
+function documentWhere(filter: DocumentFilter): { where: string; params: Record<string, string> } {
+  const conditions: string[] = [];
+  const params: Record<string, string> = {};
+  for (const [key, column, op] of [
+    ["data_type", "data_type", "="],
+    ["user_id", "user_id", "="],
+    ["start_day", "day", ">="],
+    ["end_day", "day", "<="],
+  ] as const) {
+    const value = filter[key];
+    if (value !== undefined) {
+      conditions.push(`${column} ${op} $${key}`);
+      params[key] = value;
+    }
+  }
+  return { where: conditions.length ? conditions.join(" AND ") : "1", params };
+}
+
 function toEvent(row: EventRow): Event {
   return {
     ...row,
@@ -221,25 +239,18 @@ export class SqliteStore implements Store {
   }
 
   async listDocuments(filter: DocumentFilter, limit: number): Promise<StoredDocument[]> {
-    const conditions: string[] = [];
-    const params: Record<string, string | number> = { limit };
-    for (const [key, column, op] of [
-      ["data_type", "data_type", "="],
-      ["user_id", "user_id", "="],
-      ["start_day", "day", ">="],
-      ["end_day", "day", "<="],
-    ] as const) {
-      const value = filter[key];
-      if (value !== undefined) {
-        conditions.push(`${column} ${op} $${key}`);
-        params[key] = value;
-      }
-    }
-    const where = conditions.length ? conditions.join(" AND ") : "1";
+    const { where, params } = documentWhere(filter);
     return this.#db
       .query<DocumentRow, Record<string, string | number>>(`SELECT * FROM documents WHERE ${where} ORDER BY day DESC, fetched_at DESC LIMIT $limit`)
-      .all(params)
+      .all({ ...params, limit })
       .map(toDocument);
+  }
+
+  async *iterateDocuments(filter: DocumentFilter): AsyncIterable<StoredDocument> {
+    const { where, params } = documentWhere(filter);
+    for (const row of this.#db.query<DocumentRow, Record<string, string | number>>(`SELECT * FROM documents WHERE ${where} ORDER BY day DESC, fetched_at DESC`).iterate(params)) {
+      yield toDocument(row);
+    }
   }
 
   async getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined> {
@@ -247,6 +258,33 @@ export class SqliteStore implements Store {
       ? this.#db.query<DocumentRow, [string, string, string]>("SELECT * FROM documents WHERE data_type = ? AND document_id = ? AND user_id = ?").get(dataType, documentId, userId)
       : this.#db.query<DocumentRow, [string, string]>("SELECT * FROM documents WHERE data_type = ? AND document_id = ? ORDER BY fetched_at DESC").get(dataType, documentId);
     return row ? toDocument(row) : undefined;
+  }
+
+  async countPendingFetches(): Promise<number> {
+    return (this.#db.query("SELECT count(*) AS n FROM events WHERE fetch_status IN ('pending', 'awaiting_link')").get() as { n: number }).n;
+  }
+
+  async pruneEvents(beforeIso: string, limit: number): Promise<number> {
+    await this.#writer.whenIdle();
+    return this.#db
+      .query(
+        `DELETE FROM events WHERE id IN (
+           SELECT id FROM events WHERE received_at < ? AND (fetch_status IS NULL OR fetch_status NOT IN ('pending', 'awaiting_link'))
+           ORDER BY id LIMIT ?)`,
+      )
+      .run(beforeIso, limit).changes;
+  }
+
+  async countPrunable(beforeIso: string): Promise<number> {
+    return (
+      this.#db
+        .query("SELECT count(*) AS n FROM events WHERE received_at < ? AND (fetch_status IS NULL OR fetch_status NOT IN ('pending', 'awaiting_link'))")
+        .get(beforeIso) as { n: number }
+    ).n;
+  }
+
+  async reclaimSpace(): Promise<void> {
+    this.#db.exec("PRAGMA incremental_vacuum");
   }
 
   async purgeUser(userId: string): Promise<{ events: number; documents: number }> {

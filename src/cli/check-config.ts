@@ -1,0 +1,34 @@
+// `oura-streaming check-config`: validates the environment and shows the effective settings (secrets only as set/unset).
+import { EnvSchema } from "../config.ts";
+import { type Command, parse } from "./args.ts";
+import { configOrExit } from "./config-env.ts";
+
+const usage = `Usage: oura-streaming check-config
+
+Validates the configuration from the environment (and .env) and prints the effective values.
+Secrets are shown only as "set" or "unset". Exit code 0 when valid, 1 when not.`;
+
+const SECRET = /SECRET|TOKEN|KEY/;
+
+export const checkConfigCommand: Command = {
+  name: "check-config",
+  summary: "validate the configuration and show the effective values",
+  usage,
+  async run(argv) {
+    const { values } = parse(argv, {}, usage);
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
+    const config = configOrExit();
+    const parsed = EnvSchema.parse(process.env) as Record<string, unknown>;
+    for (const name of Object.keys(EnvSchema.shape)) {
+      const value = parsed[name];
+      const shown = value === undefined ? "unset" : SECRET.test(name) ? "set" : String(value);
+      console.log(`${name.padEnd(28)} ${shown}`);
+    }
+    console.log(`\nlistening on ${config.host}:${config.port}, database ${config.databasePath}, OAuth redirect ${config.oura.redirectUri}`);
+    console.log("configuration is valid");
+    return 0;
+  },
+};

@@ -1,0 +1,97 @@
+// `oura-streaming demo`: the real server wired to the built-in fake Oura, which links a sample user and then delivers
+// correctly signed notifications at a steady pace. Signature, fetch, storage, WebSocket and charts all run for real.
+import { FakeOura } from "../demo/fake-oura.ts";
+import { dayOf, documentsForDay } from "../demo/sample-data.ts";
+import { createLogger } from "../log.ts";
+import { startServer } from "../server.ts";
+import { type Command, parse, UsageError } from "./args.ts";
+import { configOrExit } from "./config-env.ts";
+
+const usage = `Usage: oura-streaming demo [--rate N] [--port P] [--days D]
+
+Starts the server with a built-in fake Oura (no account needed): a sample user is linked, D days of history
+(default 30) arrive at once, then a signed notification every 1/N seconds (default --rate 1). Open the printed URL
+and press "Sign in with Oura". Data goes to DATABASE_PATH (default ./oura_streaming_demo.db).
+
+  --rate N   notifications per second (0.1 to 200)
+  --port P   port to listen on (default PORT, else 8000)
+  --days D   days of history to start with (0 to 90)`;
+
+const DEMO_USER = "DEMO-USER";
+
+export const demoCommand: Command = {
+  name: "demo",
+  summary: "run the server with a built-in fake Oura and a stream of sample data",
+  usage,
+  async run(argv) {
+    const { values } = parse(argv, { rate: { type: "string" }, port: { type: "string" }, days: { type: "string" } }, usage);
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
+    const rate = Number(values.rate ?? 1);
+    if (!Number.isFinite(rate) || rate < 0.1 || rate > 200) throw new UsageError(`--rate must be a number from 0.1 to 200, not ${values.rate}`, usage);
+    const days = Number(values.days ?? 30);
+    if (!Number.isInteger(days) || days < 0 || days > 90) throw new UsageError(`--days must be a whole number from 0 to 90, not ${values.days}`, usage);
+    const port = values.port ?? process.env.PORT ?? "8000";
+    if (!/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, not ${port}`, usage);
+
+    const fake = new FakeOura().start();
+    fake.addUser(DEMO_USER, "demo@example.com");
+    fake.nextAuthorizeUser = DEMO_USER;
+    const base = `http://127.0.0.1:${port}`;
+    const config = configOrExit({
+      ...process.env,
+      ...fake.env(),
+      HOST: "127.0.0.1",
+      PORT: port,
+      PUBLIC_URL: base,
+      OURA_REDIRECT_URI: `${base}/auth/callback`,
+      OURA_WEBHOOK_SECRET: "",
+      DATABASE_PATH: process.env.DATABASE_PATH || "./oura_streaming_demo.db",
+      OURA_INITIAL_REFRESH_TOKEN: fake.issueTokens(DEMO_USER).refresh_token,
+    });
+    const logger = createLogger(config.logLevel);
+    const running = await startServer(config, logger);
+    const webhook = `${running.url.href.replace(/\/$/, "")}/webhooks`;
+    console.log(`demo: open ${running.url.href}dashboard and press "Sign in with Oura" (the demo's Oura signs you in as ${DEMO_USER})`);
+
+    let sent = 0;
+    const deliver = async (dataType: string, objectId: string, eventType: "create" | "update") => {
+      const response = await fake.deliver(webhook, { event_type: eventType, data_type: dataType, object_id: objectId, event_time: new Date().toISOString(), user_id: DEMO_USER });
+      if (response.status >= 300) logger.warn("demo.delivery_refused", { status: response.status });
+      sent++;
+    };
+
+    // History first, so the charts have something to draw.
+    for (let ago = days - 1; ago >= 0; ago--) {
+      for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) {
+        fake.putDocument(DEMO_USER, path, document);
+        await deliver(path, document.id, "create");
+      }
+    }
+
+    // Then a steady stream: today's documents keep being revised, as Oura does while the day goes on.
+    let version = 0;
+    let index = 0;
+    const timer = setInterval(() => {
+      const today = documentsForDay(dayOf(0), ++version);
+      const { path, document } = today[index++ % today.length]!;
+      fake.putDocument(DEMO_USER, path, document);
+      void deliver(path, document.id, "update");
+    }, 1000 / rate);
+
+    const stopped = Promise.withResolvers<number>();
+    const shutdown = async () => {
+      clearInterval(timer);
+      await running.stop();
+      fake.stop();
+      await logger.drain();
+      console.log(`demo: stopped after ${sent} notifications`);
+      stopped.resolve(0);
+    };
+    process.once("SIGINT", () => void shutdown());
+    process.once("SIGTERM", () => void shutdown());
+    return stopped.promise;
+  },
+};

@@ -1,0 +1,49 @@
+// `oura-streaming serve`: the server, until SIGTERM/SIGINT (stop accepting, finish in-flight requests, close, exit 0).
+import { oauthConfigured } from "../auth/principal.ts";
+import { createLogger } from "../log.ts";
+import { startServer } from "../server.ts";
+import { VERSION } from "../version.ts";
+import { type Command, parse } from "./args.ts";
+import { configOrExit } from "./config-env.ts";
+
+const usage = `Usage: oura-streaming [serve]
+
+Starts the server. Configuration comes from the environment (and .env); see README or \`oura-streaming check-config\`.`;
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "run the server (the default command)",
+  usage,
+  async run(argv) {
+    const { values } = parse(argv, {}, usage);
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
+    const config = configOrExit();
+    const logger = createLogger(config.logLevel);
+    let running;
+    try {
+      running = await startServer(config, logger);
+    } catch (error) {
+      console.error(`oura-streaming: could not start: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+    const auth = [config.apiToken ? "api_token" : "", oauthConfigured({ ...config }) ? "oura_sign_in" : ""].filter(Boolean).join("+") || "none (loopback only)";
+    logger.info("server.listening", { url: running.url.href, version: VERSION, database: config.databasePath, auth });
+    const stopped = Promise.withResolvers<number>();
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info("server.stopping", { signal });
+      await running.stop();
+      logger.info("server.stopped");
+      await logger.drain();
+      stopped.resolve(0);
+    };
+    process.on("SIGTERM", () => void shutdown("SIGTERM"));
+    process.on("SIGINT", () => void shutdown("SIGINT"));
+    return stopped.promise;
+  },
+};

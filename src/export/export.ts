@@ -1,0 +1,52 @@
+// Events or documents as NDJSON or CSV, produced page by page so an export of any size streams in constant memory.
+import type { Event } from "../schemas/event.ts";
+import type { Store, StoredDocument } from "../storage/store.ts";
+
+export type ExportFormat = "ndjson" | "csv";
+export type ExportKind = "events" | "documents";
+
+export interface ExportOptions {
+  kind: ExportKind;
+  format: ExportFormat;
+  /** Events: event_time at or after; documents: day at or after. ISO date or date-time. */
+  since?: string;
+  dataType?: string;
+  userId?: string;
+}
+
+const EVENT_COLUMNS = ["id", "received_at", "source", "event_type", "data_type", "object_id", "event_time", "user_id", "fetch_status", "fetch_error", "fetched_at", "notification", "document"] as const;
+const DOCUMENT_COLUMNS = ["user_id", "data_type", "document_id", "day", "deleted", "event_id", "fetched_at", "document"] as const;
+const PAGE = 500;
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+const csvRow = (record: Record<string, unknown>, columns: readonly string[]) => columns.map((c) => csvCell(record[c])).join(",") + "\r\n";
+
+async function* events(store: Store, options: ExportOptions): AsyncGenerator<Event> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.listEvents({ data_type: options.dataType, user_id: options.userId, since: options.since }, { limit: PAGE, cursor });
+    yield* page.events;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+async function* documents(store: Store, options: ExportOptions): AsyncGenerator<StoredDocument> {
+  yield* store.iterateDocuments({ data_type: options.dataType, user_id: options.userId, start_day: options.since?.slice(0, 10) });
+}
+
+/** The export as text chunks (one record per chunk; CSV starts with its header). */
+export async function* exportLines(store: Store, options: ExportOptions): AsyncGenerator<string> {
+  const columns = options.kind === "events" ? EVENT_COLUMNS : DOCUMENT_COLUMNS;
+  if (options.format === "csv") yield columns.join(",") + "\r\n";
+  const records = options.kind === "events" ? events(store, options) : documents(store, options);
+  for await (const record of records) {
+    yield options.format === "csv" ? csvRow(record as unknown as Record<string, unknown>, columns) : JSON.stringify(record) + "\n";
+  }
+}
+
+export const exportContentType = (format: ExportFormat) => (format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson");

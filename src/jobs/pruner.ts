@@ -1,0 +1,69 @@
+// Retention: deletes events older than RETENTION_DAYS in small batches (the event loop serves webhooks between
+// batches), then hands the space back. Documents are kept: they are the latest state, not the log.
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Store } from "../storage/store.ts";
+
+const BATCH = 500;
+
+export interface PruneReport {
+  cutoff: string;
+  deleted: number;
+}
+
+export class RetentionPruner {
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #running: Promise<PruneReport | undefined> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly retentionDays: number,
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  cutoff(): string {
+    return new Date(this.now() - this.retentionDays * 86_400_000).toISOString();
+  }
+
+  start(intervalSeconds: number): void {
+    if (this.retentionDays <= 0) return;
+    this.#timer ??= setInterval(() => void this.tick(), intervalSeconds * 1000);
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  /** One pass: every expired event, batch by batch. Never throws. */
+  tick(): Promise<PruneReport | undefined> {
+    this.#running ??= this.#prune().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #prune(): Promise<PruneReport | undefined> {
+    if (this.retentionDays <= 0) return undefined;
+    const cutoff = this.cutoff();
+    let deleted = 0;
+    try {
+      for (;;) {
+        const batch = await this.store.pruneEvents(cutoff, BATCH);
+        deleted += batch;
+        this.metrics?.pruned.inc({}, batch);
+        if (batch < BATCH) break;
+        // Let queued requests run between batches so webhook latency does not spike.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (deleted > 0) await this.store.reclaimSpace();
+      this.logger.info("retention.pruned", { deleted, cutoff });
+      return { cutoff, deleted };
+    } catch (error) {
+      this.logger.error("retention.failed", { error: error instanceof Error ? error.message : String(error) });
+      return { cutoff, deleted };
+    }
+  }
+}

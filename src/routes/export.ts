@@ -1,0 +1,58 @@
+// GET /export: the same export as the CLI, streamed over HTTP and scoped like every data route.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { requirePrincipal, visibleUser } from "../auth/principal.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { validationHook } from "../errors.ts";
+import { exportContentType, exportLines } from "../export/export.ts";
+import { dataRouteSecurity, errorResponse } from "../schemas/common.ts";
+import { DataType } from "../schemas/notification.ts";
+
+const exportRoute = createRoute({
+  method: "get",
+  path: "/export",
+  tags: ["Events"],
+  summary: "Stream events or documents as NDJSON or CSV",
+  security: dataRouteSecurity,
+  request: {
+    query: z.object({
+      what: z.enum(["events", "documents"]).default("events"),
+      format: z.enum(["ndjson", "csv"]).default("ndjson"),
+      since: z.string().refine((v) => !Number.isNaN(Date.parse(v)), { error: "expected an ISO 8601 date or date-time" }).optional(),
+      data_type: DataType.optional(),
+      user_id: z.string().min(1).max(256).optional(),
+    }),
+  },
+  responses: {
+    200: {
+      description: "The export, newest first",
+      content: { "application/x-ndjson": { schema: z.string() }, "text/csv": { schema: z.string() } },
+    },
+    400: errorResponse("Invalid query"),
+    401: errorResponse("Not signed in"),
+  },
+});
+
+export function createExportRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use("/export", requirePrincipal(deps));
+  app.openapi(exportRoute, (c) => {
+    const query = c.req.valid("query");
+    const only = visibleUser(c.var.principal);
+    const nothing = only !== undefined && query.user_id !== undefined && query.user_id !== only;
+    const lines = exportLines(deps.store, { kind: query.what, format: query.format, since: query.since, dataType: query.data_type, userId: only ?? query.user_id });
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = nothing ? { done: true as const, value: undefined } : await lines.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      },
+      async cancel() {
+        await lines.return(undefined);
+      },
+    });
+    const filename = `oura-${query.what}.${query.format === "csv" ? "csv" : "ndjson"}`;
+    return new Response(body, { headers: { "content-type": exportContentType(query.format), "content-disposition": `attachment; filename="${filename}"` } }) as never;
+  });
+  return app;
+}
