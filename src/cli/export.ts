@@ -1,8 +1,7 @@
 // `oura-streaming export`: events or documents from the database to stdout, as NDJSON or CSV.
 import { type ExportFormat, type ExportKind, exportLines } from "../export/export.ts";
-import { SqliteStore } from "../storage/sqlite/sqlite-store.ts";
 import { type Command, parse, UsageError } from "./args.ts";
-import { configOrExit } from "./config-env.ts";
+import { configOrExit, openExistingStore } from "./config-env.ts";
 
 const usage = `Usage: oura-streaming export [events|documents] [--format ndjson|csv] [--since DATE] [--data-type TYPE] [--user-id ID]
 
@@ -29,15 +28,19 @@ export const exportCommand: Command = {
     if (!["ndjson", "csv"].includes(format)) throw new UsageError(`--format must be ndjson or csv, not ${format}`, usage);
     if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new UsageError(`--since is not a date: ${values.since}`, usage);
     const config = configOrExit();
-    const store = await SqliteStore.open(config.databasePath);
+    const store = await openExistingStore(config.databasePath);
+    if (!store) return 1;
     try {
       const out = Bun.stdout.writer();
+      let lines = 0;
       for await (const line of exportLines(store, { kind, format, since: values.since, dataType: values["data-type"], userId: values["user-id"] })) {
         out.write(line);
-        if (out.flush() instanceof Promise) await out.flush();
+        if (++lines % 256 === 0) await out.flush();
       }
       await out.flush();
-      await out.end();
+    } catch (error) {
+      // The reader went away (`| head`): that is the reader's choice, not a failure.
+      if ((error as { code?: string }).code !== "EPIPE") throw error;
     } finally {
       await store.close();
     }

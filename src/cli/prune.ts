@@ -1,9 +1,8 @@
 // `oura-streaming prune`: one retention pass now (what the server does every PRUNE_INTERVAL_SECONDS).
 import { RetentionPruner } from "../jobs/pruner.ts";
 import { createLogger } from "../log.ts";
-import { SqliteStore } from "../storage/sqlite/sqlite-store.ts";
 import { type Command, parse } from "./args.ts";
-import { configOrExit } from "./config-env.ts";
+import { configOrExit, openExistingStore } from "./config-env.ts";
 
 const usage = `Usage: oura-streaming prune [--dry-run]
 
@@ -27,7 +26,8 @@ export const pruneCommand: Command = {
       console.log("RETENTION_DAYS is 0: retention is off, nothing to prune");
       return 0;
     }
-    const store = await SqliteStore.open(config.databasePath);
+    const store = await openExistingStore(config.databasePath);
+    if (!store) return 1;
     try {
       const pruner = new RetentionPruner(store, config.retentionDays, createLogger("warn"));
       const cutoff = pruner.cutoff();

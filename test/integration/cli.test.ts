@@ -1,0 +1,212 @@
+// The command line, run as a user runs it: `bun src/main.ts <command>` in a child process.
+import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { VERSION } from "../../src/version.ts";
+import { TEST_API_TOKEN, TEST_SECRET } from "../helpers/config.ts";
+import { deliver, sampleNotification } from "../helpers/notifications.ts";
+import { freePort, waitFor } from "../helpers/ports.ts";
+import { REPO_ROOT, spawnServer, tempDir } from "../helpers/servers.ts";
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const child = Bun.spawn([process.execPath, "src/main.ts", ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+describe("command line basics", () => {
+  test("--version and --help", async () => {
+    expect((await cli(["--version"])).stdout.trim()).toBe(VERSION);
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    for (const command of ["serve", "demo", "send-test", "export", "prune", "check-config"]) expect(help.stdout).toContain(command);
+  });
+
+  test.each(["serve", "demo", "send-test", "export", "prune", "check-config"])("%s --help explains itself and exits 0", async (command) => {
+    const result = await cli([command, "--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: oura-streaming`);
+  });
+
+  test.each([
+    [["frobnicate"], "unknown command"],
+    [["send-test"], "--url is required"],
+    [["send-test", "--url", "not a url", "--secret", "x"], "not a URL"],
+    [["demo", "--rate", "0"], "--rate must be"],
+    [["export", "--format", "xml"], "--format must be ndjson or csv"],
+    [["export", "sideways"], 'expected "events" or "documents"'],
+    [["prune", "--bogus"], "Unknown option"],
+  ])("bad arguments %p → exit 2 and a clear message", async (args, message) => {
+    const result = await cli(args as string[]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message as string);
+  });
+
+  test("check-config: valid → 0 with the effective values and no secrets; invalid → 1 naming the variable", async () => {
+    const ok = await cli(["check-config"], { OURA_CLIENT_SECRET: TEST_SECRET, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: ":memory:" });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("configuration is valid");
+    expect(ok.stdout).toMatch(/OURA_CLIENT_SECRET\s+set/);
+    expect(ok.stdout).not.toContain(TEST_SECRET);
+    expect(ok.stdout).not.toContain(TEST_API_TOKEN);
+    const bad = await cli(["check-config"], { RETENTION_DAYS: "-1" });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("RETENTION_DAYS");
+  });
+});
+
+describe("send-test", () => {
+  test("succeeds against the server, and explains a wrong secret", async () => {
+    const server = await spawnServer({ DATABASE_PATH: ":memory:" });
+    try {
+      const url = new URL("/webhooks", server.url).href;
+      const good = await cli(["send-test", "--url", url, "--secret", TEST_SECRET]);
+      expect(good.code).toBe(0);
+      expect(good.stdout).toContain("201");
+      expect(good.stdout).toContain("accepted");
+      const wrong = await cli(["send-test", "--url", url, "--secret", "not-the-right-secret"]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain("different secret");
+      const nowhere = await cli(["send-test", "--url", `http://127.0.0.1:${freePort()}/webhooks`, "--secret", "x"]);
+      expect(nowhere.code).toBe(1);
+      expect(nowhere.stderr).toContain("could not reach");
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("export", () => {
+  test("round-trips: the CLI's NDJSON and CSV and GET /export hold exactly what /events lists", async () => {
+    const dbPath = join(tempDir(), "export.db");
+    const server = await spawnServer({ DATABASE_PATH: dbPath, API_TOKEN: TEST_API_TOKEN });
+    const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
+    try {
+      for (let i = 0; i < 620; i += 20) {
+        await Promise.all(Array.from({ length: 20 }, (_, j) => deliver(server.url, sampleNotification({ data_type: j % 2 ? "sleep" : "workout", note: `comma, "quote"\nline ${i + j}` }))));
+      }
+      const listed: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = (await (await fetch(new URL(`/events?limit=1000${cursor ? `&cursor=${cursor}` : ""}`, server.url), { headers: auth })).json()) as { events: unknown[]; next_cursor: string | null };
+        listed.push(...page.events);
+        cursor = page.next_cursor;
+      } while (cursor);
+      expect(listed.length).toBe(620);
+
+      const ndjson = await cli(["export"], { DATABASE_PATH: dbPath });
+      expect(ndjson.code).toBe(0);
+      expect(ndjson.stdout.trim().split("\n").map((line) => JSON.parse(line))).toEqual(listed);
+
+      const http = await fetch(new URL("/export", server.url), { headers: auth });
+      expect(http.headers.get("content-type")).toContain("ndjson");
+      expect((await http.text()).trim().split("\n").map((line) => JSON.parse(line))).toEqual(listed);
+
+      const csv = await cli(["export", "--format", "csv", "--data-type", "sleep"], { DATABASE_PATH: dbPath });
+      const parsed = parseCsv(csv.stdout);
+      expect(parsed[0]!.slice(0, 3)).toEqual(["id", "received_at", "source"]);
+      const sleepIds = (listed as { id: number; data_type: string }[]).filter((e) => e.data_type === "sleep").map((e) => String(e.id));
+      expect(parsed.slice(1).map((row) => row[0])).toEqual(sleepIds);
+      const notificationColumn = parsed[0]!.indexOf("notification");
+      expect(JSON.parse(parsed[1]![notificationColumn]!).note).toContain('comma, "quote"\nline');
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+});
+
+/** RFC 4180 CSV, enough to check the export. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") row.push(cell), (cell = "");
+    else if (ch === "\r") continue;
+    else if (ch === "\n") row.push(cell), rows.push(row), (row = []), (cell = "");
+    else cell += ch;
+  }
+  if (cell || row.length) row.push(cell), rows.push(row);
+  return rows;
+}
+
+describe("prune", () => {
+  test("deletes exactly the expired events, keeps those still to be fetched, and --dry-run deletes nothing", async () => {
+    const dbPath = join(tempDir(), "prune.db");
+    const server = await spawnServer({ DATABASE_PATH: dbPath, RETENTION_DAYS: "0" });
+    const ids: number[] = [];
+    for (let i = 0; i < 12; i++) ids.push(((await (await deliver(server.url, sampleNotification())).json()) as { id: number }).id);
+    expect(await server.stop()).toBe(0);
+    const db = new Database(dbPath);
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    // 8 old events: 6 done (fetched/missing), 2 still waiting for a fetch; 4 recent.
+    db.query(`UPDATE events SET received_at = ?, fetch_status = 'fetched' WHERE id IN (${ids.slice(0, 6).join(",")})`).run(old);
+    db.query(`UPDATE events SET received_at = ?, fetch_status = 'awaiting_link' WHERE id IN (${ids.slice(6, 8).join(",")})`).run(old);
+    db.close();
+
+    const dry = await cli(["prune", "--dry-run"], { DATABASE_PATH: dbPath, RETENTION_DAYS: "30" });
+    expect(dry.stdout).toContain("6 events");
+    const count = () => {
+      const reader = new Database(dbPath, { readonly: true });
+      const ids = (reader.query("SELECT id FROM events ORDER BY id").all() as { id: number }[]).map((r) => r.id);
+      reader.close();
+      return ids;
+    };
+    expect(count().length).toBe(12);
+    const pruned = await cli(["prune"], { DATABASE_PATH: dbPath, RETENTION_DAYS: "30" });
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toContain("deleted 6 events");
+    expect(count()).toEqual(ids.slice(6));
+    // Decimals are allowed: 0.5 days still keeps today's.
+    expect((await cli(["prune"], { DATABASE_PATH: dbPath, RETENTION_DAYS: "0.5" })).stdout).toContain("deleted 0 events");
+  }, 30_000);
+});
+
+describe("demo", () => {
+  test("produces events and fetched documents within seconds, and stops cleanly", async () => {
+    const port = freePort();
+    const dbPath = join(tempDir(), "demo.db");
+    const child = Bun.spawn([process.execPath, "src/main.ts", "demo", "--rate", "20", "--days", "3", "--port", String(port)], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: "/tmp", DATABASE_PATH: dbPath, API_TOKEN: TEST_API_TOKEN, LOG_LEVEL: "warn" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
+      const documents = await waitFor(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/documents?limit=1000`, { headers: auth }).catch(() => undefined);
+        if (!response?.ok) return undefined;
+        const body = (await response.json()) as { count: number };
+        return body.count >= 12 ? body : undefined;
+      }, 8000, "demo documents");
+      expect(documents.count).toBeGreaterThanOrEqual(12);
+      const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { events_stored: number; oura: { linked_users: number } };
+      expect(health.events_stored).toBeGreaterThanOrEqual(12);
+      expect(health.oura.linked_users).toBe(1);
+      const before = health.events_stored;
+      await Bun.sleep(500);
+      const after = ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { events_stored: number }).events_stored;
+      expect(after).toBeGreaterThan(before);
+    } finally {
+      child.kill("SIGINT");
+      expect(await child.exited).toBe(0);
+    }
+    expect(await new Response(child.stdout).text()).toContain("/dashboard");
+  }, 30_000);
+});
