@@ -23,7 +23,7 @@ export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export const EnvSchema = z.object({
   PORT: z.preprocess(blankAsUnset, port.optional()).describe("Port to listen on. Default 8000, or DATABRICKS_APP_PORT when that is set. 0 picks a free port."),
   DATABRICKS_APP_PORT: z.preprocess(blankAsUnset, port.optional()).describe("Set by Databricks Apps; used as the port when PORT is not set."),
-  HOST: z.preprocess(blankAsUnset, z.string().default("127.0.0.1")).describe("Interface to listen on. A non-loopback HOST requires API_TOKEN."),
+  HOST: z.preprocess(blankAsUnset, z.string().default("127.0.0.1")).describe("Interface to listen on. A non-loopback HOST requires API_TOKEN or Oura sign-in (OURA_CLIENT_ID and OURA_CLIENT_SECRET)."),
   DATABASE_PATH: z.preprocess(blankAsUnset, z.string().default("./oura_streaming.db")).describe("SQLite database file (`:memory:` keeps nothing across restarts)."),
   OURA_CLIENT_ID: optionalText("OAuth client id of your Oura application."),
   OURA_CLIENT_SECRET: optionalText("OAuth client secret of your Oura application; Oura signs webhooks with it."),
@@ -34,10 +34,10 @@ export const EnvSchema = z.object({
   OURA_TOKEN_URL: url("https://api.ouraring.com/oauth/token", "Oura OAuth2 token URL."),
   APP_SECRET_KEY: z
     .preprocess(blankAsUnset, z.string().min(32, { error: "expected at least 32 characters" }).optional())
-    .describe("Key for session cookies and token encryption (at least 32 characters)."),
+    .describe("Key for session cookies and token encryption (at least 32 characters). When unset, a random key is generated once into DATABASE_PATH.key (mode 0600)."),
   API_TOKEN: z
     .preprocess(blankAsUnset, z.string().min(16, { error: "expected at least 16 characters" }).optional())
-    .describe("Bearer token for the data routes (/events, /ws/events). Required when HOST is not loopback."),
+    .describe("Bearer token for the data routes (events, documents, subscriptions, export, metrics, the WebSocket, the dashboard). A non-loopback HOST needs it or Oura sign-in."),
   WEBHOOK_TOLERANCE_SECONDS: z
     .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of seconds" }).int({ error: "expected a whole number of seconds" }).min(1, { error: "expected at least 1 second" }).default(300))
     .describe("How far x-oura-timestamp may be from this server's clock, in seconds."),
@@ -66,7 +66,7 @@ export const EnvSchema = z.object({
   METRICS_TOKEN: z
     .preprocess(blankAsUnset, z.string().min(16, { error: "expected at least 16 characters" }).optional())
     .describe("Bearer token that may read /metrics only (the API token and sessions may too)."),
-  LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written."),
+  LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written: debug, info, warn, error or silent."),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -6,11 +6,13 @@ export interface SampleDocument {
 
 const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(high, Math.round(value)));
 
-/** A deterministic wobble per day, so a restarted demo shows the same history. */
+/** A deterministic wobble per day in [-0.5, 0.5]: day-to-day noise on a slow weekly swell, the same on every run. */
 function wobble(day: string, salt: number): number {
-  let hash = salt;
-  for (const ch of day) hash = (hash * 31 + ch.charCodeAt(0)) % 1_000_003;
-  return (hash % 1000) / 1000 - 0.5;
+  let hash = 2166136261 ^ salt;
+  for (const ch of day) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619);
+  const noise = ((hash >>> 0) % 1000) / 1000 - 0.5;
+  const dayNumber = Date.parse(`${day}T00:00:00Z`) / 86_400_000;
+  return 0.6 * noise + 0.2 * Math.sin(dayNumber / 3.5 + salt);
 }
 
 export function dayOf(msAgo: number, now = Date.now()): string {
