@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { launchChromium } from "../helpers/chromium.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
 import { REPO_ROOT, tempDir } from "../helpers/servers.ts";
 
@@ -41,6 +42,17 @@ describe("compiled executable", () => {
         expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
       }
       expect(existsSync(join(dir, "oura_streaming.db"))).toBe(true);
+      // /docs renders in a browser from what the binary alone serves.
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.route("**/*", (route) => (new URL(route.request().url()).origin === base ? route.continue() : route.abort()));
+        await page.goto(`${base}/docs`);
+        await page.waitForSelector(".opblock", { timeout: 10_000 });
+        expect(await page.locator(".opblock").count()).toBeGreaterThan(10);
+      } finally {
+        await browser.close();
+      }
       expect((await Bun.spawn([binary, "--version"], { env: { PATH: "/nonexistent" }, stdout: "pipe" }).exited)).toBe(0);
     } finally {
       child.kill("SIGTERM");

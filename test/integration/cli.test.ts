@@ -172,6 +172,11 @@ describe("prune", () => {
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toContain("deleted 6 events");
     expect(count()).toEqual(ids.slice(6));
+    // The freed pages went back to the file system (incremental vacuum on a database created with auto_vacuum).
+    const check = new Database(dbPath, { readonly: true });
+    expect((check.query("PRAGMA auto_vacuum").get() as { auto_vacuum: number }).auto_vacuum).toBe(2);
+    expect((check.query("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count).toBe(0);
+    check.close();
     // Decimals are allowed: 0.5 days still keeps today's.
     expect((await cli(["prune"], { DATABASE_PATH: dbPath, RETENTION_DAYS: "0.5" })).stdout).toContain("deleted 0 events");
   }, 30_000);
