@@ -32,8 +32,9 @@ class Histogram {
     readonly help: string,
     readonly bounds: number[],
   ) {}
-  observe(labels: Labels, value: number): void {
-    const k = key(labels);
+  /** `labelKey` is a pre-rendered label set (see labelKey()): the hot path should not sort and escape per call. */
+  observe(labelKey: string, value: number): void {
+    const k = labelKey;
     let s = this.series.get(k);
     if (!s) this.series.set(k, (s = { buckets: this.bounds.map(() => 0), sum: 0, count: 0 }));
     for (let i = 0; i < this.bounds.length; i++) if (value <= this.bounds[i]!) s.buckets[i]!++;
@@ -50,6 +51,8 @@ class Histogram {
     return lines.join("\n");
   }
 }
+
+export const labelKey = key;
 
 export class Metrics {
   readonly webhooks = new Counter("oura_webhooks_total", "Webhook deliveries by outcome (created, duplicate, rejected) and reason.");

@@ -5,6 +5,9 @@ import { liveMessage } from "../views/feed.ts";
 import { METRIC_DATA_TYPES } from "../views/metrics.ts";
 import { type Broadcaster, eventTopic } from "./broadcaster.ts";
 
+/** Every dashboard socket also joins this topic, so one lookup tells whether any dashboard is open at all. */
+export const HTML_ANY = "html:any";
+
 /** `created`: the event was just stored; otherwise it changed (its document was fetched, or the fetch ended). */
 export function publishEvent(broadcaster: Broadcaster, event: Event, created = true): void {
   const { user_id: userId, data_type: dataType } = event;
@@ -12,6 +15,7 @@ export function publishEvent(broadcaster: Broadcaster, event: Event, created = t
   const message = JSON.stringify({ type: created ? "event" : "event.updated", event });
   for (const scope of scopes) broadcaster.publish(eventTopic(scope), message);
 
+  if (!broadcaster.hasSubscribers(HTML_ANY)) return;
   const htmlTopics = scopes.map((scope) => eventTopic({ ...scope, html: true })).filter((topic) => broadcaster.hasSubscribers(topic));
   if (htmlTopics.length === 0) return;
   const refreshPanels = !created && event.fetch_status === "fetched" && METRIC_DATA_TYPES.has(dataType);

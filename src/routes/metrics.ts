@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { secretsEqual } from "../auth/constant-time.ts";
 import { bearerToken, requirePrincipal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
+import { labelKey } from "../metrics.ts";
 import { errorResponse } from "../schemas/common.ts";
 
 const metricsRoute = createRoute({
@@ -19,10 +20,16 @@ const metricsRoute = createRoute({
 });
 
 export function measureRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  const keys = new Map<string, string>();
   return async function requestTimer(c, next) {
     const started = performance.now();
     await next();
-    deps.metrics.requests.observe({ method: c.req.method, status: `${Math.floor(c.res.status / 100)}xx` }, (performance.now() - started) / 1000);
+    const method = c.req.method;
+    const status = c.res.status;
+    const id = `${method} ${status}`;
+    let k = keys.get(id);
+    if (k === undefined) keys.set(id, (k = labelKey({ method, status: `${Math.floor(status / 100)}xx` })));
+    deps.metrics.requests.observe(k, (performance.now() - started) / 1000);
   };
 }
 

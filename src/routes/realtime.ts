@@ -5,6 +5,7 @@ import { requirePrincipal, visibleUser } from "../auth/principal.ts";
 import type { AppDeps, AppEnv, WebSocketData } from "../deps.ts";
 import { AppError, validationHook } from "../errors.ts";
 import { eventTopic } from "../realtime/broadcaster.ts";
+import { HTML_ANY } from "../realtime/event-messages.ts";
 import { dataRouteSecurity, errorResponse } from "../schemas/common.ts";
 import { DataType } from "../schemas/notification.ts";
 
@@ -63,6 +64,7 @@ export function createWebSocketHandler(deps: Pick<AppDeps, "logger">): { handler
     open(ws) {
       open++;
       ws.subscribe(ws.data.topic);
+      if (ws.data.topic.startsWith("html:")) ws.subscribe(HTML_ANY);
       // The dashboard's htmx socket must not be sent JSON it would ignore anyway.
       if (!ws.data.topic.startsWith("html:")) ws.send(JSON.stringify({ type: "ready", topic: ws.data.topic }));
       deps.logger.debug("ws.open", { topic: ws.data.topic });
