@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium } from "../helpers/chromium.ts";
+import { ensureChromium, launchChromium } from "../helpers/chromium.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
 import { REPO_ROOT, tempDir } from "../helpers/servers.ts";
 
@@ -11,11 +11,13 @@ let dir: string;
 let binary: string;
 
 beforeAll(async () => {
+  // Chromium is installed here (if missing) rather than inside a test with a short timeout.
+  await ensureChromium();
   dir = tempDir("oura-binary-");
   binary = join(dir, "oura-streaming");
   const build = Bun.spawn([process.execPath, "build", "--compile", "--minify", "src/main.ts", "--outfile", binary], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
   if ((await build.exited) !== 0) throw new Error(`build failed: ${await new Response(build.stderr).text()}`);
-}, 120_000);
+}, 300_000);
 
 describe("compiled executable", () => {
   test("alone in an empty directory it serves /health, /openapi.json, /docs, /dashboard and every asset they reference, and creates its database there", async () => {
