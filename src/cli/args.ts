@@ -17,7 +17,7 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** Parses or throws UsageError (exit 2); `--help` is handled by the caller. */
+/** Parses or throws UsageError (exit 2); `--help` never reaches a command (runCli prints its usage). */
 export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T, usage: string, allowPositionals = false) {
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true });

@@ -15,11 +15,7 @@ export const checkConfigCommand: Command = {
   summary: "validate the configuration and show the effective values",
   usage,
   async run(argv) {
-    const { values } = parse(argv, {}, usage);
-    if (values.help) {
-      console.log(usage);
-      return 0;
-    }
+    parse(argv, {}, usage);
     const config = configOrExit();
     const parsed = EnvSchema.parse(process.env) as Record<string, unknown>;
     for (const name of Object.keys(EnvSchema.shape)) {

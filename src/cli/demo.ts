@@ -25,10 +25,6 @@ export const demoCommand: Command = {
   usage,
   async run(argv) {
     const { values } = parse(argv, { rate: { type: "string" }, port: { type: "string" }, days: { type: "string" } }, usage);
-    if (values.help) {
-      console.log(usage);
-      return 0;
-    }
     const rate = Number(values.rate ?? 1);
     if (!Number.isFinite(rate) || rate < 0.1 || rate > 200) throw new UsageError(`--rate must be a number from 0.1 to 200, not ${values.rate}`, usage);
     const days = Number(values.days ?? 30);

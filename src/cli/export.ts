@@ -18,10 +18,6 @@ export const exportCommand: Command = {
   usage,
   async run(argv) {
     const { values, positionals } = parse(argv, { format: { type: "string" }, since: { type: "string" }, "data-type": { type: "string" }, "user-id": { type: "string" } }, usage, true);
-    if (values.help) {
-      console.log(usage);
-      return 0;
-    }
     const kind = (positionals[0] ?? "events") as ExportKind;
     if (positionals.length > 1 || !["events", "documents"].includes(kind)) throw new UsageError(`expected "events" or "documents", got ${positionals.join(" ")}`, usage);
     const format = (values.format ?? "ndjson") as ExportFormat;

@@ -40,8 +40,13 @@ export async function runCli(argv: string[]): Promise<number> {
     console.error(`oura-streaming: unknown command "${first}"\n\n${help()}`);
     return 2;
   }
+  const args = first === undefined || first.startsWith("-") ? argv : rest;
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(command.usage);
+    return 0;
+  }
   try {
-    return await command.run(first === undefined || first.startsWith("-") ? argv : rest);
+    return await command.run(args);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`oura-streaming ${command.name}: ${error.message}\n\n${error.usage}`);

@@ -17,10 +17,6 @@ export const pruneCommand: Command = {
   usage,
   async run(argv) {
     const { values } = parse(argv, { "dry-run": { type: "boolean" } }, usage);
-    if (values.help) {
-      console.log(usage);
-      return 0;
-    }
     const config = configOrExit();
     if (config.retentionDays <= 0) {
       console.log("RETENTION_DAYS is 0: retention is off, nothing to prune");

@@ -36,10 +36,6 @@ export const sendTestCommand: Command = {
   usage,
   async run(argv) {
     const { values } = parse(argv, { url: { type: "string" }, secret: { type: "string" }, "data-type": { type: "string" }, "user-id": { type: "string" } }, usage);
-    if (values.help) {
-      console.log(usage);
-      return 0;
-    }
     if (!values.url) throw new UsageError("--url is required", usage);
     let url: URL;
     try {

@@ -15,11 +15,7 @@ export const serveCommand: Command = {
   summary: "run the server (the default command)",
   usage,
   async run(argv) {
-    const { values } = parse(argv, {}, usage);
-    if (values.help) {
-      console.log(usage);
-      return 0;
-    }
+    parse(argv, {}, usage);
     const config = configOrExit();
     const logger = createLogger(config.logLevel);
     let running;
