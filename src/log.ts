@@ -18,7 +18,7 @@ export interface Logger {
 
 export interface LineSink {
   write(line: string): void;
-  drain(): Promise<void>;
+  drain(timeoutMs?: number): Promise<void>;
 }
 
 /** Bytes allowed to wait for a slow stdout before lines are dropped. */
@@ -69,10 +69,15 @@ export function createStdoutSink(backlogLimit = DEFAULT_BACKLOG_LIMIT): LineSink
         setImmediate(flush);
       }
     },
-    async drain() {
+    /** Waits for the output to take what is buffered, but never more than `timeoutMs`: shutdown must not hang on a
+     * stdout nobody reads. */
+    async drain(timeoutMs = 1000) {
       flush();
-      while (pending) await pending;
-      await sink.flush();
+      const drained = (async () => {
+        while (pending) await pending;
+        await sink.flush();
+      })();
+      await Promise.race([drained, Bun.sleep(timeoutMs)]);
     },
   };
 }

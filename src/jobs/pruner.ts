@@ -4,7 +4,11 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store } from "../storage/store.ts";
 
-const BATCH = 500;
+/** Small slices with a pause between them: each slice (delete + commit) holds the loop for about a millisecond. */
+const BATCH = 100;
+const VACUUM_PAGES = 128;
+const PAUSE_MS = 2;
+const pause = () => new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
 
 export interface PruneReport {
   cutoff: string;
@@ -56,9 +60,10 @@ export class RetentionPruner {
         this.metrics?.pruned.inc({}, batch);
         if (batch < BATCH) break;
         // Let queued requests run between batches so webhook latency does not spike.
-        await new Promise((resolve) => setImmediate(resolve));
+        await pause();
       }
-      if (deleted > 0) await this.store.reclaimSpace();
+      // Space goes back a slice at a time too: one vacuum of a million rows' pages would hold the loop for long.
+      while (deleted > 0 && (await this.store.reclaimSpace(VACUUM_PAGES)) > 0) await pause();
       this.logger.info("retention.pruned", { deleted, cutoff });
       return { cutoff, deleted };
     } catch (error) {

@@ -80,8 +80,8 @@ export interface Store {
   pruneEvents(beforeIso: string, limit: number): Promise<number>;
   /** How many events pruneEvents would delete. */
   countPrunable(beforeIso: string): Promise<number>;
-  /** Hands freed pages back to the file system. */
-  reclaimSpace(): Promise<void>;
+  /** Hands up to `pages` freed pages back to the file system; returns how many free pages remain. */
+  reclaimSpace(pages: number): Promise<number>;
   /** Deletes every event and document of a user. */
   purgeUser(userId: string): Promise<{ events: number; documents: number }>;
   getSetting(key: string): Promise<string | undefined>;

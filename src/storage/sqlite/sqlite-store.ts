@@ -283,8 +283,9 @@ export class SqliteStore implements Store {
     ).n;
   }
 
-  async reclaimSpace(): Promise<void> {
-    this.#db.exec("PRAGMA incremental_vacuum");
+  async reclaimSpace(pages: number): Promise<number> {
+    this.#db.query(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`).all();
+    return (this.#db.query("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count;
   }
 
   async purgeUser(userId: string): Promise<{ events: number; documents: number }> {
