@@ -118,7 +118,8 @@ export class DocumentFetcher {
     const reason = error instanceof Error ? error.message : String(error);
     if (status === 404) return this.#finish(job, "missing", reason);
     if (status === 429) {
-      const waitMs = ((error as OuraApiError).retryAfterSeconds ?? 60) * 1000;
+      // At least a second, whatever Retry-After says: "0" must not turn this tick into a busy loop against Oura.
+      const waitMs = Math.max(1, (error as OuraApiError).retryAfterSeconds ?? 60) * 1000;
       this.deps.logger.warn("fetch.rate_limited", { event_id: job.eventId, retry_in_s: waitMs / 1000 });
       this.deps.metrics?.fetches.inc({ outcome: "rate_limited" });
       return this.deps.store.rescheduleFetch(job.eventId, this.#now() + waitMs, job.attempts, reason);

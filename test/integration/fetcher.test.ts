@@ -52,6 +52,18 @@ describe("document fetcher", () => {
     expect((await status(id)).fetch_status).toBe("fetched");
   });
 
+  test("Retry-After: 0 still waits a second instead of retrying in a loop", async () => {
+    const id = await enqueue();
+    fake.forcedResponses.push({ status: 429, headers: { "retry-after": "0" } });
+    const before = fake.requests.length;
+    await fetcher.tick();
+    expect(fake.requests.length - before).toBe(1);
+    expect((await status(id)).fetch_status).toBe("pending");
+    clock += 1_001;
+    await fetcher.tick();
+    expect((await status(id)).fetch_status).toBe("fetched");
+  });
+
   test("5xx and network errors back off exponentially, and the last attempt fails with the reason", async () => {
     const id = await enqueue();
     fake.forcedResponses.push({ status: 503 }, { status: 502 }, { status: 500 });
