@@ -20,6 +20,8 @@ export class SessionStore {
 
   create(userId: string | null): Session {
     const session = { id: randomId(), userId, expiresAtMs: this.now() + SESSION_TTL_MS };
+    // Sign-ins are rare: a good moment to forget sessions that have expired.
+    this.db.query("DELETE FROM sessions WHERE expires_at_ms <= ?").run(this.now());
     this.db.query("INSERT INTO sessions (id, user_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)").run(session.id, userId, this.now(), session.expiresAtMs);
     return session;
   }
