@@ -7,15 +7,17 @@ import { startServer } from "../server.ts";
 import { type Command, parse, UsageError } from "./args.ts";
 import { configOrExit } from "./config-env.ts";
 
-const usage = `Usage: oura-streaming demo [--rate N] [--port P] [--days D]
+const usage = `Usage: oura-streaming demo [--rate N] [--port P] [--days D] [--database PATH]
 
 Starts the server with a built-in fake Oura (no account needed): a sample user is linked, D days of history
 (default 30) arrive at once, then a signed notification every 1/N seconds (default --rate 1). Open the printed URL
-and press "Sign in with Oura". Data goes to DATABASE_PATH (default ./oura_streaming_demo.db).
+and press "Sign in with Oura".
 
-  --rate N   notifications per second (0.1 to 200)
-  --port P   port to listen on (default PORT, else 8000)
-  --days D   days of history to start with (0 to 90)`;
+  --rate N         notifications per second (0.1 to 200)
+  --port P         port to listen on (default PORT, else 8000)
+  --days D         days of history to start with (0 to 90)
+  --database PATH  where the demo's data goes (default ./oura_streaming_demo.db; never your DATABASE_PATH,
+                   so sample data cannot mix with real data)`;
 
 const DEMO_USER = "DEMO-USER";
 
@@ -24,7 +26,7 @@ export const demoCommand: Command = {
   summary: "run the server with a built-in fake Oura and a stream of sample data",
   usage,
   async run(argv) {
-    const { values } = parse(argv, { rate: { type: "string" }, port: { type: "string" }, days: { type: "string" } }, usage);
+    const { values } = parse(argv, { rate: { type: "string" }, port: { type: "string" }, days: { type: "string" }, database: { type: "string" } }, usage);
     const rate = Number(values.rate ?? 1);
     if (!Number.isFinite(rate) || rate < 0.1 || rate > 200) throw new UsageError(`--rate must be a number from 0.1 to 200, not ${values.rate}`, usage);
     const days = Number(values.days ?? 30);
@@ -44,7 +46,7 @@ export const demoCommand: Command = {
       PUBLIC_URL: base,
       OURA_REDIRECT_URI: `${base}/auth/callback`,
       OURA_WEBHOOK_SECRET: "",
-      DATABASE_PATH: process.env.DATABASE_PATH || "./oura_streaming_demo.db",
+      DATABASE_PATH: values.database ?? "./oura_streaming_demo.db",
       OURA_INITIAL_REFRESH_TOKEN: fake.issueTokens(DEMO_USER).refresh_token,
     });
     const logger = createLogger(config.logLevel);

@@ -1,6 +1,7 @@
 // The command line, run as a user runs it: `bun src/main.ts <command>` in a child process.
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { VERSION } from "../../src/version.ts";
 import { TEST_API_TOKEN, TEST_SECRET } from "../helpers/config.ts";
@@ -186,9 +187,11 @@ describe("demo", () => {
   test("produces events and fetched documents within seconds, and stops cleanly", async () => {
     const port = freePort();
     const dbPath = join(tempDir(), "demo.db");
-    const child = Bun.spawn([process.execPath, "src/main.ts", "demo", "--rate", "20", "--days", "3", "--port", String(port)], {
+    const realDb = join(tempDir(), "real.db");
+    const child = Bun.spawn([process.execPath, "src/main.ts", "demo", "--rate", "20", "--days", "3", "--port", String(port), "--database", dbPath], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: "/tmp", DATABASE_PATH: dbPath, API_TOKEN: TEST_API_TOKEN, LOG_LEVEL: "warn" },
+      // A real DATABASE_PATH in the environment must not receive the demo's sample data.
+      env: { PATH: process.env.PATH ?? "", HOME: "/tmp", DATABASE_PATH: realDb, API_TOKEN: TEST_API_TOKEN, LOG_LEVEL: "warn" },
       stdout: "pipe",
       stderr: "pipe",
     });
@@ -213,5 +216,7 @@ describe("demo", () => {
       expect(await child.exited).toBe(0);
     }
     expect(await new Response(child.stdout).text()).toContain("/dashboard");
+    expect(existsSync(dbPath)).toBe(true);
+    expect(existsSync(realDb)).toBe(false);
   }, 30_000);
 });
