@@ -15,7 +15,7 @@ const { values: options } = parseArgs({
     "ws-clients": { type: "string", default: "100" },
     "ws-rate": { type: "string", default: "1000" },
     "ws-seconds": { type: "string", default: "5" },
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "5" },
   },
 });
 
