@@ -12,7 +12,6 @@ export interface LoadResult {
 
 interface ConnectionState {
   buffer: Buffer;
-  sentAt: number;
   onResponse?: (status: number) => void;
 }
 
@@ -30,7 +29,7 @@ function tryParseResponse(state: ConnectionState): number | undefined {
 }
 
 export async function openConnection(url: URL) {
-  const state: ConnectionState = { buffer: Buffer.alloc(0), sentAt: 0 };
+  const state: ConnectionState = { buffer: Buffer.alloc(0) };
   const socket: Socket<undefined> = await Bun.connect({
     hostname: url.hostname,
     port: Number(url.port),

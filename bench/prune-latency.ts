@@ -33,7 +33,7 @@ const child = Bun.spawn([process.execPath, "src/main.ts"], {
 });
 const reader = child.stdout.getReader();
 let log = "";
-const pruned = (async () => {
+void (async () => {
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return;

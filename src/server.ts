@@ -1,6 +1,5 @@
 // Wires config to storage, crypto, the app and Bun.serve; returns a handle that shuts everything down in order.
 import type { Server } from "bun";
-import { existsSync, statSync } from "node:fs";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import type { AppDeps, WebSocketData } from "./deps.ts";
@@ -8,6 +7,7 @@ import type { Logger } from "./log.ts";
 import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
+import { databaseBytes } from "./storage/sqlite/database.ts";
 import { SqliteStore } from "./storage/sqlite/sqlite-store.ts";
 import type { Store } from "./storage/store.ts";
 import { VERSION } from "./version.ts";
@@ -50,11 +50,7 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
   metrics.gauge("oura_websocket_clients", "Open WebSocket connections.", openSockets);
   metrics.gauge("oura_events_stored", "Events in the database.", () => store.countEvents());
   metrics.gauge("oura_linked_users", "Linked Oura users.", () => deps.accounts.list().length);
-  metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => {
-    if (config.databasePath === ":memory:") return 0;
-    const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
-    return size(config.databasePath) + size(`${config.databasePath}-wal`);
-  });
+  metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => databaseBytes(config.databasePath));
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {

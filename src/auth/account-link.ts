@@ -1,6 +1,7 @@
 // Linking an Oura user: from a sign-in (authorization code) or a refresh token given at start-up. Either way the
 // user id comes from personal_info, the tokens are stored encrypted, and that user's waiting events are queued.
 import type { AppDeps } from "../deps.ts";
+import { sha256Hex } from "./constant-time.ts";
 import { OuraApiError, type TokenResponse } from "../oura/client.ts";
 
 const INITIAL_TOKEN_SETTING = "oauth.initial_refresh_token_spent";
@@ -39,7 +40,7 @@ export async function unlinkUser(deps: AppDeps, userId: string, purge: boolean) 
  * while no token is stored and never after it was spent once (a digest of it is remembered, not the token).
  */
 export async function linkInitialRefreshToken(deps: AppDeps, refreshToken: string): Promise<void> {
-  const digest = new Bun.CryptoHasher("sha256").update(refreshToken).digest("hex");
+  const digest = sha256Hex(refreshToken);
   if ((await deps.store.getSetting(INITIAL_TOKEN_SETTING)) === digest || deps.accounts.hasAny()) {
     deps.logger.info("oauth.initial_refresh_token_ignored", { reason: "a newer token is already stored" });
     return;

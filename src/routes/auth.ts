@@ -3,18 +3,21 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { linkTokens, unlinkUser } from "../auth/account-link.ts";
+import { sha256Hex } from "../auth/constant-time.ts";
 import { csrfTokenOf, requireCsrf } from "../auth/csrf.ts";
 import { endSession, isSecureRequest, oauthConfigured, readPrincipal, requirePrincipal, startSession, visibleUser } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, validationHook } from "../errors.ts";
 import { OuraApiError } from "../oura/client.ts";
+import { requireOura } from "./require-oura.ts";
 import { AuthStatus, UnlinkResult } from "../schemas/auth.ts";
 import { dataRouteSecurity, errorResponse, jsonResponse } from "../schemas/common.ts";
+import { escapeHtml } from "../views/escape.ts";
 import { OAUTH_STATE_TTL_MS, randomId } from "../storage/sqlite/session-store.ts";
 
 /** Binds an OAuth state to the browser that started the sign-in. */
 const BROWSER_COOKIE = "oura_oauth";
-const digest = (value: string) => new Bun.CryptoHasher("sha256").update(value).digest("hex");
+const digest = sha256Hex;
 
 const loginRoute = createRoute({
   method: "get",
@@ -80,7 +83,7 @@ const unlinkRoute = createRoute({
 });
 
 function page(c: Context, status: 400 | 502 | 503, title: string, message: string) {
-  const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  const escape = escapeHtml;
   return c.html(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
       `<title>${escape(title)}</title></head><body><main><h1>${escape(title)}</h1><p>${escape(message)}</p>` +
@@ -93,9 +96,7 @@ export function createAuthRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.openapi(loginRoute, async (c) => {
-    if (!deps.oura || !oauthConfigured(deps.config)) {
-      throw new AppError(503, "oauth_not_configured", "set OURA_CLIENT_ID and OURA_CLIENT_SECRET to sign in with Oura");
-    }
+    const oura = requireOura(deps, "sign in with Oura");
     const nonce = randomId();
     const state = deps.sessions.createState(digest(nonce));
     await setSignedCookie(c, BROWSER_COOKIE, nonce, deps.keys.cookieSecret, {
@@ -105,7 +106,7 @@ export function createAuthRoutes(deps: AppDeps) {
       path: "/auth",
       maxAge: OAUTH_STATE_TTL_MS / 1000,
     });
-    return c.redirect(deps.oura.authorizeUrl(state), 302);
+    return c.redirect(oura.authorizeUrl(state), 302);
   });
 
   app.openapi(callbackRoute, async (c) => {

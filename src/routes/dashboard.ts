@@ -2,7 +2,6 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { getSignedCookie, setSignedCookie } from "hono/cookie";
-import { statSync } from "node:fs";
 import { unlinkUser } from "../auth/account-link.ts";
 import { secretsEqual } from "../auth/constant-time.ts";
 import { csrfTokenOf, requireCsrf } from "../auth/csrf.ts";
@@ -11,9 +10,12 @@ import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { OuraApiError, type OuraSubscription } from "../oura/client.ts";
 import { syncSubscriptions } from "../oura/subscription-sync.ts";
+import { databaseBytes } from "../storage/sqlite/database.ts";
 import { randomId } from "../storage/sqlite/session-store.ts";
 import { createAttemptLimiter } from "../http/attempt-limiter.ts";
+import { escapeHtml } from "../views/escape.ts";
 import { eventDetail, feedList } from "../views/feed.ts";
+import { requireOura } from "./require-oura.ts";
 import { loadMetricSeries } from "../views/metrics.ts";
 import { DashboardPage, SignInPage } from "../views/pages.tsx";
 import { RANGES, renderPanels } from "../views/panels.ts";
@@ -21,24 +23,12 @@ import { RANGES, renderPanels } from "../views/panels.ts";
 const SIGN_IN_CSRF_COOKIE = "oura_signin";
 const FEED_SIZE = 50;
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escape = escapeHtml;
 
 function viewerLabel(principal: Principal): string {
   if (principal.kind === "session" && principal.userId) return `Signed in as Oura user ${principal.userId}`;
   if (principal.kind === "open") return "Open access (loopback, no credentials configured)";
   return "Signed in with the API token: all users";
-}
-
-function databaseSize(path: string): number | null {
-  if (path === ":memory:") return null;
-  const size = (file: string) => {
-    try {
-      return statSync(file).size;
-    } catch {
-      return 0;
-    }
-  };
-  return size(path) + size(`${path}-wal`);
 }
 
 function rangeOf(value: string | undefined): number {
@@ -95,7 +85,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       accounts: deps.accounts.list(only),
       mode: deps.config.publicUrl ? `webhooks at ${deps.config.publicUrl}/webhooks` : "webhooks (set PUBLIC_URL for subscriptions)",
       lastEventAt,
-      storageBytes: databaseSize(deps.config.databasePath),
+      storageBytes: deps.config.databasePath === ":memory:" ? null : databaseBytes(deps.config.databasePath),
       events: page.events,
       panels: renderPanels(series, days, deps.now()),
       publicUrl: deps.config.publicUrl,
@@ -149,10 +139,7 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Event ${event.id}</title><link rel="stylesheet" href="/static/dashboard.css"></head><body><main class="detail-panel"><p><a href="/dashboard">← Dashboard</a></p>${eventDetail(event, history)}</main></body></html>`);
   });
 
-  const oura = () => {
-    if (!deps.oura) throw new AppError(503, "oauth_not_configured", "set OURA_CLIENT_ID and OURA_CLIENT_SECRET");
-    return deps.oura;
-  };
+  const oura = () => requireOura(deps, "manage subscriptions");
   const ouraFragment = async (c: Context<AppEnv>, work: () => Promise<string>) => {
     try {
       return c.html(await work());

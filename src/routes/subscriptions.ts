@@ -4,10 +4,11 @@ import { requireCsrf } from "../auth/csrf.ts";
 import { requirePrincipal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, validationHook } from "../errors.ts";
-import { type OuraClient, OuraApiError } from "../oura/client.ts";
+import { OuraApiError } from "../oura/client.ts";
 import { syncSubscriptions } from "../oura/subscription-sync.ts";
 import { dataRouteSecurity, errorResponse, jsonResponse } from "../schemas/common.ts";
 import { NewSubscription, Subscription, SubscriptionParams, SyncReport } from "../schemas/subscription.ts";
+import { requireOura } from "./require-oura.ts";
 
 const common = {
   tags: ["Subscriptions"],
@@ -79,10 +80,7 @@ export function createSubscriptionRoutes(deps: AppDeps) {
   app.use("/subscriptions", requirePrincipal(deps), requireCsrf(deps));
   app.use("/subscriptions/*", requirePrincipal(deps), requireCsrf(deps));
 
-  const oura = (): OuraClient => {
-    if (!deps.oura) throw new AppError(503, "oauth_not_configured", "set OURA_CLIENT_ID and OURA_CLIENT_SECRET to manage subscriptions");
-    return deps.oura;
-  };
+  const oura = () => requireOura(deps, "manage subscriptions");
   const callbackUrl = (explicit?: string): string => {
     if (explicit) return explicit;
     if (!deps.config.publicUrl) throw new AppError(400, "public_url_missing", "set PUBLIC_URL (the address Oura can reach) or pass callback_url");

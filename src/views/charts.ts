@@ -1,4 +1,5 @@
 // Server-rendered SVG line charts: no client library, readable without JavaScript, labelled for screen readers.
+import { escapeHtml } from "./escape.ts";
 import type { MetricSeries, Point } from "./metrics.ts";
 
 const WIDTH = 320;
@@ -7,7 +8,7 @@ const PAD = 6;
 /** Room for the min/max labels. */
 const LEFT = 34;
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escape = escapeHtml;
 const format = (value: number) => (Number.isInteger(value) ? value.toLocaleString("en-US") : value.toFixed(1));
 
 function coordinates(points: Point[], startMs: number, days: number) {

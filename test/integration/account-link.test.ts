@@ -311,3 +311,12 @@ describe("unlinking", () => {
     expect((await sessionFetch(jar, "/auth/status")).status).toBe(401);
   });
 });
+
+describe("cookies behind https", () => {
+  test("over https (as a TLS proxy reports it) the sign-in and session cookies are Secure; over plain http they are not", async () => {
+    const secure = await fetch(`${base}/auth/login`, { redirect: "manual", headers: { "x-forwarded-proto": "https" } });
+    expect(secure.headers.getSetCookie().join()).toContain("Secure");
+    const plain = await fetch(`${base}/auth/login`, { redirect: "manual" });
+    expect(plain.headers.getSetCookie().join()).not.toContain("Secure");
+  });
+});

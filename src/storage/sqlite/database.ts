@@ -1,5 +1,6 @@
 // Opens the SQLite file durably (WAL, synchronous=FULL) and brings its schema up to date.
 import { Database } from "bun:sqlite";
+import { existsSync, statSync } from "node:fs";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** Settings every connection to the file needs. */
@@ -18,6 +19,13 @@ export function openDatabase(path: string): Database {
   db.exec("PRAGMA journal_mode = WAL");
   migrate(db);
   return db;
+}
+
+/** Bytes on disk: the database file and its write-ahead log (0 in memory). */
+export function databaseBytes(path: string): number {
+  if (path === ":memory:") return 0;
+  const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+  return size(path) + size(`${path}-wal`);
 }
 
 function migrate(db: Database): void {
