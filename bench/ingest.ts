@@ -1,6 +1,6 @@
 // Ingest benchmark: this server (durable file database, and in-memory to show what durability costs) against a bare
 // Bun.serve, in the same run, with the load generator on another core. Then POST→WebSocket latency.
-// Usage: npm run bench [-- --seconds 10 --connections 64 --ws-clients 100 --ws-rate 1000 --ws-seconds 5]
+// Usage: npm run bench [-- --seconds 10 --connections 64 --rounds 5 --ws-clients 100 --ws-rate 1000 --ws-seconds 5 --ws-rounds 3]
 import { Database } from "bun:sqlite";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +15,7 @@ const { values: options } = parseArgs({
     "ws-clients": { type: "string", default: "100" },
     "ws-rate": { type: "string", default: "1000" },
     "ws-seconds": { type: "string", default: "5" },
+    "ws-rounds": { type: "string", default: "3" },
     rounds: { type: "string", default: "5" },
   },
 });
@@ -115,15 +116,38 @@ results.durable = {
 };
 results.durable.stored_equals_acknowledged = results.durable.stored === results.durable.acknowledged;
 
-// POST→WebSocket latency, against its own floor: a bare Bun.serve that publishes each POST body straight away.
+// POST→WebSocket latency against two floors, interleaved over rounds like the ingest figures: a bare Bun.serve that
+// publishes each POST at once, and the same server made durable (write + fdatasync before publishing), which is the
+// least any server pays that only publishes events that would survive a power cut.
 {
   const wsArgs = [options["ws-clients"]!, options["ws-rate"]!, options["ws-seconds"]!, SECRET];
-  const floor = await startProcess([process.execPath, "bench/bare-publish-server.ts"], {});
-  results.websocket_floor = await runWorker(["ws-latency", floor.url, ...wsArgs]);
-  await stop(floor.child);
-  const server = await appServer({ DATABASE_PATH: join(mkdtempSync(join(tmpdir(), "oura-bench-ws-")), "ws.db") });
-  results.websocket = await runWorker(["ws-latency", server.url, ...wsArgs]);
-  await stop(server.child);
+  const scratch = mkdtempSync(join(tmpdir(), "oura-bench-ws-"));
+  const wsRounds: { floor: any; durable_floor: any; server: any }[] = [];
+  for (let round = 0; round < Number(options["ws-rounds"]); round++) {
+    const floor = await startProcess([process.execPath, "bench/bare-publish-server.ts"], {});
+    const floorRun = await runWorker(["ws-latency", floor.url, ...wsArgs]);
+    await stop(floor.child);
+    const durableFloor = await startProcess([process.execPath, "bench/bare-publish-server.ts"], { DURABLE_FILE: join(scratch, `floor-${round}.bin`) });
+    const durableFloorRun = await runWorker(["ws-latency", durableFloor.url, ...wsArgs]);
+    await stop(durableFloor.child);
+    const server = await appServer({ DATABASE_PATH: join(scratch, `ws-${round}.db`) });
+    const serverRun = await runWorker(["ws-latency", server.url, ...wsArgs]);
+    await stop(server.child);
+    wsRounds.push({ floor: floorRun, durable_floor: durableFloorRun, server: serverRun });
+    console.log(`websocket round ${round + 1}: p99 floor ${floorRun.p99_ms.toFixed(2)}, durable floor ${durableFloorRun.p99_ms.toFixed(2)}, oura-streaming ${serverRun.p99_ms.toFixed(2)} ms`);
+  }
+  const wsSummary = (key: "floor" | "durable_floor" | "server") => ({
+    ...wsRounds[0]![key],
+    achieved_rate: median(wsRounds.map((r) => r[key].achieved_rate)),
+    p50_ms: median(wsRounds.map((r) => r[key].p50_ms)),
+    p99_ms: median(wsRounds.map((r) => r[key].p99_ms)),
+    delivered: wsRounds.reduce((n, r) => n + r[key].delivered, 0),
+    expected: wsRounds.reduce((n, r) => n + r[key].expected, 0),
+  });
+  results.websocket_rounds = wsRounds;
+  results.websocket_floor = wsSummary("floor");
+  results.websocket_durable_floor = wsSummary("durable_floor");
+  results.websocket = wsSummary("server");
 }
 
 results.stages = await runStageCosts();
@@ -140,7 +164,9 @@ console.log(
 const latencyRow = (name: string, ws: any) =>
   `${name.padEnd(34)} ${ws.clients} clients at ${ws.achieved_rate.toFixed(0)} events/s: p50 ${ws.p50_ms.toFixed(2)} ms, p99 ${ws.p99_ms.toFixed(2)} ms (${ws.delivered}/${ws.expected} delivered)`;
 console.log("POST→WebSocket latency:");
+console.log(`medians over ${options["ws-rounds"]} rounds:`);
 console.log(latencyRow("  bare Bun.serve publish (floor)", results.websocket_floor));
+console.log(latencyRow("  same + fdatasync (durable floor)", results.websocket_durable_floor));
 console.log(latencyRow("  oura-streaming, file database", results.websocket));
 console.log("stage costs (µs per notification, in-process):");
 for (const [stage, micros] of Object.entries(results.stages)) console.log(`  ${stage.padEnd(40)} ${(micros as number).toFixed(1)}`);

@@ -12,16 +12,18 @@ import { createHealthRoutes } from "./routes/health.ts";
 import { createMetricsRoutes, measureRequests } from "./routes/metrics.ts";
 import { createSubscriptionRoutes } from "./routes/subscriptions.ts";
 import { createRealtimeRoutes } from "./routes/realtime.ts";
+import { createWebhookReceiver, type WebhookReceiver } from "./routes/webhook-receiver.ts";
 import { createWebhookRoutes } from "./routes/webhooks.ts";
 
-export function createApp(deps: AppDeps) {
+/** `receiver` answers POST /webhooks; the server passes the one it also routes to directly. */
+export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebhookReceiver(deps)) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFound);
   app.use(measureRequests(deps));
 
   app.route("/", createHealthRoutes(deps));
-  app.route("/", createWebhookRoutes(deps));
+  app.route("/", createWebhookRoutes(deps, receiver));
   app.route("/", createEventRoutes(deps));
   app.route("/", createRealtimeRoutes(deps));
   app.route("/", createAuthRoutes(deps));

@@ -12,7 +12,7 @@ import type { SessionStore } from "./storage/sqlite/session-store.ts";
 import type { Logger } from "./log.ts";
 import type { SignatureVerifier } from "./oura/signature.ts";
 import type { Broadcaster } from "./realtime/broadcaster.ts";
-import type { NewEvent, Store } from "./storage/store.ts";
+import type { Store } from "./storage/store.ts";
 
 export interface AppDeps {
   config: Config;
@@ -39,7 +39,6 @@ export interface AppDeps {
 export interface AppEnv {
   Bindings: { server?: Server<WebSocketData> };
   Variables: {
-    delivery: Pick<NewEvent, "notification" | "rawNotification" | "receivedNotification">;
     principal: Principal;
     /** The error code of a refused request, for metrics. */
     errorCode?: string;

@@ -52,12 +52,16 @@ export const notFound: NotFoundHandler = (c) => c.json(errorBody("not_found", `n
 type ValidationResult = { success: true } | { success: false; error: z.core.$ZodError; target?: string };
 
 /** The shape every validation failure takes: 422 for bodies (the request was understood but is wrong), 400 for query/path. */
+export function validationFailure(target: string, error: z.core.$ZodError) {
+  const status = target === "json" ? 422 : 400;
+  const issues = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message, code: issue.code }));
+  const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join("; ");
+  return { status, body: errorBody("validation_failed", `invalid ${target === "json" ? "body" : target}: ${summary}`, issues) } as const;
+}
+
 export function validationHook(result: ValidationResult, c: Context) {
   if (result.success) return;
   c.set("errorCode", "validation_failed");
-  const target = result.target ?? "input";
-  const status = target === "json" ? 422 : 400;
-  const issues = result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message, code: issue.code }));
-  const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join("; ");
-  return c.json(errorBody("validation_failed", `invalid ${target === "json" ? "body" : target}: ${summary}`, issues), status);
+  const { status, body } = validationFailure(result.target ?? "input", result.error);
+  return c.json(body, status);
 }

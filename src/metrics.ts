@@ -14,7 +14,10 @@ class Counter {
     readonly help: string,
   ) {}
   inc(labels: Labels = {}, by = 1): void {
-    const k = key(labels);
+    this.incKey(key(labels), by);
+  }
+  /** `k` is a pre-rendered label set (see labelKey()): the hot path should not sort and escape per call. */
+  incKey(k: string, by = 1): void {
     this.values.set(k, (this.values.get(k) ?? 0) + by);
   }
   render(): string {

@@ -6,7 +6,9 @@ import type { AppDeps, WebSocketData } from "./deps.ts";
 import type { Logger } from "./log.ts";
 import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
+import { measured } from "./routes/metrics.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
+import { createWebhookReceiver } from "./routes/webhook-receiver.ts";
 import { databaseBytes } from "./storage/sqlite/database.ts";
 import { SqliteStore } from "./storage/sqlite/sqlite-store.ts";
 import type { Store } from "./storage/store.ts";
@@ -84,13 +86,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (!deps.verifier) logger.warn("webhook.secret_missing", { effect: "POST /webhooks answers 503 until OURA_CLIENT_SECRET is set" });
 
   if (oura && config.oura.initialRefreshToken) await linkInitialRefreshToken(deps, config.oura.initialRefreshToken);
-  const app = createApp(deps);
+  const receiver = createWebhookReceiver(deps);
+  const app = createApp(deps, receiver);
   const sockets = createWebSocketHandler(deps);
   registerGauges(deps, sockets.openSockets);
   try {
     server = Bun.serve<WebSocketData>({
       hostname: config.host,
       port: config.port,
+      // Webhook deliveries skip Hono's router and middleware (see webhook-receiver.ts); other methods on /webhooks
+      // (the GET handshake) and every other path go through the app.
+      routes: { "/webhooks": { POST: measured(metrics, receiver) } },
       fetch: (request, bunServer) => app.fetch(request, { server: bunServer }),
       websocket: sockets.handler,
       // Headroom over the webhook limit so our own handler, not Bun, answers oversize bodies with a JSON 413.

@@ -12,8 +12,12 @@ export const HTML_ANY = "html:any";
 export function publishEvent(broadcaster: Broadcaster, event: Event, created = true): void {
   const { user_id: userId, data_type: dataType } = event;
   const scopes = [{}, { dataType }, { userId }, { userId, dataType }];
-  const message = JSON.stringify({ type: created ? "event" : "event.updated", event });
-  for (const scope of scopes) broadcaster.publish(eventTopic(scope), message);
+  // Rendered only when somebody listens: with no live client, ingestion pays nothing for the stream.
+  const jsonTopics = scopes.map((scope) => eventTopic(scope)).filter((topic) => broadcaster.hasSubscribers(topic));
+  if (jsonTopics.length > 0) {
+    const message = JSON.stringify({ type: created ? "event" : "event.updated", event });
+    for (const topic of jsonTopics) broadcaster.publish(topic, message);
+  }
 
   if (!broadcaster.hasSubscribers(HTML_ANY)) return;
   const htmlTopics = scopes.map((scope) => eventTopic({ ...scope, html: true })).filter((topic) => broadcaster.hasSubscribers(topic));

@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { secretsEqual } from "../auth/constant-time.ts";
 import { bearerToken, requirePrincipal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
-import { labelKey } from "../metrics.ts";
+import { labelKey, type Metrics } from "../metrics.ts";
 import { errorResponse } from "../schemas/common.ts";
 
 const metricsRoute = createRoute({
@@ -19,17 +19,34 @@ const metricsRoute = createRoute({
   },
 });
 
-export function measureRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
+/** Records one answered request in the duration histogram; label sets are rendered once per method and status. */
+export function requestObserver(metrics: Metrics): (method: string, status: number, startedAt: number) => void {
   const keys = new Map<string, string>();
-  return async function requestTimer(c, next) {
-    const started = performance.now();
-    await next();
-    const method = c.req.method;
-    const status = c.res.status;
+  return (method, status, startedAt) => {
     const id = `${method} ${status}`;
     let k = keys.get(id);
     if (k === undefined) keys.set(id, (k = labelKey({ method, status: `${Math.floor(status / 100)}xx` })));
-    deps.metrics.requests.observe(k, (performance.now() - started) / 1000);
+    metrics.requests.observe(k, (performance.now() - startedAt) / 1000);
+  };
+}
+
+export function measureRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  const observe = requestObserver(deps.metrics);
+  return async function requestTimer(c, next) {
+    const started = performance.now();
+    await next();
+    observe(c.req.method, c.res.status, started);
+  };
+}
+
+/** The same measurement for a handler Bun.serve calls directly, outside Hono. */
+export function measured(metrics: Metrics, handler: (request: Request) => Promise<Response>): (request: Request) => Promise<Response> {
+  const observe = requestObserver(metrics);
+  return async (request) => {
+    const started = performance.now();
+    const response = await handler(request);
+    observe(request.method, response.status, started);
+    return response;
   };
 }
 

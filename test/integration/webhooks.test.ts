@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { createApp } from "../../src/app.ts";
 import type { RunningServer } from "../../src/server.ts";
 import { TEST_VERIFICATION_TOKEN } from "../helpers/config.ts";
 import { countRows } from "../helpers/database.ts";
@@ -96,6 +97,17 @@ describe("POST /webhooks", () => {
     const ids = await Promise.all(responses.map(async (r) => ((await r.json()) as { id: number }).id));
     expect(new Set(ids).size).toBe(200);
     expect(stored()).toBe(before + 200);
+  });
+
+  test("the app itself (app.request, as used without Bun.serve) answers deliveries the same way", async () => {
+    const app = createApp(running.deps);
+    const before = stored();
+    const body = JSON.stringify(sampleNotification());
+    const accepted = await app.request("/webhooks", { method: "POST", headers: await signedHeaders(body), body });
+    expect(accepted.status).toBe(201);
+    expect(stored()).toBe(before + 1);
+    const forged = await app.request("/webhooks", { method: "POST", headers: await signedHeaders(body, { secret: "someone-else" }), body });
+    await expectRefused(forged, 401, "invalid_signature", before + 1);
   });
 
   describe("refusals store nothing", () => {

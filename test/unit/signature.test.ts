@@ -32,6 +32,18 @@ describe("Oura webhook signature", () => {
     expect(await verifier.verify(TIMESTAMP, bytes(BODY), "")).toBe(false);
   });
 
+  test("checks sent to Web Crypto together each get their own answer", async () => {
+    const verifier = await createSignatureVerifier(SECRET);
+    const signer = await createSignatureSigner(SECRET);
+    const bodies = Array.from({ length: 40 }, (_, i) => BODY.replace("abc", `abc-${i}`));
+    const signatures = await Promise.all(bodies.map((body) => signer.sign(TIMESTAMP, body)));
+    // Every third check carries the signature of its neighbour: it must fail while the others in its batch pass.
+    const answers = await Promise.all(
+      bodies.map((body, i) => verifier.verify(TIMESTAMP, bytes(body), signatures[i % 3 === 0 ? (i + 1) % bodies.length : i]!)),
+    );
+    expect(answers).toEqual(bodies.map((_, i) => i % 3 !== 0));
+  });
+
   test("also accepts a signature over the compact re-serialisation (Oura's own sample signs JSON.stringify)", async () => {
     const verifier = await createSignatureVerifier(SECRET);
     const pretty = JSON.stringify(JSON.parse(BODY), null, 2);

@@ -97,9 +97,12 @@ export class GroupCommitWriter<T, R> {
     } finally {
       this.#inFlight = false;
     }
-    // Whatever arrived during that commit forms the next batch straight away.
-    if (this.#queue.length > 0) void this.#dispatch();
-    else this.#notifyIdle();
+    // Whatever arrived during that commit forms the next batch, but only after this batch's callers have run: the
+    // commit blocks the thread, and starting it here would hold back their answers and live messages until it ends.
+    if (this.#queue.length > 0) {
+      this.#scheduled = true;
+      setImmediate(() => void this.#dispatch());
+    } else this.#notifyIdle();
   }
 
   #notifyIdle(): void {
