@@ -1,6 +1,6 @@
 // Ingest benchmark: this server (durable file database, and in-memory to show what durability costs) against a bare
 // Bun.serve, in the same run, with the load generator on another core. Then POST→WebSocket latency.
-// Usage: npm run bench [-- --seconds 10 --connections 64 --rounds 5 --ws-clients 100 --ws-rate 1000 --ws-seconds 5 --ws-rounds 3]
+// Usage: npm run bench [-- --seconds 10 --warmup 2 --connections 64 --rounds 5 --ws-clients 100 --ws-rate 1000 --ws-seconds 5 --ws-rounds 3 --ws-warmup 3]
 import { Database } from "bun:sqlite";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +16,9 @@ const { values: options } = parseArgs({
     "ws-rate": { type: "string", default: "1000" },
     "ws-seconds": { type: "string", default: "5" },
     "ws-rounds": { type: "string", default: "3" },
+    "ws-warmup": { type: "string", default: "3" },
     rounds: { type: "string", default: "5" },
+    warmup: { type: "string", default: "2" },
   },
 });
 
@@ -72,12 +74,20 @@ const results: Record<string, any> = { date: new Date().toISOString(), bun: Bun.
   await stop(bare.child);
 }
 
+/** --warmup seconds of the same load, untimed, then the measured run: a server in service is past its JIT warm-up. */
+async function measureIngest(url: string) {
+  const warmup = await runWorker(["ingest", url, connections, options.warmup!, SECRET]);
+  const run = await runWorker(["ingest", url, connections, seconds, SECRET]);
+  run.warmup_acknowledged = warmup.ok;
+  return run;
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function durableRun() {
   const dbPath = join(mkdtempSync(join(tmpdir(), "oura-bench-")), "bench.db");
   const durable = await appServer({ DATABASE_PATH: dbPath });
-  const run = await runWorker(["ingest", durable.url, connections, seconds, SECRET]);
+  const run = await measureIngest(durable.url);
   run.exit_code = await stop(durable.child);
   const db = new Database(dbPath, { readonly: true });
   run.stored = (db.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
@@ -90,10 +100,10 @@ async function durableRun() {
 const rounds: { bare: any; memory: any; durable: any }[] = [];
 for (let round = 0; round < Number(options.rounds); round++) {
   const bare = await startProcess([process.execPath, "bench/bare-server.ts"], {});
-  const bareRun = await runWorker(["ingest", bare.url, connections, seconds, SECRET]);
+  const bareRun = await measureIngest(bare.url);
   await stop(bare.child);
   const memory = await appServer({ DATABASE_PATH: ":memory:" });
-  const memoryRun = await runWorker(["ingest", memory.url, connections, seconds, SECRET]);
+  const memoryRun = await measureIngest(memory.url);
   await stop(memory.child);
   rounds.push({ bare: bareRun, memory: memoryRun, durable: await durableRun() });
   console.log(`round ${round + 1}: bare ${bareRun.rps.toFixed(0)}, :memory: ${memoryRun.rps.toFixed(0)}, file ${rounds[round]!.durable.rps.toFixed(0)} req/s`);
@@ -109,7 +119,7 @@ results.bare = summarise("bare");
 results.memory = summarise("memory");
 results.durable = {
   ...summarise("durable"),
-  acknowledged: rounds.reduce((n, r) => n + r.durable.ok, 0),
+  acknowledged: rounds.reduce((n, r) => n + r.durable.warmup_acknowledged + r.durable.ok, 0),
   stored: rounds.reduce((n, r) => n + r.durable.stored, 0),
   failed: rounds.reduce((n, r) => n + r.durable.failed, 0),
   exit_codes: rounds.map((r) => r.durable.exit_code),
@@ -121,17 +131,22 @@ results.durable.stored_equals_acknowledged = results.durable.stored === results.
 // least any server pays that only publishes events that would survive a power cut.
 {
   const wsArgs = [options["ws-clients"]!, options["ws-rate"]!, options["ws-seconds"]!, SECRET];
+  // Each target first serves the same load untimed for --ws-warmup seconds: a server in service is past its JIT warm-up.
+  const measureLatency = async (url: string) => {
+    await runWorker(["ws-latency", url, options["ws-clients"]!, options["ws-rate"]!, options["ws-warmup"]!, SECRET]);
+    return runWorker(["ws-latency", url, ...wsArgs]);
+  };
   const scratch = mkdtempSync(join(tmpdir(), "oura-bench-ws-"));
   const wsRounds: { floor: any; durable_floor: any; server: any }[] = [];
   for (let round = 0; round < Number(options["ws-rounds"]); round++) {
     const floor = await startProcess([process.execPath, "bench/bare-publish-server.ts"], {});
-    const floorRun = await runWorker(["ws-latency", floor.url, ...wsArgs]);
+    const floorRun = await measureLatency(floor.url);
     await stop(floor.child);
     const durableFloor = await startProcess([process.execPath, "bench/bare-publish-server.ts"], { DURABLE_FILE: join(scratch, `floor-${round}.bin`) });
-    const durableFloorRun = await runWorker(["ws-latency", durableFloor.url, ...wsArgs]);
+    const durableFloorRun = await measureLatency(durableFloor.url);
     await stop(durableFloor.child);
     const server = await appServer({ DATABASE_PATH: join(scratch, `ws-${round}.db`) });
-    const serverRun = await runWorker(["ws-latency", server.url, ...wsArgs]);
+    const serverRun = await measureLatency(server.url);
     await stop(server.child);
     wsRounds.push({ floor: floorRun, durable_floor: durableFloorRun, server: serverRun });
     console.log(`websocket round ${round + 1}: p99 floor ${floorRun.p99_ms.toFixed(2)}, durable floor ${durableFloorRun.p99_ms.toFixed(2)}, oura-streaming ${serverRun.p99_ms.toFixed(2)} ms`);
