@@ -52,16 +52,15 @@ export const notFound: NotFoundHandler = (c) => c.json(errorBody("not_found", `n
 type ValidationResult = { success: true } | { success: false; error: z.core.$ZodError; target?: string };
 
 /** The shape every validation failure takes: 422 for bodies (the request was understood but is wrong), 400 for query/path. */
-export function validationFailure(target: string, error: z.core.$ZodError) {
-  const status = target === "json" ? 422 : 400;
+export function validationError(target: string, error: z.core.$ZodError): AppError {
   const issues = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message, code: issue.code }));
   const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join("; ");
-  return { status, body: errorBody("validation_failed", `invalid ${target === "json" ? "body" : target}: ${summary}`, issues) } as const;
+  return new AppError(target === "json" ? 422 : 400, "validation_failed", `invalid ${target === "json" ? "body" : target}: ${summary}`, issues);
 }
 
 export function validationHook(result: ValidationResult, c: Context) {
   if (result.success) return;
   c.set("errorCode", "validation_failed");
-  const { status, body } = validationFailure(result.target ?? "input", result.error);
-  return c.json(body, status);
+  const error = validationError(result.target ?? "input", result.error);
+  return c.json(errorBody(error.code, error.message, error.details), error.status);
 }

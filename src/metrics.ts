@@ -57,6 +57,16 @@ class Histogram {
 
 export const labelKey = key;
 
+/** Label sets rendered once per id (e.g. a refusal reason) and reused: for counters and histograms on the hot path. */
+export function cachedLabelKeys(labelsFor: (id: string) => Labels): (id: string) => string {
+  const keys = new Map<string, string>();
+  return (id) => {
+    let k = keys.get(id);
+    if (k === undefined) keys.set(id, (k = key(labelsFor(id))));
+    return k;
+  };
+}
+
 export class Metrics {
   readonly webhooks = new Counter("oura_webhooks_total", "Webhook deliveries by outcome (created, duplicate, rejected) and reason.");
   readonly fetches = new Counter("oura_fetch_outcomes_total", "Document fetch outcomes (fetched, missing, failed, awaiting_link, retry, rate_limited).");

@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { secretsEqual } from "../auth/constant-time.ts";
 import { bearerToken, requirePrincipal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
-import { labelKey, type Metrics } from "../metrics.ts";
+import { cachedLabelKeys, type Metrics } from "../metrics.ts";
 import { errorResponse } from "../schemas/common.ts";
 
 const metricsRoute = createRoute({
@@ -21,13 +21,11 @@ const metricsRoute = createRoute({
 
 /** Records one answered request in the duration histogram; label sets are rendered once per method and status. */
 export function requestObserver(metrics: Metrics): (method: string, status: number, startedAt: number) => void {
-  const keys = new Map<string, string>();
-  return (method, status, startedAt) => {
-    const id = `${method} ${status}`;
-    let k = keys.get(id);
-    if (k === undefined) keys.set(id, (k = labelKey({ method, status: `${Math.floor(status / 100)}xx` })));
-    metrics.requests.observe(k, (performance.now() - startedAt) / 1000);
-  };
+  const keyFor = cachedLabelKeys((id) => {
+    const [method = "", status = ""] = id.split(" ");
+    return { method, status: `${status[0]}xx` };
+  });
+  return (method, status, startedAt) => metrics.requests.observe(keyFor(`${method} ${status}`), (performance.now() - startedAt) / 1000);
 }
 
 export function measureRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {

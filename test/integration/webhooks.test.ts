@@ -213,6 +213,24 @@ describe("fail closed without a secret", () => {
   });
 });
 
+describe("storage failure", () => {
+  test("a delivery that cannot be committed answers 503 storage_unavailable (Oura retries), never 2xx, and what was stored stays", async () => {
+    const path = join(tempDir(), "failing.db");
+    const failing = await startTestServer({ DATABASE_PATH: path });
+    try {
+      expect((await deliver(failing.url, sampleNotification())).status).toBe(201);
+      // The database goes away under the running server: the commit fails for real.
+      await failing.store.close();
+      const response = await deliver(failing.url, sampleNotification());
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("storage_unavailable");
+      expect(countRows(path)).toBe(1);
+    } finally {
+      await failing.stop().catch(() => {});
+    }
+  });
+});
+
 describe("OURA_WEBHOOK_SECRET", () => {
   test("overrides the client secret for signatures", async () => {
     const custom = await startTestServer({ OURA_WEBHOOK_SECRET: "override-secret-value" });
