@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { AppEnv } from "./deps.ts";
 import type { Logger } from "./log.ts";
+import { isStorageFailure } from "./storage/sqlite/database-file.ts";
 
 export class AppError extends HTTPException {
   readonly code: string;
@@ -41,6 +42,10 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
       // Never echo a 5xx Hono raised for malformed input: the client sent it, so it is a 400.
       const status = err.status >= 500 ? 400 : err.status;
       return c.json(errorBody(CODE_BY_STATUS[status] ?? "bad_request", err.message || "bad request"), status as ContentfulStatusCode);
+    }
+    if (isStorageFailure(err)) {
+      c.set("errorCode", "storage_unavailable");
+      return c.json(errorBody("storage_unavailable", "the database cannot be used right now; retry later"), 503);
     }
     logger.error("request.failed", { method: c.req.method, path: c.req.path, error: err instanceof Error ? err.name : "unknown" });
     return c.json(errorBody("internal_error", "the server could not complete this request"), 500);

@@ -21,6 +21,7 @@ import { DocumentFetcher } from "./jobs/fetcher.ts";
 import { RetentionPruner } from "./jobs/pruner.ts";
 import { SubscriptionRenewer } from "./jobs/renewer.ts";
 import { Metrics } from "./metrics.ts";
+import { PeriodicJob } from "./jobs/periodic.ts";
 import { createOuraClient } from "./oura/client.ts";
 import { AccountStore } from "./storage/sqlite/account-store.ts";
 import { SessionStore } from "./storage/sqlite/session-store.ts";
@@ -35,6 +36,7 @@ export interface RunningServer {
 }
 
 const VERIFICATION_TOKEN_SETTING = "oura.verification_token";
+const STORAGE_CHECK_INTERVAL_MS = 1000;
 
 async function resolveVerificationToken(config: Config, store: Store, logger: Logger): Promise<string> {
   if (config.oura.verificationToken) return config.oura.verificationToken;
@@ -48,7 +50,6 @@ async function resolveVerificationToken(config: Config, store: Store, logger: Lo
 function registerGauges(deps: AppDeps, openSockets: () => number): void {
   const { metrics, store, config } = deps;
   metrics.gauge("oura_fetch_queue_depth", "Events whose document is waiting to be fetched (pending or awaiting a sign-in).", () => store.countPendingFetches());
-  metrics.gauge("oura_outbox_depth", "Rows waiting to be shipped to the warehouse (0 with the SQLite backend).", () => 0);
   metrics.gauge("oura_websocket_clients", "Open WebSocket connections.", openSockets);
   metrics.gauge("oura_events_stored", "Events in the database.", () => store.countEvents());
   metrics.gauge("oura_linked_users", "Linked Oura users.", () => deps.accounts.list().length);
@@ -56,10 +57,10 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const store = await SqliteStore.open(config.databasePath);
+  const store = await SqliteStore.open(config.databasePath, logger);
   let server: Server<WebSocketData> | undefined;
   const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
-  const accounts = new AccountStore(store.database, createTokenCipher(keys.tokenKey));
+  const accounts = new AccountStore(store, createTokenCipher(keys.tokenKey));
   const broadcaster = createBunBroadcaster(() => server);
   const oura = config.oura.clientId && config.oura.clientSecret ? createOuraClient(config.oura) : undefined;
   const tokens = oura ? new TokenManager(accounts, oura, logger) : undefined;
@@ -68,7 +69,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const deps: AppDeps = {
     keys,
     accounts,
-    sessions: new SessionStore(store.database),
+    sessions: new SessionStore(store),
     oura,
     tokens,
     fetcher,
@@ -108,6 +109,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   const running = server;
 
+  // Notices a database file removed or replaced under the server, or failing commits, and recovers when it can.
+  const storageCheck = new PeriodicJob("storage.check", () => {
+    store.maintain();
+    keys.restoreKeyFile();
+  }, logger);
+  storageCheck.start(STORAGE_CHECK_INTERVAL_MS);
   fetcher?.start();
   const renewer = oura ? new SubscriptionRenewer(oura, config.subscriptionRenewDays, logger) : undefined;
   renewer?.start();
@@ -120,6 +127,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     deps,
     async stop() {
       await running.stop(false);
+      await storageCheck.stop();
       renewer?.stop();
       await pruner.stop();
       await fetcher?.stop();

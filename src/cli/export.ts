@@ -1,5 +1,6 @@
 // `oura-streaming export`: events or documents from the database to stdout, as NDJSON or CSV.
 import { type ExportFormat, type ExportKind, exportLines } from "../export/export.ts";
+import { instantMs } from "../schemas/instant.ts";
 import { type Command, parse, UsageError } from "./args.ts";
 import { configOrExit, openExistingStore } from "./config-env.ts";
 
@@ -22,7 +23,7 @@ export const exportCommand: Command = {
     if (positionals.length > 1 || !["events", "documents"].includes(kind)) throw new UsageError(`expected "events" or "documents", got ${positionals.join(" ")}`, usage);
     const format = (values.format ?? "ndjson") as ExportFormat;
     if (!["ndjson", "csv"].includes(format)) throw new UsageError(`--format must be ndjson or csv, not ${format}`, usage);
-    if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new UsageError(`--since is not a date: ${values.since}`, usage);
+    if (values.since !== undefined && Number.isNaN(instantMs(values.since))) throw new UsageError(`--since is not a date: ${values.since}`, usage);
     const config = configOrExit();
     const store = await openExistingStore(config.databasePath);
     if (!store) return 1;

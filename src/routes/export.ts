@@ -5,6 +5,7 @@ import type { AppDeps, AppEnv } from "../deps.ts";
 import { validationHook } from "../errors.ts";
 import { exportContentType, exportLines } from "../export/export.ts";
 import { dataRouteSecurity, errorResponse } from "../schemas/common.ts";
+import { Instant } from "../schemas/instant.ts";
 import { DataType } from "../schemas/notification.ts";
 
 const exportRoute = createRoute({
@@ -17,7 +18,7 @@ const exportRoute = createRoute({
     query: z.object({
       what: z.enum(["events", "documents"]).default("events"),
       format: z.enum(["ndjson", "csv"]).default("ndjson"),
-      since: z.string().refine((v) => !Number.isNaN(Date.parse(v)), { error: "expected an ISO 8601 date or date-time" }).optional(),
+      since: Instant.optional(),
       data_type: DataType.optional(),
       user_id: z.string().min(1).max(256).optional(),
     }),

@@ -30,15 +30,19 @@ function readOr<T>(read: () => T, fallback: T): T {
 export function createHealthRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(healthRoute, async (c) => {
-    const databaseOk = await deps.store.ping();
-    const [eventsStored, lastEventAt] = databaseOk
+    const readable = await deps.store.ping();
+    const storage = deps.store.health();
+    const databaseOk = readable && storage.writable;
+    const [eventsStored, lastEventAt] = readable
       ? await Promise.all([deps.store.countEvents(), deps.store.lastEventAt()]).catch(() => [null, null] as const)
       : ([null, null] as const);
     const body: Health = {
       status: databaseOk ? "ok" : "unavailable",
       version: deps.version,
       uptime_seconds: Math.round((deps.now() - deps.startedAt) / 100) / 10,
-      database: { ok: databaseOk },
+      database: readable
+        ? { ok: databaseOk, ...storage }
+        : { ...storage, ok: false, writable: false, state: "unreachable", problem: "the database cannot be read" },
       events_stored: eventsStored,
       last_event_at: lastEventAt,
       oura: accountHealth(deps),

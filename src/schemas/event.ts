@@ -1,5 +1,6 @@
 // Stored events and the queries over them.
 import { z } from "@hono/zod-openapi";
+import { Instant } from "./instant.ts";
 import { DataType, EventType } from "./notification.ts";
 
 export const FetchStatus = z
@@ -30,11 +31,6 @@ export const Event = z
   })
   .openapi("Event");
 export type Event = z.infer<typeof Event>;
-
-const Instant = z
-  .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), { error: "expected an ISO 8601 date or date-time" })
-  .openapi({ example: "2026-11-01T00:00:00Z" });
 
 export const EventFilter = z.object({
   data_type: DataType.optional(),

@@ -1,3 +1,4 @@
+// GET /health: what a load balancer or an uptime checker reads.
 import { z } from "@hono/zod-openapi";
 
 export const Health = z
@@ -5,7 +6,14 @@ export const Health = z
     status: z.enum(["ok", "unavailable"]),
     version: z.string(),
     uptime_seconds: z.number(),
-    database: z.object({ ok: z.boolean() }),
+    database: z.object({
+      ok: z.boolean().openapi({ description: "The database answers and writes to it are kept." }),
+      writable: z.boolean().openapi({ description: "False while a write would not be kept (the last commit failed, or the file at DATABASE_PATH is not the one open)." }),
+      state: z.enum(["ok", "write_failed", "file_removed", "file_replaced", "unreachable"]),
+      problem: z.string().optional().openapi({ description: "What is wrong and what the server does about it." }),
+      last_commit_at: z.string().nullable(),
+      last_failure_at: z.string().nullable(),
+    }),
     events_stored: z.number().int().nullable(),
     last_event_at: z.string().nullable().openapi({ description: "received_at of the newest event." }),
     oura: z.object({

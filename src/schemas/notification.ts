@@ -1,5 +1,6 @@
 // Oura's webhook notification: ids only, never the document itself.
 import { z } from "@hono/zod-openapi";
+import { instantMs } from "./instant.ts";
 
 export const EventType = z.enum(["create", "update", "delete"]).openapi("EventType");
 export type EventType = z.infer<typeof EventType>;
@@ -17,7 +18,10 @@ export const WebhookNotification = z
     event_type: EventType,
     data_type: DataType,
     object_id: Identifier.openapi({ example: "8f9a5221-639e-4a85-81cb-4065ef23f979" }),
-    event_time: z.iso.datetime({ offset: true, local: true }).openapi({ example: "2026-11-24T08:00:00+00:00" }),
+    event_time: z.iso
+      .datetime({ offset: true, local: true })
+      .refine((value) => !Number.isNaN(instantMs(value)), { error: "expected an ISO 8601 date-time" })
+      .openapi({ example: "2026-11-24T08:00:00+00:00", description: "ISO 8601; without an offset it is read as UTC (Oura sends +00:00)." }),
     user_id: Identifier.openapi({ example: "VDX3MZ6KNSKSJ6OWRRMBFO4NNA2WYVNB" }),
   })
   .openapi("WebhookNotification");

@@ -1,4 +1,4 @@
-// The storage contract. SQLite implements it now; a warehouse backend will implement it too.
+// The storage contract, implemented on SQLite (the local, durable front of every backend).
 import type { Event, EventFilter } from "../schemas/event.ts";
 import type { WebhookNotification } from "../schemas/notification.ts";
 
@@ -48,6 +48,18 @@ export interface DocumentFilter {
   end_day?: string;
 }
 
+export type StorageState = "ok" | "write_failed" | "file_removed" | "file_replaced";
+
+export interface StorageHealth {
+  state: StorageState;
+  /** False while a write would not be kept: the last commit failed, or the file at DATABASE_PATH is not ours. */
+  writable: boolean;
+  /** What is wrong and what the server does about it, in one sentence; absent when all is well. */
+  problem?: string;
+  last_commit_at: string | null;
+  last_failure_at: string | null;
+}
+
 export interface Store {
   /** Resolves only once the event is durably committed. */
   appendEvent(input: NewEvent): Promise<AppendResult>;
@@ -65,6 +77,8 @@ export interface Store {
   /** A final outcome without a document: missing (404), failed (gave up), awaiting_link (no token yet). */
   recordFetchOutcome(eventId: number, status: "missing" | "failed" | "awaiting_link", error?: string): Promise<Event | undefined>;
   rescheduleFetch(eventId: number, atMs: number, attempts: number, error: string): Promise<void>;
+  /** Moves a user's pending fetches due before `atMs` to `atMs` (their token could not be had); returns how many. */
+  rescheduleUserFetches(userId: string, atMs: number): Promise<number>;
   /** Puts a user's awaiting_link events back in the queue (after they link); returns how many. */
   requeueAwaitingLink(userId: string): Promise<number>;
   listDocuments(filter: DocumentFilter, limit: number): Promise<StoredDocument[]>;
@@ -88,6 +102,10 @@ export interface Store {
   /** Stores value unless the key already has one; returns the value that is kept. */
   ensureSetting(key: string, value: string): Promise<string>;
   ping(): Promise<boolean>;
+  /** Whether writes are being kept, and if not, why. */
+  health(): StorageHealth;
+  /** Every second: notices a lost database file or failing writes, and recovers when it can. */
+  maintain(): void;
   close(): Promise<void>;
 }
 

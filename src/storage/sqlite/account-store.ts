@@ -42,10 +42,15 @@ export interface NewTokens {
 
 export class AccountStore {
   constructor(
-    private readonly db: Database,
+    /** The store whose connection this shares; read on every call, since a restored file means a new connection. */
+    private readonly connection: { readonly database: Database },
     private readonly cipher: TokenCipher,
     private readonly now: () => number = Date.now,
   ) {}
+
+  private get db(): Database {
+    return this.connection.database;
+  }
 
   async get(userId: string): Promise<StoredTokens | undefined> {
     const row = this.db.query<AccountRow, [string]>("SELECT * FROM oura_accounts WHERE user_id = ?").get(userId);

@@ -1,5 +1,4 @@
 // The one write on the ingest path: insert a notification unless the same one is already stored.
-// Shared by the in-thread writer and the writer worker, so both behave identically.
 import type { Database } from "bun:sqlite";
 
 export type AppendRow = {

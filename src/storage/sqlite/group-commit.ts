@@ -1,29 +1,11 @@
 // Group commit: writes that arrive while a commit is under way wait and share the next transaction (one fsync for
-// the batch), and each caller's promise settles only after its transaction has committed.
-import type { Database } from "bun:sqlite";
+// the batch), and each caller's promise settles only after its transaction has committed. Commits run on this thread:
+// measured against a writer worker thread (bench/ingest.ts, 2 cores) the worker gained no throughput and doubled the
+// p99 commit latency, because every batch paid two thread hops on a busy core.
+export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
-export type Settled<R> = { ok: true; value: R } | { ok: false; error: string };
-
-/** Runs one batch as one transaction, wherever the connection lives (this thread or a writer worker). */
-export interface BatchExecutor<T, R> {
-  execute(items: T[]): Promise<Settled<R>[]>;
-  close(): Promise<void>;
-}
-
-/** One transaction for the batch; if it fails, each item alone, so one bad write cannot sink its batch-mates. */
-export function runBatch<T, R>(db: Database, apply: (item: T) => R, items: T[]): Settled<R>[] {
-  try {
-    return db.transaction(() => items.map((item) => ({ ok: true as const, value: apply(item) })))();
-  } catch {
-    return items.map((item) => {
-      try {
-        return { ok: true as const, value: db.transaction(() => apply(item))() };
-      } catch (error) {
-        return { ok: false as const, error: error instanceof Error ? error.message : String(error) };
-      }
-    });
-  }
-}
+/** Commits one batch in one transaction and says, item by item, what became of it. */
+export type BatchCommit<T, R> = (items: T[]) => Settled<R>[];
 
 interface Pending<T, R> {
   item: T;
@@ -42,7 +24,7 @@ export class GroupCommitWriter<T, R> {
   #inFlight = false;
   #idle: (() => void)[] = [];
 
-  constructor(private readonly executor: BatchExecutor<T, R>) {}
+  constructor(private readonly commit: BatchCommit<T, R>) {}
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -75,10 +57,10 @@ export class GroupCommitWriter<T, R> {
       setImmediate(() => this.#gather());
       return;
     }
-    void this.#dispatch();
+    this.#dispatch();
   }
 
-  async #dispatch(): Promise<void> {
+  #dispatch(): void {
     this.#scheduled = false;
     if (this.#inFlight) return;
     const batch = this.#queue;
@@ -86,11 +68,11 @@ export class GroupCommitWriter<T, R> {
     if (batch.length === 0) return this.#notifyIdle();
     this.#inFlight = true;
     try {
-      const results = await this.executor.execute(batch.map((pending) => pending.item));
+      const results = this.commit(batch.map((pending) => pending.item));
       batch.forEach((pending, i) => {
         const result = results[i]!;
         if (result.ok) pending.resolve(result.value);
-        else pending.reject(new Error(result.error));
+        else pending.reject(result.error);
       });
     } catch (error) {
       for (const pending of batch) pending.reject(error);
@@ -101,7 +83,7 @@ export class GroupCommitWriter<T, R> {
     // commit blocks the thread, and starting it here would hold back their answers and live messages until it ends.
     if (this.#queue.length > 0) {
       this.#scheduled = true;
-      setImmediate(() => void this.#dispatch());
+      setImmediate(() => this.#dispatch());
     } else this.#notifyIdle();
   }
 

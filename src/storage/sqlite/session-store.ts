@@ -14,9 +14,14 @@ export const randomId = () => Buffer.from(crypto.getRandomValues(new Uint8Array(
 
 export class SessionStore {
   constructor(
-    private readonly db: Database,
+    /** The store whose connection this shares; read on every call, since a restored file means a new connection. */
+    private readonly connection: { readonly database: Database },
     private readonly now: () => number = Date.now,
   ) {}
+
+  private get db(): Database {
+    return this.connection.database;
+  }
 
   create(userId: string | null): Session {
     const session = { id: randomId(), userId, expiresAtMs: this.now() + SESSION_TTL_MS };

@@ -1,5 +1,7 @@
 // Store on bun:sqlite: the event log and small settings, with group-committed appends.
 import type { Database } from "bun:sqlite";
+import type { Logger } from "../../log.ts";
+import { instantMs } from "../../schemas/instant.ts";
 import type { Event, EventFilter } from "../../schemas/event.ts";
 import {
   type AppendResult,
@@ -7,14 +9,14 @@ import {
   type EventPage,
   type FetchJob,
   type NewEvent,
+  type StorageHealth,
   type Store,
   StorageUnavailableError,
   type StoredDocument,
 } from "../store.ts";
-import { openDatabase } from "./database.ts";
-import type { AppendOutcome, AppendRow } from "./event-append.ts";
+import { DatabaseFile } from "./database-file.ts";
+import { type AppendOutcome, type AppendRow, prepareAppend } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
-import { type AppendExecutor, inThreadExecutor } from "./writer.ts";
 
 interface EventRow {
   id: number;
@@ -98,29 +100,31 @@ function whereClause(filter: EventFilter): { sql: string; params: Record<string,
   }
   if (filter.since) {
     conditions.push("event_time_ms >= $since");
-    params.since = Date.parse(filter.since);
+    params.since = instantMs(filter.since);
   }
   if (filter.until) {
     conditions.push("event_time_ms < $until");
-    params.until = Date.parse(filter.until);
+    params.until = instantMs(filter.until);
   }
   return { sql: conditions.length ? conditions.join(" AND ") : "1", params };
 }
 
 export class SqliteStore implements Store {
-  readonly #db: Database;
-  readonly #executor: AppendExecutor;
+  readonly #file: DatabaseFile;
   readonly #writer: GroupCommitWriter<AppendRow, AppendOutcome>;
 
-  private constructor(db: Database, executor: AppendExecutor) {
-    this.#db = db;
-    this.#executor = executor;
-    this.#writer = new GroupCommitWriter(executor);
+  private constructor(file: DatabaseFile) {
+    this.#file = file;
+    const append = file.prepared(prepareAppend);
+    this.#writer = new GroupCommitWriter((rows) => file.commitBatch(append(), rows));
   }
 
-  static async open(path: string): Promise<SqliteStore> {
-    const db = openDatabase(path);
-    return new SqliteStore(db, inThreadExecutor(db));
+  static async open(path: string, logger?: Logger): Promise<SqliteStore> {
+    return new SqliteStore(new DatabaseFile(path, logger));
+  }
+
+  get #db(): Database {
+    return this.#file.db;
   }
 
   async appendEvent({ source, notification, rawNotification, receivedNotification }: NewEvent): Promise<AppendResult> {
@@ -131,7 +135,7 @@ export class SqliteStore implements Store {
       data_type: notification.data_type,
       object_id: notification.object_id,
       event_time: notification.event_time,
-      event_time_ms: Date.parse(notification.event_time),
+      event_time_ms: instantMs(notification.event_time),
       user_id: notification.user_id,
       notification: rawNotification,
     };
@@ -139,7 +143,7 @@ export class SqliteStore implements Store {
     try {
       outcome = await this.#writer.submit(row);
     } catch (error) {
-      throw new StorageUnavailableError(error);
+      throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);
     }
     if (!outcome.created) return { event: (await this.getEvent(outcome.id))!, created: false };
     const { event_time_ms: _, notification: __, ...columns } = row;
@@ -168,7 +172,7 @@ export class SqliteStore implements Store {
   async deleteEvents(filter: EventFilter): Promise<number> {
     await this.#writer.whenIdle();
     const { sql, params } = whereClause(filter);
-    return this.#db.query(`DELETE FROM events WHERE ${sql}`).run(params).changes;
+    return this.#file.write((db) => db.query(`DELETE FROM events WHERE ${sql}`).run(params).changes);
   }
 
   async countEvents(userId?: string): Promise<number> {
@@ -200,15 +204,15 @@ export class SqliteStore implements Store {
     const at = new Date().toISOString();
     const payload = JSON.stringify(document);
     const day = typeof document.day === "string" ? document.day : null;
-    this.#db.transaction(() => {
-      this.#db
+    this.#file.write((db) => {
+      db
         .query(
           `UPDATE events SET document = ?, fetch_status = 'fetched', fetch_error = NULL, fetched_at = ?, next_fetch_at_ms = NULL
            WHERE id = ?`,
         )
         .run(payload, at, job.eventId);
       // Latest version wins: an older event fetched late must not overwrite a newer one.
-      this.#db
+      db
         .query(
           `INSERT INTO documents (user_id, data_type, document_id, day, payload, deleted, event_id, fetched_at)
            VALUES ($user_id, $data_type, $document_id, $day, $payload, 0, $event_id, $at)
@@ -217,25 +221,29 @@ export class SqliteStore implements Store {
            WHERE documents.event_id IS NULL OR documents.event_id <= excluded.event_id`,
         )
         .run({ user_id: job.userId, data_type: job.dataType, document_id: job.objectId, day, payload, event_id: job.eventId, at });
-    })();
+    });
     return this.getEvent(job.eventId);
   }
 
   async recordFetchOutcome(eventId: number, status: "missing" | "failed" | "awaiting_link", error?: string): Promise<Event | undefined> {
-    this.#db
-      .query("UPDATE events SET fetch_status = ?, fetch_error = ?, next_fetch_at_ms = NULL WHERE id = ?")
-      .run(status, error ?? null, eventId);
+    this.#file.write((db) => db.query("UPDATE events SET fetch_status = ?, fetch_error = ?, next_fetch_at_ms = NULL WHERE id = ?").run(status, error ?? null, eventId));
     return this.getEvent(eventId);
   }
 
   async rescheduleFetch(eventId: number, atMs: number, attempts: number, error: string): Promise<void> {
-    this.#db.query("UPDATE events SET next_fetch_at_ms = ?, fetch_attempts = ?, fetch_error = ? WHERE id = ?").run(atMs, attempts, error, eventId);
+    this.#file.write((db) => db.query("UPDATE events SET next_fetch_at_ms = ?, fetch_attempts = ?, fetch_error = ? WHERE id = ?").run(atMs, attempts, error, eventId));
+  }
+
+  async rescheduleUserFetches(userId: string, atMs: number): Promise<number> {
+    return this.#file.write(
+      (db) => db.query("UPDATE events SET next_fetch_at_ms = ? WHERE user_id = ? AND fetch_status = 'pending' AND next_fetch_at_ms < ?").run(atMs, userId, atMs).changes,
+    );
   }
 
   async requeueAwaitingLink(userId: string): Promise<number> {
-    return this.#db
-      .query("UPDATE events SET fetch_status = 'pending', next_fetch_at_ms = 0, fetch_attempts = 0 WHERE user_id = ? AND fetch_status = 'awaiting_link'")
-      .run(userId).changes;
+    return this.#file.write(
+      (db) => db.query("UPDATE events SET fetch_status = 'pending', next_fetch_at_ms = 0, fetch_attempts = 0 WHERE user_id = ? AND fetch_status = 'awaiting_link'").run(userId).changes,
+    );
   }
 
   async listDocuments(filter: DocumentFilter, limit: number): Promise<StoredDocument[]> {
@@ -266,13 +274,16 @@ export class SqliteStore implements Store {
 
   async pruneEvents(beforeIso: string, limit: number): Promise<number> {
     await this.#writer.whenIdle();
-    return this.#db
-      .query(
-        `DELETE FROM events WHERE id IN (
-           SELECT id FROM events WHERE received_at < ? AND (fetch_status IS NULL OR fetch_status NOT IN ('pending', 'awaiting_link'))
-           ORDER BY id LIMIT ?)`,
-      )
-      .run(beforeIso, limit).changes;
+    return this.#file.write(
+      (db) =>
+        db
+          .query(
+            `DELETE FROM events WHERE id IN (
+               SELECT id FROM events WHERE received_at < ? AND (fetch_status IS NULL OR fetch_status NOT IN ('pending', 'awaiting_link'))
+               ORDER BY id LIMIT ?)`,
+          )
+          .run(beforeIso, limit).changes,
+    );
   }
 
   async countPrunable(beforeIso: string): Promise<number> {
@@ -290,10 +301,10 @@ export class SqliteStore implements Store {
 
   async purgeUser(userId: string): Promise<{ events: number; documents: number }> {
     await this.#writer.whenIdle();
-    return this.#db.transaction(() => ({
-      events: this.#db.query("DELETE FROM events WHERE user_id = ?").run(userId).changes,
-      documents: this.#db.query("DELETE FROM documents WHERE user_id = ?").run(userId).changes,
-    }))();
+    return this.#file.write((db) => ({
+      events: db.query("DELETE FROM events WHERE user_id = ?").run(userId).changes,
+      documents: db.query("DELETE FROM documents WHERE user_id = ?").run(userId).changes,
+    }));
   }
 
   /** The connection, for the repositories that share it (accounts, sessions). */
@@ -307,7 +318,7 @@ export class SqliteStore implements Store {
   }
 
   async ensureSetting(key: string, value: string): Promise<string> {
-    this.#db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING").run(key, value);
+    this.#file.write((db) => db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING").run(key, value));
     return (await this.getSetting(key))!;
   }
 
@@ -320,9 +331,16 @@ export class SqliteStore implements Store {
     }
   }
 
+  health(): StorageHealth {
+    return this.#file.health();
+  }
+
+  maintain(): void {
+    this.#file.maintain();
+  }
+
   async close(): Promise<void> {
     await this.#writer.whenIdle();
-    await this.#executor.close();
-    this.#db.close();
+    this.#file.close();
   }
 }

@@ -1,0 +1,269 @@
+// The open database file and whether writes to it are really kept: notices when DATABASE_PATH no longer leads to the
+// file this process has open (removed or replaced under the running server) and when commits fail (disk full),
+// refuses writes while that lasts, and recovers on its own when it can.
+import { constants, type Database } from "bun:sqlite";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Logger } from "../../log.ts";
+import { type StorageHealth, type StorageState, StorageUnavailableError } from "../store.ts";
+import { openDatabase } from "./database.ts";
+import type { Settled } from "./group-commit.ts";
+
+const RESTORE_DELAY_MS = 1000;
+
+type Identity = { dev: number; ino: number };
+
+function identityOf(path: string): Identity | undefined {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  return stats ? { dev: stats.dev, ino: stats.ino } : undefined;
+}
+
+const sameFile = (a: Identity | undefined, b: Identity | undefined) => a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+
+/** SQLite result codes that mean "the storage failed", as opposed to a constraint or a bug in a statement. */
+const STORAGE_FAILURE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|PERM|NOMEM|BUSY|LOCKED)/;
+
+export function isStorageFailure(error: unknown): boolean {
+  if (error instanceof StorageUnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && STORAGE_FAILURE.test(code);
+}
+
+const PROBLEMS: Record<Exclude<StorageState, "ok">, string> = {
+  write_failed: "the last commit failed (disk full or unwritable?); writes are retried every second",
+  file_removed: "the database file was removed under the running server; it is being restored from the open connection",
+  file_replaced:
+    "DATABASE_PATH now leads to another file than the one this server opened; move that file away to let the server restore its own there, or restart to use it",
+};
+
+export class DatabaseFile {
+  #db: Database;
+  #file: Identity | undefined;
+  #wal: Identity | undefined;
+  #state: StorageState = "ok";
+  #lastCommitAt: string | null = null;
+  #lastFailureAt: string | null = null;
+  #detachedAtMs = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly logger?: Logger,
+  ) {
+    this.#db = openDatabase(path);
+    this.#learnIdentity();
+  }
+
+  /** The current connection. It changes when the file is restored: never keep it, ask again. */
+  get db(): Database {
+    return this.#db;
+  }
+
+  /** A value built from the connection (prepared statements), rebuilt whenever the connection changes. */
+  prepared<T>(build: (db: Database) => T): () => T {
+    let builtFor: Database | undefined;
+    let value: T;
+    return () => {
+      if (builtFor !== this.#db) {
+        value = build(this.#db);
+        builtFor = this.#db;
+      }
+      return value;
+    };
+  }
+
+  health(): StorageHealth {
+    const state = this.#state;
+    return {
+      state,
+      writable: state === "ok",
+      ...(state === "ok" ? {} : { problem: PROBLEMS[state] }),
+      last_commit_at: this.#lastCommitAt,
+      last_failure_at: this.#lastFailureAt,
+    };
+  }
+
+  /** Throws StorageUnavailableError when a write now could not be kept (the path leads elsewhere). */
+  assertAttached(): void {
+    if (this.#state === "file_removed" || this.#state === "file_replaced") throw new StorageUnavailableError(PROBLEMS[this.#state]);
+  }
+
+  /** One write transaction; a storage failure becomes StorageUnavailableError and marks the storage unwritable. */
+  write<T>(work: (db: Database) => T): T {
+    this.assertAttached();
+    let result: T;
+    try {
+      result = this.#db.transaction(() => work(this.#db))();
+    } catch (error) {
+      if (isStorageFailure(error)) {
+        this.recordFailure(error);
+        throw new StorageUnavailableError(error);
+      }
+      throw error;
+    }
+    this.confirmCommit();
+    return result;
+  }
+
+  /**
+   * A group-commit batch in one transaction; if that fails for something else than the storage, each item alone, so one
+   * bad write cannot sink its batch-mates. Items whose commit would not be kept are refused with StorageUnavailableError.
+   */
+  commitBatch<T, R>(apply: (item: T) => R, items: T[]): Settled<R>[] {
+    let results: Settled<R>[];
+    try {
+      this.assertAttached();
+      results = this.#db.transaction(() => items.map((item) => ({ ok: true as const, value: apply(item) })))();
+    } catch (error) {
+      if (isStorageFailure(error)) return this.#refuseAll(items, error);
+      results = items.map((item) => {
+        try {
+          return { ok: true as const, value: this.#db.transaction(() => apply(item))() };
+        } catch (itemError) {
+          return { ok: false as const, error: itemError };
+        }
+      });
+    }
+    if (results.some((result) => result.ok)) {
+      try {
+        this.confirmCommit();
+      } catch (error) {
+        return this.#refuseAll(items, error);
+      }
+    }
+    return results;
+  }
+
+  #refuseAll<R>(items: unknown[], error: unknown): Settled<R>[] {
+    if (!(error instanceof StorageUnavailableError)) this.recordFailure(error);
+    const refusal = error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);
+    return items.map(() => ({ ok: false as const, error: refusal }));
+  }
+
+  /**
+   * After a commit: the write counts only if DATABASE_PATH still leads to the file it went to. Throws
+   * StorageUnavailableError otherwise, so nothing is acknowledged that a restart would not find.
+   */
+  confirmCommit(): void {
+    if (!this.#pathLeadsHere()) throw new StorageUnavailableError(PROBLEMS[this.#state as "file_removed"]);
+    this.#lastCommitAt = new Date().toISOString();
+    if (this.#state === "write_failed") this.#setState("ok");
+  }
+
+  recordFailure(error: unknown): void {
+    this.#lastFailureAt = new Date().toISOString();
+    if (this.#state === "ok") {
+      this.#setState("write_failed", { error: (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error)) });
+    }
+  }
+
+  /**
+   * Runs every second: notices a removed or replaced file even without traffic, restores a removed file from the open
+   * connection (nothing committed is lost, not even what was written after the removal), and probes whether writes
+   * work again after a failure.
+   */
+  maintain(): void {
+    if (this.path === ":memory:") return;
+    if (this.#state === "ok") {
+      this.#pathLeadsHere();
+      return;
+    }
+    if (this.#state === "write_failed") return this.#probeWrite();
+    if (this.#state === "file_replaced" && !identityOf(this.path)) this.#setState("file_removed");
+    // A second of refusals first: the loss shows in /health, and a file someone is moving back in has time to land.
+    if (this.#state === "file_removed" && Date.now() - this.#detachedAtMs >= RESTORE_DELAY_MS) this.#restore();
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  #pathLeadsHere(): boolean {
+    if (this.path === ":memory:") return true;
+    if (this.#state === "file_removed" || this.#state === "file_replaced") return false;
+    const file = identityOf(this.path);
+    if (!sameFile(file, this.#file)) {
+      this.#setState(file ? "file_replaced" : "file_removed");
+      return false;
+    }
+    const wal = identityOf(`${this.path}-wal`);
+    // The log appears with the first write after opening; learn it then. A log that vanished or changed afterwards
+    // means commits now go to a file nobody will read.
+    if (this.#wal === undefined) this.#wal = wal;
+    else if (!sameFile(wal, this.#wal)) {
+      this.#setState("file_removed");
+      return false;
+    }
+    return true;
+  }
+
+  #probeWrite(): void {
+    try {
+      this.#db.run("INSERT INTO settings (key, value) VALUES ('storage.last_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [new Date().toISOString()]);
+      this.confirmCommit();
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      this.#lastFailureAt = new Date().toISOString();
+    }
+  }
+
+  /**
+   * Writes what the open connection sees (every commit, those made after the removal included) to a new file, makes it
+   * durable, moves it to DATABASE_PATH and switches to it. When only the log was removed, the file is still ours: the
+   * log's frames are checkpointed into it before reopening.
+   */
+  #restore(): void {
+    const current = identityOf(this.path);
+    if (current && !sameFile(current, this.#file)) return this.#setState("file_replaced");
+    try {
+      if (current) {
+        this.#db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+        this.#switchTo(() => openDatabase(this.path));
+      } else {
+        const staging = `${this.path}.restoring`;
+        rmSync(staging, { force: true });
+        this.#db.run("VACUUM INTO ?", [staging]);
+        syncFile(staging);
+        renameSync(staging, this.path);
+        syncFile(dirname(this.path));
+        this.#switchTo(() => openDatabase(this.path));
+      }
+      this.logger?.warn("storage.restored", { path: this.path });
+      this.#setState("ok");
+    } catch (error) {
+      this.#lastFailureAt = new Date().toISOString();
+      this.logger?.debug("storage.restore_failed", { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  #switchTo(open: () => Database): void {
+    // SQLite deletes "<path>-wal" and "<path>-shm" by name when a connection closes: the old connection must keep its
+    // hands off the names, which now belong to the new file.
+    this.#db.fileControl(constants.SQLITE_FCNTL_PERSIST_WAL, 1);
+    this.#db.close();
+    this.#db = open();
+    this.#learnIdentity();
+  }
+
+  #learnIdentity(): void {
+    if (this.path === ":memory:") return;
+    this.#file = identityOf(this.path);
+    this.#wal = identityOf(`${this.path}-wal`);
+  }
+
+  #setState(state: StorageState, fields: Record<string, string> = {}): void {
+    if (state === this.#state) return;
+    if ((state === "file_removed" || state === "file_replaced") && this.#state !== "file_removed" && this.#state !== "file_replaced") this.#detachedAtMs = Date.now();
+    this.#state = state;
+    if (state === "ok") this.logger?.info("storage.writable", { path: this.path });
+    else this.logger?.error(`storage.${state}`, { path: this.path, ...fields, effect: "webhooks answer 503 until this is resolved" });
+  }
+}
+
+function syncFile(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
