@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createSignatureSigner, createSignatureVerifier, parseOuraTimestamp } from "../../src/oura/signature.ts";
+import { COMPACT_FALLBACK_MAX_BYTES, createSignatureSigner, createSignatureVerifier, parseOuraTimestamp } from "../../src/oura/signature.ts";
 
 // Fixed vector computed independently: printf '%s%s' TS BODY | openssl dgst -sha256 -hmac topsecret
 const SECRET = "topsecret";
@@ -48,6 +48,19 @@ describe("Oura webhook signature", () => {
     const verifier = await createSignatureVerifier(SECRET);
     const pretty = JSON.stringify(JSON.parse(BODY), null, 2);
     expect(await verifier.verify(TIMESTAMP, bytes(pretty), EXPECTED)).toBe(true);
+  });
+
+  test("never parses a large unauthenticated body: the compact fallback stops at COMPACT_FALLBACK_MAX_BYTES", async () => {
+    const verifier = await createSignatureVerifier(SECRET);
+    const signer = await createSignatureSigner(SECRET);
+    // A pretty-printed body signed in its compact form: accepted while small, refused (not parsed) once larger.
+    const document = (size: number) => ({ event_type: "update", data_type: "sleep", user_id: "u", padding: "x".repeat(size) });
+    const small = document(100);
+    expect(await verifier.verify(TIMESTAMP, bytes(JSON.stringify(small, null, 2)), await signer.sign(TIMESTAMP, JSON.stringify(small)))).toBe(true);
+    const large = document(COMPACT_FALLBACK_MAX_BYTES);
+    const prettyLarge = JSON.stringify(large, null, 2);
+    expect(prettyLarge.length).toBeGreaterThan(COMPACT_FALLBACK_MAX_BYTES);
+    expect(await verifier.verify(TIMESTAMP, bytes(prettyLarge), await signer.sign(TIMESTAMP, JSON.stringify(large)))).toBe(false);
   });
 
   test("reads the timestamp as epoch seconds, or milliseconds when clearly so", () => {
