@@ -2,6 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { createErrorHandler, notFound, validationHook } from "./errors.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createDashboardRoutes } from "./routes/dashboard.ts";
 import { mountAssets, mountDocs } from "./routes/docs.ts";
@@ -21,6 +22,7 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFound);
   app.use(measureRequests(deps));
+  app.use(securityHeaders());
 
   app.route("/", createHealthRoutes(deps));
   app.route("/", createWebhookRoutes(deps, receiver));

@@ -4,6 +4,9 @@ import { swaggerUI } from "@hono/swagger-ui";
 import { ASSETS } from "../assets.ts";
 import type { AppEnv } from "../deps.ts";
 
+/** baseUrl "" makes Swagger UI load /swagger-ui-dist/… from this server: hosts may be offline. */
+export const SWAGGER_UI_OPTIONS = { url: "/openapi.json", baseUrl: "" };
+
 export function mountDocs(app: OpenAPIHono<AppEnv>, version: string) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -30,8 +33,7 @@ export function mountDocs(app: OpenAPIHono<AppEnv>, version: string) {
     return c.json(document);
   });
 
-  // baseUrl "" makes Swagger UI load /swagger-ui-dist/… from this server: hosts may be offline.
-  app.get("/docs", swaggerUI({ url: "/openapi.json", baseUrl: "", title: "Oura Streaming API" }));
+  app.get("/docs", swaggerUI({ ...SWAGGER_UI_OPTIONS, title: "Oura Streaming API" }));
 }
 
 /** Static files (htmx, Swagger UI, our CSS and JS), all from the embedded manifest, cacheable for a day. */

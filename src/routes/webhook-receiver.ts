@@ -4,6 +4,7 @@
 import type { AppDeps } from "../deps.ts";
 import { AppError, errorBody, validationError } from "../errors.ts";
 import { readCappedBody } from "../http/read-capped-body.ts";
+import { API_SECURITY_HEADERS } from "../http/security-headers.ts";
 import { cachedLabelKeys, labelKey } from "../metrics.ts";
 import { parseOuraTimestamp } from "../oura/signature.ts";
 import { publishEvent } from "../realtime/event-messages.ts";
@@ -14,7 +15,7 @@ export type WebhookReceiver = (request: Request) => Promise<Response>;
 
 type Delivery = Pick<NewEvent, "notification" | "rawNotification" | "receivedNotification">;
 
-const JSON_HEADERS = { "content-type": "application/json" };
+const JSON_HEADERS = { "content-type": "application/json", ...API_SECURITY_HEADERS };
 const decoder = new TextDecoder();
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
