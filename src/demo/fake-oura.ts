@@ -49,6 +49,11 @@ export class FakeOura {
   denyNextAuthorize = false;
   /** Responses to force on the next usercollection requests, in order. */
   readonly forcedResponses: { status: number; headers?: Record<string, string> }[] = [];
+  /**
+   * Applied to the next token endpoint requests, in order: waits for `until` if given, then answers `status` if given,
+   * else handles the request normally.
+   */
+  readonly forcedTokenResponses: { status?: number; headers?: Record<string, string>; until?: Promise<unknown> }[] = [];
   readonly requests: { method: string; path: string }[] = [];
   private server?: ReturnType<typeof Bun.serve>;
   private readonly accessTokenSeconds: number;
@@ -144,7 +149,12 @@ export class FakeOura {
     this.requests.push({ method: request.method, path: url.pathname });
     const path = url.pathname;
     if (path === "/oauth/authorize") return this.authorize(url);
-    if (path === "/oauth/token" && request.method === "POST") return this.token(await request.formData());
+    if (path === "/oauth/token" && request.method === "POST") {
+      const forced = this.forcedTokenResponses.shift();
+      await forced?.until;
+      if (forced?.status) return json({ detail: `forced ${forced.status}` }, forced.status, forced.headers);
+      return this.token(await request.formData());
+    }
     if (path === "/oauth/revoke") return this.revoke(url);
     if (path.startsWith("/v2/webhook/subscription")) return this.subscriptionRoute(request, url);
     if (path.startsWith("/v2/usercollection/")) return this.usercollection(request, url);

@@ -1,6 +1,7 @@
 // Turns notifications into documents: takes due fetch jobs (create/update events), fetches each document with its
 // user's token, stores it and publishes the enriched event. Retries follow Oura's signals: Retry-After on 429,
-// exponential backoff with jitter on 5xx and network errors, 404 is final ("missing").
+// exponential backoff with jitter on 5xx and network errors, 404 is final ("missing"). Getting the user's token (which
+// may refresh it at Oura's token endpoint) is part of the attempt; when it fails, that user's other jobs wait too.
 import type { TokenManager } from "../auth/token-manager.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
@@ -77,30 +78,76 @@ export class DocumentFetcher {
       });
   }
 
-  /** Processes every job due now; returns how many were handled. */
+  /**
+   * Processes every job due now, up to CONCURRENCY at a time (a new one starts as soon as one ends); returns how many
+   * were handled. Users take turns, and a user's first job of the tick runs alone until it ends: it is the one that
+   * gets (perhaps refreshes) the token, so a refresh that hangs holds one slot, and one that fails is tried once.
+   */
   async tick(): Promise<number> {
+    const running = new Map<number, { userId: string; done: Promise<void> }>();
+    const probed = new Set<string>(); // users with a job ended in this tick
+    const paused = new Set<string>(); // users whose token could not be had: their jobs wait for the retry time
+    let queue: FetchJob[] = [];
+    let failure: unknown;
     let handled = 0;
-    for (;;) {
-      const jobs = await this.deps.store.dueFetches(this.#now(), BATCH);
-      if (jobs.length === 0) return handled;
-      for (let i = 0; i < jobs.length; i += CONCURRENCY) {
-        await Promise.all(jobs.slice(i, i + CONCURRENCY).map((job) => this.#process(job)));
+    try {
+      for (;;) {
+        if (running.size < CONCURRENCY && failure === undefined) {
+          let job = this.#take(queue, running, probed, paused);
+          if (!job) {
+            // Jobs in flight are still pending in the store: ask for enough to see BATCH others, and leave them out.
+            queue = (await this.deps.store.dueFetches(this.#now(), BATCH + running.size)).filter((job) => !running.has(job.eventId));
+            job = this.#take(queue, running, probed, paused);
+          }
+          if (job) {
+            const { eventId, userId } = job;
+            const done = this.#process(job, paused)
+              .catch((error) => {
+                failure ??= error;
+              })
+              .finally(() => {
+                running.delete(eventId);
+                probed.add(userId);
+              });
+            running.set(eventId, { userId, done });
+            handled++;
+            continue;
+          }
+        }
+        if (running.size === 0) break;
+        await Promise.race([...running.values()].map((r) => r.done));
       }
-      handled += jobs.length;
+    } finally {
+      await Promise.all([...running.values()].map((r) => r.done));
     }
+    if (failure !== undefined) throw failure;
+    return handled;
   }
 
-  async #process(job: FetchJob): Promise<void> {
+  /** Takes the next startable job from the queue, of the user with the fewest jobs in flight. */
+  #take(queue: FetchJob[], running: Map<number, { userId: string }>, probed: Set<string>, paused: Set<string>): FetchJob | undefined {
+    const load = new Map<string, number>();
+    for (const { userId } of running.values()) load.set(userId, (load.get(userId) ?? 0) + 1);
+    let best: number | undefined;
+    queue.forEach((job, i) => {
+      const busy = load.get(job.userId) ?? 0;
+      if (paused.has(job.userId) || (busy > 0 && !probed.has(job.userId))) return;
+      if (best === undefined || busy < (load.get(queue[best]!.userId) ?? 0)) best = i;
+    });
+    return best === undefined ? undefined : queue.splice(best, 1)[0];
+  }
+
+  async #process(job: FetchJob, paused: Set<string>): Promise<void> {
     const { store, tokens, logger } = this.deps;
-    let token = await tokens.accessToken(job.userId);
-    if (!token) return this.#finish(job, "awaiting_link", "no usable token for this Oura user yet");
     try {
+      let token = await gettingToken(tokens.accessToken(job.userId));
+      if (!token) return this.#finish(job, "awaiting_link", "no usable token for this Oura user yet");
       let document: Record<string, unknown>;
       try {
         document = await this.deps.oura.getDocument(token, job.dataType, job.objectId);
       } catch (error) {
         if (!(error instanceof OuraApiError) || error.status !== 401) throw error;
-        token = await tokens.afterUnauthorized(job.userId, token);
+        token = await gettingToken(tokens.afterUnauthorized(job.userId, token));
         if (!token) return this.#finish(job, "awaiting_link", "Oura refused the token; the user must sign in again");
         document = await this.deps.oura.getDocument(token, job.dataType, job.objectId);
       }
@@ -109,32 +156,55 @@ export class DocumentFetcher {
       this.deps.metrics?.fetches.inc({ outcome: "fetched" });
       this.#publish(event);
     } catch (error) {
-      await this.#failed(job, error);
+      if (error instanceof TokenUnavailable) await this.#tokenFailed(job, error.cause, paused);
+      else await this.#failed(job, error);
     }
   }
 
-  async #failed(job: FetchJob, error: unknown): Promise<void> {
+  /**
+   * Counts the attempt and holds back the user's other due jobs until the same retry time, so they do not each try
+   * the token endpoint. Jobs that shared the failed refresh (TokenManager is single flight) leave it to the first.
+   */
+  async #tokenFailed(job: FetchJob, error: unknown, paused: Set<string>): Promise<void> {
+    if (paused.has(job.userId)) return;
+    paused.add(job.userId);
+    const retryAt = await this.#failed(job, error, true);
+    await this.deps.store.rescheduleUserFetches(job.userId, retryAt);
+  }
+
+  /** Counts the attempt and reschedules or ends the job; returns when the job's user may be tried again. */
+  async #failed(job: FetchJob, error: unknown, tokenFailure = false): Promise<number> {
     const status = error instanceof OuraApiError ? error.status : 0;
-    const reason = error instanceof Error ? error.message : String(error);
-    if (status === 404) return this.#finish(job, "missing", reason);
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = tokenFailure ? `could not get an access token: ${message}` : message;
+    if (status === 404 && !tokenFailure) {
+      await this.#finish(job, "missing", reason);
+      return this.#now();
+    }
     if (status === 429) {
       // At least a second, whatever Retry-After says: "0" must not turn this tick into a busy loop against Oura.
       const waitMs = Math.max(1, (error as OuraApiError).retryAfterSeconds ?? 60) * 1000;
       this.deps.logger.warn("fetch.rate_limited", { event_id: job.eventId, retry_in_s: waitMs / 1000 });
       this.deps.metrics?.fetches.inc({ outcome: "rate_limited" });
-      return this.deps.store.rescheduleFetch(job.eventId, this.#now() + waitMs, job.attempts, reason);
+      const retryAt = this.#now() + waitMs;
+      await this.deps.store.rescheduleFetch(job.eventId, retryAt, job.attempts, reason);
+      return retryAt;
     }
-    const retryable = status === 0 || status >= 500 || status === 401;
+    // A token endpoint failure says nothing about the document: always worth another attempt.
+    const retryable = tokenFailure || status === 0 || status >= 500 || status === 401;
     const attempts = job.attempts + 1;
-    if (!retryable || attempts >= this.#maxAttempts) {
-      const why = status === 403 ? `${reason} (a missing scope or a lapsed Oura membership)` : reason;
-      return this.#finish(job, "failed", attempts >= this.#maxAttempts ? `gave up after ${attempts} attempts: ${why}` : why);
-    }
     const backoff = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempts - 1));
     const jittered = backoff * (0.5 + this.#random());
-    this.deps.logger.warn("fetch.retry", { event_id: job.eventId, attempt: attempts, status, retry_in_ms: Math.round(jittered) });
+    const retryAt = this.#now() + jittered;
+    if (!retryable || attempts >= this.#maxAttempts) {
+      const why = status === 403 && !tokenFailure ? `${reason} (a missing scope or a lapsed Oura membership)` : reason;
+      await this.#finish(job, "failed", attempts >= this.#maxAttempts ? `gave up after ${attempts} attempts: ${why}` : why);
+      return retryAt;
+    }
+    this.deps.logger.warn("fetch.retry", { event_id: job.eventId, attempt: attempts, status, token: tokenFailure, retry_in_ms: Math.round(jittered) });
     this.deps.metrics?.fetches.inc({ outcome: "retry" });
-    await this.deps.store.rescheduleFetch(job.eventId, this.#now() + jittered, attempts, reason);
+    await this.deps.store.rescheduleFetch(job.eventId, retryAt, attempts, reason);
+    return retryAt;
   }
 
   async #finish(job: FetchJob, status: "missing" | "failed" | "awaiting_link", reason: string): Promise<void> {
@@ -148,3 +218,11 @@ export class DocumentFetcher {
     if (event) publishEvent(this.deps.broadcaster, event, false);
   }
 }
+
+/** Getting the user's access token failed (e.g. Oura's token endpoint was down), as opposed to fetching the document. */
+class TokenUnavailable extends Error {}
+
+const gettingToken = <T>(pending: Promise<T>): Promise<T> =>
+  pending.catch((error) => {
+    throw new TokenUnavailable("could not get an access token", { cause: error });
+  });
