@@ -13,6 +13,11 @@ export function mountDocs(app: OpenAPIHono<AppEnv>, version: string) {
     scheme: "bearer",
     description: "The API_TOKEN configured on the server.",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "metricsToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "METRICS_TOKEN: reads /metrics and nothing else.",
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",
     in: "cookie",

@@ -1,12 +1,13 @@
 // The fetched Oura documents: latest version per user, data type and id.
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { requirePrincipal, visibleUser } from "../auth/principal.ts";
-import type { AppDeps, AppEnv } from "../deps.ts";
-import { AppError, validationHook } from "../errors.ts";
-import { dataRouteSecurity, errorResponse, jsonResponse } from "../schemas/common.ts";
+import { createRoute } from "@hono/zod-openapi";
+import { visibleUser } from "../auth/principal.ts";
+import type { AppDeps } from "../deps.ts";
+import { AppError } from "../errors.ts";
+import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { DocumentList, DocumentParams, DocumentQuery, StoredDocument } from "../schemas/document.ts";
+import { createRouter, DATA_SECURITY } from "./router.ts";
 
-const security = dataRouteSecurity;
+const security = DATA_SECURITY;
 
 const listRoute = createRoute({
   method: "get",
@@ -29,9 +30,7 @@ const getRoute = createRoute({
 });
 
 export function createDocumentRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("/documents", requirePrincipal(deps));
-  app.use("/documents/*", requirePrincipal(deps));
+  const app = createRouter(deps);
 
   app.openapi(listRoute, async (c) => {
     const { limit, ...filter } = c.req.valid("query");

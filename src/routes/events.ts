@@ -1,14 +1,14 @@
 // The stored event log: list (filtered, cursor-paginated), read one, delete.
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { requireCsrf } from "../auth/csrf.ts";
-import { requirePrincipal, visibleUser } from "../auth/principal.ts";
+import { createRoute } from "@hono/zod-openapi";
+import { visibleUser } from "../auth/principal.ts";
 import type { Principal } from "../auth/principal.ts";
-import type { AppDeps, AppEnv } from "../deps.ts";
-import { AppError, validationHook } from "../errors.ts";
-import { dataRouteSecurity, errorResponse, jsonResponse } from "../schemas/common.ts";
+import type { AppDeps } from "../deps.ts";
+import { AppError } from "../errors.ts";
+import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { DeleteResult, Event, EventFilter, EventIdParams, EventList, EventListQuery } from "../schemas/event.ts";
+import { createRouter, DATA_SECURITY } from "./router.ts";
 
-const security = dataRouteSecurity;
+const security = DATA_SECURITY;
 const unauthorized = errorResponse("Missing or wrong bearer token");
 
 const listRoute = createRoute({
@@ -43,7 +43,13 @@ const deleteRoute = createRoute({
   summary: "Delete stored events (all, or those matching the filters)",
   security,
   request: { query: EventFilter },
-  responses: { 200: jsonResponse(DeleteResult, "How many events were deleted"), 400: errorResponse("Invalid query"), 401: unauthorized },
+  responses: {
+    200: jsonResponse(DeleteResult, "How many events were deleted"),
+    400: errorResponse("Invalid query"),
+    401: unauthorized,
+    403: errorResponse("A browser session without the X-CSRF-Token header"),
+    503: errorResponse("The database cannot be written right now"),
+  },
 });
 
 /** A session sees only its own Oura user's events; undefined when it asked for someone else's (nothing visible). */
@@ -55,9 +61,7 @@ function scoped<T extends { user_id?: string }>(principal: Principal, filter: T)
 }
 
 export function createEventRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("/events", requirePrincipal(deps), requireCsrf(deps));
-  app.use("/events/*", requirePrincipal(deps), requireCsrf(deps));
+  const app = createRouter(deps);
 
   app.openapi(listRoute, async (c) => {
     const { limit, cursor, ...requested } = c.req.valid("query");

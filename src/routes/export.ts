@@ -1,19 +1,19 @@
 // GET /export: the same export as the CLI, streamed over HTTP and scoped like every data route.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { requirePrincipal, visibleUser } from "../auth/principal.ts";
-import type { AppDeps, AppEnv } from "../deps.ts";
-import { validationHook } from "../errors.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import { visibleUser } from "../auth/principal.ts";
+import type { AppDeps } from "../deps.ts";
 import { exportContentType, exportLines } from "../export/export.ts";
-import { dataRouteSecurity, errorResponse } from "../schemas/common.ts";
+import { errorResponse } from "../schemas/common.ts";
 import { Instant } from "../schemas/instant.ts";
 import { DataType } from "../schemas/notification.ts";
+import { createRouter, DATA_SECURITY } from "./router.ts";
 
 const exportRoute = createRoute({
   method: "get",
   path: "/export",
   tags: ["Events"],
   summary: "Stream events or documents as NDJSON or CSV",
-  security: dataRouteSecurity,
+  security: DATA_SECURITY,
   request: {
     query: z.object({
       what: z.enum(["events", "documents"]).default("events"),
@@ -34,8 +34,7 @@ const exportRoute = createRoute({
 });
 
 export function createExportRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("/export", requirePrincipal(deps));
+  const app = createRouter(deps);
   app.openapi(exportRoute, (c) => {
     const query = c.req.valid("query");
     const only = visibleUser(c.var.principal);

@@ -1,18 +1,17 @@
 // GET /metrics (Prometheus text format) and the request-duration measurement behind it.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { secretsEqual } from "../auth/constant-time.ts";
-import { bearerToken, requirePrincipal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { cachedLabelKeys, type Metrics } from "../metrics.ts";
 import { errorResponse } from "../schemas/common.ts";
+import { createRouter, METRICS_SECURITY } from "./router.ts";
 
 const metricsRoute = createRoute({
   method: "get",
   path: "/metrics",
   tags: ["Operations"],
   summary: "Prometheus metrics",
-  security: [{ bearerAuth: [] }, { sessionCookie: [] }],
+  security: METRICS_SECURITY,
   responses: {
     200: { description: "Metrics in the Prometheus text format", content: { "text/plain": { schema: z.string() } } },
     401: errorResponse("Neither METRICS_TOKEN, the API token nor a session"),
@@ -49,13 +48,7 @@ export function measured(metrics: Metrics, handler: (request: Request) => Promis
 }
 
 export function createMetricsRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>();
-  const principalGuard = requirePrincipal(deps);
-  app.use("/metrics", async (c, next) => {
-    const presented = bearerToken(c.req.header("authorization"));
-    if (presented && deps.config.metricsToken && secretsEqual(presented, deps.config.metricsToken)) return next();
-    return principalGuard(c, next);
-  });
+  const app = createRouter(deps);
   app.openapi(metricsRoute, async (c) => c.text(await deps.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }) as never);
   return app;
 }

@@ -1,13 +1,14 @@
 // /ws/events: upgrades an authenticated request to a Bun WebSocket subscribed to one topic.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { WebSocketHandler } from "bun";
-import { requirePrincipal, visibleUser } from "../auth/principal.ts";
-import type { AppDeps, AppEnv, WebSocketData } from "../deps.ts";
-import { AppError, validationHook } from "../errors.ts";
+import { visibleUser } from "../auth/principal.ts";
+import type { AppDeps, WebSocketData } from "../deps.ts";
+import { AppError } from "../errors.ts";
 import { eventTopic } from "../realtime/broadcaster.ts";
 import { HTML_ANY } from "../realtime/event-messages.ts";
-import { dataRouteSecurity, errorResponse } from "../schemas/common.ts";
+import { errorResponse } from "../schemas/common.ts";
 import { DataType } from "../schemas/notification.ts";
+import { createRouter, DATA_SECURITY } from "./router.ts";
 
 const streamRoute = createRoute({
   method: "get",
@@ -18,7 +19,7 @@ const streamRoute = createRoute({
     'Upgrade to a WebSocket. The first message is `{"type":"ready"}`; then each committed event arrives once as `{"type":"event","event":{…}}`, ' +
     'and again as `{"type":"event.updated","event":{…}}` when its document has been fetched (or the fetch ended). ' +
     "A client that stops reading is disconnected rather than allowed to slow ingestion.",
-  security: dataRouteSecurity,
+  security: DATA_SECURITY,
   request: {
     query: z.object({
       data_type: DataType.optional().openapi({ description: "Only events of this data type." }),
@@ -34,8 +35,7 @@ const streamRoute = createRoute({
 });
 
 export function createRealtimeRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("/ws/events", requirePrincipal(deps));
+  const app = createRouter(deps);
   app.openapi(streamRoute, (c) => {
     const { data_type, format } = c.req.valid("query");
     const server = c.env?.server;

@@ -1,21 +1,21 @@
 // Oura webhook subscriptions (app-level, authenticated to Oura with the client id and secret).
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { requireCsrf } from "../auth/csrf.ts";
-import { requirePrincipal } from "../auth/principal.ts";
-import type { AppDeps, AppEnv } from "../deps.ts";
-import { AppError, validationHook } from "../errors.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../deps.ts";
+import { AppError } from "../errors.ts";
 import { OuraApiError } from "../oura/client.ts";
 import { syncSubscriptions } from "../oura/subscription-sync.ts";
-import { dataRouteSecurity, errorResponse, jsonResponse } from "../schemas/common.ts";
+import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { NewSubscription, Subscription, SubscriptionParams, SyncReport } from "../schemas/subscription.ts";
 import { requireOura } from "./require-oura.ts";
+import { createRouter, DATA_SECURITY } from "./router.ts";
 
 const common = {
   tags: ["Subscriptions"],
-  security: dataRouteSecurity,
+  security: DATA_SECURITY,
 };
 const failures = {
   401: errorResponse("Not signed in"),
+  403: errorResponse("A browser session without the X-CSRF-Token header (changes only)"),
   502: errorResponse("Oura could not be reached or refused the app credentials"),
   503: errorResponse("OURA_CLIENT_ID / OURA_CLIENT_SECRET not configured"),
 };
@@ -76,9 +76,7 @@ async function askOura<T>(call: () => Promise<T>, notFound = false): Promise<T> 
 }
 
 export function createSubscriptionRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("/subscriptions", requirePrincipal(deps), requireCsrf(deps));
-  app.use("/subscriptions/*", requirePrincipal(deps), requireCsrf(deps));
+  const app = createRouter(deps);
 
   const oura = () => requireOura(deps, "manage subscriptions");
   const callbackUrl = (explicit?: string): string => {

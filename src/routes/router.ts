@@ -1,0 +1,65 @@
+// The one router every feature uses: the zod defaultHook, and guards derived from the `security` a route declares, so
+// what /openapi.json says about a route and what the server enforces cannot disagree, and no guard can be registered
+// where it never runs (a guard added with app.use after its handler is silently skipped).
+import { type createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { secretsEqual } from "../auth/constant-time.ts";
+import { requireCsrf } from "../auth/csrf.ts";
+import { bearerToken, readPrincipal, requirePrincipal } from "../auth/principal.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { validationHook } from "../errors.ts";
+
+type RouteConfig = Parameters<typeof createRoute>[0];
+type Requirement = Record<string, string[]>;
+
+/** Data routes: the API token, or a browser session (which then sees only its own Oura user). */
+export const DATA_SECURITY: Requirement[] = [{ bearerAuth: [] }, { sessionCookie: [] }];
+/** Like a data route, but anonymous callers are let through too (OpenAPI's empty requirement); the handler decides. */
+export const OPTIONAL_SESSION_SECURITY: Requirement[] = [{ bearerAuth: [] }, { sessionCookie: [] }, {}];
+/** /metrics: also METRICS_TOKEN, which opens nothing else. */
+export const METRICS_SECURITY: Requirement[] = [{ metricsToken: [] }, { bearerAuth: [] }, { sessionCookie: [] }];
+
+const SAFE_METHODS = new Set(["get", "head", "options"]);
+
+/** The guards a route's declaration asks for, in the order they must run: who is asking, then CSRF for changes. */
+export function guardsFor(route: Pick<RouteConfig, "method" | "security">, deps: AppDeps): MiddlewareHandler<AppEnv>[] {
+  const security = route.security ?? [];
+  if (security.length === 0) return [];
+  const schemes = new Set(security.flatMap((requirement) => Object.keys(requirement)));
+  const anonymousAllowed = security.some((requirement) => Object.keys(requirement).length === 0);
+  const principalGuard = anonymousAllowed ? optionalPrincipal(deps) : requirePrincipal(deps);
+  const guards = [schemes.has("metricsToken") ? metricsTokenOr(principalGuard, deps) : principalGuard];
+  // A browser sends cookies by itself: every change a session can make must prove it comes from our own pages.
+  if (schemes.has("sessionCookie") && !SAFE_METHODS.has(route.method)) guards.push(requireCsrf(deps));
+  return guards;
+}
+
+function optionalPrincipal(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async function optionalPrincipalGuard(c, next) {
+    const principal = await readPrincipal(c, deps).catch(() => undefined);
+    if (principal) c.set("principal", principal);
+    return next();
+  };
+}
+
+/** METRICS_TOKEN is a bearer token of its own: it passes here, and any other credential goes to `otherwise`. */
+function metricsTokenOr(otherwise: MiddlewareHandler<AppEnv>, deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async function metricsTokenGuard(c, next) {
+    const presented = bearerToken(c.req.header("authorization"));
+    if (presented && deps.config.metricsToken && secretsEqual(presented, deps.config.metricsToken)) return next();
+    return otherwise(c, next);
+  };
+}
+
+export type Router = OpenAPIHono<AppEnv>;
+
+/** An OpenAPIHono whose `openapi()` attaches the guards each route's `security` declares before its validators. */
+export function createRouter(deps: AppDeps): Router {
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const register = router.openapi.bind(router);
+  router.openapi = ((route: RouteConfig & { middleware?: unknown }, handler: unknown, hook?: unknown) => {
+    const declared = route.middleware === undefined ? [] : Array.isArray(route.middleware) ? route.middleware : [route.middleware];
+    return register({ ...route, middleware: [...guardsFor(route, deps), ...declared] } as never, handler as never, hook as never);
+  }) as typeof router.openapi;
+  return router;
+}
