@@ -1,5 +1,5 @@
-// Dashboard behaviour htmx does not cover: the "N new" counter while scrolled down, and catching up after the live
-// connection was lost or paused (hx-ws closes the socket while the tab is hidden).
+// Dashboard behaviour htmx does not cover: the "N new" counter while scrolled down, catching up after the live
+// connection was lost or paused (hx-ws closes the socket while the tab is hidden), and leaving after signing out.
 (() => {
   let connections = 0;
   let unseen = 0;
@@ -68,6 +68,12 @@
       htmx.ajax("GET", `/dashboard/feed${type ? `?data_type=${encodeURIComponent(type)}` : ""}`, { target: "#feed", swap: "innerHTML" });
     }
   });
+  // Signing out: the form posts to /auth/logout (which answers JSON), then the browser goes back to /dashboard, which
+  // now shows the sign-in page. Here rather than in an hx-on attribute, which would need 'unsafe-eval'.
+  document.addEventListener("htmx:after:request", (event) => {
+    if (event.target instanceof Element && event.target.id === "sign-out") location.href = "/dashboard";
+  });
+
   document.addEventListener("htmx:ws:close", () => {
     document.documentElement.dataset.live = "disconnected";
   });

@@ -12,7 +12,8 @@ import { OuraApiError } from "../oura/client.ts";
 import { requireOura } from "./require-oura.ts";
 import { AuthStatus, UnlinkResult } from "../schemas/auth.ts";
 import { dataRouteSecurity, errorResponse, jsonResponse } from "../schemas/common.ts";
-import { escapeHtml } from "../views/escape.ts";
+import { htmlDocument } from "../views/layout.tsx";
+import { AuthErrorPage } from "../views/pages.tsx";
 import { OAUTH_STATE_TTL_MS, randomId } from "../storage/sqlite/session-store.ts";
 
 /** Binds an OAuth state to the browser that started the sign-in. */
@@ -83,13 +84,7 @@ const unlinkRoute = createRoute({
 });
 
 function page(c: Context, status: 400 | 502 | 503, title: string, message: string) {
-  const escape = escapeHtml;
-  return c.html(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-      `<title>${escape(title)}</title></head><body><main><h1>${escape(title)}</h1><p>${escape(message)}</p>` +
-      `<p><a href="/auth/login">Sign in with Oura again</a></p></main></body></html>`,
-    status,
-  );
+  return c.html(htmlDocument(AuthErrorPage({ title, message })), status);
 }
 
 export function createAuthRoutes(deps: AppDeps) {

@@ -8,22 +8,21 @@ import { csrfTokenOf, requireCsrf } from "../auth/csrf.ts";
 import { isSecureRequest, oauthConfigured, type Principal, readPrincipal, requirePrincipal, startSession, visibleUser } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
-import { OuraApiError, type OuraSubscription } from "../oura/client.ts";
+import { OuraApiError } from "../oura/client.ts";
 import { syncSubscriptions } from "../oura/subscription-sync.ts";
 import { databaseBytes } from "../storage/sqlite/database.ts";
 import { randomId } from "../storage/sqlite/session-store.ts";
 import { createAttemptLimiter } from "../http/attempt-limiter.ts";
-import { escapeHtml } from "../views/escape.ts";
-import { eventDetail, feedList } from "../views/feed.ts";
+import { EventDetail, FeedList } from "../views/feed.tsx";
+import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
 import { requireOura } from "./require-oura.ts";
 import { loadMetricSeries } from "../views/metrics.ts";
-import { DashboardPage, SignInPage } from "../views/pages.tsx";
-import { RANGES, renderPanels } from "../views/panels.ts";
+import { DashboardPage, EventPage, SignInPage } from "../views/pages.tsx";
+import { Panels, RANGES } from "../views/panels.tsx";
+import { SubscriptionsSummary, SubscriptionsSynced, SubscriptionsTable } from "../views/subscriptions.tsx";
 
 const SIGN_IN_CSRF_COOKIE = "oura_signin";
 const FEED_SIZE = 50;
-
-const escape = escapeHtml;
 
 function viewerLabel(principal: Principal): string {
   if (principal.kind === "session" && principal.userId) return `Signed in as Oura user ${principal.userId}`;
@@ -34,23 +33,6 @@ function viewerLabel(principal: Principal): string {
 function rangeOf(value: string | undefined): number {
   const days = Number(value);
   return (RANGES as readonly number[]).includes(days) ? days : 7;
-}
-
-function subscriptionsTable(subscriptions: OuraSubscription[], now: number): string {
-  if (subscriptions.length === 0) return `<p class="empty">No subscriptions yet: use “Subscribe to everything”.</p>`;
-  const rows = subscriptions
-    .sort((a, b) => a.data_type.localeCompare(b.data_type) || a.event_type.localeCompare(b.event_type))
-    .map((s) => {
-      const days = Math.floor((Date.parse(s.expiration_time) - now) / 86_400_000);
-      const id = escape(s.id);
-      return (
-        `<tr id="sub-${id}"><td>${escape(s.data_type)}</td><td>${escape(s.event_type)}</td><td>${days} days</td>` +
-        `<td><button hx-put="/dashboard/subscriptions/${id}/renew" hx-target="#subscriptions" hx-swap="innerHTML">Renew</button> ` +
-        `<button hx-delete="/dashboard/subscriptions/${id}" hx-target="#subscriptions" hx-swap="innerHTML" hx-confirm="Delete this subscription?">Delete</button></td></tr>`
-      );
-    })
-    .join("");
-  return `<table class="subscriptions"><caption>${subscriptions.length} subscriptions at Oura</caption><thead><tr><th scope="col">Data type</th><th scope="col">Event</th><th scope="col">Expires in</th><th scope="col">Actions</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 export function createDashboardRoutes(deps: AppDeps) {
@@ -65,7 +47,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       await setSignedCookie(c, SIGN_IN_CSRF_COOKIE, nonce, deps.keys.cookieSecret, { httpOnly: true, sameSite: "Strict", path: "/dashboard", secure: isSecureRequest(c, deps.config.publicUrl) });
     }
     const page = SignInPage({ oauthConfigured: oauthConfigured(deps.config), csrf: nonce, error, apiTokenConfigured: Boolean(deps.config.apiToken) });
-    return c.html(`<!doctype html>${page}`, status);
+    return c.html(htmlDocument(page), status);
   }
 
   app.get("/dashboard", async (c) => {
@@ -87,10 +69,12 @@ export function createDashboardRoutes(deps: AppDeps) {
       lastEventAt,
       storageBytes: deps.config.databasePath === ":memory:" ? null : databaseBytes(deps.config.databasePath),
       events: page.events,
-      panels: renderPanels(series, days, deps.now()),
+      series,
+      days,
+      now: deps.now(),
       publicUrl: deps.config.publicUrl,
     });
-    return c.html(`<!doctype html>${view}`);
+    return c.html(htmlDocument(view));
   });
 
   app.post("/dashboard/sign-in", async (c) => {
@@ -120,14 +104,14 @@ export function createDashboardRoutes(deps: AppDeps) {
   app.get("/dashboard/panels", async (c) => {
     const days = rangeOf(c.req.query("days"));
     const series = await loadMetricSeries(deps.store, visibleUser(c.var.principal), days, deps.now());
-    return c.html(renderPanels(series, days, deps.now()));
+    return c.html(Panels({ series, days, now: deps.now() }));
   });
 
   app.get("/dashboard/feed", async (c) => {
     const dataType = c.req.query("data_type") || undefined;
     if (dataType !== undefined && !/^[A-Za-z0-9_]{1,64}$/.test(dataType)) throw new AppError(400, "validation_failed", "invalid data_type");
     const page = await deps.store.listEvents({ user_id: visibleUser(c.var.principal), data_type: dataType }, { limit: FEED_SIZE });
-    return c.html(feedList(page.events));
+    return c.html(FeedList({ events: page.events }));
   });
 
   app.get("/dashboard/events/:id{[0-9]+}", async (c) => {
@@ -135,52 +119,45 @@ export function createDashboardRoutes(deps: AppDeps) {
     const only = visibleUser(c.var.principal);
     if (!event || (only !== undefined && event.user_id !== only)) throw new AppError(404, "event_not_found", "no such event");
     const history = (await deps.store.listEvents({ user_id: event.user_id, data_type: event.data_type, object_id: event.object_id }, { limit: 20 })).events.reverse();
-    if (c.req.header("hx-request")) return c.html(eventDetail(event, history));
-    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Event ${event.id}</title><link rel="stylesheet" href="/static/dashboard.css"></head><body><main class="detail-panel"><p><a href="/dashboard">← Dashboard</a></p>${eventDetail(event, history)}</main></body></html>`);
+    if (c.req.header("hx-request")) return c.html(EventDetail({ event, history }));
+    return c.html(htmlDocument(EventPage({ event, history })));
   });
 
   const oura = () => requireOura(deps, "manage subscriptions");
-  const ouraFragment = async (c: Context<AppEnv>, work: () => Promise<string>) => {
+  const ouraFragment = async (c: Context<AppEnv>, work: () => Promise<Markup>) => {
     try {
       return c.html(await work());
     } catch (error) {
-      if (error instanceof OuraApiError) return c.html(`<p class="error" role="alert">Oura answered ${error.status || "nothing"}: ${escape(error.detail)}</p>`, 200);
+      if (error instanceof OuraApiError) return c.html(ErrorNote({ message: `Oura answered ${error.status || "nothing"}: ${error.detail}` }), 200);
       throw error;
     }
   };
 
-  app.get("/dashboard/subscriptions", (c) => ouraFragment(c, async () => subscriptionsTable(await oura().listSubscriptions(), deps.now())));
+  app.get("/dashboard/subscriptions", (c) => ouraFragment(c, async () => SubscriptionsTable({ subscriptions: await oura().listSubscriptions(), now: deps.now() })));
 
   app.get("/dashboard/subscriptions/summary", (c) =>
-    ouraFragment(c, async () => {
-      if (!deps.oura) return "not configured";
-      const subscriptions = await deps.oura.listSubscriptions();
-      if (subscriptions.length === 0) return "none";
-      const next = Math.min(...subscriptions.map((s) => Date.parse(s.expiration_time)));
-      return `${subscriptions.length} active, next expiry in ${Math.max(0, Math.floor((next - deps.now()) / 86_400_000))} days`;
-    }),
+    ouraFragment(c, async () => SubscriptionsSummary({ subscriptions: deps.oura ? await deps.oura.listSubscriptions() : null, now: deps.now() })),
   );
 
   app.post("/dashboard/subscriptions/sync", (c) =>
     ouraFragment(c, async () => {
-      if (!deps.config.publicUrl) return `<p class="error" role="alert">Set PUBLIC_URL (the address Oura can reach) first.</p>`;
+      if (!deps.config.publicUrl) return ErrorNote({ message: "Set PUBLIC_URL (the address Oura can reach) first." });
       const report = await syncSubscriptions(oura(), `${deps.config.publicUrl}/webhooks`, deps.verificationToken, deps.logger);
-      const summary = `<p role="status">Created ${report.created.length}, re-pointed ${report.repointed.length}, removed ${report.deleted.length}, unchanged ${report.unchanged}.</p>`;
-      return summary + subscriptionsTable(await oura().listSubscriptions(), deps.now());
+      return SubscriptionsSynced({ report, subscriptions: await oura().listSubscriptions(), now: deps.now() });
     }),
   );
 
   app.put("/dashboard/subscriptions/:id/renew", (c) =>
     ouraFragment(c, async () => {
       await oura().renewSubscription(c.req.param("id"));
-      return subscriptionsTable(await oura().listSubscriptions(), deps.now());
+      return SubscriptionsTable({ subscriptions: await oura().listSubscriptions(), now: deps.now() });
     }),
   );
 
   app.delete("/dashboard/subscriptions/:id", (c) =>
     ouraFragment(c, async () => {
       await oura().deleteSubscription(c.req.param("id"));
-      return subscriptionsTable(await oura().listSubscriptions(), deps.now());
+      return SubscriptionsTable({ subscriptions: await oura().listSubscriptions(), now: deps.now() });
     }),
   );
 

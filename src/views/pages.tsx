@@ -1,30 +1,13 @@
 /** @jsxImportSource hono/jsx */
-// Full pages (hono/jsx): the layout, the sign-in page and the dashboard shell. Fragments that change live are in feed.ts.
-import type { Child } from "hono/jsx";
-import { raw } from "hono/html";
+// Full pages (hono/jsx), each in the one Layout: sign-in, the dashboard, an event on its own, the OAuth error page.
+// Render one for a response with htmlDocument(...) from layout.tsx. Fragments that change live are in feed.tsx.
 import type { AccountSummary } from "../storage/sqlite/account-store.ts";
 import type { Event } from "../schemas/event.ts";
-import { feedList } from "./feed.ts";
-
-export function Layout(props: { title: string; csrf?: string | null; children: Child }) {
-  // htmx 4 has no implicit inheritance: the CSRF header is declared inherited on <body> for every request.
-  const bodyAttributes = props.csrf ? { "hx-headers:inherited": JSON.stringify({ "X-CSRF-Token": props.csrf }) } : {};
-  return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <title>{props.title}</title>
-        <link rel="stylesheet" href="/static/dashboard.css" />
-        <script src="/static/htmx.min.js"></script>
-        <script src="/static/hx-ws.min.js"></script>
-        <script src="/static/dashboard.js" defer></script>
-      </head>
-      <body {...bodyAttributes}>{props.children}</body>
-    </html>
-  );
-}
+import { WEBHOOK_DATA_TYPES } from "../oura/data-types.ts";
+import { EventDetail, FeedList, LastEventTime } from "./feed.tsx";
+import { ErrorNote, Layout } from "./layout.tsx";
+import type { MetricSeries } from "./metrics.ts";
+import { Panels } from "./panels.tsx";
 
 export function SignInPage(props: { oauthConfigured: boolean; csrf: string; error?: string; apiTokenConfigured: boolean }) {
   return (
@@ -50,11 +33,7 @@ export function SignInPage(props: { oauthConfigured: boolean; csrf: string; erro
             <label for="token">Or use the server's API token</label>
             <input id="token" name="token" type="password" autocomplete="current-password" required />
             <button type="submit">Sign in with token</button>
-            {props.error ? (
-              <p class="error" role="alert">
-                {props.error}
-              </p>
-            ) : null}
+            {props.error ? <ErrorNote message={props.error} /> : null}
           </form>
         ) : null}
       </main>
@@ -71,7 +50,10 @@ export interface DashboardModel {
   lastEventAt: string | null;
   storageBytes: number | null;
   events: Event[];
-  panels: string;
+  /** The cards and charts: one series per metric over `days` days ending at `now`. */
+  series: MetricSeries[];
+  days: number;
+  now: number;
   publicUrl?: string;
 }
 
@@ -80,11 +62,12 @@ const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).
 export function DashboardPage(model: DashboardModel) {
   const needsReauth = model.accounts.filter((a) => a.needs_reauth);
   return (
-    <Layout title="Dashboard — Oura Streaming" csrf={model.csrf}>
+    <Layout title="Dashboard — Oura Streaming" csrf={model.csrf} scripts>
       <header class="top">
         <h1>Oura Streaming</h1>
         <p class="viewer">{model.viewer}</p>
-        <form hx-post="/auth/logout" hx-swap="none" {...{ "hx-on:htmx:after:request": "location.href='/dashboard'" }}>
+        {/* dashboard.js goes back to /dashboard (the sign-in page) once the logout request is answered. */}
+        <form id="sign-out" hx-post="/auth/logout" hx-swap="none">
           <button type="submit">Sign out</button>
         </form>
       </header>
@@ -108,7 +91,7 @@ export function DashboardPage(model: DashboardModel) {
           </div>
           <div>
             <dt>Last event</dt>
-            <dd id="last-event">{model.lastEventAt ? <time datetime={model.lastEventAt}>{model.lastEventAt.replace("T", " ").slice(0, 19)} UTC</time> : "none yet"}</dd>
+            <dd id="last-event">{model.lastEventAt ? <LastEventTime at={model.lastEventAt} /> : "none yet"}</dd>
           </div>
           <div>
             <dt>Subscriptions</dt>
@@ -127,7 +110,7 @@ export function DashboardPage(model: DashboardModel) {
           </p>
         ))}
       </section>
-      {raw(model.panels)}
+      <Panels series={model.series} days={model.days} now={model.now} />
       <div id="panels-refresh" hidden></div>
       <section id="live" class="live" aria-labelledby="live-title" hx-ws:connect="/ws/events?format=html">
         <div class="live-head">
@@ -136,7 +119,7 @@ export function DashboardPage(model: DashboardModel) {
             Type{" "}
             <select id="feed-filter" name="data_type" hx-get="/dashboard/feed" hx-target="#feed" hx-swap="innerHTML">
               <option value="">all</option>
-              {["sleep", "daily_sleep", "daily_readiness", "daily_activity", "workout", "session", "tag", "enhanced_tag", "daily_spo2", "daily_stress", "vo2_max"].map((t) => (
+              {WEBHOOK_DATA_TYPES.map((t) => (
                 <option value={t}>{t}</option>
               ))}
             </select>
@@ -147,7 +130,7 @@ export function DashboardPage(model: DashboardModel) {
         </div>
         {model.events.length === 0 ? <EmptyFeed publicUrl={model.publicUrl} /> : null}
         <ul id="feed" class="feed" aria-live="polite">
-          {feedList(model.events)}
+          <FeedList events={model.events} />
         </ul>
       </section>
       <section id="detail" class="detail-panel" aria-live="polite" aria-label="Event detail"></section>
@@ -199,5 +182,39 @@ sig=$(printf '%s%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$OURA_CLIENT_SEC
 curl -X POST ${target} -H 'content-type: application/json' -H "x-oura-timestamp: $ts" -H "x-oura-signature: $sig" -d "$body"`}</code>
       </pre>
     </div>
+  );
+}
+
+/** An event on a page of its own (the detail link opened without htmx). */
+export function EventPage(props: { event: Event; history: Event[] }) {
+  return (
+    <Layout title={`Event ${props.event.id} — Oura Streaming`}>
+      <main class="detail-panel">
+        <p>
+          <a href="/dashboard">← Dashboard</a>
+        </p>
+        <EventDetail event={props.event} history={props.history} />
+      </main>
+    </Layout>
+  );
+}
+
+/** Where the OAuth callback ends when it cannot sign the person in. */
+export function AuthErrorPage(props: { title: string; message: string }) {
+  return (
+    <Layout title={`${props.title} — Oura Streaming`}>
+      <main class="sign-in">
+        <h1>{props.title}</h1>
+        <ErrorNote message={props.message} />
+        <p>
+          <a class="button primary" href="/auth/login">
+            Sign in with Oura again
+          </a>
+        </p>
+        <p>
+          <a href="/dashboard">Back to the dashboard</a>
+        </p>
+      </main>
+    </Layout>
   );
 }

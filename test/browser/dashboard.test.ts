@@ -179,4 +179,12 @@ describe("dashboard in Chromium", () => {
     await docs.screenshot({ path: join(SCREENSHOTS, "docs.png") });
     await docs.close();
   }, 20_000);
+
+  test("'Sign out' ends the session and goes back to the sign-in page (no inline handler)", async () => {
+    expect(await page.locator("#sign-out").getAttribute("hx-on:htmx:after:request")).toBeNull();
+    await page.click("text=Sign out");
+    await page.waitForSelector("main.sign-in", { timeout: 5000 });
+    expect(page.url()).toBe(`${base}/dashboard`);
+    expect(await page.locator("#feed").count()).toBe(0);
+  }, 20_000);
 });

@@ -1,6 +1,10 @@
 // Dashboard pages and fragments rendered through app.request, signed in and not.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createRecordingBroadcaster } from "../../src/realtime/broadcaster.ts";
+import { publishEvent } from "../../src/realtime/event-messages.ts";
+import type { Event } from "../../src/schemas/event.ts";
 import type { RunningServer } from "../../src/server.ts";
+import { FakeOura } from "../fake-oura.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { deliver, sampleNotification } from "../helpers/notifications.ts";
 import { startTestServer } from "../helpers/servers.ts";
@@ -146,5 +150,105 @@ describe("signed in", () => {
     const token = JSON.parse(page.match(/hx-headers:inherited="([^"]+)"/)![1]!.replaceAll("&quot;", '"'))["X-CSRF-Token"];
     const withToken = await fetch(new URL("/dashboard/users/SOMEONE", running.url), { method: "DELETE", headers: { cookie: session, "x-csrf-token": token } });
     expect(withToken.status).toBe(404);
+  });
+});
+
+describe("Oura data in the HTML is escaped", () => {
+  // Every field below comes from Oura (or from whoever signs notifications) and must reach the page as text.
+  const HOSTILE = `"><img src=x onerror=alert(1)><script>alert(1)</script>`;
+  const ESCAPED = "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(1)&lt;/script&gt;";
+  const DAY = `2099-12-31${HOSTILE}`;
+  let hostile: RunningServer;
+  const fake = new FakeOura().start();
+
+  function expectEscaped(html: string) {
+    expect(html).not.toContain("<img src=x");
+    expect(html).not.toContain("<script>alert(1)");
+    expect(html).toContain(ESCAPED);
+  }
+
+  async function store(notification: { data_type: string; object_id: string; user_id: string }) {
+    const full = { event_type: "create" as const, event_time: "2026-11-24T08:00:00+00:00", ...notification };
+    const body = JSON.stringify(full);
+    return (await hostile.store.appendEvent({ source: "webhook", notification: full, rawNotification: body, receivedNotification: JSON.parse(body) })).event;
+  }
+
+  let fetchedEvent: Event;
+  let failedEvent: Event;
+
+  beforeAll(async () => {
+    hostile = await startTestServer({ ...fake.env(), API_TOKEN: TEST_API_TOKEN, PUBLIC_URL: "http://127.0.0.1:9" });
+    // A sleep score whose document has a hostile day, id and user: it feeds the card, the chart and the feed.
+    const sleep = await store({ data_type: "daily_sleep", object_id: `doc${HOSTILE}`, user_id: `USER${HOSTILE}` });
+    fetchedEvent = (await hostile.store.recordFetched(
+      { eventId: sleep.id, userId: sleep.user_id, dataType: sleep.data_type, objectId: sleep.object_id, attempts: 0 },
+      { id: `doc${HOSTILE}`, day: DAY, score: 80 },
+    ))!;
+    // An event of a hostile data type whose fetch failed with a hostile error.
+    const other = await store({ data_type: `tag${HOSTILE}`, object_id: `obj${HOSTILE}`, user_id: `USER${HOSTILE}` });
+    failedEvent = (await hostile.store.recordFetchOutcome(other.id, "failed", `boom${HOSTILE}`))!;
+    fake.subscriptions.set(`sub${HOSTILE}`, {
+      id: `sub${HOSTILE}`,
+      callback_url: "http://127.0.0.1:9/webhooks",
+      event_type: "create",
+      data_type: `sleep${HOSTILE}`,
+      verification_token: "x",
+      expiration_time: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    } as never);
+  });
+  afterAll(async () => {
+    await hostile.stop();
+    fake.stop();
+  });
+
+  const read = async (path: string, headers: Record<string, string> = {}) => (await fetch(new URL(path, hostile.url), { headers: { ...bearer, ...headers } })).text();
+
+  test("in the dashboard: cards, charts (attributes, titles and value table) and feed rows", async () => {
+    const html = await read("/dashboard");
+    expectEscaped(html);
+    expect(html).toContain(`data-day="2099-12-31${ESCAPED}"`);
+    expect(html).toContain(`<p class="day">2099-12-31${ESCAPED}</p>`);
+    expect(html).toContain(`<td>2099-12-31${ESCAPED}</td>`);
+    expect(html).toContain(`data-type="tag${ESCAPED}"`);
+    expect(html).toContain(`USER${ESCAPED}`);
+  });
+
+  test("in the panels and feed fragments", async () => {
+    const panels = await read("/dashboard/panels?days=30");
+    expectEscaped(panels);
+    expect(panels).toContain(`data-day="2099-12-31${ESCAPED}"`);
+    const feed = await read("/dashboard/feed");
+    expectEscaped(feed);
+    expect(feed).toContain(`<span class="type">tag${ESCAPED}</span>`);
+  });
+
+  test("in the event detail, fragment and full page", async () => {
+    for (const [event, objectId] of [[fetchedEvent, `doc${ESCAPED}`], [failedEvent, `obj${ESCAPED}`]] as const) {
+      for (const headers of [{ "hx-request": "true" }, {}] as Record<string, string>[]) {
+        const html = await read(`/dashboard/events/${event.id}`, headers);
+        expectEscaped(html);
+        expect(html).toContain(objectId);
+      }
+    }
+    expect(await read(`/dashboard/events/${failedEvent.id}`)).toContain(`boom${ESCAPED}`);
+  });
+
+  test("in the subscriptions table", async () => {
+    const html = await read("/dashboard/subscriptions");
+    expectEscaped(html);
+    expect(html).toContain(`sleep${ESCAPED}`);
+  });
+
+  test("in the live WebSocket message, new row, updated row and panel refresh", () => {
+    const broadcaster = createRecordingBroadcaster();
+    publishEvent(broadcaster, failedEvent, true);
+    publishEvent(broadcaster, fetchedEvent, false);
+    const html = broadcaster.messages.filter((m) => m.topic.startsWith("html:")).map((m) => m.message);
+    expect(html.length).toBeGreaterThan(0);
+    for (const message of html) {
+      expect(message).toContain("<hx-partial ");
+      expectEscaped(message);
+    }
+    expect(html.some((m) => m.includes('hx-target="#panels-refresh"'))).toBe(true);
   });
 });

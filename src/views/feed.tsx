@@ -1,0 +1,138 @@
+/** @jsxImportSource hono/jsx */
+// The live feed's rows, an event's detail, and the WebSocket message that updates an open dashboard.
+import type { Event } from "../schemas/event.ts";
+
+const time = (iso: string) => iso.slice(11, 19);
+const statusClass = (event: Event) => `status status-${event.fetch_status ?? "none"}`;
+
+export function FeedRow(props: { event: Event }) {
+  const { event } = props;
+  return (
+    <li id={`event-${event.id}`} class="event" data-type={event.data_type} data-status={event.fetch_status ?? ""}>
+      <a href={`/dashboard/events/${event.id}`} hx-get={`/dashboard/events/${event.id}`} hx-target="#detail" hx-swap="innerHTML" hx-push-url="false">
+        <time datetime={event.received_at}>{time(event.received_at)}</time>
+        <span class="type">{event.data_type}</span>
+        <span class="etype">{event.event_type}</span>
+        <span class={statusClass(event)}>{event.fetch_status ?? "stored"}</span>
+        <span class="user">{event.user_id}</span>
+      </a>
+    </li>
+  );
+}
+
+export function FeedList(props: { events: Event[] }) {
+  return (
+    <>
+      {props.events.map((event) => (
+        <FeedRow event={event} />
+      ))}
+    </>
+  );
+}
+
+/** When the last event arrived, in the status strip. */
+export function LastEventTime(props: { at: string }) {
+  return <time datetime={props.at}>{props.at.replace("T", " ").slice(0, 19)} UTC</time>;
+}
+
+const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+
+export function EventDetail(props: { event: Event; history?: Event[] }) {
+  const { event, history = [] } = props;
+  return (
+    <article class="detail" aria-labelledby="detail-title">
+      <h3 id="detail-title">
+        Event {event.id}: {event.data_type} {event.event_type}
+      </h3>
+      <dl>
+        <dt>Received</dt>
+        <dd>
+          <time datetime={event.received_at}>{event.received_at}</time>
+        </dd>
+        <dt>Event time</dt>
+        <dd>{event.event_time}</dd>
+        <dt>Oura user</dt>
+        <dd>{event.user_id}</dd>
+        <dt>Document id</dt>
+        <dd>{event.object_id}</dd>
+        <dt>Fetch status</dt>
+        <dd class={statusClass(event)}>
+          {event.fetch_status ?? "stored"}
+          {event.fetched_at ? ` at ${event.fetched_at}` : null}
+          {event.fetch_error ? ` — ${event.fetch_error}` : null}
+        </dd>
+      </dl>
+      <h4>Notification</h4>
+      <pre>
+        <code>{pretty(event.notification)}</code>
+      </pre>
+      <h4>Document</h4>
+      {event.document ? (
+        <pre class="document">
+          <code>{pretty(event.document)}</code>
+        </pre>
+      ) : (
+        <p class="empty">{documentHint(event)}</p>
+      )}
+      <h4>History of this document</h4>
+      <ol class="history">
+        {history.map((past) => (
+          <li aria-current={past.id === event.id ? "true" : undefined}>
+            <time datetime={past.received_at}>{past.received_at}</time> {past.event_type} —{" "}
+            <span class={statusClass(past)}>{past.fetch_status ?? "stored"}</span>
+            {past.fetch_error ? ` (${past.fetch_error})` : null}
+          </li>
+        ))}
+      </ol>
+    </article>
+  );
+}
+
+function documentHint(event: Event): string {
+  switch (event.fetch_status) {
+    case "pending":
+      return "Not fetched yet.";
+    case "awaiting_link":
+      return "Waiting for this Oura user to sign in.";
+    case "missing":
+      return "Oura no longer has this document.";
+    case "deleted":
+      return "Deleted at Oura.";
+    case "failed":
+      return "Fetching failed; see the status above.";
+    default:
+      return "No document.";
+  }
+}
+
+/** What the dashboard's WebSocket receives for an event: htmx 4 partials, each with its own target. */
+export function LiveMessage(props: { event: Event; created: boolean; refreshPanels: boolean }) {
+  const { event, created, refreshPanels } = props;
+  return (
+    <>
+      {created ? (
+        <hx-partial hx-target="#feed" hx-swap="afterbegin">
+          <FeedRow event={event} />
+        </hx-partial>
+      ) : (
+        <hx-partial hx-target={`#event-${event.id}`} hx-swap="outerHTML">
+          <FeedRow event={event} />
+        </hx-partial>
+      )}
+      <hx-partial hx-target="#last-event" hx-swap="innerHTML">
+        <LastEventTime at={event.received_at} />
+      </hx-partial>
+      {refreshPanels ? (
+        // Each viewer reloads the cards and charts it is allowed to see.
+        <hx-partial hx-target="#panels-refresh" hx-swap="innerHTML">
+          <span hx-get="/dashboard/panels" hx-trigger="load" hx-target="#panels" hx-swap="outerHTML" hx-include="#range"></span>
+        </hx-partial>
+      ) : null}
+    </>
+  );
+}
+
+/** The live message as the string published to the dashboard's sockets. */
+export function liveMessage(event: Event, created: boolean, refreshPanels: boolean): string {
+  return (<LiveMessage event={event} created={created} refreshPanels={refreshPanels} />).toString();
+}
