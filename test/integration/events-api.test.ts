@@ -14,6 +14,12 @@ afterAll(() => running.stop());
 
 const get = (path: string, headers: Record<string, string> = auth) => fetch(new URL(path, running.url), { headers });
 
+/** A refusal's status and the stable code in its JSON error body. */
+async function expectRefused(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
+}
+
 interface EventList {
   count: number;
   total_stored: number;
@@ -40,9 +46,9 @@ describe("authentication of data routes", () => {
   test("a wrong token → 401; DELETE too, and nothing is deleted", async () => {
     await seed([{}]);
     const before = ((await (await get("/events")).json()) as EventList).total_stored;
-    expect((await get("/events", { authorization: "Bearer wrong-token-wrong-token" })).status).toBe(401);
+    await expectRefused(await get("/events", { authorization: "Bearer wrong-token-wrong-token" }), 401, "unauthorized");
     const del = await fetch(new URL("/events", running.url), { method: "DELETE", headers: { authorization: "Bearer nope" } });
-    expect(del.status).toBe(401);
+    await expectRefused(del, 401, "unauthorized");
     expect(((await (await get("/events")).json()) as EventList).total_stored).toBe(before);
   });
 
@@ -129,8 +135,8 @@ describe("GET /events/{id}", () => {
   });
 
   test("unknown id → 404, malformed id → 400", async () => {
-    expect((await get("/events/99999999")).status).toBe(404);
-    expect((await get("/events/abc")).status).toBe(400);
+    await expectRefused(await get("/events/99999999"), 404, "event_not_found");
+    await expectRefused(await get("/events/abc"), 400, "validation_failed");
   });
 });
 
@@ -155,7 +161,7 @@ describe("GET /health", () => {
     expect(health.status).toBe("ok");
     expect(health.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(typeof health.uptime_seconds).toBe("number");
-    expect(health.database).toEqual({ ok: true });
+    expect(health.database).toMatchObject({ ok: true, writable: true, state: "ok", last_failure_at: null });
     expect(health.events_stored).toBeGreaterThan(0);
     expect(Date.parse(health.last_event_at as string)).toBeGreaterThan(Date.now() - 60_000);
     const text = JSON.stringify(health);

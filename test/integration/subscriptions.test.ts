@@ -27,6 +27,14 @@ afterAll(async () => {
 const call = (method: string, path: string, body?: unknown) =>
   fetch(`${base}${path}`, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
 
+/** A refusal's status and the stable code in its JSON error body; returns the error for further checks. */
+async function expectRefused(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  const { error } = (await response.json()) as { error: { code: string; message: string } };
+  expect(error.code).toBe(code);
+  return error;
+}
+
 describe("subscriptions", () => {
   test("POST /subscriptions creates one at PUBLIC_URL/webhooks with our verification token (Oura's handshake succeeds)", async () => {
     fake.subscriptions.clear();
@@ -69,17 +77,15 @@ describe("subscriptions", () => {
     const renewed = (await (await call("PUT", `/subscriptions/${subscription!.id}/renew`)).json()) as { expiration_time: string };
     expect(Date.parse(renewed.expiration_time)).toBeGreaterThan(Date.now() + 30 * 86_400_000);
     expect((await call("DELETE", `/subscriptions/${subscription!.id}`)).status).toBe(200);
-    const missing = await call("DELETE", `/subscriptions/${subscription!.id}`);
-    expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain("Oura");
-    expect((await call("PUT", "/subscriptions/nope/renew")).status).toBe(404);
+    const missing = await expectRefused(await call("DELETE", `/subscriptions/${subscription!.id}`), 404, "subscription_not_found");
+    expect(missing.message).toContain("Oura");
+    await expectRefused(await call("PUT", "/subscriptions/nope/renew"), 404, "subscription_not_found");
   });
 
   test("Oura's refusal of a bad body is a 422 naming Oura's answer; our own validation runs first", async () => {
-    expect((await call("POST", "/subscriptions", { data_type: "sleep", event_type: "explode" })).status).toBe(422);
+    await expectRefused(await call("POST", "/subscriptions", { data_type: "sleep", event_type: "explode" }), 422, "validation_failed");
     const refused = await call("POST", "/subscriptions", { data_type: "sleep", event_type: "create", callback_url: "http://127.0.0.1:1/nothing-listens" });
-    expect(refused.status).toBe(422);
-    expect(((await refused.json()) as { error: { code: string; message: string } }).error.message).toContain("verification failed");
+    expect((await expectRefused(refused, 422, "oura_refused")).message).toContain("verification failed");
   });
 
   test("the renewer renews exactly the subscriptions expiring within SUBSCRIPTION_RENEW_DAYS", async () => {
@@ -100,8 +106,7 @@ describe("subscriptions", () => {
     const offline = await startTestServer({ ...fake.env(), OURA_API_BASE_URL: "http://127.0.0.1:1", API_TOKEN: TEST_API_TOKEN, PUBLIC_URL: base });
     try {
       const response = await fetch(new URL("/subscriptions", offline.url), { headers: auth });
-      expect(response.status).toBe(502);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("oura_unavailable");
+      await expectRefused(response, 502, "oura_unavailable");
       const renewer = new SubscriptionRenewer(createOuraClient(testConfig({ ...fake.env(), OURA_API_BASE_URL: "http://127.0.0.1:1" }).oura), 7, silentLogger);
       expect(await renewer.tick()).toBe(0);
     } finally {
@@ -113,8 +118,7 @@ describe("subscriptions", () => {
     const bare = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
     try {
       const response = await fetch(new URL("/subscriptions/sync", bare.url), { method: "POST", headers: auth });
-      expect(response.status).toBe(503);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toContain("OURA_CLIENT_ID");
+      expect((await expectRefused(response, 503, "oauth_not_configured")).message).toContain("OURA_CLIENT_ID");
     } finally {
       await bare.stop();
     }

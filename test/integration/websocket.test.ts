@@ -55,6 +55,10 @@ describe("/ws/events", () => {
   test("a plain GET (no upgrade) gets 426 JSON", async () => {
     const response = await fetch(new URL("/ws/events", running.url), { headers: auth });
     expect(response.status).toBe(426);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("upgrade_required");
+    expect(body.error.message.length).toBeGreaterThan(0);
   });
 
   test("a client that stops reading is disconnected, and neither ingestion nor other clients wait for it", async () => {
