@@ -1,5 +1,6 @@
 // The environment, read once through one zod schema; everything else receives a typed Config.
 import { z } from "zod";
+import { parseTrustedProxies } from "./http/client-address.ts";
 
 /** `.env` files often hold `NAME=` for "unset": treat blank values as absent so defaults apply. */
 const blankAsUnset = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
@@ -66,6 +67,19 @@ export const EnvSchema = z.object({
   METRICS_TOKEN: z
     .preprocess(blankAsUnset, z.string().min(16, { error: "expected at least 16 characters" }).optional())
     .describe("Bearer token that may read /metrics only (the API token and sessions may too)."),
+  TRUST_PROXY: z
+    .preprocess(
+      blankAsUnset,
+      z
+        .string()
+        .refine((value) => parseTrustedProxies(value).invalid.length === 0, {
+          error: "expected comma-separated proxy addresses, IPv4 CIDR blocks (10.0.0.0/8) or loopback",
+        })
+        .optional(),
+    )
+    .describe(
+      "Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, IPv4 CIDR blocks, or loopback). Unset: the client address is the peer's, and X-Forwarded-For is ignored.",
+    ),
   LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written: debug, info, warn, error or silent."),
 });
 
@@ -97,6 +111,8 @@ export interface Config {
   retentionDays: number;
   pruneIntervalSeconds: number;
   metricsToken?: string;
+  /** Whether a peer address is a reverse proxy whose X-Forwarded-For may be believed. */
+  trustsProxy: (address: string) => boolean;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -133,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     retentionDays: e.RETENTION_DAYS,
     pruneIntervalSeconds: e.PRUNE_INTERVAL_SECONDS,
     metricsToken: e.METRICS_TOKEN,
+    trustsProxy: parseTrustedProxies(e.TRUST_PROXY ?? "").trusts,
     logLevel: e.LOG_LEVEL,
   };
   const exposure = checkExposure(config);

@@ -17,14 +17,16 @@ export function csrfTokenOf(deps: AppDeps, principal: Principal): string | null 
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Runs after requirePrincipal. */
+/** Runs after the principal guard; only sessions need it (a request without a session has nothing to forge). */
 export function requireCsrf(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async function csrfGuard(c, next) {
     const principal = c.var.principal;
-    if (SAFE.has(c.req.method) || principal.kind !== "session") return next();
+    if (SAFE.has(c.req.method) || principal?.kind !== "session") return next();
     let presented = c.req.header("x-csrf-token");
     if (!presented && c.req.header("content-type")?.includes("application/x-www-form-urlencoded")) {
-      const form = await c.req.parseBody();
+      const form = await c.req.parseBody().catch(() => {
+        throw new AppError(400, "invalid_form", "the form body could not be read");
+      });
       presented = typeof form._csrf === "string" ? form._csrf : undefined;
     }
     if (!presented || !secretsEqual(presented, csrfToken(deps, principal.sessionId))) {

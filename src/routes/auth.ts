@@ -1,24 +1,24 @@
 // Sign-in with Oura (OAuth2 authorization code), the caller's link status, logout and unlinking.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { linkTokens, unlinkUser } from "../auth/account-link.ts";
 import { sha256Hex } from "../auth/constant-time.ts";
-import { csrfTokenOf, requireCsrf } from "../auth/csrf.ts";
-import { endSession, isSecureRequest, oauthConfigured, readPrincipal, requirePrincipal, startSession, visibleUser } from "../auth/principal.ts";
-import type { AppDeps, AppEnv } from "../deps.ts";
-import { AppError, validationHook } from "../errors.ts";
+import { csrfTokenOf } from "../auth/csrf.ts";
+import { endSession, isSecureRequest, oauthConfigured, startSession, visibleUser } from "../auth/principal.ts";
+import type { AppDeps } from "../deps.ts";
+import { AppError } from "../errors.ts";
 import { OuraApiError } from "../oura/client.ts";
 import { requireOura } from "./require-oura.ts";
 import { AuthStatus, UnlinkResult } from "../schemas/auth.ts";
-import { dataRouteSecurity, errorResponse, jsonResponse } from "../schemas/common.ts";
+import { ErrorBody, errorResponse, jsonResponse } from "../schemas/common.ts";
+import { createRouter, DATA_SECURITY } from "./router.ts";
 import { htmlDocument } from "../views/layout.tsx";
 import { AuthErrorPage } from "../views/pages.tsx";
 import { OAUTH_STATE_TTL_MS, randomId } from "../storage/sqlite/session-store.ts";
 
 /** Binds an OAuth state to the browser that started the sign-in. */
 const BROWSER_COOKIE = "oura_oauth";
-const digest = sha256Hex;
 
 const loginRoute = createRoute({
   method: "get",
@@ -43,7 +43,10 @@ const callbackRoute = createRoute({
   },
   responses: {
     302: { description: "Signed in: redirect to /dashboard" },
-    400: { description: "State missing, reused, expired or from another browser; or the user declined (HTML page)" },
+    400: {
+      description: "State missing, reused, expired or from another browser, or the user declined (HTML page); a malformed query (JSON error)",
+      content: { "text/html": { schema: z.string() }, "application/json": { schema: ErrorBody } },
+    },
     502: { description: "Oura refused the code exchange (HTML page)" },
   },
 });
@@ -53,7 +56,7 @@ const statusRoute = createRoute({
   path: "/auth/status",
   tags: ["Account"],
   summary: "Linked Oura users visible to the caller, their scopes and token health",
-  security: dataRouteSecurity,
+  security: DATA_SECURITY,
   responses: { 200: jsonResponse(AuthStatus, "Link status"), 401: errorResponse("Not signed in") },
 });
 
@@ -62,7 +65,9 @@ const logoutRoute = createRoute({
   path: "/auth/logout",
   tags: ["Account"],
   summary: "End this browser session",
-  responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "Signed out") },
+  description: "Needs no sign-in; a browser session that signs out must send its X-CSRF-Token.",
+  security: [{ sessionCookie: [] }, {}],
+  responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "Signed out"), 403: errorResponse("A session without its X-CSRF-Token") },
 });
 
 const unlinkRoute = createRoute({
@@ -70,7 +75,7 @@ const unlinkRoute = createRoute({
   path: "/auth/users/{id}",
   tags: ["Account"],
   summary: "Unlink an Oura user: revoke at Oura and delete its tokens (?purge=true also deletes its data)",
-  security: dataRouteSecurity,
+  security: DATA_SECURITY,
   request: {
     params: z.object({ id: z.string().min(1).max(256).openapi({ param: { name: "id", in: "path" } }) }),
     query: z.object({ purge: z.enum(["true", "false"]).optional() }),
@@ -78,7 +83,7 @@ const unlinkRoute = createRoute({
   responses: {
     200: jsonResponse(UnlinkResult, "Unlinked"),
     401: errorResponse("Not signed in"),
-    403: errorResponse("A session may unlink only its own user"),
+    403: errorResponse("A session may unlink only its own user, and must send its X-CSRF-Token"),
     404: errorResponse("No such linked user"),
   },
 });
@@ -88,12 +93,12 @@ function page(c: Context, status: 400 | 502 | 503, title: string, message: strin
 }
 
 export function createAuthRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = createRouter(deps);
 
   app.openapi(loginRoute, async (c) => {
     const oura = requireOura(deps, "sign in with Oura");
     const nonce = randomId();
-    const state = deps.sessions.createState(digest(nonce));
+    const state = deps.sessions.createState(sha256Hex(nonce));
     await setSignedCookie(c, BROWSER_COOKIE, nonce, deps.keys.cookieSecret, {
       httpOnly: true,
       sameSite: "Lax",
@@ -109,7 +114,7 @@ export function createAuthRoutes(deps: AppDeps) {
     const nonce = await getSignedCookie(c, deps.keys.cookieSecret, BROWSER_COOKIE);
     deleteCookie(c, BROWSER_COOKIE, { path: "/auth" });
     // The state is consumed whatever happens next: a second use of the same redirect is always refused.
-    const stateOk = Boolean(state && nonce && deps.sessions.consumeState(state, digest(nonce)));
+    const stateOk = Boolean(state && nonce && deps.sessions.consumeState(state, sha256Hex(nonce)));
     if (!stateOk) {
       deps.logger.warn("oauth.state_rejected");
       return page(c, 400, "Sign-in could not be verified", "This sign-in link is expired, was already used, or was started in another browser.");
@@ -131,7 +136,6 @@ export function createAuthRoutes(deps: AppDeps) {
     return c.redirect("/dashboard", 302);
   });
 
-  app.use("/auth/status", requirePrincipal(deps));
   app.openapi(statusRoute, (c) => {
     const principal = c.var.principal;
     const only = visibleUser(principal);
@@ -148,19 +152,11 @@ export function createAuthRoutes(deps: AppDeps) {
   });
 
   app.openapi(logoutRoute, async (c) => {
-    const principal = await readPrincipal(c, deps).catch(() => undefined);
+    const principal = c.var.principal;
     if (principal) endSession(c, deps, principal);
     return c.json({ ok: true }, 200);
   });
 
-  app.use("/auth/users/*", requirePrincipal(deps), requireCsrf(deps));
-  app.use("/auth/logout", async (c, next) => {
-    // Logging out needs no sign-in, but a session that logs out must prove the request is its own.
-    const principal = await readPrincipal(c, deps).catch(() => undefined);
-    if (!principal || principal.kind !== "session") return next();
-    c.set("principal", principal);
-    return requireCsrf(deps)(c, next);
-  });
   app.openapi(unlinkRoute, async (c) => {
     const { id } = c.req.valid("param");
     const only = visibleUser(c.var.principal);

@@ -1,11 +1,11 @@
 // The dashboard: pages and the htmx fragments they load. A data route: without a session it shows the sign-in page.
-import { Hono } from "hono";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getSignedCookie, setSignedCookie } from "hono/cookie";
 import { unlinkUser } from "../auth/account-link.ts";
 import { secretsEqual } from "../auth/constant-time.ts";
-import { csrfTokenOf, requireCsrf } from "../auth/csrf.ts";
-import { isSecureRequest, oauthConfigured, type Principal, readPrincipal, requirePrincipal, startSession, visibleUser } from "../auth/principal.ts";
+import { csrfTokenOf } from "../auth/csrf.ts";
+import { isSecureRequest, oauthConfigured, type Principal, startSession, visibleUser } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { OuraApiError } from "../oura/client.ts";
@@ -13,9 +13,13 @@ import { syncSubscriptions } from "../oura/subscription-sync.ts";
 import { databaseBytes } from "../storage/sqlite/database.ts";
 import { randomId } from "../storage/sqlite/session-store.ts";
 import { createAttemptLimiter } from "../http/attempt-limiter.ts";
+import { clientAddress } from "../http/client-address.ts";
+import { errorResponse } from "../schemas/common.ts";
+import { DataType } from "../schemas/notification.ts";
 import { EventDetail, FeedList } from "../views/feed.tsx";
 import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
 import { requireOura } from "./require-oura.ts";
+import { createRouter, DATA_SECURITY, OPTIONAL_SESSION_SECURITY } from "./router.ts";
 import { loadMetricSeries } from "../views/metrics.ts";
 import { DashboardPage, EventPage, SignInPage } from "../views/pages.tsx";
 import { Panels, RANGES } from "../views/panels.tsx";
@@ -30,15 +34,56 @@ function viewerLabel(principal: Principal): string {
   return "Signed in with the API token: all users";
 }
 
+/** Out-of-range values fall back to a week: a hand-edited URL should still show a page. */
 function rangeOf(value: string | undefined): number {
   const days = Number(value);
   return (RANGES as readonly number[]).includes(days) ? days : 7;
 }
 
+const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
+const Range = z.object({ days: z.string().max(8).optional().openapi({ description: "7, 30 or 90" }) });
+const SubscriptionId = z.object({ id: z.string().min(1).max(256) });
+const refusals = { 400: errorResponse("Invalid input"), 401: errorResponse("Not signed in"), 403: errorResponse("Missing CSRF token") };
+
+/** The dashboard's routes are HTML for its own pages, so they stay out of /openapi.json; their guards come from `security` all the same. */
+function page<const R extends Omit<Parameters<typeof createRoute>[0], "responses">>(config: R) {
+  return createRoute({ ...config, hide: true, responses: { 200: html("HTML"), ...refusals } });
+}
+
+const dashboardRoute = page({ method: "get", path: "/dashboard", security: OPTIONAL_SESSION_SECURITY, request: { query: Range } });
+const signInRoute = createRoute({
+  method: "post",
+  path: "/dashboard/sign-in",
+  hide: true,
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/x-www-form-urlencoded": { schema: z.object({ _csrf: z.string().max(256).optional(), token: z.string().max(4096).optional() }) },
+      },
+    },
+  },
+  responses: { 303: { description: "Signed in" }, 401: html("Wrong token"), 403: html("Form expired"), 429: html("Too many wrong tokens"), 400: errorResponse("Unreadable form") },
+});
+const panelsRoute = page({ method: "get", path: "/dashboard/panels", security: DATA_SECURITY, request: { query: Range } });
+const feedRoute = page({
+  method: "get",
+  path: "/dashboard/feed",
+  security: DATA_SECURITY,
+  request: { query: z.object({ data_type: z.union([z.literal(""), DataType]).optional() }) },
+});
+const eventRoute = page({ method: "get", path: "/dashboard/events/{id}", security: DATA_SECURITY, request: { params: z.object({ id: z.coerce.number().int().min(1) }) } });
+const subscriptionsRoute = page({ method: "get", path: "/dashboard/subscriptions", security: DATA_SECURITY });
+const summaryRoute = page({ method: "get", path: "/dashboard/subscriptions/summary", security: DATA_SECURITY });
+const syncRoute = page({ method: "post", path: "/dashboard/subscriptions/sync", security: DATA_SECURITY });
+const renewRoute = page({ method: "put", path: "/dashboard/subscriptions/{id}/renew", security: DATA_SECURITY, request: { params: SubscriptionId } });
+const deleteSubscriptionRoute = page({ method: "delete", path: "/dashboard/subscriptions/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
+const unlinkRoute = page({ method: "delete", path: "/dashboard/users/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
+
 export function createDashboardRoutes(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
+  const app = createRouter(deps);
   const limiter = createAttemptLimiter({ maxFailures: 5, windowMs: 15 * 60_000, now: deps.now });
-  const clientAddress = (c: Context<AppEnv>) => c.env?.server?.requestIP(c.req.raw)?.address ?? "local";
+  const addressOf = (c: Context<AppEnv>) => clientAddress(c.env?.server?.requestIP(c.req.raw)?.address, c.req.header("x-forwarded-for"), deps.config.trustsProxy);
 
   async function signInPage(c: Context<AppEnv>, status: 200 | 401 | 403 | 429, error?: string) {
     let nonce = await getSignedCookie(c, deps.keys.cookieSecret, SIGN_IN_CSRF_COOKIE);
@@ -50,11 +95,11 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.html(htmlDocument(page), status);
   }
 
-  app.get("/dashboard", async (c) => {
-    const principal = await readPrincipal(c, deps).catch(() => undefined);
+  app.openapi(dashboardRoute, async (c) => {
+    const principal = c.var.principal;
     if (!principal) return signInPage(c, 200);
     const only = visibleUser(principal);
-    const days = rangeOf(c.req.query("days"));
+    const days = rangeOf(c.req.valid("query").days);
     const [page, lastEventAt, series] = await Promise.all([
       deps.store.listEvents({ user_id: only }, { limit: FEED_SIZE }),
       deps.store.lastEventAt(only),
@@ -77,14 +122,13 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.html(htmlDocument(view));
   });
 
-  app.post("/dashboard/sign-in", async (c) => {
-    const address = clientAddress(c);
+  app.openapi(signInRoute, async (c) => {
+    const address = addressOf(c);
     if (limiter.blocked(address)) return signInPage(c, 429, "Too many wrong tokens. Wait 15 minutes and try again.");
-    const form = await c.req.parseBody();
+    const form = c.req.valid("form");
     const nonce = await getSignedCookie(c, deps.keys.cookieSecret, SIGN_IN_CSRF_COOKIE);
-    if (!nonce || typeof form._csrf !== "string" || !secretsEqual(form._csrf, nonce)) return signInPage(c, 403, "The form expired. Please try again.");
-    const token = typeof form.token === "string" ? form.token : "";
-    if (!deps.config.apiToken || !secretsEqual(token, deps.config.apiToken)) {
+    if (!nonce || form._csrf === undefined || !secretsEqual(form._csrf, nonce)) return signInPage(c, 403, "The form expired. Please try again.");
+    if (!deps.config.apiToken || !secretsEqual(form.token ?? "", deps.config.apiToken)) {
       limiter.fail(address);
       deps.logger.warn("dashboard.sign_in_failed", { address });
       return signInPage(c, 401, "That token is not right.");
@@ -94,28 +138,20 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.redirect("/dashboard", 303);
   });
 
-  app.use("/dashboard/*", async (c, next) => {
-    if (c.req.path === "/dashboard/sign-in") return next();
-    return requirePrincipal(deps)(c, async () => {
-      await requireCsrf(deps)(c, next);
-    });
-  });
-
-  app.get("/dashboard/panels", async (c) => {
-    const days = rangeOf(c.req.query("days"));
+  app.openapi(panelsRoute, async (c) => {
+    const days = rangeOf(c.req.valid("query").days);
     const series = await loadMetricSeries(deps.store, visibleUser(c.var.principal), days, deps.now());
     return c.html(Panels({ series, days, now: deps.now() }));
   });
 
-  app.get("/dashboard/feed", async (c) => {
-    const dataType = c.req.query("data_type") || undefined;
-    if (dataType !== undefined && !/^[A-Za-z0-9_]{1,64}$/.test(dataType)) throw new AppError(400, "validation_failed", "invalid data_type");
+  app.openapi(feedRoute, async (c) => {
+    const dataType = c.req.valid("query").data_type || undefined;
     const page = await deps.store.listEvents({ user_id: visibleUser(c.var.principal), data_type: dataType }, { limit: FEED_SIZE });
     return c.html(FeedList({ events: page.events }));
   });
 
-  app.get("/dashboard/events/:id{[0-9]+}", async (c) => {
-    const event = await deps.store.getEvent(Number(c.req.param("id")));
+  app.openapi(eventRoute, async (c) => {
+    const event = await deps.store.getEvent(c.req.valid("param").id);
     const only = visibleUser(c.var.principal);
     if (!event || (only !== undefined && event.user_id !== only)) throw new AppError(404, "event_not_found", "no such event");
     const history = (await deps.store.listEvents({ user_id: event.user_id, data_type: event.data_type, object_id: event.object_id }, { limit: 20 })).events.reverse();
@@ -132,14 +168,15 @@ export function createDashboardRoutes(deps: AppDeps) {
       throw error;
     }
   };
+  const subscriptionsTable = async () => SubscriptionsTable({ subscriptions: await oura().listSubscriptions(), now: deps.now() });
 
-  app.get("/dashboard/subscriptions", (c) => ouraFragment(c, async () => SubscriptionsTable({ subscriptions: await oura().listSubscriptions(), now: deps.now() })));
+  app.openapi(subscriptionsRoute, (c) => ouraFragment(c, subscriptionsTable));
 
-  app.get("/dashboard/subscriptions/summary", (c) =>
+  app.openapi(summaryRoute, (c) =>
     ouraFragment(c, async () => SubscriptionsSummary({ subscriptions: deps.oura ? await deps.oura.listSubscriptions() : null, now: deps.now() })),
   );
 
-  app.post("/dashboard/subscriptions/sync", (c) =>
+  app.openapi(syncRoute, (c) =>
     ouraFragment(c, async () => {
       if (!deps.config.publicUrl) return ErrorNote({ message: "Set PUBLIC_URL (the address Oura can reach) first." });
       const report = await syncSubscriptions(oura(), `${deps.config.publicUrl}/webhooks`, deps.verificationToken, deps.logger);
@@ -147,22 +184,22 @@ export function createDashboardRoutes(deps: AppDeps) {
     }),
   );
 
-  app.put("/dashboard/subscriptions/:id/renew", (c) =>
+  app.openapi(renewRoute, (c) =>
     ouraFragment(c, async () => {
-      await oura().renewSubscription(c.req.param("id"));
-      return SubscriptionsTable({ subscriptions: await oura().listSubscriptions(), now: deps.now() });
+      await oura().renewSubscription(c.req.valid("param").id);
+      return subscriptionsTable();
     }),
   );
 
-  app.delete("/dashboard/subscriptions/:id", (c) =>
+  app.openapi(deleteSubscriptionRoute, (c) =>
     ouraFragment(c, async () => {
-      await oura().deleteSubscription(c.req.param("id"));
-      return SubscriptionsTable({ subscriptions: await oura().listSubscriptions(), now: deps.now() });
+      await oura().deleteSubscription(c.req.valid("param").id);
+      return subscriptionsTable();
     }),
   );
 
-  app.delete("/dashboard/users/:id", async (c) => {
-    const id = c.req.param("id");
+  app.openapi(unlinkRoute, async (c) => {
+    const { id } = c.req.valid("param");
     const only = visibleUser(c.var.principal);
     if (only !== undefined && only !== id) throw new AppError(403, "forbidden", "a session may unlink only its own Oura user");
     const result = await unlinkUser(deps, id, false);

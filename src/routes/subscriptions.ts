@@ -34,7 +34,13 @@ const createSubscriptionRoute = createRoute({
   path: "/subscriptions",
   summary: "Subscribe to one data type and event type (Oura then runs the handshake against our callback)",
   request: { body: { required: true, content: { "application/json": { schema: NewSubscription } } } },
-  responses: { 201: jsonResponse(Subscription, "Created"), 400: errorResponse("No callback URL: set PUBLIC_URL"), 422: errorResponse("Invalid body, or refused by Oura"), ...failures },
+  responses: {
+    201: jsonResponse(Subscription, "Created"),
+    400: errorResponse("No callback URL (set PUBLIC_URL), or a body that is not JSON"),
+    415: errorResponse("The body is not application/json"),
+    422: errorResponse("Invalid body, or refused by Oura"),
+    ...failures,
+  },
 });
 
 const renewRoute = createRoute({

@@ -53,7 +53,14 @@ describe("/openapi.json", () => {
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const operation of Object.values(methods)) {
         const isDataRoute = ["/events", "/ws/", "/documents", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics"].some((prefix) => path.startsWith(prefix));
-        expect(Boolean(operation.security?.length)).toBe(isDataRoute);
+        const requirements = (operation.security ?? []) as Record<string, string[]>[];
+        if (path === "/auth/logout") {
+          // No sign-in needed (the empty requirement), but a session is recognised, and must then send its CSRF token.
+          expect(requirements).toEqual([{ sessionCookie: [] }, {}]);
+          continue;
+        }
+        expect(requirements.length > 0).toBe(isDataRoute);
+        expect(requirements.some((requirement) => Object.keys(requirement).length === 0)).toBe(false);
       }
     }
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(["Error", "WebhookNotification", "Event", "EventList", "Health"]));
