@@ -25,7 +25,8 @@ function matcher(entry: string): Matcher | undefined {
   const network = ipv4Number(base);
   if (bits === undefined) {
     const exact = normaliseAddress(base);
-    return exact ? (address) => address === exact : undefined;
+    const isAddress = ipv4Number(exact) !== undefined || /^[0-9a-f:]*:[0-9a-f:.]*$/.test(exact);
+    return isAddress ? (address) => address === exact : undefined;
   }
   const prefix = Number(bits);
   if (network === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return undefined;
