@@ -20,12 +20,17 @@ export const REPO_ROOT = join(import.meta.dir, "..", "..");
 export interface ChildServer {
   process: Subprocess<"ignore", "pipe", "pipe">;
   url: URL;
-  /** Every line the child has written to stdout so far. */
+  /** Every line the child has written to stdout so far (in paused mode: up to the listening line, until readRest). */
   lines: string[];
+  /** Paused mode: resumes reading stdout and resolves with every line once the child has closed it. */
+  readRest(): Promise<string[]>;
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
-/** Starts `bun src/main.ts` with a clean environment plus `env`, and waits for its listening line. */
+/**
+ * Starts `bun src/main.ts` with a clean environment plus `env`, and waits for its listening line. With
+ * `readStdout: false` nobody reads its stdout after that line (a blocked pipe) until `readRest()` is called.
+ */
 export async function spawnServer(env: Record<string, string>, options: { readStdout?: boolean } = {}): Promise<ChildServer> {
   const child = Bun.spawn([process.execPath, "src/main.ts"], {
     cwd: REPO_ROOT,
@@ -45,32 +50,43 @@ export async function spawnServer(env: Record<string, string>, options: { readSt
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
   let buffered = "";
+  let paused = false;
+  /** Reads stdout into `lines` until it ends, or (paused mode) until the listening line. */
+  const pump = async (onLine: (line: string) => boolean): Promise<boolean> => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        if (buffered) lines.push(buffered);
+        buffered = "";
+        return false;
+      }
+      buffered += decoder.decode(value, { stream: true });
+      let newline;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        lines.push(line);
+        if (onLine(line)) return true;
+      }
+    }
+  };
   const url = await new Promise<URL>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${lines.join("\n")}`)), 10_000);
-    (async () => {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) {
-          clearTimeout(timer);
-          reject(new Error(`server exited before listening: ${await new Response(child.stderr).text()}`));
-          return;
-        }
-        buffered += decoder.decode(value, { stream: true });
-        let newline;
-        while ((newline = buffered.indexOf("\n")) >= 0) {
-          const line = buffered.slice(0, newline);
-          buffered = buffered.slice(newline + 1);
-          lines.push(line);
-          const match = line.match(/server\.listening url=(\S+)/);
-          if (match) {
-            clearTimeout(timer);
-            resolve(new URL(match[1]!));
-            if (options.readStdout === false) return;
-          }
-        }
-      }
-    })();
+    pump((line) => {
+      const match = line.match(/server\.listening url=(\S+)/);
+      if (!match) return false;
+      clearTimeout(timer);
+      resolve(new URL(match[1]!));
+      paused = options.readStdout === false;
+      return paused;
+    }).then(async (stoppedAtListening) => {
+      if (stoppedAtListening) return;
+      clearTimeout(timer);
+      reject(new Error(`server exited before listening: ${await new Response(child.stderr).text()}`));
+    });
   });
+  if (!paused) void pump(() => false);
+  let rest: Promise<string[]> | undefined;
   return {
     process: child,
     url,
@@ -78,6 +94,10 @@ export async function spawnServer(env: Record<string, string>, options: { readSt
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
       return child.exited;
+    },
+    readRest() {
+      rest ??= paused ? pump(() => false).then(() => lines) : child.exited.then(() => lines);
+      return rest;
     },
   };
 }
