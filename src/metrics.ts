@@ -1,7 +1,8 @@
 // Prometheus metrics: counters and a histogram kept in memory, gauges read when scraped.
 type Labels = Record<string, string>;
 
-const key = (labels: Labels) =>
+/** A label set rendered once, sorted and escaped: `a="1",b="2"`. */
+export const labelKey = (labels: Labels) =>
   Object.keys(labels)
     .sort()
     .map((k) => `${k}="${labels[k]!.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
@@ -14,7 +15,7 @@ class Counter {
     readonly help: string,
   ) {}
   inc(labels: Labels = {}, by = 1): void {
-    this.incKey(key(labels), by);
+    this.incKey(labelKey(labels), by);
   }
   /** `k` is a pre-rendered label set (see labelKey()): the hot path should not sort and escape per call. */
   incKey(k: string, by = 1): void {
@@ -36,10 +37,9 @@ class Histogram {
     readonly bounds: number[],
   ) {}
   /** `labelKey` is a pre-rendered label set (see labelKey()): the hot path should not sort and escape per call. */
-  observe(labelKey: string, value: number): void {
-    const k = labelKey;
-    let s = this.series.get(k);
-    if (!s) this.series.set(k, (s = { buckets: this.bounds.map(() => 0), sum: 0, count: 0 }));
+  observe(labels: string, value: number): void {
+    let s = this.series.get(labels);
+    if (!s) this.series.set(labels, (s = { buckets: this.bounds.map(() => 0), sum: 0, count: 0 }));
     for (let i = 0; i < this.bounds.length; i++) if (value <= this.bounds[i]!) s.buckets[i]!++;
     s.sum += value;
     s.count++;
@@ -55,14 +55,13 @@ class Histogram {
   }
 }
 
-export const labelKey = key;
 
 /** Label sets rendered once per id (e.g. a refusal reason) and reused: for counters and histograms on the hot path. */
 export function cachedLabelKeys(labelsFor: (id: string) => Labels): (id: string) => string {
   const keys = new Map<string, string>();
   return (id) => {
     let k = keys.get(id);
-    if (k === undefined) keys.set(id, (k = key(labelsFor(id))));
+    if (k === undefined) keys.set(id, (k = labelKey(labelsFor(id))));
     return k;
   };
 }

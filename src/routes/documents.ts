@@ -7,14 +7,13 @@ import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { DocumentList, DocumentParams, DocumentQuery, StoredDocument } from "../schemas/document.ts";
 import { createRouter, DATA_SECURITY } from "./router.ts";
 
-const security = DATA_SECURITY;
 
 const listRoute = createRoute({
   method: "get",
   path: "/documents",
   tags: ["Documents"],
   summary: "Stored documents, newest day first",
-  security,
+  security: DATA_SECURITY,
   request: { query: DocumentQuery },
   responses: { 200: jsonResponse(DocumentList, "Documents"), 400: errorResponse("Invalid query"), 401: errorResponse("Not signed in") },
 });
@@ -24,7 +23,7 @@ const getRoute = createRoute({
   path: "/documents/{data_type}/{id}",
   tags: ["Documents"],
   summary: "One stored document",
-  security,
+  security: DATA_SECURITY,
   request: { params: DocumentParams },
   responses: { 200: jsonResponse(StoredDocument, "The document"), 401: errorResponse("Not signed in"), 404: errorResponse("Not stored") },
 });

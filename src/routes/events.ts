@@ -8,7 +8,6 @@ import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { DeleteResult, Event, EventFilter, EventIdParams, EventList, EventListQuery } from "../schemas/event.ts";
 import { createRouter, DATA_SECURITY } from "./router.ts";
 
-const security = DATA_SECURITY;
 const unauthorized = errorResponse("Missing or wrong bearer token");
 
 const listRoute = createRoute({
@@ -16,7 +15,7 @@ const listRoute = createRoute({
   path: "/events",
   tags: ["Events"],
   summary: "List stored events, newest first",
-  security,
+  security: DATA_SECURITY,
   request: { query: EventListQuery },
   responses: { 200: jsonResponse(EventList, "A page of events"), 400: errorResponse("Invalid query"), 401: unauthorized },
 });
@@ -26,7 +25,7 @@ const getRoute = createRoute({
   path: "/events/{id}",
   tags: ["Events"],
   summary: "One stored event",
-  security,
+  security: DATA_SECURITY,
   request: { params: EventIdParams },
   responses: {
     200: jsonResponse(Event, "The event"),
@@ -41,7 +40,7 @@ const deleteRoute = createRoute({
   path: "/events",
   tags: ["Events"],
   summary: "Delete stored events (all, or those matching the filters)",
-  security,
+  security: DATA_SECURITY,
   request: { query: EventFilter },
   responses: {
     200: jsonResponse(DeleteResult, "How many events were deleted"),

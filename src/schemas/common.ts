@@ -17,8 +17,6 @@ export const errorResponse = (description: string) => ({
   content: { "application/json": { schema: ErrorBody } },
 });
 
-/** Data routes accept the API token or a browser session. */
-export const dataRouteSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, { sessionCookie: [] }];
 
 export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
