@@ -19,6 +19,21 @@ let base: string;
 let browser: Browser;
 let page: Page;
 const offServer: string[] = [];
+/** Anything the Content-Security-Policy refused, on any page these tests open (console and violation events). */
+const policyViolations: string[] = [];
+
+/** Records CSP refusals on a page: the browser's console message, and the DOM's securitypolicyviolation event. */
+async function watchPolicy(target: Page) {
+  target.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) policyViolations.push(`${target.url()}: ${message.text()}`);
+  });
+  await target.exposeFunction("reportPolicyViolation", (text: string) => void policyViolations.push(text));
+  await target.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      (window as unknown as { reportPolicyViolation: (text: string) => void }).reportPolicyViolation(`${event.violatedDirective} ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+}
 
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
@@ -41,6 +56,7 @@ beforeAll(async () => {
   running = await startTestServer({ ...fake.env(), PORT: String(port), PUBLIC_URL: base, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "browser.db") });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await watchPolicy(page);
   // The dashboard must work with the network cut off: everything but this server and the fake Oura is refused.
   await page.route("**/*", (route) => {
     const url = new URL(route.request().url());
@@ -150,6 +166,7 @@ describe("dashboard in Chromium", () => {
 
   test("at phone width the page has no horizontal scroll", async () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    await watchPolicy(phone);
     await phone.context().addCookies(await page.context().cookies());
     await phone.goto(`${base}/dashboard`);
     // Measure once the fragments that load after the page (subscriptions table, summary) are in.
@@ -162,6 +179,7 @@ describe("dashboard in Chromium", () => {
 
   test("/docs renders its operations with the network blocked to everything but this server", async () => {
     const docs = await browser.newPage();
+    await watchPolicy(docs);
     const blocked: string[] = [];
     await docs.route("**/*", (route) => {
       const url = new URL(route.request().url());
@@ -187,4 +205,10 @@ describe("dashboard in Chromium", () => {
     expect(page.url()).toBe(`${base}/dashboard`);
     expect(await page.locator("#feed").count()).toBe(0);
   }, 20_000);
+
+  test("the Content-Security-Policy was in force and refused nothing the dashboard, htmx or Swagger UI needed", async () => {
+    const response = await fetch(`${base}/dashboard`);
+    expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(policyViolations).toEqual([]);
+  });
 });
