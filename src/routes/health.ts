@@ -1,7 +1,8 @@
 // Liveness and readiness in one answer; nothing sensitive in it.
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { oauthConfigured } from "../auth/principal.ts";
-import type { AppDeps, AppEnv } from "../deps.ts";
+import type { AppDeps } from "../deps.ts";
+import { createRouter } from "./router.ts";
 import { jsonResponse } from "../schemas/common.ts";
 import { Health } from "../schemas/health.ts";
 
@@ -28,7 +29,7 @@ function readOr<T>(read: () => T, fallback: T): T {
 }
 
 export function createHealthRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouter(deps);
   app.openapi(healthRoute, async (c) => {
     const readable = await deps.store.ping();
     const storage = deps.store.health();

@@ -8,6 +8,7 @@ import { requireCsrf } from "../auth/csrf.ts";
 import { bearerToken, readPrincipal, requirePrincipal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { validationHook } from "../errors.ts";
+import { errorResponse } from "../schemas/common.ts";
 
 type RouteConfig = Parameters<typeof createRoute>[0];
 type Requirement = Record<string, string[]>;
@@ -51,6 +52,25 @@ function metricsTokenOr(otherwise: MiddlewareHandler<AppEnv>, deps: AppDeps): Mi
   };
 }
 
+/**
+ * The refusals every route of a kind can give, whether or not its author remembered to declare them: validation (400,
+ * and 415/422 for bodies), the guards (401, 403) and storage that cannot be used (503). A route's own wording wins.
+ */
+export function withStandardRefusals<R extends RouteConfig>(route: R): R {
+  const standard: Record<number, string> = {};
+  const unsafe = !SAFE_METHODS.has(route.method);
+  if (route.request?.query || route.request?.params) standard[400] = "Invalid query or path parameter";
+  if (route.request?.body) Object.assign(standard, { 400: "The body cannot be read", 415: "A body of another media type than declared", 422: "The body does not match its schema" });
+  if (route.security?.length) {
+    if (!route.security.some((requirement) => Object.keys(requirement).length === 0)) standard[401] = "Not signed in: send Authorization: Bearer <API_TOKEN> or a session cookie";
+    if (unsafe && route.security.some((requirement) => "sessionCookie" in requirement)) standard[403] = "A browser session without its X-CSRF-Token";
+    standard[503] = "The database cannot be used right now; retry later";
+  }
+  const responses = { ...route.responses };
+  for (const [status, description] of Object.entries(standard)) responses[status] ??= errorResponse(description);
+  return { ...route, responses };
+}
+
 export type Router = OpenAPIHono<AppEnv>;
 
 /** An OpenAPIHono whose `openapi()` attaches the guards each route's `security` declares before its validators. */
@@ -59,7 +79,7 @@ export function createRouter(deps: AppDeps): Router {
   const register = router.openapi.bind(router);
   router.openapi = ((route: RouteConfig & { middleware?: unknown }, handler: unknown, hook?: unknown) => {
     const declared = route.middleware === undefined ? [] : Array.isArray(route.middleware) ? route.middleware : [route.middleware];
-    return register({ ...route, middleware: [...guardsFor(route, deps), ...declared] } as never, handler as never, hook as never);
+    return register({ ...withStandardRefusals(route), middleware: [...guardsFor(route, deps), ...declared] } as never, handler as never, hook as never);
   }) as typeof router.openapi;
   return router;
 }

@@ -1,10 +1,11 @@
 // Oura's webhook protocol: the GET verification handshake and signed POST notifications.
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { secretsEqual } from "../auth/constant-time.ts";
-import type { AppDeps, AppEnv } from "../deps.ts";
-import { AppError, validationHook } from "../errors.ts";
+import type { AppDeps } from "../deps.ts";
+import { AppError } from "../errors.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { HandshakeAnswer, HandshakeQuery, WebhookAck, WebhookNotification } from "../schemas/notification.ts";
+import { createRouter } from "./router.ts";
 import type { WebhookReceiver } from "./webhook-receiver.ts";
 
 const handshakeRoute = createRoute({
@@ -62,7 +63,7 @@ const notificationRoute = createRoute({
 });
 
 export function createWebhookRoutes(deps: AppDeps, receiver: WebhookReceiver) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = createRouter(deps);
 
   app.openapi(handshakeRoute, (c) => {
     const { verification_token: token, challenge } = c.req.valid("query");
