@@ -1079,7 +1079,7 @@ export function judge(c: FuzzCase, answer: Answer): string | undefined {
     if (c.hx && html) return undefined;
     // Pages a person's browser lands on answer that person with the page itself (the sign-in form with its message,
     // the OAuth error page); what no browser sends (unreadable bodies, wrong media types) still gets the JSON error.
-    if (html && PEOPLE_PAGES.get(`${c.method} ${c.route.path}`)?.includes(answer.status)) return undefined;
+    if (html && PEOPLE_PAGES.get(`${c.route.method} ${c.route.path}`)?.includes(answer.status)) return undefined;
     // A byte range past the end of a static file: 416 is HTTP's answer (RFC 9110 §15.5.17), given by Bun's file serving.
     if (answer.status === 416 && /^\/(static|swagger-ui-dist)\//.test(c.route.path)) return undefined;
     if (!json) return `${answer.status} with content-type ${answer.contentType ?? "(none)"}${html ? " (HTML without HX-Request)" : ""}, not the JSON error body`;

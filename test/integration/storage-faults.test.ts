@@ -41,6 +41,8 @@ describe("database file removed under the running server", () => {
     // What an operator's `rm db.sqlite*` does: the database, its log, its shared memory and the key file.
     for (const suffix of ["", "-wal", "-shm", ".key"]) rmSync(`${path}${suffix}`, { force: true });
 
+    // /health notices at once, before any write tries.
+    expect((await health(server)).status).toBe(503);
     const first = await deliver(server.url, sampleNotification());
     expect(first.status).toBe(503);
     expect(((await first.json()) as { error: { code: string } }).error.code).toBe("storage_unavailable");

@@ -72,6 +72,8 @@ export class DatabaseFile {
   }
 
   health(): StorageHealth {
+    // Looked at afresh: a health check must not report a file that vanished since the last commit or check.
+    if (this.#state === "ok") this.#pathLeadsHere();
     const state = this.#state;
     return {
       state,

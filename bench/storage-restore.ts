@@ -1,0 +1,61 @@
+// How long the server refuses webhooks (503) after its database file is removed, and how long the restore holds the
+// event loop: fills a database with N events, starts the server on it, removes the file (and its log, shared memory
+// and key), then probes /health every 10 ms until it answers 200 again.
+// Usage: bun run bench/storage-restore.ts [rows, default 200000]
+import { Database } from "bun:sqlite";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase } from "../src/storage/sqlite/database.ts";
+
+const rows = Number(process.argv[2] ?? 200_000);
+const dbPath = join(mkdtempSync(join(tmpdir(), "oura-restore-")), "restore.db");
+
+openDatabase(dbPath).close();
+const db = new Database(dbPath);
+const now = new Date().toISOString();
+const insert = db.query(
+  "INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification, fetch_status) VALUES (?, 'webhook', 'create', 'sleep', ?, ?, ?, 'U', ?, 'fetched')",
+);
+const body = JSON.stringify({ event_type: "create", data_type: "sleep", object_id: "x", event_time: now, user_id: "U", pad: "p".repeat(200) });
+db.transaction(() => {
+  for (let i = 0; i < rows; i++) insert.run(now, `e-${i}`, now, Date.parse(now) + i, body);
+})();
+db.close();
+const megabytes = (statSync(dbPath).size / 1024 / 1024).toFixed(1);
+console.log(`${rows} events written (${megabytes} MiB)`);
+
+const port = 30_000 + Math.floor(Math.random() * 20_000);
+const child = Bun.spawn([process.execPath, "src/main.ts"], {
+  cwd: join(import.meta.dir, ".."),
+  env: { PATH: process.env.PATH ?? "", PORT: String(port), DATABASE_PATH: dbPath, OURA_CLIENT_SECRET: "restore-bench-secret-0123456789", RETENTION_DAYS: "0", LOG_LEVEL: "warn" },
+  stdout: "inherit",
+});
+const base = `http://127.0.0.1:${port}`;
+for (let i = 0; i < 200; i++) {
+  if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break;
+  await Bun.sleep(50);
+}
+
+for (const suffix of ["", "-wal", "-shm", ".key"]) rmSync(`${dbPath}${suffix}`, { force: true });
+const removedAt = performance.now();
+let slowest = 0;
+let refusedFor = 0;
+for (;;) {
+  const sent = performance.now();
+  const response = await fetch(`${base}/health`);
+  slowest = Math.max(slowest, performance.now() - sent);
+  if (response.ok) {
+    refusedFor = performance.now() - removedAt;
+    break;
+  }
+  await Bun.sleep(10);
+}
+const restored = new Database(dbPath, { readonly: true });
+const count = (restored.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+restored.close();
+child.kill("SIGTERM");
+await child.exited;
+console.log(
+  `database of ${megabytes} MiB removed: unavailable for ${refusedFor.toFixed(0)} ms (1 s of it deliberate), slowest /health answer ${slowest.toFixed(0)} ms (the restore holding the loop); ${count} of ${rows} events in the restored file`,
+);
