@@ -1,28 +1,18 @@
 // Webhook latency while retention deletes a large backlog: fills a database with N expired events, starts the server
 // (which prunes at start), and measures signed POSTs sent every 5 ms until pruning is done.
 // Usage: bun run bench/prune-latency.ts [rows, default 1000000]
-import { Database } from "bun:sqlite";
 import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "../src/storage/sqlite/database.ts";
+import { fillEvents } from "./fill-events.ts";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const dbPath = join(mkdtempSync(join(tmpdir(), "oura-prune-")), "prune.db");
 const SECRET = "prune-bench-secret-0123456789";
 
-openDatabase(dbPath).close();
-const db = new Database(dbPath);
 const old = new Date(Date.now() - 90 * 86_400_000).toISOString();
-const insert = db.query(
-  "INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification, fetch_status) VALUES (?, 'webhook', 'create', 'sleep', ?, ?, ?, 'U', ?, 'fetched')",
-);
-const body = JSON.stringify({ event_type: "create", data_type: "sleep", object_id: "x", event_time: old, user_id: "U", pad: "p".repeat(200) });
-db.transaction(() => {
-  for (let i = 0; i < rows; i++) insert.run(old, `old-${i}`, old, Date.parse(old) + i, body);
-})();
-db.close();
+fillEvents(dbPath, rows, old, "old");
 console.log(`${rows} expired events written`);
 
 const port = 30_000 + Math.floor(Math.random() * 20_000);

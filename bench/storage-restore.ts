@@ -6,22 +6,12 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "../src/storage/sqlite/database.ts";
+import { fillEvents } from "./fill-events.ts";
 
 const rows = Number(process.argv[2] ?? 200_000);
 const dbPath = join(mkdtempSync(join(tmpdir(), "oura-restore-")), "restore.db");
 
-openDatabase(dbPath).close();
-const db = new Database(dbPath);
-const now = new Date().toISOString();
-const insert = db.query(
-  "INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification, fetch_status) VALUES (?, 'webhook', 'create', 'sleep', ?, ?, ?, 'U', ?, 'fetched')",
-);
-const body = JSON.stringify({ event_type: "create", data_type: "sleep", object_id: "x", event_time: now, user_id: "U", pad: "p".repeat(200) });
-db.transaction(() => {
-  for (let i = 0; i < rows; i++) insert.run(now, `e-${i}`, now, Date.parse(now) + i, body);
-})();
-db.close();
+fillEvents(dbPath, rows, new Date().toISOString());
 const megabytes = (statSync(dbPath).size / 1024 / 1024).toFixed(1);
 console.log(`${rows} events written (${megabytes} MiB)`);
 
