@@ -1,10 +1,10 @@
 // The long fuzz run and more kill -9 trials: the generators and checks of test/integration/fuzz.test.ts and
-// crash.test.ts (test/helpers/fuzz.ts), with more requests and trials. Prints the status counts, every failing cause
+// crash.test.ts (test/helpers/fuzz/), with more requests and trials. Prints the status counts, every failing cause
 // with an example request, and acknowledged vs found; exits 1 when any rule is broken.
 // Usage: npm run fuzz [-- --requests 11000 --seed 20261202 --trials 5 --concurrency 4 --in-flight 32]
 import { parseArgs } from "node:util";
 import { TEST_SECRET } from "../test/helpers/config.ts";
-import { describeFailures, distinctAcknowledged, fuzzRun, killTrial, type TrialResult, trialLine, trialSummary } from "../test/helpers/fuzz.ts";
+import { describeFailures, distinctAcknowledged, fuzzRun, killTrial, type TrialResult, trialLine, trialSummary } from "../test/helpers/fuzz/index.ts";
 
 const { values } = parseArgs({
   options: {

@@ -3,7 +3,7 @@
 // acknowledged one after the restart answers 200 duplicate with the same id. `npm run fuzz` runs more trials.
 import { afterAll, describe, expect, test } from "bun:test";
 import { TEST_SECRET } from "../helpers/config.ts";
-import { killTrial, type TrialResult, trialLine, trialSummary } from "../helpers/fuzz.ts";
+import { killTrial, type TrialResult, trialLine, trialSummary } from "../helpers/fuzz/index.ts";
 
 const SEED = 20_261_202;
 const TRIALS = 2;

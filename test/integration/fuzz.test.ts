@@ -5,7 +5,7 @@
 // lands on: the sign-in form and the OAuth callback); afterwards the server is healthy and every acknowledged webhook is
 // in the SQLite file. Beyond Bun's own limits, Bun answers a bare 4xx before our code runs.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { describeFailures, distinctAcknowledged, type Failure, type FuzzRun, fuzzRun, LISTED_ROUTES } from "../helpers/fuzz.ts";
+import { describeFailures, distinctAcknowledged, type Failure, type FuzzRun, fuzzRun, LISTED_ROUTES } from "../helpers/fuzz/index.ts";
 
 const SEED = 20_261_202;
 const REQUESTS = 4_000;
