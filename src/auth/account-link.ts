@@ -28,8 +28,8 @@ export async function unlinkUser(deps: AppDeps, userId: string, purge: boolean) 
     await deps.oura.revoke(account.accessToken);
     revoked = true;
   }
-  if (!deps.accounts.remove(userId)) return undefined;
-  deps.sessions.deleteForUser(userId);
+  if (!(await deps.accounts.remove(userId))) return undefined;
+  await deps.sessions.deleteForUser(userId);
   const purged = purge ? await deps.store.purgeUser(userId) : null;
   deps.logger.info("oauth.unlinked", { user_id: userId, purged: purged !== null });
   return { user_id: userId, revoked, purged };

@@ -54,7 +54,7 @@ export function requirePrincipal(deps: AppDeps): MiddlewareHandler<AppEnv> {
 }
 
 export async function startSession(c: Context<AppEnv>, deps: AppDeps, userId: string | null): Promise<void> {
-  const session = deps.sessions.create(userId);
+  const session = await deps.sessions.create(userId);
   await setSignedCookie(c, SESSION_COOKIE, session.id, deps.keys.cookieSecret, {
     httpOnly: true,
     sameSite: "Lax",
@@ -64,7 +64,7 @@ export async function startSession(c: Context<AppEnv>, deps: AppDeps, userId: st
   });
 }
 
-export function endSession(c: Context<AppEnv>, deps: AppDeps, principal: Principal): void {
-  if (principal.kind === "session") deps.sessions.delete(principal.sessionId);
+export async function endSession(c: Context<AppEnv>, deps: AppDeps, principal: Principal): Promise<void> {
+  if (principal.kind === "session") await deps.sessions.delete(principal.sessionId);
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
 }

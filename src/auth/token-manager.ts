@@ -56,7 +56,7 @@ export class TokenManager {
         // Another process may have rotated it first: only a token nobody replaced is really dead.
         const latest = await this.accounts.get(userId);
         if (latest && latest.version !== account.version && !latest.needsReauth) return latest.accessToken;
-        this.accounts.markNeedsReauth(userId, `refresh refused by Oura (${error.oauthError ?? error.status})`);
+        await this.accounts.markNeedsReauth(userId, `refresh refused by Oura (${error.oauthError ?? error.status})`);
         this.logger.warn("oauth.needs_reauth", { user_id: userId, reason: error.oauthError ?? String(error.status) });
         return undefined;
       }

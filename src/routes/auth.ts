@@ -98,7 +98,7 @@ export function createAuthRoutes(deps: AppDeps) {
   app.openapi(loginRoute, async (c) => {
     const oura = requireOura(deps, "sign in with Oura");
     const nonce = randomId();
-    const state = deps.sessions.createState(sha256Hex(nonce));
+    const state = await deps.sessions.createState(sha256Hex(nonce));
     await setSignedCookie(c, BROWSER_COOKIE, nonce, deps.keys.cookieSecret, {
       httpOnly: true,
       sameSite: "Lax",
@@ -114,7 +114,7 @@ export function createAuthRoutes(deps: AppDeps) {
     const nonce = await getSignedCookie(c, deps.keys.cookieSecret, BROWSER_COOKIE);
     deleteCookie(c, BROWSER_COOKIE, { path: "/auth" });
     // The state is consumed whatever happens next: a second use of the same redirect is always refused.
-    const stateOk = Boolean(state && nonce && deps.sessions.consumeState(state, sha256Hex(nonce)));
+    const stateOk = Boolean(state && nonce && (await deps.sessions.consumeState(state, sha256Hex(nonce))));
     if (!stateOk) {
       deps.logger.warn("oauth.state_rejected");
       return page(c, 400, "Sign-in could not be verified", "This sign-in link is expired, was already used, or was started in another browser.");
@@ -153,7 +153,7 @@ export function createAuthRoutes(deps: AppDeps) {
 
   app.openapi(logoutRoute, async (c) => {
     const principal = c.var.principal;
-    if (principal) endSession(c, deps, principal);
+    if (principal) await endSession(c, deps, principal);
     return c.json({ ok: true }, 200);
   });
 

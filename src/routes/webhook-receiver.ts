@@ -68,7 +68,9 @@ export function createWebhookReceiver(deps: AppDeps): WebhookReceiver {
     let result;
     try {
       const delivery = await verifiedDelivery(deps, request);
-      result = await deps.store.appendEvent({ source: "webhook", ...delivery }).catch((error: unknown) => {
+      // Without a usable sign-in for this user the document cannot be fetched yet: say so now, not after a fetch attempt.
+      const fetch = deps.fetcher && !deps.accounts.hasUsableLink(delivery.notification.user_id) ? "awaiting_link" : "pending";
+      result = await deps.store.appendEvent({ source: "webhook", ...delivery, fetch }).catch((error: unknown) => {
         throw error instanceof StorageUnavailableError ? new AppError(503, "storage_unavailable", "the event could not be stored; retry later") : error;
       });
     } catch (error) {

@@ -9,6 +9,11 @@ export interface NewEvent {
   rawNotification: string;
   /** Those bytes parsed, unknown fields included (saves parsing them again for the live stream). */
   receivedNotification: Record<string, unknown>;
+  /**
+   * Whether the document can be fetched now: "awaiting_link" when its user has no usable sign-in yet (queued when
+   * they sign in), so the fetcher never has to write that outcome itself. Deletes need no fetch whatever this says.
+   */
+  fetch: "pending" | "awaiting_link";
 }
 
 export interface AppendResult {

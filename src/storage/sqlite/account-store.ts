@@ -1,6 +1,7 @@
 // Linked Oura accounts and their tokens, encrypted at rest; token_version makes every rotation a compare-and-swap.
 import type { Database } from "bun:sqlite";
 import type { TokenCipher } from "../../auth/token-cipher.ts";
+import type { SqliteConnection } from "./connection.ts";
 
 export interface StoredTokens {
   userId: string;
@@ -42,14 +43,23 @@ export interface NewTokens {
 
 export class AccountStore {
   constructor(
-    /** The store whose connection this shares; read on every call, since a restored file means a new connection. */
-    private readonly connection: { readonly database: Database },
+    /** The store whose connection and writer this shares (the connection is asked for on every call: a restored file means a new one). */
+    private readonly connection: SqliteConnection,
     private readonly cipher: TokenCipher,
     private readonly now: () => number = Date.now,
   ) {}
 
   private get db(): Database {
     return this.connection.database;
+  }
+
+  /** Users with a usable link (linked, not waiting to sign in again): read once, then kept by this class's own writes. */
+  #usable: Set<string> | undefined;
+
+  /** Whether documents can be fetched for this user now; cheap enough for every notification. */
+  hasUsableLink(userId: string): boolean {
+    this.#usable ??= new Set(this.db.query<{ user_id: string }, []>("SELECT user_id FROM oura_accounts WHERE needs_reauth = 0 AND refresh_token IS NOT NULL").all().map((row) => row.user_id));
+    return this.#usable.has(userId);
   }
 
   async get(userId: string): Promise<StoredTokens | undefined> {
@@ -70,35 +80,43 @@ export class AccountStore {
   async link(userId: string, tokens: NewTokens): Promise<void> {
     const sealed = await this.seal(tokens);
     const at = new Date(this.now()).toISOString();
-    this.db
+    await this.connection.write((db) =>
+      db
       .query(
         `INSERT INTO oura_accounts (user_id, access_token, refresh_token, access_expires_at_ms, scopes, needs_reauth, reauth_reason, token_version, linked_at, updated_at)
          VALUES ($user_id, $access, $refresh, $expires, $scopes, 0, NULL, 1, $at, $at)
          ON CONFLICT (user_id) DO UPDATE SET access_token = $access, refresh_token = $refresh, access_expires_at_ms = $expires,
            scopes = $scopes, needs_reauth = 0, reauth_reason = NULL, token_version = token_version + 1, updated_at = $at`,
       )
-      .run({ user_id: userId, ...sealed, at });
+      .run({ user_id: userId, ...sealed, at }),
+    );
+    this.#usable?.add(userId);
   }
 
   /** Stores a rotated pair only if nobody rotated since `expectedVersion` was read. */
   async rotate(userId: string, expectedVersion: number, tokens: NewTokens): Promise<boolean> {
     const sealed = await this.seal(tokens);
-    const result = this.db
+    const result = await this.connection.write((db) =>
+      db
       .query(
         `UPDATE oura_accounts SET access_token = $access, refresh_token = $refresh, access_expires_at_ms = $expires,
            scopes = COALESCE($scopes, scopes), token_version = token_version + 1, updated_at = $at
          WHERE user_id = $user_id AND token_version = $version`,
       )
-      .run({ user_id: userId, ...sealed, version: expectedVersion, at: new Date(this.now()).toISOString() });
+      .run({ user_id: userId, ...sealed, version: expectedVersion, at: new Date(this.now()).toISOString() }),
+    );
     return result.changes === 1;
   }
 
-  markNeedsReauth(userId: string, reason: string): void {
-    this.db.query("UPDATE oura_accounts SET needs_reauth = 1, reauth_reason = ?, updated_at = ? WHERE user_id = ?").run(reason, new Date(this.now()).toISOString(), userId);
+  async markNeedsReauth(userId: string, reason: string): Promise<void> {
+    const at = new Date(this.now()).toISOString();
+    await this.connection.write((db) => db.query("UPDATE oura_accounts SET needs_reauth = 1, reauth_reason = ?, updated_at = ? WHERE user_id = ?").run(reason, at, userId));
+    this.#usable?.delete(userId);
   }
 
-  remove(userId: string): boolean {
-    return this.db.query("DELETE FROM oura_accounts WHERE user_id = ?").run(userId).changes === 1;
+  async remove(userId: string): Promise<boolean> {
+    this.#usable?.delete(userId);
+    return (await this.connection.write((db) => db.query("DELETE FROM oura_accounts WHERE user_id = ?").run(userId).changes)) === 1;
   }
 
   hasAny(): boolean {

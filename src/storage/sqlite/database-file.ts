@@ -1,7 +1,7 @@
 // The open database file and whether writes to it are really kept: notices when DATABASE_PATH no longer leads to the
 // file this process has open (removed or replaced under the running server) and when commits fail (disk full),
 // refuses writes while that lasts, and recovers on its own when it can.
-import { constants, type Database } from "bun:sqlite";
+import { constants, type Database, type Statement } from "bun:sqlite";
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "../../log.ts";
@@ -10,6 +10,9 @@ import { openDatabase } from "./database.ts";
 import type { Settled } from "./group-commit.ts";
 
 const RESTORE_DELAY_MS = 1000;
+
+/** A piece of write work: runs inside the writer's transaction and returns what its caller awaits. */
+export type Work<R = unknown> = (db: Database) => R;
 
 type Identity = { dev: number; ino: number };
 
@@ -89,52 +92,52 @@ export class DatabaseFile {
     if (this.#state === "file_removed" || this.#state === "file_replaced") throw new StorageUnavailableError(PROBLEMS[this.#state]);
   }
 
-  /** One write transaction; a storage failure becomes StorageUnavailableError and marks the storage unwritable. */
-  write<T>(work: (db: Database) => T): T {
-    this.assertAttached();
-    let result: T;
-    try {
-      result = this.#db.transaction(() => work(this.#db))();
-    } catch (error) {
-      if (isStorageFailure(error)) {
-        this.recordFailure(error);
-        throw new StorageUnavailableError(error);
-      }
-      throw error;
-    }
-    this.confirmCommit();
-    return result;
-  }
-
   /**
-   * A group-commit batch in one transaction; if that fails for something else than the storage, each item alone, so one
-   * bad write cannot sink its batch-mates. Items whose commit would not be kept are refused with StorageUnavailableError.
+   * A group-commit batch: every piece of work in one transaction (one fsync), each inside its own savepoint, so a piece
+   * that throws undoes only its own changes and fails only its own caller. A storage failure (disk full, I/O error)
+   * fails the whole batch, and so does a commit into a file that is no longer at DATABASE_PATH.
    */
-  commitBatch<T, R>(apply: (item: T) => R, items: T[]): Settled<R>[] {
-    let results: Settled<R>[];
+  commitBatch(works: Work[]): Settled<unknown>[] {
+    let results: Settled<unknown>[];
     try {
       this.assertAttached();
-      results = this.#db.transaction(() => items.map((item) => ({ ok: true as const, value: apply(item) })))();
+      const savepoints = this.#savepoints();
+      results = this.#db.transaction(() => works.map((work) => this.#inSavepoint(work, savepoints)))();
     } catch (error) {
-      if (isStorageFailure(error)) return this.#refuseAll(items, error);
-      results = items.map((item) => {
-        try {
-          return { ok: true as const, value: this.#db.transaction(() => apply(item))() };
-        } catch (itemError) {
-          return { ok: false as const, error: itemError };
-        }
-      });
+      return this.#refuseAll(works, error);
     }
     if (results.some((result) => result.ok)) {
       try {
         this.confirmCommit();
       } catch (error) {
-        return this.#refuseAll(items, error);
+        return this.#refuseAll(works, error);
       }
     }
     return results;
   }
 
+  readonly #savepoints = this.prepared((db) => ({
+    begin: db.query("SAVEPOINT work"),
+    release: db.query("RELEASE work"),
+    undo: db.query("ROLLBACK TO work"),
+  }));
+
+  #inSavepoint(work: Work, savepoints: { begin: Statement; release: Statement; undo: Statement }): Settled<unknown> {
+    savepoints.begin.run();
+    try {
+      const value = work(this.#db);
+      savepoints.release.run();
+      return { ok: true, value };
+    } catch (error) {
+      savepoints.undo.run();
+      savepoints.release.run();
+      // The storage itself failed: the transaction cannot be trusted, the whole batch is refused.
+      if (isStorageFailure(error)) throw error;
+      return { ok: false, error };
+    }
+  }
+
+  /** The transaction itself failed (an item's own error never gets here): nothing in the batch is kept. */
   #refuseAll<R>(items: unknown[], error: unknown): Settled<R>[] {
     if (!(error instanceof StorageUnavailableError)) this.recordFailure(error);
     const refusal = error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);

@@ -2,6 +2,8 @@
 import type { Database } from "bun:sqlite";
 
 export type AppendRow = {
+  /** For create/update; a delete is "deleted" (nothing to fetch). */
+  fetch_status: "pending" | "awaiting_link";
   received_at: string;
   source: "webhook" | "poll";
   event_type: "create" | "update" | "delete";
@@ -19,7 +21,7 @@ export type AppendOutcome = { id: number; created: boolean };
 export function prepareAppend(db: Database): (row: AppendRow) => AppendOutcome {
   // No RETURNING: the caller already has every bound value, so the new row need not be read back inside the commit.
   // A create/update event is also its own fetch job (fetch_status 'pending', due at once), committed with it.
-  const insert = db.query<never, AppendRow & { fetch_status: string; next_fetch_at_ms: number | null }>(
+  const insert = db.query<never, Omit<AppendRow, "fetch_status"> & { fetch_status: string; next_fetch_at_ms: number | null }>(
     `INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification,
                          fetch_status, next_fetch_at_ms)
      VALUES ($received_at, $source, $event_type, $data_type, $object_id, $event_time, $event_time_ms, $user_id, $notification,
@@ -39,7 +41,8 @@ export function prepareAppend(db: Database): (row: AppendRow) => AppendOutcome {
   );
   return (row) => {
     const isDelete = row.event_type === "delete";
-    const { changes, lastInsertRowid } = insert.run({ ...row, fetch_status: isDelete ? "deleted" : "pending", next_fetch_at_ms: isDelete ? null : 0 });
+    const pending = !isDelete && row.fetch_status === "pending";
+    const { changes, lastInsertRowid } = insert.run({ ...row, fetch_status: isDelete ? "deleted" : row.fetch_status, next_fetch_at_ms: pending ? 0 : null });
     if (changes > 0) {
       const id = Number(lastInsertRowid);
       if (isDelete) tombstone.run({ user_id: row.user_id, data_type: row.data_type, document_id: row.object_id, event_id: id, at: row.received_at });

@@ -1,5 +1,6 @@
 // Browser sessions (id in a signed cookie) and single-use OAuth states bound to the browser that asked for them.
 import type { Database } from "bun:sqlite";
+import type { SqliteConnection } from "./connection.ts";
 
 export const SESSION_TTL_MS = 30 * 86_400_000;
 export const OAUTH_STATE_TTL_MS = 10 * 60_000;
@@ -14,8 +15,8 @@ export const randomId = () => Buffer.from(crypto.getRandomValues(new Uint8Array(
 
 export class SessionStore {
   constructor(
-    /** The store whose connection this shares; read on every call, since a restored file means a new connection. */
-    private readonly connection: { readonly database: Database },
+    /** The store whose connection and writer this shares (the connection is asked for on every call: a restored file means a new one). */
+    private readonly connection: SqliteConnection,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -23,11 +24,14 @@ export class SessionStore {
     return this.connection.database;
   }
 
-  create(userId: string | null): Session {
-    const session = { id: randomId(), userId, expiresAtMs: this.now() + SESSION_TTL_MS };
-    // Sign-ins are rare: a good moment to forget sessions that have expired.
-    this.db.query("DELETE FROM sessions WHERE expires_at_ms <= ?").run(this.now());
-    this.db.query("INSERT INTO sessions (id, user_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)").run(session.id, userId, this.now(), session.expiresAtMs);
+  async create(userId: string | null): Promise<Session> {
+    const now = this.now();
+    const session = { id: randomId(), userId, expiresAtMs: now + SESSION_TTL_MS };
+    await this.connection.write((db) => {
+      // Sign-ins are rare: a good moment to forget sessions that have expired.
+      db.query("DELETE FROM sessions WHERE expires_at_ms <= ?").run(now);
+      db.query("INSERT INTO sessions (id, user_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)").run(session.id, userId, now, session.expiresAtMs);
+    });
     return session;
   }
 
@@ -37,25 +41,30 @@ export class SessionStore {
     return { id: row.id, userId: row.user_id, expiresAtMs: row.expires_at_ms };
   }
 
-  delete(id: string): void {
-    this.db.query("DELETE FROM sessions WHERE id = ?").run(id);
+  async delete(id: string): Promise<void> {
+    await this.connection.write((db) => db.query("DELETE FROM sessions WHERE id = ?").run(id));
   }
 
-  deleteForUser(userId: string): void {
-    this.db.query("DELETE FROM sessions WHERE user_id = ?").run(userId);
+  async deleteForUser(userId: string): Promise<void> {
+    await this.connection.write((db) => db.query("DELETE FROM sessions WHERE user_id = ?").run(userId));
   }
 
   /** Remembers a state for the browser identified by `browser` (a hash of its cookie nonce). */
-  createState(browser: string): string {
+  async createState(browser: string): Promise<string> {
     const state = randomId();
-    this.db.query("DELETE FROM oauth_states WHERE created_at_ms < ?").run(this.now() - OAUTH_STATE_TTL_MS);
-    this.db.query("INSERT INTO oauth_states (state, browser, created_at_ms) VALUES (?, ?, ?)").run(state, browser, this.now());
+    const now = this.now();
+    await this.connection.write((db) => {
+      db.query("DELETE FROM oauth_states WHERE created_at_ms < ?").run(now - OAUTH_STATE_TTL_MS);
+      db.query("INSERT INTO oauth_states (state, browser, created_at_ms) VALUES (?, ?, ?)").run(state, browser, now);
+    });
     return state;
   }
 
   /** Consumes a state: true only once, only for the same browser, only within 10 minutes. */
-  consumeState(state: string, browser: string): boolean {
-    const row = this.db.query<{ browser: string; created_at_ms: number }, [string]>("DELETE FROM oauth_states WHERE state = ? RETURNING browser, created_at_ms").get(state);
+  async consumeState(state: string, browser: string): Promise<boolean> {
+    const row = await this.connection.write((db) =>
+      db.query<{ browser: string; created_at_ms: number }, [string]>("DELETE FROM oauth_states WHERE state = ? RETURNING browser, created_at_ms").get(state),
+    );
     return !!row && row.browser === browser && row.created_at_ms > this.now() - OAUTH_STATE_TTL_MS;
   }
 }

@@ -14,8 +14,8 @@ import {
   StorageUnavailableError,
   type StoredDocument,
 } from "../store.ts";
-import { DatabaseFile } from "./database-file.ts";
-import { type AppendOutcome, type AppendRow, prepareAppend } from "./event-append.ts";
+import { DatabaseFile, isStorageFailure, type Work } from "./database-file.ts";
+import { type AppendRow, prepareAppend } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
 
 interface EventRow {
@@ -111,12 +111,25 @@ function whereClause(filter: EventFilter): { sql: string; params: Record<string,
 
 export class SqliteStore implements Store {
   readonly #file: DatabaseFile;
-  readonly #writer: GroupCommitWriter<AppendRow, AppendOutcome>;
+  readonly #writer: GroupCommitWriter<Work, unknown>;
+  readonly #append: () => ReturnType<typeof prepareAppend>;
 
   private constructor(file: DatabaseFile) {
     this.#file = file;
-    const append = file.prepared(prepareAppend);
-    this.#writer = new GroupCommitWriter((rows) => file.commitBatch(append(), rows));
+    this.#append = file.prepared(prepareAppend);
+    this.#writer = new GroupCommitWriter((works) => file.commitBatch(works));
+  }
+
+  /**
+   * The one way to write: `work` joins the next group commit (one transaction and one fsync for everything submitted
+   * meanwhile) and the promise settles once that commit is durable. A failing piece fails only its own caller.
+   */
+  async write<R>(work: Work<R>): Promise<R> {
+    try {
+      return (await this.#writer.submit(work)) as R;
+    } catch (error) {
+      throw isStorageFailure(error) && !(error instanceof StorageUnavailableError) ? new StorageUnavailableError(error) : error;
+    }
   }
 
   static async open(path: string, logger?: Logger): Promise<SqliteStore> {
@@ -127,8 +140,9 @@ export class SqliteStore implements Store {
     return this.#file.db;
   }
 
-  async appendEvent({ source, notification, rawNotification, receivedNotification }: NewEvent): Promise<AppendResult> {
+  async appendEvent({ source, notification, rawNotification, receivedNotification, fetch }: NewEvent): Promise<AppendResult> {
     const row: AppendRow = {
+      fetch_status: fetch,
       received_at: new Date().toISOString(),
       source,
       event_type: notification.event_type,
@@ -139,15 +153,12 @@ export class SqliteStore implements Store {
       user_id: notification.user_id,
       notification: rawNotification,
     };
-    let outcome: AppendOutcome;
-    try {
-      outcome = await this.#writer.submit(row);
-    } catch (error) {
-      throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);
-    }
+    const append = this.#append;
+    const outcome = await this.write(() => append()(row));
     if (!outcome.created) return { event: (await this.getEvent(outcome.id))!, created: false };
-    const { event_time_ms: _, notification: __, ...columns } = row;
-    const event: Event = { id: outcome.id, ...columns, notification: receivedNotification, document: null, fetch_status: row.event_type === "delete" ? "deleted" : "pending", fetch_error: null, fetched_at: null };
+    const { event_time_ms: _, notification: __, fetch_status: ___, ...columns } = row;
+    const fetchStatus = row.event_type === "delete" ? "deleted" : fetch;
+    const event: Event = { id: outcome.id, ...columns, notification: receivedNotification, document: null, fetch_status: fetchStatus, fetch_error: null, fetched_at: null };
     return { event, created: true };
   }
 
@@ -170,9 +181,8 @@ export class SqliteStore implements Store {
   }
 
   async deleteEvents(filter: EventFilter): Promise<number> {
-    await this.#writer.whenIdle();
     const { sql, params } = whereClause(filter);
-    return this.#file.write((db) => db.query(`DELETE FROM events WHERE ${sql}`).run(params).changes);
+    return this.write((db) => db.query(`DELETE FROM events WHERE ${sql}`).run(params).changes);
   }
 
   async countEvents(userId?: string): Promise<number> {
@@ -204,7 +214,7 @@ export class SqliteStore implements Store {
     const at = new Date().toISOString();
     const payload = JSON.stringify(document);
     const day = typeof document.day === "string" ? document.day : null;
-    this.#file.write((db) => {
+    await this.write((db) => {
       db
         .query(
           `UPDATE events SET document = ?, fetch_status = 'fetched', fetch_error = NULL, fetched_at = ?, next_fetch_at_ms = NULL
@@ -226,22 +236,22 @@ export class SqliteStore implements Store {
   }
 
   async recordFetchOutcome(eventId: number, status: "missing" | "failed" | "awaiting_link", error?: string): Promise<Event | undefined> {
-    this.#file.write((db) => db.query("UPDATE events SET fetch_status = ?, fetch_error = ?, next_fetch_at_ms = NULL WHERE id = ?").run(status, error ?? null, eventId));
+    await this.write((db) => db.query("UPDATE events SET fetch_status = ?, fetch_error = ?, next_fetch_at_ms = NULL WHERE id = ?").run(status, error ?? null, eventId));
     return this.getEvent(eventId);
   }
 
   async rescheduleFetch(eventId: number, atMs: number, attempts: number, error: string): Promise<void> {
-    this.#file.write((db) => db.query("UPDATE events SET next_fetch_at_ms = ?, fetch_attempts = ?, fetch_error = ? WHERE id = ?").run(atMs, attempts, error, eventId));
+    await this.write((db) => db.query("UPDATE events SET next_fetch_at_ms = ?, fetch_attempts = ?, fetch_error = ? WHERE id = ?").run(atMs, attempts, error, eventId));
   }
 
   async rescheduleUserFetches(userId: string, atMs: number): Promise<number> {
-    return this.#file.write(
+    return this.write(
       (db) => db.query("UPDATE events SET next_fetch_at_ms = ? WHERE user_id = ? AND fetch_status = 'pending' AND next_fetch_at_ms < ?").run(atMs, userId, atMs).changes,
     );
   }
 
   async requeueAwaitingLink(userId: string): Promise<number> {
-    return this.#file.write(
+    return this.write(
       (db) => db.query("UPDATE events SET fetch_status = 'pending', next_fetch_at_ms = 0, fetch_attempts = 0 WHERE user_id = ? AND fetch_status = 'awaiting_link'").run(userId).changes,
     );
   }
@@ -273,8 +283,7 @@ export class SqliteStore implements Store {
   }
 
   async pruneEvents(beforeIso: string, limit: number): Promise<number> {
-    await this.#writer.whenIdle();
-    return this.#file.write(
+    return this.write(
       (db) =>
         db
           .query(
@@ -295,19 +304,18 @@ export class SqliteStore implements Store {
   }
 
   async reclaimSpace(pages: number): Promise<number> {
-    this.#db.query(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`).all();
+    await this.write((db) => db.query(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`).all());
     return (this.#db.query("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count;
   }
 
   async purgeUser(userId: string): Promise<{ events: number; documents: number }> {
-    await this.#writer.whenIdle();
-    return this.#file.write((db) => ({
+    return this.write((db) => ({
       events: db.query("DELETE FROM events WHERE user_id = ?").run(userId).changes,
       documents: db.query("DELETE FROM documents WHERE user_id = ?").run(userId).changes,
     }));
   }
 
-  /** The connection, for the repositories that share it (accounts, sessions). */
+  /** The connection, for reads by the repositories that share it (accounts, sessions); they write with write(). */
   get database(): Database {
     return this.#db;
   }
@@ -318,7 +326,7 @@ export class SqliteStore implements Store {
   }
 
   async ensureSetting(key: string, value: string): Promise<string> {
-    this.#file.write((db) => db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING").run(key, value));
+    await this.write((db) => db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING").run(key, value));
     return (await this.getSetting(key))!;
   }
 
