@@ -17,6 +17,11 @@ export class TokenManager {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Whether the user is linked and needs no new sign-in: documents can be fetched for them. */
+  hasUsableLink(userId: string): boolean {
+    return this.accounts.hasUsableLink(userId);
+  }
+
   /** A usable access token for the user, or undefined when not linked or re-authorisation is needed. */
   async accessToken(userId: string): Promise<string | undefined> {
     const account = await this.accounts.get(userId);

@@ -28,6 +28,7 @@ export interface FetcherDeps {
 
 const BATCH = 16;
 const CONCURRENCY = 4;
+const PARK_SLICE = 2000;
 
 export class DocumentFetcher {
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -95,8 +96,7 @@ export class DocumentFetcher {
         if (running.size < CONCURRENCY && failure === undefined) {
           let job = this.#take(queue, running, probed, paused);
           if (!job) {
-            // Jobs in flight are still pending in the store: ask for enough to see BATCH others, and leave them out.
-            queue = (await this.deps.store.dueFetches(this.#now(), BATCH + running.size)).filter((job) => !running.has(job.eventId));
+            queue = await this.#dueJobs(running);
             job = this.#take(queue, running, probed, paused);
           }
           if (job) {
@@ -122,6 +122,19 @@ export class DocumentFetcher {
     }
     if (failure !== undefined) throw failure;
     return handled;
+  }
+
+  /**
+   * The next due jobs, leaving out those in flight. Jobs of users without a usable sign-in (a backlog received before
+   * sign-in was configured, or before the user signed in) are parked as awaiting_link in bulk slices, not one write each.
+   */
+  async #dueJobs(running: Map<number, unknown>): Promise<FetchJob[]> {
+    // Jobs in flight are still pending in the store: ask for enough to see BATCH others, and leave them out.
+    const due = async () => (await this.deps.store.dueFetches(this.#now(), BATCH + running.size)).filter((job) => !running.has(job.eventId));
+    const jobs = await due();
+    if (jobs.every((job) => this.deps.tokens.hasUsableLink(job.userId))) return jobs;
+    while ((await this.deps.store.parkUnlinkedFetches(PARK_SLICE)) === PARK_SLICE);
+    return due();
   }
 
   /** Takes the next startable job from the queue, of the user with the fewest jobs in flight. */

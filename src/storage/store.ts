@@ -84,8 +84,13 @@ export interface Store {
   rescheduleFetch(eventId: number, atMs: number, attempts: number, error: string): Promise<void>;
   /** Moves a user's pending fetches due before `atMs` to `atMs` (their token could not be had); returns how many. */
   rescheduleUserFetches(userId: string, atMs: number): Promise<number>;
-  /** Puts a user's awaiting_link events back in the queue (after they link); returns how many. */
+  /** Puts a user's awaiting_link events back in the queue (after they link), in slices; returns how many. */
   requeueAwaitingLink(userId: string): Promise<number>;
+  /**
+   * Moves up to `limit` pending fetches whose user has no usable sign-in to awaiting_link, in one write; returns how
+   * many. Lets a backlog (e.g. notifications received before sign-in was configured) be parked in bulk, not job by job.
+   */
+  parkUnlinkedFetches(limit: number): Promise<number>;
   listDocuments(filter: DocumentFilter, limit: number): Promise<StoredDocument[]>;
   /** Every matching document, one at a time (for exports). */
   iterateDocuments(filter: DocumentFilter): AsyncIterable<StoredDocument>;

@@ -214,8 +214,12 @@ describe("document fetch after a notification", () => {
 
   test("a notification for a user with no token waits as awaiting_link and is fetched once that user links", async () => {
     fake.putDocument("USER-LATE", "daily_readiness", { id: "r-1", day: "2026-11-24", score: 77 });
-    const waiting = await settled(await notify("USER-LATE", "daily_readiness", "r-1"));
+    const requests = fake.requests.length;
+    const id = await notify("USER-LATE", "daily_readiness", "r-1");
+    // Stored as waiting at once: the server knows nobody signed in for this user, so no fetch is even tried.
+    const waiting = (await (await fetch(`${base}/events/${id}`, { headers: apiAuth })).json()) as EventBody;
     expect(waiting.fetch_status).toBe("awaiting_link");
+    expect(fake.requests.length).toBe(requests);
     await signIn("USER-LATE");
     const fetched = await waitFor(async () => {
       const event = (await (await fetch(`${base}/events/${waiting.id}`, { headers: apiAuth })).json()) as EventBody;

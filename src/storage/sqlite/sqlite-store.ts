@@ -109,6 +109,9 @@ function whereClause(filter: EventFilter): { sql: string; params: Record<string,
   return { sql: conditions.length ? conditions.join(" AND ") : "1", params };
 }
 
+/** Rows one bulk write touches at most: a few milliseconds of the event loop. */
+const BULK_SLICE = 2000;
+
 export class SqliteStore implements Store {
   readonly #file: DatabaseFile;
   readonly #writer: GroupCommitWriter<Work, unknown>;
@@ -251,8 +254,35 @@ export class SqliteStore implements Store {
   }
 
   async requeueAwaitingLink(userId: string): Promise<number> {
+    let total = 0;
+    for (;;) {
+      // Slices: a user with a long backlog must not hold the event loop for one huge update.
+      const moved = await this.write(
+        (db) =>
+          db
+            .query(
+              `UPDATE events SET fetch_status = 'pending', next_fetch_at_ms = 0, fetch_attempts = 0
+               WHERE id IN (SELECT id FROM events WHERE user_id = ? AND fetch_status = 'awaiting_link' LIMIT ?)`,
+            )
+            .run(userId, BULK_SLICE).changes,
+      );
+      total += moved;
+      if (moved < BULK_SLICE) return total;
+    }
+  }
+
+  async parkUnlinkedFetches(limit: number): Promise<number> {
     return this.write(
-      (db) => db.query("UPDATE events SET fetch_status = 'pending', next_fetch_at_ms = 0, fetch_attempts = 0 WHERE user_id = ? AND fetch_status = 'awaiting_link'").run(userId).changes,
+      (db) =>
+        db
+          .query(
+            `UPDATE events SET fetch_status = 'awaiting_link', next_fetch_at_ms = NULL, fetch_error = 'no usable sign-in for this Oura user yet'
+             WHERE id IN (
+               SELECT id FROM events WHERE fetch_status = 'pending' AND user_id NOT IN (
+                 SELECT user_id FROM oura_accounts WHERE needs_reauth = 0 AND refresh_token IS NOT NULL)
+               LIMIT ?)`,
+          )
+          .run(limit).changes,
     );
   }
 

@@ -1,0 +1,58 @@
+// A backlog never makes the server deaf: tens of thousands of notifications waiting for a fetch (received before Oura
+// sign-in was configured) drain while /health and webhooks keep answering.
+import { Database } from "bun:sqlite";
+import { afterAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { openDatabase } from "../../src/storage/sqlite/database.ts";
+import { FakeOura } from "../fake-oura.ts";
+import { countRows } from "../helpers/database.ts";
+import { deliver, sampleNotification } from "../helpers/notifications.ts";
+import { spawnServer, tempDir } from "../helpers/servers.ts";
+
+const BACKLOG = 30_000;
+const fake = new FakeOura().start();
+afterAll(() => fake.stop());
+
+/** Notifications stored while no sign-in was configured: each one a pending fetch for a user nobody linked. */
+function fillPendingBacklog(path: string, rows: number) {
+  openDatabase(path).close();
+  const db = new Database(path);
+  const now = new Date().toISOString();
+  const insert = db.query(
+    `INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification, fetch_status, next_fetch_at_ms)
+     VALUES (?, 'webhook', 'create', 'daily_sleep', ?, ?, ?, ?, '{}', 'pending', 0)`,
+  );
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) insert.run(now, `backlog-${i}`, now, Date.parse(now) + i, `UNLINKED-${i % 50}`);
+  })();
+  db.close();
+}
+
+describe("a backlog of waiting fetches", () => {
+  test(`${BACKLOG.toLocaleString("en-US")} fetches for unlinked users drain while /health and webhooks keep answering`, async () => {
+    const path = join(tempDir("oura-backlog-"), "backlog.db");
+    fillPendingBacklog(path, BACKLOG);
+    const server = await spawnServer({ DATABASE_PATH: path, ...fake.env() });
+    try {
+      const healthTimes: number[] = [];
+      const webhookTimes: number[] = [];
+      const deadline = Date.now() + 20_000;
+      while (countRows(path, "fetch_status = 'pending'") > 0 && Date.now() < deadline) {
+        let started = performance.now();
+        expect((await fetch(new URL("/health", server.url))).status).toBe(200);
+        healthTimes.push(performance.now() - started);
+        started = performance.now();
+        expect((await deliver(server.url, sampleNotification({ user_id: "UNLINKED-NEW" }), { secret: fake.clientSecret })).status).toBe(201);
+        webhookTimes.push(performance.now() - started);
+        await Bun.sleep(20);
+      }
+      expect(countRows(path, "fetch_status = 'pending'")).toBe(0);
+      expect(countRows(path, "fetch_status = 'awaiting_link'")).toBe(BACKLOG + webhookTimes.length);
+      // The server answered all along: no answer waited for the backlog (it used to hold the loop for the whole drain).
+      expect(Math.max(...healthTimes)).toBeLessThan(500);
+      expect(Math.max(...webhookTimes)).toBeLessThan(500);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+});
