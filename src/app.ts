@@ -1,7 +1,8 @@
 // createApp: every route, the error path and the API documentation, from injected dependencies.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import { createErrorHandler, notFound, validationHook } from "./errors.ts";
+import { bodyLimit } from "hono/body-limit";
+import { createErrorHandler, errorBody, notFound, validationHook } from "./errors.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createDashboardRoutes } from "./routes/dashboard.ts";
@@ -23,6 +24,8 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.notFound(notFound);
   app.use(measureRequests(deps));
   app.use(securityHeaders());
+  // One body limit for every route (the webhook receiver applies the same one on its direct path).
+  app.use(bodyLimit({ maxSize: deps.config.webhookMaxBytes, onError: (c) => c.json(errorBody("payload_too_large", `the body is larger than ${deps.config.webhookMaxBytes} bytes`), 413) }));
 
   app.route("/", createHealthRoutes(deps));
   app.route("/", createWebhookRoutes(deps, receiver));

@@ -100,8 +100,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       routes: { "/webhooks": { POST: measured(metrics, receiver) } },
       fetch: (request, bunServer) => app.fetch(request, { server: bunServer }),
       websocket: sockets.handler,
-      // Headroom over the webhook limit so our own handler, not Bun, answers oversize bodies with a JSON 413.
-      maxRequestBodySize: config.webhookMaxBytes + 64 * 1024,
+      // Bodies are limited by our own code (the receiver and bodyLimit in the app), which answers a JSON 413 by
+      // Content-Length before reading, or stops reading a chunked body at the limit; Bun's own limit would answer an
+      // empty 413 instead, so it is set out of the way.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     });
   } catch (error) {
     await store.close();

@@ -54,13 +54,15 @@ function metricsTokenOr(otherwise: MiddlewareHandler<AppEnv>, deps: AppDeps): Mi
 
 /**
  * The refusals every route of a kind can give, whether or not its author remembered to declare them: validation (400,
- * and 415/422 for bodies), the guards (401, 403) and storage that cannot be used (503). A route's own wording wins.
+ * and 415/422 for bodies), a body over the limit (413), the guards (401, 403) and storage that cannot be used (503).
+ * A route's own wording wins.
  */
 export function withStandardRefusals<R extends RouteConfig>(route: R): R {
   const standard: Record<number, string> = {};
   const unsafe = !SAFE_METHODS.has(route.method);
   if (route.request?.query || route.request?.params) standard[400] = "Invalid query or path parameter";
   if (route.request?.body) Object.assign(standard, { 400: "The body cannot be read", 415: "A body of another media type than declared", 422: "The body does not match its schema" });
+  if (unsafe) standard[413] = "A body larger than WEBHOOK_MAX_BYTES";
   if (route.security?.length) {
     if (!route.security.some((requirement) => Object.keys(requirement).length === 0)) standard[401] = "Not signed in: send Authorization: Bearer <API_TOKEN> or a session cookie";
     if (unsafe && route.security.some((requirement) => "sessionCookie" in requirement)) standard[403] = "A browser session without its X-CSRF-Token";

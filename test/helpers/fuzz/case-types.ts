@@ -29,7 +29,7 @@ export interface FuzzCase {
   mutation: string;
   auth: AuthKind;
   hx: boolean;
-  /** "transport": the request is beyond Bun's own limits (URL > 16 KiB, body > maxRequestBodySize), answered by Bun. */
+  /** "transport": the request is beyond Bun's own header limit (a URL over 16 KiB), answered by Bun. */
   group: "app" | "transport";
   path: string;
   headers: [string, string][];

@@ -19,8 +19,8 @@ const PEOPLE_PAGES = new Map<string, number[]>([
 
 /** Why this answer breaks the rules, or undefined. */
 export function judge(c: FuzzCase, answer: Answer): string | undefined {
-  // Beyond Bun's own limits (URL over 16 KiB, body over maxRequestBodySize) Bun refuses before any of our code runs,
-  // with a bare 431 or 413: a 4xx is all that can be asked of it.
+  // Beyond Bun's own header limit (a URL over 16 KiB) Bun refuses before any of our code runs,
+  // with a bare 431: a 4xx is all that can be asked of it.
   if (c.group === "transport") return answer.status >= 400 && answer.status < 500 ? undefined : `${answer.status} from Bun's own limits: not a 4xx`;
   const json = answer.contentType?.toLowerCase().includes("application/json") ?? false;
   const html = answer.contentType?.toLowerCase().includes("text/html") ?? false;

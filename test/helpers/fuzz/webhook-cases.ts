@@ -99,8 +99,8 @@ export function webhookCase(rng: Rng, c: Omit<FuzzCase, "path" | "headers" | "gr
       body = { kind: "stream", bytes: encoder.encode(JSON.stringify({ ...n, pad: "x".repeat(options.webhookMaxBytes * 2) })), chunk: 16_384 };
       break;
     case "transport-oversize":
-      mutation = "transport:body-over-bun-limit";
-      group = "transport";
+      // Far past the limit: once Bun's own (empty) 413, now ours with the JSON error body like any other refusal.
+      mutation = "webhook:far-oversize";
       body = { kind: "text", text: JSON.stringify({ ...n, pad: "x".repeat(options.webhookMaxBytes + 128 * 1024) }) };
   }
   let signature: SignatureMutation = plan.signature ?? "valid";
