@@ -2,7 +2,7 @@
 // processes, a real file system (a small tmpfs for the full disk), real SQLite read back after a restart.
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { countRows } from "../helpers/database.ts";
 import { deliver, sampleNotification } from "../helpers/notifications.ts";
@@ -106,6 +106,58 @@ describe("database file removed under the running server", () => {
     acknowledged.push(...(await deliverMany(server, 5)));
     expect(await server.stop()).toBe(0);
     for (const id of acknowledged) expect(countRows(path, "object_id = $id", { id })).toBe(1);
+  }, 30_000);
+});
+
+describe("only the main database file goes (its log and shared memory stay behind)", () => {
+  const integrity = (path: string) => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return (db.query("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check;
+    } finally {
+      db.close();
+    }
+  };
+
+  test.each([
+    ["removed", (path: string) => rmSync(path)],
+    [
+      "replaced by another file, which is then moved away",
+      async (path: string) => {
+        rmSync(path);
+        const stranger = new Database(path, { create: true });
+        stranger.exec("CREATE TABLE unrelated (x); INSERT INTO unrelated VALUES (1)");
+        stranger.close();
+        await Bun.sleep(1500);
+        renameSync(path, `${path}.stranger`);
+      },
+    ],
+  ])("%s: the stale log is not replayed onto the restored file, which stays intact and restarts", async (_, lose) => {
+    const dir = tempDir("oura-main-file-");
+    const path = join(dir, "db.sqlite");
+    const env = { DATABASE_PATH: path, OURA_VERIFICATION_TOKEN: "" };
+    // A first run, then a second one on the same file: the log left at the path then holds frames of its own.
+    const first = await spawnServer(env);
+    const acknowledged = await deliverMany(first, 40);
+    expect(await first.stop()).toBe(0);
+    const second = await spawnServer(env);
+    acknowledged.push(...(await deliverMany(second, 20)));
+    expect(existsSync(`${path}-wal`)).toBe(true);
+
+    await lose(path);
+    await waitFor(async () => (await health(second)).status === 200 && existsSync(path), 10_000, "the file to be restored");
+    acknowledged.push(...(await deliverMany(second, 20)));
+    expect(await second.stop()).toBe(0);
+
+    expect(integrity(path)).toBe("ok");
+    for (const id of acknowledged) expect(countRows(path, "object_id = $id", { id })).toBe(1);
+    const third = await spawnServer(env);
+    const handshake = await fetch(new URL("/health", third.url));
+    expect(handshake.status).toBe(200);
+    acknowledged.push(...(await deliverMany(third, 5)));
+    expect(await third.stop()).toBe(0);
+    expect(integrity(path)).toBe("ok");
+    expect(countRows(path)).toBeGreaterThanOrEqual(acknowledged.length);
   }, 30_000);
 });
 

@@ -221,17 +221,20 @@ export class DatabaseFile {
     if (current && !sameFile(current, this.#file)) return this.#setState("file_replaced");
     try {
       if (current) {
+        // Only the log (or the shared memory) went: the file is still ours, and the log's frames go into it first.
         this.#db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-        this.#switchTo(() => openDatabase(this.path));
+        this.#closeDetached();
       } else {
         const staging = `${this.path}.restoring`;
         rmSync(staging, { force: true });
         this.#db.run("VACUUM INTO ?", [staging]);
         syncFile(staging);
+        this.#closeDetached();
         renameSync(staging, this.path);
         syncFile(dirname(this.path));
-        this.#switchTo(() => openDatabase(this.path));
       }
+      this.#db = openDatabase(this.path);
+      this.#learnIdentity();
       this.logger?.warn("storage.restored", { path: this.path });
       this.#setState("ok");
     } catch (error) {
@@ -240,13 +243,17 @@ export class DatabaseFile {
     }
   }
 
-  #switchTo(open: () => Database): void {
-    // SQLite deletes "<path>-wal" and "<path>-shm" by name when a connection closes: the old connection must keep its
-    // hands off the names, which now belong to the new file.
+  /**
+   * Closes the connection to the lost file and clears "<path>-wal" and "<path>-shm": whatever is left there belongs to
+   * the lost file (its content is already in what is restored), and a new connection would replay that log onto the
+   * restored file and corrupt it. SQLite would delete them by name on close only sometimes, so it is told not to and
+   * they are removed here, while no connection has them open.
+   */
+  #closeDetached(): void {
     this.#db.fileControl(constants.SQLITE_FCNTL_PERSIST_WAL, 1);
     this.#db.close();
-    this.#db = open();
-    this.#learnIdentity();
+    rmSync(`${this.path}-wal`, { force: true });
+    rmSync(`${this.path}-shm`, { force: true });
   }
 
   #learnIdentity(): void {
