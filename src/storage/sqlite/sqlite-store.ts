@@ -78,8 +78,14 @@ function toEvent(row: EventRow): Event {
   };
 }
 
+const EVENT_TYPE_CONDITION: Record<NonNullable<EventFilter["event_type"]>, string> = {
+  create: "event_type = 'create'",
+  update: "event_type = 'update'",
+  delete: "event_type = 'delete'",
+};
+
 /** WHERE clause and bindings for the filters shared by list and delete. */
-function whereClause(filter: EventFilter): { sql: string; params: Record<string, string | number> } {
+function whereClause(filter: EventFilter, userTerm = "user_id = $user_id"): { sql: string; params: Record<string, string | number> } {
   const conditions: string[] = [];
   const params: Record<string, string | number> = {};
   if (filter.data_type) {
@@ -87,11 +93,11 @@ function whereClause(filter: EventFilter): { sql: string; params: Record<string,
     params.data_type = filter.data_type;
   }
   if (filter.event_type) {
-    conditions.push("event_type = $event_type");
-    params.event_type = filter.event_type;
+    // Written out, not bound: only a literal lets SQLite use the partial index of deletes.
+    conditions.push(EVENT_TYPE_CONDITION[filter.event_type]);
   }
   if (filter.user_id) {
-    conditions.push("user_id = $user_id");
+    conditions.push(userTerm);
     params.user_id = filter.user_id;
   }
   if (filter.object_id) {
@@ -171,11 +177,14 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(filter: EventFilter, page: { limit: number; cursor?: string }): Promise<EventPage> {
-    const { sql, params } = whereClause(filter);
+    const { sql, params } = whereClause(filter, filter.user_id ? await this.#userTerm(filter.user_id, page.limit + 1) : undefined);
     const cursorSql = page.cursor ? " AND id < $cursor" : "";
+    // The page's ids first, then their rows: when an index finds the events, the ids come from it alone (every filter's
+    // column is in the identity index) and only the page's rows are read, not every matching one before the sort.
     const rows = this.#db
       .query<EventRow, Record<string, string | number>>(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE ${sql}${cursorSql} ORDER BY id DESC LIMIT $limit`,
+        `SELECT ${EVENT_COLUMNS} FROM events
+         WHERE id IN (SELECT id FROM events WHERE ${sql}${cursorSql} ORDER BY id DESC LIMIT $limit) ORDER BY id DESC`,
       )
       .all({ ...params, ...(page.cursor ? { cursor: Number(page.cursor) } : {}), limit: page.limit + 1 });
     const hasMore = rows.length > page.limit;
@@ -189,9 +198,10 @@ export class SqliteStore implements Store {
   }
 
   async countEvents(userId?: string): Promise<number> {
+    // Kept by triggers (migration 3): a count never scans the events.
     const row = userId === undefined
-      ? this.#db.query("SELECT count(*) AS n FROM events").get()
-      : this.#db.query("SELECT count(*) AS n FROM events WHERE user_id = ?").get(userId);
+      ? this.#db.query("SELECT coalesce(sum(n), 0) AS n FROM event_counts").get()
+      : this.#db.query("SELECT coalesce(sum(n), 0) AS n FROM event_counts WHERE user_id = ?").get(userId);
     return (row as { n: number }).n;
   }
 
@@ -199,9 +209,23 @@ export class SqliteStore implements Store {
     const row = (
       userId === undefined
         ? this.#db.query("SELECT received_at FROM events ORDER BY id DESC LIMIT 1").get()
-        : this.#db.query("SELECT received_at FROM events WHERE user_id = ? ORDER BY id DESC LIMIT 1").get(userId)
+        : this.#db.query(`SELECT received_at FROM events WHERE ${await this.#userTerm(userId, 1)} ORDER BY id DESC LIMIT 1`).get({ user_id: userId })
     ) as { received_at: string } | null;
     return row?.received_at ?? null;
+  }
+
+  /**
+   * How to find a user's newest `wanted` events without an index of (user, id) — one more B-tree scattered over every
+   * user, which measured +50% per ingested event. Two ways, chosen by the counts the triggers keep: walk the log
+   * newest first and skip other users' events (about total/count × wanted rows), or sort the ids of all the user's
+   * events from the identity index (count ids, each about 3× the cost of a walked row). The cheaper stays near
+   * √(total × wanted / 3) rows: 1.6 ms at 1,000,000 events on the development machine.
+   */
+  async #userTerm(userId: string, wanted: number): Promise<string> {
+    const [mine, total] = await Promise.all([this.countEvents(userId), this.countEvents()]);
+    const walk = mine === 0 ? Infinity : (total / mine) * wanted;
+    // The unary plus keeps SQLite off the identity index, so it walks the rowid instead.
+    return walk < 3 * mine ? "+user_id = $user_id" : "user_id = $user_id";
   }
 
   async dueFetches(nowMs: number, limit: number): Promise<FetchJob[]> {

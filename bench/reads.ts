@@ -1,0 +1,101 @@
+// Read latency at scale: builds a database of N events (default 1,000,000) for 50 users plus one user with 100
+// events, 10 data types, 90 days of event times and of documents (the build is not timed), starts the server on it
+// and measures p50/p99 of each read over a few hundred requests.
+// Usage: bun run bench/reads.ts [events, default 1000000] [--requests 300]
+import { Database } from "bun:sqlite";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { openDatabase } from "../src/storage/sqlite/database.ts";
+
+const { values, positionals } = parseArgs({ args: Bun.argv.slice(2), allowPositionals: true, options: { requests: { type: "string", default: "300" } } });
+const total = Number(positionals[0] ?? 1_000_000);
+const requests = Number(values.requests);
+const TOKEN = "reads-bench-api-token-0123456789";
+const TYPES = ["daily_sleep", "sleep", "daily_readiness", "daily_activity", "workout", "session", "tag", "daily_spo2", "daily_stress", "vo2_max"];
+const DAY = 86_400_000;
+
+const dbPath = join(mkdtempSync(join(tmpdir(), "oura-reads-")), "reads.db");
+const built = performance.now();
+openDatabase(dbPath).close();
+const db = new Database(dbPath);
+const start = Date.now() - 90 * DAY;
+const insert = db.query(
+  `INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification, fetch_status)
+   VALUES (?, 'webhook', ?, ?, ?, ?, ?, ?, ?, 'fetched')`,
+);
+db.transaction(() => {
+  for (let i = 0; i < total; i++) {
+    const rare = i % 10_000 === 0 && i / 10_000 < 100;
+    // A user of ≈ √(total × page) events: the most expensive size for a user filter (see SqliteStore#userTerm).
+    const mid = i % Math.round(Math.sqrt(total / 51)) === 3;
+    const user = rare ? "USER-RARE" : mid ? "USER-MID" : `USER-${i % 50}`;
+    // The rare type only every 5,000th event; deletes 1 in 50.
+    const dataType = i % 5000 === 1 ? "rest_mode_period" : TYPES[i % TYPES.length]!;
+    const eventType = i % 50 === 7 ? "delete" : i % 3 === 0 ? "update" : "create";
+    const at = start + Math.floor((i / total) * 90 * DAY);
+    const iso = new Date(at).toISOString();
+    insert.run(iso, eventType, dataType, `doc-${i}`, iso, at, user, `{"event_type":"${eventType}","data_type":"${dataType}","object_id":"doc-${i}","event_time":"${iso}","user_id":"${user}"}`);
+  }
+})();
+const documents = db.query(`INSERT INTO documents (user_id, data_type, document_id, day, payload, deleted, event_id, fetched_at) VALUES (?, ?, ?, ?, ?, 0, NULL, ?)`);
+db.transaction(() => {
+  for (let u = 0; u < 50; u++) {
+    for (let d = 0; d < 90; d++) {
+      const day = new Date(start + d * DAY).toISOString().slice(0, 10);
+      for (const type of ["daily_sleep", "daily_readiness", "daily_activity"]) documents.run(`USER-${u}`, type, `${type}-${u}-${d}`, day, `{"day":"${day}","score":${60 + ((u + d) % 40)}}`, new Date().toISOString());
+    }
+  }
+})();
+db.close();
+console.log(`built ${total.toLocaleString("en-US")} events and 13,500 documents in ${((performance.now() - built) / 1000).toFixed(1)} s (not timed below)`);
+
+const port = 30_000 + Math.floor(Math.random() * 20_000);
+const child = Bun.spawn([process.execPath, "src/main.ts"], {
+  cwd: join(import.meta.dir, ".."),
+  env: { PATH: process.env.PATH ?? "", PORT: String(port), DATABASE_PATH: dbPath, API_TOKEN: TOKEN, OURA_CLIENT_SECRET: "reads-bench-secret-0123456789", RETENTION_DAYS: "0", LOG_LEVEL: "warn" },
+  stdout: "ignore",
+  stderr: "inherit",
+});
+const base = `http://127.0.0.1:${port}`;
+for (let i = 0; i < 400 && !(await fetch(`${base}/health`).then((r) => r.ok, () => false)); i++) await Bun.sleep(50);
+
+const middle = Math.floor(total / 2);
+const windowStart = new Date(start + 45 * DAY).toISOString();
+const windowEnd = new Date(start + 45 * DAY + 3_600_000).toISOString();
+const reads: [string, string][] = [
+  ["GET /events (first page)", "/events"],
+  ["GET /events?user_id= (one of 50)", "/events?user_id=USER-7"],
+  ["GET /events?user_id= (100 events)", "/events?user_id=USER-RARE"],
+  ["GET /events?user_id= (≈ √(total × 51) events)", "/events?user_id=USER-MID"],
+  ["GET /events?data_type= (common)", "/events?data_type=sleep"],
+  ["GET /events?data_type= (rare)", "/events?data_type=rest_mode_period"],
+  ["GET /events?event_type=delete", "/events?event_type=delete"],
+  ["GET /events?since=&until= (one hour)", `/events?since=${windowStart}&until=${windowEnd}`],
+  ["GET /events?since= (the last 30 days)", `/events?since=${new Date(start + 60 * DAY).toISOString()}`],
+  ["GET /events?cursor= (deep page)", `/events?cursor=${middle}`],
+  ["GET /documents (90 days of one type)", `/documents?data_type=daily_sleep&start_day=${new Date(start).toISOString().slice(0, 10)}&limit=1000`],
+  ["GET /health", "/health"],
+  ["GET /dashboard (first render)", "/dashboard"],
+];
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const results: Record<string, { p50_ms: number; p99_ms: number }> = {};
+console.log(`\n${"read".padEnd(40)} ${"p50".padStart(9)} ${"p99".padStart(9)}   (${requests} requests each, ${total.toLocaleString("en-US")} events)`);
+for (const [name, path] of reads) {
+  const times: number[] = [];
+  for (let i = 0; i < requests + 10; i++) {
+    const sent = performance.now();
+    const response = await fetch(base + path, { headers: { authorization: `Bearer ${TOKEN}` } });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    if (i >= 10) times.push(performance.now() - sent);
+  }
+  times.sort((a, b) => a - b);
+  results[name] = { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99) };
+  console.log(`${name.padEnd(40)} ${percentile(times, 0.5).toFixed(2).padStart(6)} ms ${percentile(times, 0.99).toFixed(2).padStart(6)} ms`);
+}
+child.kill("SIGTERM");
+await child.exited;
+await Bun.write(join(import.meta.dir, "results", "reads.json"), JSON.stringify({ date: new Date().toISOString(), bun: Bun.version, events: total, requests, results }, null, 2));

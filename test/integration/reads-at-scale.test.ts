@@ -1,0 +1,92 @@
+// The listed reads do not grow with the table: each is timed (in-process, median of many) on 100,000 events and on
+// 1,000, and must not be more than a few times slower on the large one. A read that scans the table is ~100× slower.
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { openDatabase } from "../../src/storage/sqlite/database.ts";
+import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { tempDir } from "../helpers/servers.ts";
+
+const DAY = 86_400_000;
+const START = Date.parse("2026-08-01T00:00:00Z");
+const TYPES = ["daily_sleep", "sleep", "daily_readiness", "daily_activity", "workout", "session", "tag", "daily_spo2", "daily_stress", "vo2_max"];
+
+/** `total` events for 50 users, one user with 20 events, one rare type, deletes 1 in 50, over 90 days. */
+function build(total: number): string {
+  const path = join(tempDir("oura-reads-"), "reads.db");
+  openDatabase(path).close();
+  const db = new Database(path);
+  const insert = db.query(
+    `INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification, fetch_status)
+     VALUES (?, 'webhook', ?, ?, ?, ?, ?, ?, '{}', 'fetched')`,
+  );
+  db.transaction(() => {
+    for (let i = 0; i < total; i++) {
+      const at = START + Math.floor((i / total) * 90 * DAY);
+      const iso = new Date(at).toISOString();
+      const user = i % Math.floor(total / 20) === 0 ? "USER-RARE" : `USER-${i % 50}`;
+      const dataType = i % Math.floor(total / 20) === 1 ? "rest_mode_period" : TYPES[i % TYPES.length]!;
+      insert.run(iso, i % 50 === 7 ? "delete" : "create", dataType, `doc-${i}`, iso, at, user);
+    }
+  })();
+  db.close();
+  return path;
+}
+
+const READS: [string, (store: SqliteStore, total: number) => Promise<unknown>][] = [
+  ["first page", (store) => store.listEvents({}, { limit: 50 })],
+  ["one of 50 users", (store) => store.listEvents({ user_id: "USER-7" }, { limit: 50 })],
+  ["a user with 20 events", (store) => store.listEvents({ user_id: "USER-RARE" }, { limit: 50 })],
+  ["a common data type", (store) => store.listEvents({ data_type: "sleep" }, { limit: 50 })],
+  ["a rare data type", (store) => store.listEvents({ data_type: "rest_mode_period" }, { limit: 50 })],
+  ["deletes", (store) => store.listEvents({ event_type: "delete" }, { limit: 50 })],
+  ["an hour's window", (store) => store.listEvents({ since: new Date(START + 45 * DAY).toISOString(), until: new Date(START + 45 * DAY + 3_600_000).toISOString() }, { limit: 50 })],
+  ["a deep cursor page", (store, total) => store.listEvents({}, { limit: 50, cursor: String(Math.floor(total / 2)) })],
+  ["count (total_stored)", (store) => store.countEvents()],
+  ["count for one user", (store) => store.countEvents("USER-7")],
+  ["last event of a user", (store) => store.lastEventAt("USER-7")],
+];
+
+async function medianMicros(read: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 5; i++) await read();
+  const times: number[] = [];
+  for (let i = 0; i < 41; i++) {
+    const started = performance.now();
+    await read();
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[20]! * 1000;
+}
+
+const LARGE = 100_000;
+const SMALL = 1_000;
+let large: SqliteStore;
+let small: SqliteStore;
+beforeAll(async () => {
+  large = await SqliteStore.open(build(LARGE));
+  small = await SqliteStore.open(build(SMALL));
+}, 120_000);
+afterAll(async () => {
+  await large.close();
+  await small.close();
+});
+
+describe(`reads on ${LARGE.toLocaleString("en-US")} events cost about what they cost on ${SMALL.toLocaleString("en-US")}`, () => {
+  test.each(READS)("%s", async (_, read) => {
+    const onLarge = await medianMicros(() => read(large, LARGE));
+    const onSmall = await medianMicros(() => read(small, SMALL));
+    // A table scan is ~100× slower on the large table; an index lookup about the same. 10× leaves room for noise.
+    expect(onLarge).toBeLessThan(Math.max(onSmall, 50) * 10);
+  });
+
+  test("the counts the triggers keep are the true counts", async () => {
+    const db = new Database(join(tempDir("oura-count-check-"), "x.db"));
+    db.close();
+    expect(await large.countEvents()).toBe(LARGE);
+    const [users] = await Promise.all([large.countEvents("USER-RARE")]);
+    expect(users).toBe(20);
+    expect(await large.deleteEvents({ user_id: "USER-RARE" })).toBe(20);
+    expect(await large.countEvents("USER-RARE")).toBe(0);
+    expect(await large.countEvents()).toBe(LARGE - 20);
+  });
+});
