@@ -1,12 +1,16 @@
 // Runs in its own process (pinned to its own core when taskset exists): generates load, prints one JSON result.
 // Usage: bun bench/load-worker.ts ingest URL CONNECTIONS SECONDS SECRET
 //        bun bench/load-worker.ts ws-latency URL CLIENTS RATE SECONDS SECRET
+// BENCH_USERS=N spreads notifications over users BENCH-USER-0 … N-1 (default: one user, BENCH-USER);
+// BENCH_API_TOKEN authenticates the WebSocket clients.
 import { createHmac } from "node:crypto";
 import { httpRequest, openConnection, percentile, runClosedLoop } from "./http-load.ts";
 
 const [mode = "", rawUrl = "", ...args] = process.argv.slice(2);
 const url = new URL("/webhooks", rawUrl);
 let sequence = 0;
+const users = Number(process.env.BENCH_USERS ?? 1);
+const apiToken = process.env.BENCH_API_TOKEN;
 
 function signedNotification(secret: string, runId: string): { bytes: Uint8Array; objectId: string } {
   const objectId = `${runId}-${++sequence}`;
@@ -15,7 +19,7 @@ function signedNotification(secret: string, runId: string): { bytes: Uint8Array;
     data_type: "daily_sleep",
     object_id: objectId,
     event_time: "2026-11-24T08:00:00+00:00",
-    user_id: "BENCH-USER",
+    user_id: users > 1 ? `BENCH-USER-${sequence % users}` : "BENCH-USER",
   });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = createHmac("sha256", secret).update(timestamp + body).digest("hex").toUpperCase();
@@ -69,7 +73,9 @@ function openFrameScanner(target: URL, onObjectId: (objectId: string, at: number
     });
     socket.write(
       `GET /ws/events HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        `Sec-WebSocket-Key: ${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n` +
+        (apiToken ? `Authorization: Bearer ${apiToken}\r\n` : "") +
+        "\r\n",
     );
   });
 }

@@ -10,6 +10,12 @@ export interface FakeOuraOptions {
   accessTokenSeconds?: number;
   /** Page size of list routes (small, so pagination is exercised). */
   pageSize?: number;
+  /** How long each usercollection request takes, as over a real network (benchmarks). */
+  documentDelayMs?: number;
+  /** Oura's per-application rate limit: at most `requests` API requests per `windowMs`, then 429 with Retry-After. */
+  rateLimit?: { requests: number; windowMs: number };
+  /** Answer any document id with a made-up document instead of 404 (benchmarks, where notifications name new ids). */
+  inventDocuments?: boolean;
 }
 
 interface TokenRecord {
@@ -29,6 +35,13 @@ interface Subscription {
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+/** A plausible daily document for an id nobody put: a score that varies with the id. */
+function inventedDocument(id: string): Record<string, unknown> {
+  let hash = 0;
+  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return { id, day: new Date().toISOString().slice(0, 10), score: 60 + (hash % 35), timestamp: new Date().toISOString() };
+}
+
 const random = () => Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64url");
 
 export class FakeOura {
@@ -58,12 +71,15 @@ export class FakeOura {
   private server?: ReturnType<typeof Bun.serve>;
   private readonly accessTokenSeconds: number;
   private readonly pageSize: number;
+  private readonly options: FakeOuraOptions;
+  private window = { startedAt: 0, used: 0 };
 
   constructor(options: FakeOuraOptions = {}) {
     this.clientId = options.clientId ?? "fake-client-id";
     this.clientSecret = options.clientSecret ?? "fake-client-secret-0123456789";
     this.accessTokenSeconds = options.accessTokenSeconds ?? 86_400;
     this.pageSize = options.pageSize ?? 2;
+    this.options = options;
   }
 
   get url(): string {
@@ -161,6 +177,19 @@ export class FakeOura {
     return json({ detail: "Not Found" }, 404);
   }
 
+  /** 429 once the application has used its requests of the current window, with the seconds left in Retry-After. */
+  private rateLimited(): Response | undefined {
+    const limit = this.options.rateLimit;
+    if (!limit) return undefined;
+    const now = Date.now();
+    if (now - this.window.startedAt >= limit.windowMs) this.window = { startedAt: now, used: 0 };
+    const remaining = limit.requests - this.window.used;
+    const reset = Math.ceil((this.window.startedAt + limit.windowMs - now) / 1000);
+    if (remaining <= 0) return json({ detail: "Rate limit exceeded" }, 429, { "retry-after": String(reset), "x-ratelimit-limit": String(limit.requests), "x-ratelimit-remaining": "0" });
+    this.window.used++;
+    return undefined;
+  }
+
   private authorize(url: URL): Response {
     const redirect = new URL(url.searchParams.get("redirect_uri") ?? "");
     const state = url.searchParams.get("state");
@@ -214,7 +243,10 @@ export class FakeOura {
     return json({}, 200);
   }
 
-  private usercollection(request: Request, url: URL): Response {
+  private async usercollection(request: Request, url: URL): Promise<Response> {
+    const limited = this.rateLimited();
+    if (limited) return limited;
+    if (this.options.documentDelayMs) await Bun.sleep(this.options.documentDelayMs);
     const forced = this.forcedResponses.shift();
     if (forced) return json({ detail: `forced ${forced.status}` }, forced.status, forced.headers);
     const userId = this.bearerUser(request);
@@ -224,7 +256,7 @@ export class FakeOura {
     const byId = this.documents.get(userId)?.get(type!) ?? new Map<string, Record<string, unknown>>();
     if (id) {
       this.counters.documentRequests++;
-      const document = byId.get(decodeURIComponent(id));
+      const document = byId.get(decodeURIComponent(id)) ?? (this.options.inventDocuments ? inventedDocument(decodeURIComponent(id)) : undefined);
       return document ? json(document) : json({ detail: "Document not found" }, 404);
     }
     const start = url.searchParams.get("start_date") ?? "0000-01-01";
