@@ -34,6 +34,7 @@ export class DocumentFetcher {
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<number> | undefined;
   #again = false;
+  #stopping = false;
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #maxAttempts: number;
@@ -49,11 +50,17 @@ export class DocumentFetcher {
   }
 
   start(intervalMs = 1_000): void {
+    this.#stopping = false;
     this.#timer ??= setInterval(() => this.wake(), intervalMs);
     this.wake();
   }
 
+  /**
+   * Stops taking jobs and waits only for those in flight: the rest stay queued in the database for the next start.
+   * (A tick would otherwise go on through the whole backlog, holding shutdown for as long as that takes.)
+   */
   async stop(): Promise<void> {
+    this.#stopping = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running;
@@ -61,6 +68,7 @@ export class DocumentFetcher {
 
   /** Runs a tick now (or right after the one under way). */
   wake(): void {
+    if (this.#stopping) return;
     if (this.#running) {
       this.#again = true;
       return;
@@ -93,7 +101,7 @@ export class DocumentFetcher {
     let handled = 0;
     try {
       for (;;) {
-        if (running.size < CONCURRENCY && failure === undefined) {
+        if (running.size < CONCURRENCY && failure === undefined && !this.#stopping) {
           let job = this.#take(queue, running, probed, paused);
           if (!job) {
             queue = await this.#dueJobs(running);

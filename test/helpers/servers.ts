@@ -70,7 +70,13 @@ export async function spawnServer(env: Record<string, string>, options: { readSt
       }
     }
   };
-  const url = await new Promise<URL>((resolve, reject) => {
+  const url = await new Promise<URL>((resolve, rejectStart) => {
+    let reject: (reason: unknown) => void;
+    // A server that never says it listens is still a process: it must not outlive the test that started it.
+    reject = (reason: unknown) => {
+      child.kill("SIGKILL");
+      rejectStart(reason);
+    };
     const timer = setTimeout(() => reject(new Error(`server did not start: ${lines.join("\n")}`)), 10_000);
     pump((line) => {
       const match = line.match(/server\.listening url=(\S+)/);

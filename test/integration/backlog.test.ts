@@ -3,18 +3,28 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { loadServerKeys } from "../../src/auth/keys.ts";
+import { createTokenCipher } from "../../src/auth/token-cipher.ts";
+import { silentLogger } from "../../src/log.ts";
+import { AccountStore } from "../../src/storage/sqlite/account-store.ts";
 import { openDatabase } from "../../src/storage/sqlite/database.ts";
+import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
 import { FakeOura } from "../fake-oura.ts";
 import { countRows } from "../helpers/database.ts";
 import { deliver, sampleNotification } from "../helpers/notifications.ts";
+import { waitFor } from "../helpers/ports.ts";
 import { spawnServer, tempDir } from "../helpers/servers.ts";
 
 const BACKLOG = 30_000;
 const fake = new FakeOura().start();
-afterAll(() => fake.stop());
+const slowFake = new FakeOura({ documentDelayMs: 200, inventDocuments: true }).start();
+afterAll(() => {
+  fake.stop();
+  slowFake.stop();
+});
 
 /** Notifications stored while no sign-in was configured: each one a pending fetch for a user nobody linked. */
-function fillPendingBacklog(path: string, rows: number) {
+function fillPendingBacklog(path: string, rows: number, user = (i: number) => `UNLINKED-${i % 50}`) {
   openDatabase(path).close();
   const db = new Database(path);
   const now = new Date().toISOString();
@@ -23,7 +33,7 @@ function fillPendingBacklog(path: string, rows: number) {
      VALUES (?, 'webhook', 'create', 'daily_sleep', ?, ?, ?, ?, '{}', 'pending', 0)`,
   );
   db.transaction(() => {
-    for (let i = 0; i < rows; i++) insert.run(now, `backlog-${i}`, now, Date.parse(now) + i, `UNLINKED-${i % 50}`);
+    for (let i = 0; i < rows; i++) insert.run(now, `backlog-${i}`, now, Date.parse(now) + i, user(i));
   })();
   db.close();
 }
@@ -55,4 +65,24 @@ describe("a backlog of waiting fetches", () => {
       await server.stop();
     }
   }, 60_000);
+
+  test("SIGTERM does not wait for the backlog: in-flight fetches finish, the rest stays queued for the next start", async () => {
+    const path = join(tempDir("oura-backlog-stop-"), "backlog.db");
+    const APP_SECRET_KEY = "backlog-test-app-secret-key-0123456789";
+    fillPendingBacklog(path, 2000, () => "LINKED-SLOW");
+    // The user signed in before (as after a sign-in): tokens stored encrypted under the app key.
+    const store = await SqliteStore.open(path);
+    const keys = await loadServerKeys(APP_SECRET_KEY, path, silentLogger);
+    const tokens = slowFake.issueTokens("LINKED-SLOW");
+    await new AccountStore(store, createTokenCipher(keys.tokenKey)).link("LINKED-SLOW", { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresInSeconds: tokens.expires_in });
+    await store.close();
+
+    const server = await spawnServer({ DATABASE_PATH: path, APP_SECRET_KEY, ...slowFake.env() });
+    // Oura answers every document after 200 ms: draining 2,000 would take minutes.
+    await waitFor(() => countRows(path, "fetch_status = 'fetched'") > 0 || undefined, 10_000, "the first fetched document");
+    const stopping = performance.now();
+    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(performance.now() - stopping).toBeLessThan(5000);
+    expect(countRows(path, "fetch_status = 'pending'")).toBeGreaterThan(1000);
+  }, 30_000);
 });
