@@ -11,6 +11,7 @@ import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
 import { FakeOura } from "../fake-oura.ts";
 import { testConfig } from "../helpers/config.ts";
 import { sampleNotification } from "../helpers/notifications.ts";
+import { waitFor } from "../helpers/ports.ts";
 
 const fake = new FakeOura().start();
 afterAll(() => fake.stop());
@@ -208,6 +209,8 @@ describe("document fetcher", () => {
     const record = (message: string) => void messages.push(message);
     const running = makeFetcher({ debug: record, info: record, warn: record, error: record, drain: async () => {} });
     running.wake();
+    // stop() takes no new job: wait for the tick's work first.
+    await waitFor(async () => ((await status(f)).fetch_status === "fetched" && messages.includes("fetch.retry")) || undefined, 5000, "the tick's work");
     await running.stop();
     expect(messages).not.toContain("fetch.tick_failed");
     expect(messages).toContain("fetch.retry");
