@@ -6,6 +6,8 @@ import type { AppDeps, WebSocketData } from "./deps.ts";
 import type { Logger } from "./log.ts";
 import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
+import { publishEvent } from "./realtime/event-messages.ts";
+import type { Event } from "./schemas/event.ts";
 import { measured } from "./routes/metrics.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
 import { createWebhookReceiver } from "./routes/webhook-receiver.ts";
@@ -65,7 +67,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const oura = config.oura.clientId && config.oura.clientSecret ? createOuraClient(config.oura) : undefined;
   const tokens = oura ? new TokenManager(accounts, oura, logger) : undefined;
   const metrics = new Metrics();
-  const fetcher = oura && tokens ? new DocumentFetcher({ store, tokens, oura, broadcaster, logger, metrics }) : undefined;
+  const onEventChanged = (event: Event) => publishEvent(broadcaster, event, false);
+  const fetcher = oura && tokens ? new DocumentFetcher({ store, tokens, oura, onEventChanged, logger, metrics }) : undefined;
   const deps: AppDeps = {
     keys,
     accounts,
@@ -130,7 +133,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     async stop() {
       await running.stop(false);
       await storageCheck.stop();
-      renewer?.stop();
+      await renewer?.stop();
       await pruner.stop();
       await fetcher?.stop();
       await store.close();

@@ -6,16 +6,16 @@ import type { TokenManager } from "../auth/token-manager.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type OuraClient, OuraApiError } from "../oura/client.ts";
-import type { Broadcaster } from "../realtime/broadcaster.ts";
-import { publishEvent } from "../realtime/event-messages.ts";
 import type { Event } from "../schemas/event.ts";
+import { PeriodicJob } from "./periodic.ts";
 import type { FetchJob, Store } from "../storage/store.ts";
 
 export interface FetcherDeps {
   store: Store;
   tokens: TokenManager;
   oura: OuraClient;
-  broadcaster: Broadcaster;
+  /** Told of every event whose fetch ended (document stored, missing, failed, waiting for a sign-in); the realtime layer renders and publishes it. */
+  onEventChanged: (event: Event) => void;
   logger: Logger;
   metrics?: Metrics;
   now?: () => number;
@@ -31,9 +31,7 @@ const CONCURRENCY = 4;
 const PARK_SLICE = 2000;
 
 export class DocumentFetcher {
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #running: Promise<number> | undefined;
-  #again = false;
+  readonly #loop: PeriodicJob;
   #stopping = false;
   readonly #now: () => number;
   readonly #random: () => number;
@@ -47,12 +45,12 @@ export class DocumentFetcher {
     this.#maxAttempts = deps.maxAttempts ?? 8;
     this.#baseDelayMs = deps.baseDelayMs ?? 2_000;
     this.#maxDelayMs = deps.maxDelayMs ?? 15 * 60_000;
+    this.#loop = new PeriodicJob("fetch.tick", () => this.tick(), deps.logger);
   }
 
   start(intervalMs = 1_000): void {
     this.#stopping = false;
-    this.#timer ??= setInterval(() => this.wake(), intervalMs);
-    this.wake();
+    this.#loop.start(intervalMs, { immediately: true });
   }
 
   /**
@@ -61,30 +59,12 @@ export class DocumentFetcher {
    */
   async stop(): Promise<void> {
     this.#stopping = true;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+    await this.#loop.stop();
   }
 
   /** Runs a tick now (or right after the one under way). */
   wake(): void {
-    if (this.#stopping) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.tick()
-      .catch((error) => {
-        this.deps.logger.error("fetch.tick_failed", { error: error instanceof Error ? error.message : String(error) });
-        return 0;
-      })
-      .finally(() => {
-        this.#running = undefined;
-        if (this.#again) {
-          this.#again = false;
-          this.wake();
-        }
-      });
+    if (!this.#stopping) this.#loop.wake();
   }
 
   /**
@@ -236,7 +216,7 @@ export class DocumentFetcher {
   }
 
   #publish(event: Event | undefined): void {
-    if (event) publishEvent(this.deps.broadcaster, event, false);
+    if (event) this.deps.onEventChanged(event);
   }
 }
 

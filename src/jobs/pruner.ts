@@ -3,6 +3,7 @@
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store } from "../storage/store.ts";
+import { PeriodicJob } from "./periodic.ts";
 
 /** Small slices with a pause between them: each slice (delete + commit) holds the loop for about a millisecond. */
 const BATCH = 100;
@@ -16,8 +17,8 @@ export interface PruneReport {
 }
 
 export class RetentionPruner {
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #running: Promise<PruneReport | undefined> | undefined;
+  readonly #loop: PeriodicJob;
+  #last: PruneReport | undefined;
 
   constructor(
     private readonly store: Store,
@@ -25,28 +26,27 @@ export class RetentionPruner {
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#loop = new PeriodicJob("retention", async () => (this.#last = await this.#prune()), logger);
+  }
 
   cutoff(): string {
     return new Date(this.now() - this.retentionDays * 86_400_000).toISOString();
   }
 
   start(intervalSeconds: number): void {
-    if (this.retentionDays <= 0) return;
-    this.#timer ??= setInterval(() => void this.tick(), intervalSeconds * 1000);
-    void this.tick();
+    if (this.retentionDays > 0) this.#loop.start(intervalSeconds * 1000, { immediately: true });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
-  /** One pass: every expired event, batch by batch. Never throws. */
-  tick(): Promise<PruneReport | undefined> {
-    this.#running ??= this.#prune().finally(() => (this.#running = undefined));
-    return this.#running;
+  /** One pass (or the one under way): every expired event, batch by batch. Never throws. */
+  async tick(): Promise<PruneReport | undefined> {
+    this.#last = undefined;
+    await this.#loop.tick();
+    return this.#last;
   }
 
   async #prune(): Promise<PruneReport | undefined> {

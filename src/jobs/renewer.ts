@@ -2,27 +2,29 @@
 import type { Logger } from "../log.ts";
 import type { OuraClient } from "../oura/client.ts";
 import { renewExpiring } from "../oura/subscription-sync.ts";
+import { PeriodicJob } from "./periodic.ts";
 
 const TWELVE_HOURS = 12 * 3_600_000;
 
 export class SubscriptionRenewer {
-  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #loop: PeriodicJob;
 
   constructor(
     private readonly oura: OuraClient,
     private readonly withinDays: number,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  start(intervalMs = TWELVE_HOURS): void {
-    this.#timer ??= setInterval(() => void this.tick(), intervalMs);
-    void this.tick();
+  ) {
+    this.#loop = new PeriodicJob("subscriptions.renew", () => this.tick(), logger);
   }
 
-  stop(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+  start(intervalMs = TWELVE_HOURS): void {
+    this.#loop.start(intervalMs, { immediately: true });
+  }
+
+  /** Awaits a renewal under way: shutdown must not close what it is using. */
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** Never throws: an unreachable Oura is logged and tried again next time. */

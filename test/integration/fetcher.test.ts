@@ -5,7 +5,7 @@ import { TokenManager } from "../../src/auth/token-manager.ts";
 import { DocumentFetcher } from "../../src/jobs/fetcher.ts";
 import { type Logger, silentLogger } from "../../src/log.ts";
 import { type OuraClient, createOuraClient } from "../../src/oura/client.ts";
-import { createRecordingBroadcaster } from "../../src/realtime/broadcaster.ts";
+import type { Event } from "../../src/schemas/event.ts";
 import { AccountStore } from "../../src/storage/sqlite/account-store.ts";
 import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
 import { FakeOura } from "../fake-oura.ts";
@@ -22,9 +22,11 @@ let accounts: AccountStore;
 let oura: OuraClient;
 let tokens: TokenManager;
 let fetcher: DocumentFetcher;
+/** Events the fetcher said changed, in order (what the realtime layer would publish). */
+const changed: Event[] = [];
 
 const makeFetcher = (logger: Logger = silentLogger) =>
-  new DocumentFetcher({ store, tokens, oura, broadcaster: createRecordingBroadcaster(), logger, now: () => clock, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1000 });
+  new DocumentFetcher({ store, tokens, oura, onEventChanged: (event) => void changed.push(event), logger, now: () => clock, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1000 });
 
 beforeEach(async () => {
   clock = Date.now();
@@ -73,6 +75,7 @@ describe("document fetcher", () => {
     clock += 2_000;
     await fetcher.tick();
     expect((await status(id)).fetch_status).toBe("fetched");
+    expect(changed.at(-1)).toMatchObject({ id, fetch_status: "fetched", document: { id: "s-1" } });
   });
 
   test("Retry-After: 0 still waits a second instead of retrying in a loop", async () => {
