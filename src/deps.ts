@@ -7,8 +7,8 @@ import type { Config } from "./config.ts";
 import type { DocumentFetcher } from "./jobs/fetcher.ts";
 import type { Metrics } from "./metrics.ts";
 import type { OuraClient } from "./oura/client.ts";
-import type { AccountStore } from "./storage/sqlite/account-store.ts";
-import type { SessionStore } from "./storage/sqlite/session-store.ts";
+import type { Accounts } from "./storage/accounts.ts";
+import type { Sessions } from "./storage/sessions.ts";
 import type { Logger } from "./log.ts";
 import type { SignatureVerifier } from "./oura/signature.ts";
 import type { Broadcaster } from "./realtime/broadcaster.ts";
@@ -27,8 +27,8 @@ export interface AppDeps {
   /** Current time in milliseconds; injected so tests can move the clock. */
   now: () => number;
   keys: ServerKeys;
-  sessions: SessionStore;
-  accounts: AccountStore;
+  sessions: Sessions;
+  accounts: Accounts;
   /** Present when OURA_CLIENT_ID and OURA_CLIENT_SECRET are configured. */
   oura?: OuraClient;
   tokens?: TokenManager;

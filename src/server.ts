@@ -11,7 +11,6 @@ import type { Event } from "./schemas/event.ts";
 import { measured } from "./routes/metrics.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
 import { createWebhookReceiver } from "./routes/webhook-receiver.ts";
-import { databaseBytes } from "./storage/sqlite/database.ts";
 import { SqliteStore } from "./storage/sqlite/sqlite-store.ts";
 import type { Store } from "./storage/store.ts";
 import { VERSION } from "./version.ts";
@@ -55,7 +54,7 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
   metrics.gauge("oura_websocket_clients", "Open WebSocket connections.", openSockets);
   metrics.gauge("oura_events_stored", "Events in the database.", () => store.countEvents());
   metrics.gauge("oura_linked_users", "Linked Oura users.", () => deps.accounts.list().length);
-  metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => databaseBytes(config.databasePath));
+  metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => store.sizeBytes() ?? 0);
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {

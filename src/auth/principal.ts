@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
-import { SESSION_TTL_MS } from "../storage/sqlite/session-store.ts";
+import { SESSION_TTL_MS } from "../storage/sessions.ts";
 import { secretsEqual } from "./constant-time.ts";
 
 export type Principal = { kind: "api" } | { kind: "session"; sessionId: string; userId: string | null } | { kind: "open" };

@@ -2,7 +2,7 @@
 // (single flight), a compare-and-swap on token_version in the database, and the new pair committed before it is used.
 import type { Logger } from "../log.ts";
 import { type OuraClient, OuraApiError } from "../oura/client.ts";
-import type { AccountStore } from "../storage/sqlite/account-store.ts";
+import type { Accounts } from "../storage/accounts.ts";
 
 /** Refresh this long before expiry so a token never expires mid-request. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -11,7 +11,7 @@ export class TokenManager {
   readonly #inflight = new Map<string, Promise<string | undefined>>();
 
   constructor(
-    private readonly accounts: AccountStore,
+    private readonly accounts: Accounts,
     private readonly oura: OuraClient,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,

@@ -15,7 +15,8 @@ import { ErrorBody, errorResponse, jsonResponse } from "../schemas/common.ts";
 import { createRouter, DATA_SECURITY } from "./router.ts";
 import { htmlDocument } from "../views/layout.tsx";
 import { AuthErrorPage } from "../views/pages.tsx";
-import { OAUTH_STATE_TTL_MS, randomId } from "../storage/sqlite/session-store.ts";
+import { randomId } from "../auth/random-id.ts";
+import { OAUTH_STATE_TTL_MS } from "../storage/sessions.ts";
 
 /** Binds an OAuth state to the browser that started the sign-in. */
 const BROWSER_COOKIE = "oura_oauth";

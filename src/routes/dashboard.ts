@@ -10,8 +10,7 @@ import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { OuraApiError } from "../oura/client.ts";
 import { syncSubscriptions } from "../oura/subscription-sync.ts";
-import { databaseBytes } from "../storage/sqlite/database.ts";
-import { randomId } from "../storage/sqlite/session-store.ts";
+import { randomId } from "../auth/random-id.ts";
 import { createAttemptLimiter } from "../http/attempt-limiter.ts";
 import { clientAddress } from "../http/client-address.ts";
 import { errorResponse } from "../schemas/common.ts";
@@ -112,7 +111,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       accounts: deps.accounts.list(only),
       mode: deps.config.publicUrl ? `webhooks at ${deps.config.publicUrl}/webhooks` : "webhooks (set PUBLIC_URL for subscriptions)",
       lastEventAt,
-      storageBytes: deps.config.databasePath === ":memory:" ? null : databaseBytes(deps.config.databasePath),
+      storageBytes: deps.store.sizeBytes(),
       events: page.events,
       series,
       days,

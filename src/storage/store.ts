@@ -112,6 +112,8 @@ export interface Store {
   /** Stores value unless the key already has one; returns the value that is kept. */
   ensureSetting(key: string, value: string): Promise<string>;
   ping(): Promise<boolean>;
+  /** Bytes on disk (the database and its log), or null when nothing is kept on disk. */
+  sizeBytes(): number | null;
   /** Whether writes are being kept, and if not, why. */
   health(): StorageHealth;
   /** Every second: notices a lost database file or failing writes, and recovers when it can. */

@@ -1,26 +1,8 @@
 // Linked Oura accounts and their tokens, encrypted at rest; token_version makes every rotation a compare-and-swap.
 import type { Database } from "bun:sqlite";
 import type { TokenCipher } from "../../auth/token-cipher.ts";
+import type { AccountSummary, Accounts, NewTokens, StoredTokens } from "../accounts.ts";
 import type { SqliteConnection } from "./connection.ts";
-
-export interface StoredTokens {
-  userId: string;
-  accessToken: string;
-  refreshToken: string;
-  accessExpiresAtMs: number;
-  scopes: string;
-  needsReauth: boolean;
-  version: number;
-}
-
-export interface AccountSummary {
-  user_id: string;
-  scopes: string[];
-  access_expires_at: string | null;
-  needs_reauth: boolean;
-  reauth_reason: string | null;
-  linked_at: string;
-}
 
 interface AccountRow {
   user_id: string;
@@ -34,14 +16,7 @@ interface AccountRow {
   linked_at: string;
 }
 
-export interface NewTokens {
-  accessToken: string;
-  refreshToken: string;
-  expiresInSeconds: number;
-  scopes?: string;
-}
-
-export class AccountStore {
+export class AccountStore implements Accounts {
   constructor(
     /** The store whose connection and writer this shares (the connection is asked for on every call: a restored file means a new one). */
     private readonly connection: SqliteConnection,

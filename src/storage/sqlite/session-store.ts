@@ -1,19 +1,10 @@
 // Browser sessions (id in a signed cookie) and single-use OAuth states bound to the browser that asked for them.
 import type { Database } from "bun:sqlite";
+import { randomId } from "../../auth/random-id.ts";
+import { OAUTH_STATE_TTL_MS, SESSION_TTL_MS, type Session, type Sessions } from "../sessions.ts";
 import type { SqliteConnection } from "./connection.ts";
 
-export const SESSION_TTL_MS = 30 * 86_400_000;
-export const OAUTH_STATE_TTL_MS = 10 * 60_000;
-
-export interface Session {
-  id: string;
-  userId: string | null;
-  expiresAtMs: number;
-}
-
-export const randomId = () => Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
-
-export class SessionStore {
+export class SessionStore implements Sessions {
   constructor(
     /** The store whose connection and writer this shares (the connection is asked for on every call: a restored file means a new one). */
     private readonly connection: SqliteConnection,

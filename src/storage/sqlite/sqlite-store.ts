@@ -14,6 +14,7 @@ import {
   StorageUnavailableError,
   type StoredDocument,
 } from "../store.ts";
+import { databaseBytes } from "./database.ts";
 import { DatabaseFile, isStorageFailure, type Work } from "./database-file.ts";
 import { type AppendRow, prepareAppend } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
@@ -391,6 +392,10 @@ export class SqliteStore implements Store {
     } catch {
       return false;
     }
+  }
+
+  sizeBytes(): number | null {
+    return this.#file.path === ":memory:" ? null : databaseBytes(this.#file.path);
   }
 
   health(): StorageHealth {
