@@ -49,7 +49,7 @@ async function resolveVerificationToken(config: Config, store: Store, logger: Lo
 }
 
 function registerGauges(deps: AppDeps, openSockets: () => number): void {
-  const { metrics, store, config } = deps;
+  const { metrics, store } = deps;
   metrics.gauge("oura_fetch_queue_depth", "Events whose document is waiting to be fetched (pending or awaiting a sign-in).", () => store.countPendingFetches());
   metrics.gauge("oura_websocket_clients", "Open WebSocket connections.", openSockets);
   metrics.gauge("oura_events_stored", "Events in the database.", () => store.countEvents());
