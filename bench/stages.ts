@@ -33,13 +33,13 @@ export async function runStageCosts(): Promise<Record<string, number>> {
     "JSON.parse": await microsPerOp(100_000, () => JSON.parse(body)),
     "zod validation": await microsPerOp(100_000, () => WebhookNotification.safeParse(parsed)),
     "commit alone (1 fsync per event)": await microsPerOp(500, (i) =>
-      sequentialStore.appendEvent({ source: "webhook", notification: notification(i), rawNotification: body, receivedNotification: parsed, fetch: "pending" }),
+      sequentialStore.appendEvent({ source: "webhook", identity: notification(i), raw: body, received: parsed, fetch: "pending" }),
     ),
     "group commit (64 concurrent, per event)":
       (await microsPerOp(100, () =>
         Promise.all(
           Array.from({ length: 64 }, () =>
-            groupStore.appendEvent({ source: "webhook", notification: notification(++groupCounter), rawNotification: body, receivedNotification: parsed, fetch: "pending" }),
+            groupStore.appendEvent({ source: "webhook", identity: notification(++groupCounter), raw: body, received: parsed, fetch: "pending" }),
           ),
         ),
       )) / 64,

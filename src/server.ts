@@ -7,7 +7,7 @@ import type { Logger } from "./log.ts";
 import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
 import { publishEvent } from "./realtime/event-messages.ts";
-import type { Event } from "./schemas/event.ts";
+import type { Event } from "./storage/events.ts";
 import { measured } from "./routes/metrics.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
 import { createWebhookReceiver } from "./routes/webhook-receiver.ts";

@@ -1,5 +1,5 @@
 // Events or documents as NDJSON or CSV, produced page by page so an export of any size streams in constant memory.
-import type { Event } from "../schemas/event.ts";
+import type { Event } from "../storage/events.ts";
 import type { Store, StoredDocument } from "../storage/store.ts";
 
 export type ExportFormat = "ndjson" | "csv";

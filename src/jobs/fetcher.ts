@@ -6,7 +6,7 @@ import type { TokenManager } from "../auth/token-manager.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type OuraClient, OuraApiError } from "../oura/client.ts";
-import type { Event } from "../schemas/event.ts";
+import type { Event } from "../storage/events.ts";
 import { PeriodicJob } from "./periodic.ts";
 import type { FetchJob, Store } from "../storage/store.ts";
 

@@ -1,6 +1,6 @@
 // What a live subscriber receives for a committed event: rendered once per format, published to each topic it matches.
 // JSON for programs; htmx partials for the dashboard (rendered only when a dashboard is watching).
-import type { Event } from "../schemas/event.ts";
+import type { Event } from "../storage/events.ts";
 import { liveMessage } from "../views/feed.tsx";
 import { METRIC_DATA_TYPES } from "../views/metrics.ts";
 import { type Broadcaster, eventTopic } from "./broadcaster.ts";

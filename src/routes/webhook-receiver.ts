@@ -13,7 +13,7 @@ import { type NewEvent, StorageUnavailableError } from "../storage/store.ts";
 
 export type WebhookReceiver = (request: Request) => Promise<Response>;
 
-type Delivery = Pick<NewEvent, "notification" | "rawNotification" | "receivedNotification">;
+type Delivery = Pick<NewEvent, "identity" | "raw" | "received">;
 
 const JSON_HEADERS = { "content-type": "application/json", ...API_SECURITY_HEADERS };
 const decoder = new TextDecoder();
@@ -55,7 +55,7 @@ async function verifiedDelivery(deps: AppDeps, request: Request): Promise<Delive
   }
   const notification = WebhookNotification.safeParse(parsed);
   if (!notification.success) throw validationError("json", notification.error);
-  return { notification: notification.data, rawNotification: text, receivedNotification: parsed as Record<string, unknown> };
+  return { identity: notification.data, raw: text, received: parsed as Record<string, unknown> };
 }
 
 export function createWebhookReceiver(deps: AppDeps): WebhookReceiver {
@@ -69,7 +69,7 @@ export function createWebhookReceiver(deps: AppDeps): WebhookReceiver {
     try {
       const delivery = await verifiedDelivery(deps, request);
       // Without a usable sign-in for this user the document cannot be fetched yet: say so now, not after a fetch attempt.
-      const fetch = deps.fetcher && !deps.accounts.hasUsableLink(delivery.notification.user_id) ? "awaiting_link" : "pending";
+      const fetch = deps.fetcher && !deps.accounts.hasUsableLink(delivery.identity.user_id) ? "awaiting_link" : "pending";
       result = await deps.store.appendEvent({ source: "webhook", ...delivery, fetch }).catch((error: unknown) => {
         throw error instanceof StorageUnavailableError ? new AppError(503, "storage_unavailable", "the event could not be stored; retry later") : error;
       });

@@ -1,20 +1,7 @@
 // The storage contract, implemented on SQLite (the local, durable front of every backend).
-import type { Event, EventFilter } from "../schemas/event.ts";
-import type { WebhookNotification } from "../schemas/notification.ts";
+import type { Event, EventFilter, NewEvent } from "./events.ts";
 
-export interface NewEvent {
-  source: "webhook" | "poll";
-  notification: WebhookNotification;
-  /** The notification's bytes as received, kept verbatim. */
-  rawNotification: string;
-  /** Those bytes parsed, unknown fields included (saves parsing them again for the live stream). */
-  receivedNotification: Record<string, unknown>;
-  /**
-   * Whether the document can be fetched now: "awaiting_link" when its user has no usable sign-in yet (queued when
-   * they sign in), so the fetcher never has to write that outcome itself. Deletes need no fetch whatever this says.
-   */
-  fetch: "pending" | "awaiting_link";
-}
+export type { Event, EventFilter, NewEvent } from "./events.ts";
 
 export interface AppendResult {
   event: Event;

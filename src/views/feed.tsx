@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 // The live feed's rows, an event's detail, and the WebSocket message that updates an open dashboard.
-import type { Event } from "../schemas/event.ts";
+import type { Event } from "../storage/events.ts";
 
 const time = (iso: string) => iso.slice(11, 19);
 const statusClass = (event: Event) => `status status-${event.fetch_status ?? "none"}`;

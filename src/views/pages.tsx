@@ -2,7 +2,7 @@
 // Full pages (hono/jsx), each in the one Layout: sign-in, the dashboard, an event on its own, the OAuth error page.
 // Render one for a response with htmlDocument(...) from layout.tsx. Fragments that change live are in feed.tsx.
 import type { AccountSummary } from "../storage/accounts.ts";
-import type { Event } from "../schemas/event.ts";
+import type { Event } from "../storage/events.ts";
 import { WEBHOOK_DATA_TYPES } from "../oura/data-types.ts";
 import { EventDetail, FeedList, LastEventTime } from "./feed.tsx";
 import { ErrorNote, Layout } from "./layout.tsx";

@@ -170,7 +170,7 @@ describe("Oura data in the HTML is escaped", () => {
   async function store(notification: { data_type: string; object_id: string; user_id: string }) {
     const full = { event_type: "create" as const, event_time: "2026-11-24T08:00:00+00:00", ...notification };
     const body = JSON.stringify(full);
-    return (await hostile.store.appendEvent({ source: "webhook", notification: full, rawNotification: body, receivedNotification: JSON.parse(body), fetch: "pending" })).event;
+    return (await hostile.store.appendEvent({ source: "webhook", identity: full, raw: body, received: JSON.parse(body), fetch: "pending" })).event;
   }
 
   let fetchedEvent: Event;

@@ -44,7 +44,7 @@ beforeEach(async () => {
 
 async function enqueue(objectId = "s-1", userId = "USER-F") {
   const notification = sampleNotification({ user_id: userId, data_type: "sleep", object_id: objectId });
-  const { event } = await store.appendEvent({ source: "webhook", notification, rawNotification: JSON.stringify(notification), receivedNotification: notification, fetch: "pending" });
+  const { event } = await store.appendEvent({ source: "webhook", identity: notification, raw: JSON.stringify(notification), received: notification, fetch: "pending" });
   return event.id;
 }
 const status = async (id: number) => (await store.getEvent(id))!;

@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../../log.ts";
 import { instantMs } from "../../schemas/instant.ts";
-import type { Event, EventFilter } from "../../schemas/event.ts";
+import type { Event, EventFilter } from "../events.ts";
 import {
   type AppendResult,
   type DocumentFilter,
@@ -150,25 +150,25 @@ export class SqliteStore implements Store {
     return this.#file.db;
   }
 
-  async appendEvent({ source, notification, rawNotification, receivedNotification, fetch }: NewEvent): Promise<AppendResult> {
+  async appendEvent({ source, identity, raw, received, fetch }: NewEvent): Promise<AppendResult> {
     const row: AppendRow = {
       fetch_status: fetch,
       received_at: new Date().toISOString(),
       source,
-      event_type: notification.event_type,
-      data_type: notification.data_type,
-      object_id: notification.object_id,
-      event_time: notification.event_time,
-      event_time_ms: instantMs(notification.event_time),
-      user_id: notification.user_id,
-      notification: rawNotification,
+      event_type: identity.event_type,
+      data_type: identity.data_type,
+      object_id: identity.object_id,
+      event_time: identity.event_time,
+      event_time_ms: instantMs(identity.event_time),
+      user_id: identity.user_id,
+      notification: raw,
     };
     const append = this.#append;
     const outcome = await this.write(() => append()(row));
     if (!outcome.created) return { event: (await this.getEvent(outcome.id))!, created: false };
     const { event_time_ms: _, notification: __, fetch_status: ___, ...columns } = row;
     const fetchStatus = row.event_type === "delete" ? "deleted" : fetch;
-    const event: Event = { id: outcome.id, ...columns, notification: receivedNotification, document: null, fetch_status: fetchStatus, fetch_error: null, fetched_at: null };
+    const event: Event = { id: outcome.id, ...columns, notification: received, document: null, fetch_status: fetchStatus, fetch_error: null, fetched_at: null };
     return { event, created: true };
   }
 
