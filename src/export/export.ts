@@ -1,6 +1,6 @@
 // Events or documents as NDJSON or CSV, produced page by page so an export of any size streams in constant memory.
 import type { Event } from "../storage/events.ts";
-import type { Store, StoredDocument } from "../storage/store.ts";
+import type { Documents, EventLog, StoredDocument } from "../storage/store.ts";
 
 export type ExportFormat = "ndjson" | "csv";
 export type ExportKind = "events" | "documents";
@@ -26,7 +26,7 @@ function csvCell(value: unknown): string {
 
 const csvRow = (record: Record<string, unknown>, columns: readonly string[]) => columns.map((c) => csvCell(record[c])).join(",") + "\r\n";
 
-async function* events(store: Store, options: ExportOptions): AsyncGenerator<Event> {
+async function* events(store: EventLog, options: ExportOptions): AsyncGenerator<Event> {
   let cursor: string | undefined;
   do {
     const page = await store.listEvents({ data_type: options.dataType, user_id: options.userId, since: options.since }, { limit: PAGE, cursor });
@@ -35,12 +35,12 @@ async function* events(store: Store, options: ExportOptions): AsyncGenerator<Eve
   } while (cursor);
 }
 
-async function* documents(store: Store, options: ExportOptions): AsyncGenerator<StoredDocument> {
+async function* documents(store: Documents, options: ExportOptions): AsyncGenerator<StoredDocument> {
   yield* store.iterateDocuments({ data_type: options.dataType, user_id: options.userId, start_day: options.since?.slice(0, 10) });
 }
 
 /** The export as text chunks (one record per chunk; CSV starts with its header). */
-export async function* exportLines(store: Store, options: ExportOptions): AsyncGenerator<string> {
+export async function* exportLines(store: EventLog & Documents, options: ExportOptions): AsyncGenerator<string> {
   const columns = options.kind === "events" ? EVENT_COLUMNS : DOCUMENT_COLUMNS;
   if (options.format === "csv") yield columns.join(",") + "\r\n";
   const records = options.kind === "events" ? events(store, options) : documents(store, options);

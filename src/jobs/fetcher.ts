@@ -8,10 +8,10 @@ import type { Metrics } from "../metrics.ts";
 import { type OuraClient, OuraApiError } from "../oura/client.ts";
 import type { Event } from "../storage/events.ts";
 import { PeriodicJob } from "./periodic.ts";
-import type { FetchJob, Store } from "../storage/store.ts";
+import type { FetchJob, FetchQueue } from "../storage/store.ts";
 
 export interface FetcherDeps {
-  store: Store;
+  store: FetchQueue;
   tokens: TokenManager;
   oura: OuraClient;
   /** Told of every event whose fetch ended (document stored, missing, failed, waiting for a sign-in); the realtime layer renders and publishes it. */

@@ -2,7 +2,7 @@
 // batches), then hands the space back. Documents are kept: they are the latest state, not the log.
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import type { Store } from "../storage/store.ts";
+import type { Retention } from "../storage/store.ts";
 import { PeriodicJob } from "./periodic.ts";
 
 /** Small slices with a pause between them: each slice (delete + commit) holds the loop for about a millisecond. */
@@ -21,7 +21,7 @@ export class RetentionPruner {
   #last: PruneReport | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Retention,
     private readonly retentionDays: number,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,

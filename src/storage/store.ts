@@ -1,4 +1,5 @@
-// The storage contract, implemented on SQLite (the local, durable front of every backend).
+// The storage contract, in roles (event log, fetch queue, documents, retention, settings, status), implemented on
+// SQLite: the local, durable front of every backend.
 import type { Event, EventFilter, NewEvent } from "./events.ts";
 
 export type { Event, EventFilter, NewEvent } from "./events.ts";
@@ -52,16 +53,23 @@ export interface StorageHealth {
   last_failure_at: string | null;
 }
 
-export interface Store {
+/** The event log: what arrived, in order, once each. */
+export interface EventLog {
   /** Resolves only once the event is durably committed. */
   appendEvent(input: NewEvent): Promise<AppendResult>;
   getEvent(id: number): Promise<Event | undefined>;
   listEvents(filter: EventFilter, page: { limit: number; cursor?: string }): Promise<EventPage>;
   deleteEvents(filter: EventFilter): Promise<number>;
-  /** All events, or one user's. */
+  /** All events, or one user's (kept, never counted per call). */
   countEvents(userId?: string): Promise<number>;
   /** received_at of the newest event, of all or of one user. */
   lastEventAt(userId?: string): Promise<string | null>;
+  /** Deletes every event and document of a user. */
+  purgeUser(userId: string): Promise<{ events: number; documents: number }>;
+}
+
+/** Documents still to be fetched for create/update events, and what became of each. */
+export interface FetchQueue {
   /** Create/update events whose document is due to be fetched. */
   dueFetches(nowMs: number, limit: number): Promise<FetchJob[]>;
   /** Stores the document (latest version per user, type and id) and marks the event fetched; returns the event. */
@@ -78,12 +86,20 @@ export interface Store {
    * many. Lets a backlog (e.g. notifications received before sign-in was configured) be parked in bulk, not job by job.
    */
   parkUnlinkedFetches(limit: number): Promise<number>;
+  /** Events waiting to be fetched (pending or awaiting a sign-in). */
+  countPendingFetches(): Promise<number>;
+}
+
+/** The latest version of each document, per user, data type and id. */
+export interface Documents {
   listDocuments(filter: DocumentFilter, limit: number): Promise<StoredDocument[]>;
   /** Every matching document, one at a time (for exports). */
   iterateDocuments(filter: DocumentFilter): AsyncIterable<StoredDocument>;
   getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined>;
-  /** Events waiting to be fetched (pending or awaiting a sign-in). */
-  countPendingFetches(): Promise<number>;
+}
+
+/** Deleting what is older than the retention period, in slices, and handing the space back. */
+export interface Retention {
   /**
    * Deletes up to `limit` events received before `beforeIso`, oldest first; returns how many. Events whose fetch is
    * still pending or awaiting a sign-in are kept: that work is not done yet.
@@ -93,11 +109,16 @@ export interface Store {
   countPrunable(beforeIso: string): Promise<number>;
   /** Hands up to `pages` freed pages back to the file system; returns how many free pages remain. */
   reclaimSpace(pages: number): Promise<number>;
-  /** Deletes every event and document of a user. */
-  purgeUser(userId: string): Promise<{ events: number; documents: number }>;
+}
+
+export interface Settings {
   getSetting(key: string): Promise<string | undefined>;
   /** Stores value unless the key already has one; returns the value that is kept. */
   ensureSetting(key: string, value: string): Promise<string>;
+}
+
+/** The storage itself: reachable, writable, how big; kept healthy by maintain(). */
+export interface StorageStatus {
   ping(): Promise<boolean>;
   /** Bytes on disk (the database and its log), or null when nothing is kept on disk. */
   sizeBytes(): number | null;
@@ -107,6 +128,9 @@ export interface Store {
   maintain(): void;
   close(): Promise<void>;
 }
+
+/** Everything, for the composition root; every other part depends on the roles it uses. */
+export interface Store extends EventLog, FetchQueue, Documents, Retention, Settings, StorageStatus {}
 
 export class StorageUnavailableError extends Error {
   constructor(cause: unknown) {

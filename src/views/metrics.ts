@@ -1,5 +1,5 @@
 // The numbers a person reads on the dashboard, taken from stored documents: one value per day per metric.
-import type { Store, StoredDocument } from "../storage/store.ts";
+import type { Documents, StoredDocument } from "../storage/store.ts";
 
 export interface MetricDefinition {
   key: string;
@@ -42,7 +42,7 @@ export function dayString(ms: number): string {
 }
 
 /** One series per metric over the last `days` days (the last value of a day wins). */
-export async function loadMetricSeries(store: Store, userId: string | undefined, days: number, now = Date.now()): Promise<MetricSeries[]> {
+export async function loadMetricSeries(store: Documents, userId: string | undefined, days: number, now = Date.now()): Promise<MetricSeries[]> {
   const startDay = dayString(now - (days - 1) * 86_400_000);
   const byType = new Map<string, StoredDocument[]>();
   for (const dataType of METRIC_DATA_TYPES) {
