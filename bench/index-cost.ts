@@ -31,7 +31,7 @@ const types = ["daily_sleep", "sleep", "daily_readiness", "daily_activity", "wor
 function row(i: number, prefix: string) {
   const at = Date.now() - 90 * 86_400_000 + i * 1000;
   const iso = new Date(at).toISOString();
-  return { fetch_status: "pending" as const, received_at: iso, source: "webhook" as const, event_type: "create" as const, data_type: types[i % 5]!, object_id: `${prefix}-${i}`, event_time: iso, event_time_ms: at, user_id: `USER-${i % 50}`, notification: `{"event_type":"create","object_id":"${prefix}-${i}","pad":"${"p".repeat(120)}"}` };
+  return { fetch_status: "pending" as const, document: null, day: null, received_at: iso, source: "webhook" as const, event_type: "create" as const, data_type: types[i % 5]!, object_id: `${prefix}-${i}`, event_time: iso, event_time_ms: at, user_id: `USER-${i % 50}`, notification: `{"event_type":"create","object_id":"${prefix}-${i}","pad":"${"p".repeat(120)}"}` };
 }
 
 function microsPerAppend(db: Database, round: number): number {

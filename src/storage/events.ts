@@ -49,4 +49,6 @@ export interface NewEvent {
    * usable sign-in yet; queued when they sign in). A delete needs no fetch whatever this says.
    */
   fetch: "pending" | "awaiting_link";
+  /** The document itself, when it came with the event (a poll reads documents): stored at once, nothing to fetch. */
+  document?: Record<string, unknown>;
 }

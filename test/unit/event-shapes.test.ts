@@ -18,4 +18,22 @@ describe("event shapes", () => {
     }
     await store.close();
   });
+
+  test("a document that comes with the event (as a poll reads it) is stored at once: fetched, nothing queued, the later version kept", async () => {
+    const store = await SqliteStore.open(":memory:");
+    const identity = { event_type: "update" as const, data_type: "daily_sleep", object_id: "ds-1", event_time: "2026-11-24T08:00:00Z", user_id: "u" };
+    const document = { id: "ds-1", day: "2026-11-24", score: 81 };
+    const { event } = await store.appendEvent({ source: "poll", identity, raw: JSON.stringify(document), received: document, fetch: "pending", document });
+    expect(event).toMatchObject({ source: "poll", fetch_status: "fetched", document, fetch_error: null });
+    expect(await store.getEvent(event.id)).toMatchObject({ fetch_status: "fetched", document });
+    expect(await store.dueFetches(Date.now() + 60_000, 10)).toEqual([]);
+    expect(await store.getDocument("daily_sleep", "ds-1", "u")).toMatchObject({ day: "2026-11-24", document, event_id: event.id });
+    // A later version replaces it; the same version again is a duplicate, stored once.
+    const changed = { ...document, score: 84 };
+    const later = await store.appendEvent({ source: "poll", identity: { ...identity, event_time: "2026-11-25T08:00:00Z" }, raw: "{}", received: changed, fetch: "pending", document: changed });
+    expect((await store.getDocument("daily_sleep", "ds-1", "u"))!.document).toMatchObject({ score: 84 });
+    const again = await store.appendEvent({ source: "poll", identity: { ...identity, event_time: "2026-11-25T08:00:00Z" }, raw: "{}", received: changed, fetch: "pending", document: changed });
+    expect(again).toMatchObject({ created: false, event: { id: later.event.id } });
+    await store.close();
+  });
 });

@@ -16,7 +16,7 @@ import {
 } from "../store.ts";
 import { databaseBytes } from "./database.ts";
 import { DatabaseFile, isStorageFailure, type Work } from "./database-file.ts";
-import { type AppendRow, prepareAppend } from "./event-append.ts";
+import { type AppendRow, prepareAppend, prepareDocumentUpsert } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
 
 interface EventRow {
@@ -123,10 +123,12 @@ export class SqliteStore implements Store {
   readonly #file: DatabaseFile;
   readonly #writer: GroupCommitWriter<Work, unknown>;
   readonly #append: () => ReturnType<typeof prepareAppend>;
+  readonly #upsertDocument: () => ReturnType<typeof prepareDocumentUpsert>;
 
   private constructor(file: DatabaseFile) {
     this.#file = file;
     this.#append = file.prepared(prepareAppend);
+    this.#upsertDocument = file.prepared(prepareDocumentUpsert);
     this.#writer = new GroupCommitWriter((works) => file.commitBatch(works));
   }
 
@@ -150,9 +152,11 @@ export class SqliteStore implements Store {
     return this.#file.db;
   }
 
-  async appendEvent({ source, identity, raw, received, fetch }: NewEvent): Promise<AppendResult> {
+  async appendEvent({ source, identity, raw, received, fetch, document }: NewEvent): Promise<AppendResult> {
     const row: AppendRow = {
       fetch_status: fetch,
+      document: document === undefined ? null : JSON.stringify(document),
+      day: typeof document?.day === "string" ? document.day : null,
       received_at: new Date().toISOString(),
       source,
       event_type: identity.event_type,
@@ -166,9 +170,18 @@ export class SqliteStore implements Store {
     const append = this.#append;
     const outcome = await this.write(() => append()(row));
     if (!outcome.created) return { event: (await this.getEvent(outcome.id))!, created: false };
-    const { event_time_ms: _, notification: __, fetch_status: ___, ...columns } = row;
-    const fetchStatus = row.event_type === "delete" ? "deleted" : fetch;
-    const event: Event = { id: outcome.id, ...columns, notification: received, document: null, fetch_status: fetchStatus, fetch_error: null, fetched_at: null };
+    const { event_time_ms: _, notification: __, fetch_status: ___, document: ____, day: _____, ...columns } = row;
+    const withDocument = row.event_type !== "delete" && document !== undefined;
+    const fetchStatus = row.event_type === "delete" ? "deleted" : withDocument ? "fetched" : fetch;
+    const event: Event = {
+      id: outcome.id,
+      ...columns,
+      notification: received,
+      document: withDocument ? document : null,
+      fetch_status: fetchStatus,
+      fetch_error: null,
+      fetched_at: withDocument ? row.received_at : null,
+    };
     return { event, created: true };
   }
 
@@ -250,15 +263,7 @@ export class SqliteStore implements Store {
         )
         .run(payload, at, job.eventId);
       // Latest version wins: an older event fetched late must not overwrite a newer one.
-      db
-        .query(
-          `INSERT INTO documents (user_id, data_type, document_id, day, payload, deleted, event_id, fetched_at)
-           VALUES ($user_id, $data_type, $document_id, $day, $payload, 0, $event_id, $at)
-           ON CONFLICT (user_id, data_type, document_id) DO UPDATE SET day = excluded.day, payload = excluded.payload,
-             deleted = 0, event_id = excluded.event_id, fetched_at = excluded.fetched_at
-           WHERE documents.event_id IS NULL OR documents.event_id <= excluded.event_id`,
-        )
-        .run({ user_id: job.userId, data_type: job.dataType, document_id: job.objectId, day, payload, event_id: job.eventId, at });
+      this.#upsertDocument().run({ user_id: job.userId, data_type: job.dataType, document_id: job.objectId, day, payload, event_id: job.eventId, at });
     });
     return this.getEvent(job.eventId);
   }
