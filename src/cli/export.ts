@@ -1,6 +1,6 @@
 // `oura-streaming export`: events or documents from the database to stdout, as NDJSON or CSV.
 import { type ExportFormat, type ExportKind, exportLines } from "../export/export.ts";
-import { instantMs } from "../schemas/instant.ts";
+import { instantMs } from "../time/instant.ts";
 import { type Command, parse, UsageError } from "./args.ts";
 import { configOrExit, openExistingStore } from "./config-env.ts";
 

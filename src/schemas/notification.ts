@@ -1,6 +1,6 @@
 // Oura's webhook notification: ids only, never the document itself.
 import { z } from "@hono/zod-openapi";
-import { instantMs } from "./instant.ts";
+import { instantMs } from "../time/instant.ts";
 
 export const EventType = z.enum(["create", "update", "delete"]).openapi("EventType");
 export type EventType = z.infer<typeof EventType>;

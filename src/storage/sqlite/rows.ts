@@ -1,5 +1,5 @@
 // Rows as SQLite returns them, mapped to the domain types, and the WHERE clauses the filters become.
-import { instantMs } from "../../schemas/instant.ts";
+import { instantMs } from "../../time/instant.ts";
 import type { Event, EventFilter } from "../events.ts";
 import type { DocumentFilter, StoredDocument } from "../store.ts";
 

@@ -1,7 +1,7 @@
 // Store on bun:sqlite: every role of the storage contract, every write through one group-committing writer.
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../../log.ts";
-import { instantMs } from "../../schemas/instant.ts";
+import { instantMs } from "../../time/instant.ts";
 import type { Event, EventFilter } from "../events.ts";
 import {
   type AppendResult,
