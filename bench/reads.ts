@@ -1,12 +1,14 @@
 // Read latency at scale: builds a database of N events (default 1,000,000) for 50 users plus one user with 100
 // events, 10 data types, 90 days of event times and of documents (the build is not timed), starts the server on it
-// and measures p50/p99 of each read over a few hundred requests.
+// as users run it (Oura sign-in against a fake Oura, fetcher, renewer, pruner and storage check on, default retention:
+// every event was received in the last day) and measures p50/p99 of each read over a few hundred requests.
 // Usage: bun run bench/reads.ts [events, default 1000000] [--requests 300]
 import { Database } from "bun:sqlite";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { FakeOura } from "../src/demo/fake-oura.ts";
 import { openDatabase } from "../src/storage/sqlite/database.ts";
 
 const { values, positionals } = parseArgs({ args: Bun.argv.slice(2), allowPositionals: true, options: { requests: { type: "string", default: "300" } } });
@@ -21,6 +23,8 @@ const built = performance.now();
 openDatabase(dbPath).close();
 const db = new Database(dbPath);
 const start = Date.now() - 90 * DAY;
+// Received within the last day (a backfill, say), so the default 30-day retention keeps them all.
+const receivedAt = new Date(Date.now() - DAY).toISOString();
 const insert = db.query(
   `INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification, fetch_status)
    VALUES (?, 'webhook', ?, ?, ?, ?, ?, ?, ?, 'fetched')`,
@@ -36,7 +40,7 @@ db.transaction(() => {
     const eventType = i % 50 === 7 ? "delete" : i % 3 === 0 ? "update" : "create";
     const at = start + Math.floor((i / total) * 90 * DAY);
     const iso = new Date(at).toISOString();
-    insert.run(iso, eventType, dataType, `doc-${i}`, iso, at, user, `{"event_type":"${eventType}","data_type":"${dataType}","object_id":"doc-${i}","event_time":"${iso}","user_id":"${user}"}`);
+    insert.run(receivedAt, eventType, dataType, `doc-${i}`, iso, at, user, `{"event_type":"${eventType}","data_type":"${dataType}","object_id":"doc-${i}","event_time":"${iso}","user_id":"${user}"}`);
   }
 })();
 const documents = db.query(`INSERT INTO documents (user_id, data_type, document_id, day, payload, deleted, event_id, fetched_at) VALUES (?, ?, ?, ?, ?, 0, NULL, ?)`);
@@ -51,10 +55,11 @@ db.transaction(() => {
 db.close();
 console.log(`built ${total.toLocaleString("en-US")} events and 13,500 documents in ${((performance.now() - built) / 1000).toFixed(1)} s (not timed below)`);
 
+const fake = new FakeOura().start();
 const port = 30_000 + Math.floor(Math.random() * 20_000);
 const child = Bun.spawn([process.execPath, "src/main.ts"], {
   cwd: join(import.meta.dir, ".."),
-  env: { PATH: process.env.PATH ?? "", PORT: String(port), DATABASE_PATH: dbPath, API_TOKEN: TOKEN, OURA_CLIENT_SECRET: "reads-bench-secret-0123456789", RETENTION_DAYS: "0", LOG_LEVEL: "warn" },
+  env: { PATH: process.env.PATH ?? "", PORT: String(port), DATABASE_PATH: dbPath, API_TOKEN: TOKEN, ...fake.env(), LOG_LEVEL: "warn" },
   stdout: "ignore",
   stderr: "inherit",
 });
@@ -98,4 +103,5 @@ for (const [name, path] of reads) {
 }
 child.kill("SIGTERM");
 await child.exited;
+fake.stop();
 await Bun.write(join(import.meta.dir, "results", "reads.json"), JSON.stringify({ date: new Date().toISOString(), bun: Bun.version, events: total, requests, results }, null, 2));

@@ -7,6 +7,7 @@ import type { RunningServer } from "../../src/server.ts";
 import { FakeOura } from "../fake-oura.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { deliver, sampleNotification } from "../helpers/notifications.ts";
+import { signInForm } from "../helpers/sign-in.ts";
 import { startTestServer } from "../helpers/servers.ts";
 
 let running: RunningServer;
@@ -18,13 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => running.stop());
 
-/** Gets the sign-in form's CSRF cookie and field value. */
-async function signInForm() {
-  const page = await get("/dashboard");
-  const cookie = page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const csrf = (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1]!;
-  return { cookie, csrf };
-}
+const signInFormOf = (server: RunningServer = running) => signInForm(server.url);
 
 function postSignIn(form: { cookie: string; csrf: string }, token: string, headers: Record<string, string> = {}) {
   return fetch(new URL("/dashboard/sign-in", running.url), {
@@ -56,7 +51,7 @@ describe("without a session", () => {
 
 describe("API-token sign-in", () => {
   test("the right token starts a session; the wrong one does not", async () => {
-    const form = await signInForm();
+    const form = await signInFormOf();
     const wrong = await postSignIn(form, "not-the-token", { "x-forwarded-for": "10.0.0.1" });
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain("not right");
@@ -69,7 +64,7 @@ describe("API-token sign-in", () => {
   });
 
   test("without the form's CSRF value → 403", async () => {
-    const form = await signInForm();
+    const form = await signInFormOf();
     expect((await postSignIn({ ...form, csrf: "forged" }, TEST_API_TOKEN)).status).toBe(403);
     expect((await postSignIn({ cookie: "", csrf: form.csrf }, TEST_API_TOKEN)).status).toBe(403);
   });
@@ -77,9 +72,7 @@ describe("API-token sign-in", () => {
   test("guessing is rate-limited: after 5 wrong tokens even the right one waits", async () => {
     const guesser = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
     try {
-      const url = new URL("/dashboard", guesser.url);
-      const page = await fetch(url);
-      const form = { cookie: page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "), csrf: (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1]! };
+      const form = await signInFormOf(guesser);
       const attempt = (token: string) =>
         fetch(new URL("/dashboard/sign-in", guesser.url), {
           method: "POST",
@@ -142,7 +135,7 @@ describe("signed in", () => {
   });
 
   test("a session's state-changing dashboard requests need the CSRF token", async () => {
-    const form = await signInForm();
+    const form = await signInFormOf();
     const session = (await postSignIn(form, TEST_API_TOKEN)).headers.getSetCookie().find((c) => c.startsWith("oura_session="))!.split(";")[0]!;
     const response = await fetch(new URL("/dashboard/users/SOMEONE", running.url), { method: "DELETE", headers: { cookie: session } });
     expect(response.status).toBe(403);

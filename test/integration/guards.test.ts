@@ -6,6 +6,7 @@ import type { RunningServer } from "../../src/server.ts";
 import { FakeOura } from "../fake-oura.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { startTestServer } from "../helpers/servers.ts";
+import { signInSession } from "../helpers/sign-in.ts";
 
 /** The only changes anyone may ask for without a session or the API token. */
 const PUBLIC_CHANGES = new Set(["POST /webhooks", "POST /dashboard/sign-in"]);
@@ -19,19 +20,7 @@ let csrf: string;
 beforeAll(async () => {
   running = await startTestServer({ ...fake.env(), API_TOKEN: TEST_API_TOKEN, PUBLIC_URL: "http://127.0.0.1:9" });
   // A browser session, the way a person gets one: the sign-in form with the API token.
-  const form = await fetch(new URL("/dashboard", running.url));
-  const signinCookie = form.headers.getSetCookie().map((line) => line.split(";")[0]).join("; ");
-  const nonce = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const signedIn = await fetch(new URL("/dashboard/sign-in", running.url), {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie: signinCookie, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ _csrf: nonce, token: TEST_API_TOKEN }),
-  });
-  expect(signedIn.status).toBe(303);
-  cookie = signedIn.headers.getSetCookie().map((line) => line.split(";")[0]).join("; ");
-  const status = (await (await fetch(new URL("/auth/status", running.url), { headers: { cookie } })).json()) as { csrf_token: string };
-  csrf = status.csrf_token;
+  ({ cookie, csrf } = await signInSession(running.url, TEST_API_TOKEN));
 });
 afterAll(async () => {
   await running.stop();

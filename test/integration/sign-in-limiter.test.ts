@@ -5,11 +5,9 @@ import { clientAddress, parseTrustedProxies } from "../../src/http/client-addres
 import type { RunningServer } from "../../src/server.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { startTestServer } from "../helpers/servers.ts";
+import { signInForm } from "../helpers/sign-in.ts";
 
-async function signInForm(server: RunningServer) {
-  const page = await fetch(new URL("/dashboard", server.url));
-  return { cookie: page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "), csrf: (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1]! };
-}
+const formOf = (server: RunningServer) => signInForm(server.url);
 
 function attempt(server: RunningServer, form: { cookie: string; csrf: string }, token: string, forwardedFor?: string) {
   return fetch(new URL("/dashboard/sign-in", server.url), {
@@ -24,7 +22,7 @@ describe("behind a reverse proxy (TRUST_PROXY)", () => {
   test("one guesser is locked out, the other users behind the same proxy are not", async () => {
     const server = await startTestServer({ API_TOKEN: TEST_API_TOKEN, TRUST_PROXY: "loopback" });
     try {
-      const form = await signInForm(server);
+      const form = await formOf(server);
       for (let i = 0; i < 5; i++) expect((await attempt(server, form, `guess-${i}`, "203.0.113.7")).status).toBe(401);
       expect((await attempt(server, form, TEST_API_TOKEN, "203.0.113.7")).status).toBe(429);
       // Someone else, through the same proxy (the same peer address), signs in.
@@ -39,7 +37,7 @@ describe("behind a reverse proxy (TRUST_PROXY)", () => {
   test("without TRUST_PROXY, X-Forwarded-For is ignored: a guesser cannot reset its count by inventing addresses", async () => {
     const server = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
     try {
-      const form = await signInForm(server);
+      const form = await formOf(server);
       for (let i = 0; i < 5; i++) expect((await attempt(server, form, `guess-${i}`, `192.0.2.${i}`)).status).toBe(401);
       expect((await attempt(server, form, TEST_API_TOKEN, "192.0.2.200")).status).toBe(429);
     } finally {
@@ -90,7 +88,7 @@ describe("bodies no browser sends", () => {
   ])("%s → 4xx with the JSON error body", async (_, contentType, body) => {
     const server = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
     try {
-      const form = await signInForm(server);
+      const form = await formOf(server);
       const response = await fetch(new URL("/dashboard/sign-in", server.url), {
         method: "POST",
         redirect: "manual",

@@ -47,8 +47,9 @@ export class DatabaseFile {
   #file: Identity | undefined;
   #wal: Identity | undefined;
   #state: StorageState = "ok";
-  #lastCommitAt: string | null = null;
-  #lastFailureAt: string | null = null;
+  /** Epoch milliseconds: kept as numbers, formatted only when /health asks (commits are the hot path). */
+  #lastCommitAt = 0;
+  #lastFailureAt = 0;
   #detachedAtMs = 0;
 
   constructor(
@@ -85,13 +86,13 @@ export class DatabaseFile {
       state,
       writable: state === "ok",
       ...(state === "ok" ? {} : { problem: PROBLEMS[state] }),
-      last_commit_at: this.#lastCommitAt,
-      last_failure_at: this.#lastFailureAt,
+      last_commit_at: this.#lastCommitAt ? new Date(this.#lastCommitAt).toISOString() : null,
+      last_failure_at: this.#lastFailureAt ? new Date(this.#lastFailureAt).toISOString() : null,
     };
   }
 
   /** Throws StorageUnavailableError when a write now could not be kept (the path leads elsewhere). */
-  assertAttached(): void {
+  #assertAttached(): void {
     if (this.#state === "file_removed" || this.#state === "file_replaced") throw new StorageUnavailableError(PROBLEMS[this.#state]);
   }
 
@@ -104,7 +105,7 @@ export class DatabaseFile {
   commitBatch(works: Work[]): Settled<unknown>[] {
     let results: Settled<unknown>[];
     try {
-      this.assertAttached();
+      this.#assertAttached();
       try {
         results = this.#db.transaction(() => works.map((work): Settled<unknown> => ({ ok: true, value: work(this.#db) })))();
       } catch (error) {
@@ -117,7 +118,7 @@ export class DatabaseFile {
     }
     if (results.some((result) => result.ok)) {
       try {
-        this.confirmCommit();
+        this.#confirmCommit();
       } catch (error) {
         return this.#refuseAll(works, error);
       }
@@ -148,7 +149,7 @@ export class DatabaseFile {
 
   /** The transaction itself failed (an item's own error never gets here): nothing in the batch is kept. */
   #refuseAll<R>(items: unknown[], error: unknown): Settled<R>[] {
-    if (!(error instanceof StorageUnavailableError)) this.recordFailure(error);
+    if (!(error instanceof StorageUnavailableError)) this.#recordFailure(error);
     const refusal = error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);
     return items.map(() => ({ ok: false as const, error: refusal }));
   }
@@ -157,14 +158,14 @@ export class DatabaseFile {
    * After a commit: the write counts only if DATABASE_PATH still leads to the file it went to. Throws
    * StorageUnavailableError otherwise, so nothing is acknowledged that a restart would not find.
    */
-  confirmCommit(): void {
+  #confirmCommit(): void {
     if (!this.#pathLeadsHere()) throw new StorageUnavailableError(PROBLEMS[this.#state as "file_removed"]);
-    this.#lastCommitAt = new Date().toISOString();
+    this.#lastCommitAt = Date.now();
     if (this.#state === "write_failed") this.#setState("ok");
   }
 
-  recordFailure(error: unknown): void {
-    this.#lastFailureAt = new Date().toISOString();
+  #recordFailure(error: unknown): void {
+    this.#lastFailureAt = Date.now();
     if (this.#state === "ok") {
       this.#setState("write_failed", { error: (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error)) });
     }
@@ -213,10 +214,10 @@ export class DatabaseFile {
   #probeWrite(): void {
     try {
       this.#db.run("INSERT INTO settings (key, value) VALUES ('storage.last_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [new Date().toISOString()]);
-      this.confirmCommit();
+      this.#confirmCommit();
     } catch (error) {
       if (!isStorageFailure(error)) throw error;
-      this.#lastFailureAt = new Date().toISOString();
+      this.#lastFailureAt = Date.now();
     }
   }
 
@@ -247,7 +248,7 @@ export class DatabaseFile {
       this.logger?.warn("storage.restored", { path: this.path });
       this.#setState("ok");
     } catch (error) {
-      this.#lastFailureAt = new Date().toISOString();
+      this.#lastFailureAt = Date.now();
       this.logger?.debug("storage.restore_failed", { error: error instanceof Error ? error.message : String(error) });
     }
   }

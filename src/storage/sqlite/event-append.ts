@@ -14,9 +14,9 @@ export function prepareDocumentUpsert(db: Database) {
 }
 
 export type AppendRow = {
-  /** For create/update: "fetched" when the document came with the event; a delete is "deleted" (nothing to fetch). */
-  fetch_status: "pending" | "awaiting_link" | "fetched";
-  /** The document as JSON, when it came with the event; its `day`. */
+  /** "pending" makes the event its own fetch job, due at once; "fetched" when the document came with it. */
+  fetch_status: "pending" | "awaiting_link" | "fetched" | "deleted";
+  /** The document as JSON, when it came with the event (never for a delete); its `day`. */
   document: string | null;
   day: string | null;
   received_at: string;
@@ -36,7 +36,7 @@ export type AppendOutcome = { id: number; created: boolean };
 export function prepareAppend(db: Database): (row: AppendRow) => AppendOutcome {
   // No RETURNING: the caller already has every bound value, so the new row need not be read back inside the commit.
   // A create/update event is also its own fetch job (fetch_status 'pending', due at once), committed with it.
-  const insert = db.query<never, Omit<AppendRow, "fetch_status" | "day"> & { fetch_status: string; next_fetch_at_ms: number | null; fetched_at: string | null }>(
+  const insert = db.query<never, Omit<AppendRow, "day"> & { next_fetch_at_ms: number | null; fetched_at: string | null }>(
     `INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification,
                          document, fetch_status, fetched_at, next_fetch_at_ms)
      VALUES ($received_at, $source, $event_type, $data_type, $object_id, $event_time, $event_time_ms, $user_id, $notification,
@@ -56,21 +56,17 @@ export function prepareAppend(db: Database): (row: AppendRow) => AppendOutcome {
        AND event_type = $event_type AND event_time_ms = $event_time_ms`,
   );
   return (row) => {
-    const isDelete = row.event_type === "delete";
-    const pending = !isDelete && row.fetch_status === "pending";
-    const withDocument = !isDelete && row.document !== null;
-    const { day: _, ...columns } = row;
+    const { day, ...columns } = row;
     const { changes, lastInsertRowid } = insert.run({
       ...columns,
-      document: withDocument ? row.document : null,
-      fetch_status: isDelete ? "deleted" : withDocument ? "fetched" : row.fetch_status,
-      fetched_at: withDocument ? row.received_at : null,
-      next_fetch_at_ms: pending && !withDocument ? 0 : null,
+      fetched_at: row.fetch_status === "fetched" ? row.received_at : null,
+      next_fetch_at_ms: row.fetch_status === "pending" ? 0 : null,
     });
     if (changes > 0) {
       const id = Number(lastInsertRowid);
-      if (isDelete) tombstone.run({ user_id: row.user_id, data_type: row.data_type, document_id: row.object_id, event_id: id, at: row.received_at });
-      else if (withDocument) upsertDocument.run({ user_id: row.user_id, data_type: row.data_type, document_id: row.object_id, day: row.day, payload: row.document!, event_id: id, at: row.received_at });
+      const document = { user_id: row.user_id, data_type: row.data_type, document_id: row.object_id, event_id: id, at: row.received_at };
+      if (row.fetch_status === "deleted") tombstone.run(document);
+      else if (row.document !== null) upsertDocument.run({ ...document, day, payload: row.document });
       return { id, created: true };
     }
     const { user_id, data_type, object_id, event_type, event_time_ms } = row;

@@ -57,10 +57,12 @@ export class SqliteStore implements Store {
   }
 
   async appendEvent({ source, identity, raw, received, fetch, document }: NewEvent): Promise<AppendResult> {
+    // A delete needs no fetch; a document that came along needs none either.
+    const stored = identity.event_type === "delete" ? undefined : document;
     const row: AppendRow = {
-      fetch_status: fetch,
-      document: document === undefined ? null : JSON.stringify(document),
-      day: typeof document?.day === "string" ? document.day : null,
+      fetch_status: identity.event_type === "delete" ? "deleted" : stored ? "fetched" : fetch,
+      document: stored ? JSON.stringify(stored) : null,
+      day: typeof stored?.day === "string" ? stored.day : null,
       received_at: new Date().toISOString(),
       source,
       event_type: identity.event_type,
@@ -74,17 +76,20 @@ export class SqliteStore implements Store {
     const append = this.#append;
     const outcome = await this.write(() => append()(row));
     if (!outcome.created) return { event: (await this.getEvent(outcome.id))!, created: false };
-    const { event_time_ms: _, notification: __, fetch_status: ___, document: ____, day: _____, ...columns } = row;
-    const withDocument = row.event_type !== "delete" && document !== undefined;
-    const fetchStatus = row.event_type === "delete" ? "deleted" : withDocument ? "fetched" : fetch;
     const event: Event = {
       id: outcome.id,
-      ...columns,
+      received_at: row.received_at,
+      source,
+      event_type: row.event_type,
+      data_type: row.data_type,
+      object_id: row.object_id,
+      event_time: row.event_time,
+      user_id: row.user_id,
       notification: received,
-      document: withDocument ? document : null,
-      fetch_status: fetchStatus,
+      document: stored ?? null,
+      fetch_status: row.fetch_status,
       fetch_error: null,
-      fetched_at: withDocument ? row.received_at : null,
+      fetched_at: stored ? row.received_at : null,
     };
     return { event, created: true };
   }
@@ -112,7 +117,20 @@ export class SqliteStore implements Store {
 
   async deleteEvents(filter: EventFilter): Promise<number> {
     const { sql, params } = whereClause(filter);
-    return this.write((db) => db.query(`DELETE FROM events WHERE ${sql}`).run(params).changes);
+    return this.#inSlices((db, slice) => db.query(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ${sql} LIMIT $slice)`).run({ ...params, slice }).changes);
+  }
+
+  /**
+   * Repeats a bulk write, BULK_SLICE rows a commit, until a slice touches fewer: deleting or re-queuing a million rows
+   * must not hold the event loop for one huge transaction. Returns the rows touched in all.
+   */
+  async #inSlices(slice: (db: Database, rows: number) => number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const touched = await this.write((db) => slice(db, BULK_SLICE));
+      total += touched;
+      if (touched < BULK_SLICE) return total;
+    }
   }
 
   async countEvents(userId?: string): Promise<number> {
@@ -188,21 +206,15 @@ export class SqliteStore implements Store {
   }
 
   async requeueAwaitingLink(userId: string): Promise<number> {
-    let total = 0;
-    for (;;) {
-      // Slices: a user with a long backlog must not hold the event loop for one huge update.
-      const moved = await this.write(
-        (db) =>
-          db
-            .query(
-              `UPDATE events SET fetch_status = 'pending', next_fetch_at_ms = 0, fetch_attempts = 0
-               WHERE id IN (SELECT id FROM events WHERE user_id = ? AND fetch_status = 'awaiting_link' LIMIT ?)`,
-            )
-            .run(userId, BULK_SLICE).changes,
-      );
-      total += moved;
-      if (moved < BULK_SLICE) return total;
-    }
+    return this.#inSlices(
+      (db, slice) =>
+        db
+          .query(
+            `UPDATE events SET fetch_status = 'pending', next_fetch_at_ms = 0, fetch_attempts = 0
+             WHERE id IN (SELECT id FROM events WHERE user_id = ? AND fetch_status = 'awaiting_link' LIMIT ?)`,
+          )
+          .run(userId, slice).changes,
+    );
   }
 
   async parkUnlinkedFetches(limit: number): Promise<number> {
@@ -273,10 +285,11 @@ export class SqliteStore implements Store {
   }
 
   async purgeUser(userId: string): Promise<{ events: number; documents: number }> {
-    return this.write((db) => ({
-      events: db.query("DELETE FROM events WHERE user_id = ?").run(userId).changes,
-      documents: db.query("DELETE FROM documents WHERE user_id = ?").run(userId).changes,
-    }));
+    const events = await this.#inSlices((db, slice) => db.query("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE user_id = ? LIMIT ?)").run(userId, slice).changes);
+    const documents = await this.#inSlices(
+      (db, slice) => db.query("DELETE FROM documents WHERE rowid IN (SELECT rowid FROM documents WHERE user_id = ? LIMIT ?)").run(userId, slice).changes,
+    );
+    return { events, documents };
   }
 
   /** The connection, for reads by the repositories that share it (accounts, sessions); they write with write(). */

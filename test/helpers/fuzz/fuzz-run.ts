@@ -9,7 +9,7 @@ import { generateCases, sweepLength } from "./generate-cases.ts";
 import { discoverRoutes, type RouteInfo } from "./routes.ts";
 import { type FuzzReport, runCases } from "./run-cases.ts";
 import type { FuzzContext } from "./send.ts";
-import { type Session, signInForm, signInSession } from "./sessions.ts";
+import { type Session, signInForm, signInSession } from "../sign-in.ts";
 import { postSignedWebhook } from "./signed-webhook.ts";
 
 export interface FuzzRunOptions {

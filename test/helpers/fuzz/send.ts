@@ -4,7 +4,7 @@ import { encoder } from "./bytes.ts";
 import type { BodySpec, FuzzCase, WebhookSpec } from "./case-types.ts";
 import { rawFetch } from "./raw-fetch.ts";
 import { Rng } from "./rng.ts";
-import type { Session } from "./sessions.ts";
+import type { Session } from "../sign-in.ts";
 
 export interface FuzzContext {
   base: URL;

@@ -1,4 +1,4 @@
-// Browser sessions for the fuzz: the sign-in form's CSRF pair, and a session signed in through it.
+// Browser sessions as a person gets them: the sign-in form's CSRF pair, and a session signed in through it with the API token.
 
 export interface Session {
   cookie: string;
