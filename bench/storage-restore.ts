@@ -6,6 +6,7 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FakeOura } from "../src/demo/fake-oura.ts";
 import { fillEvents } from "./fill-events.ts";
 
 const rows = Number(process.argv[2] ?? 200_000);
@@ -15,10 +16,12 @@ fillEvents(dbPath, rows, new Date().toISOString());
 const megabytes = (statSync(dbPath).size / 1024 / 1024).toFixed(1);
 console.log(`${rows} events written (${megabytes} MiB)`);
 
+const fake = new FakeOura().start();
 const port = 30_000 + Math.floor(Math.random() * 20_000);
 const child = Bun.spawn([process.execPath, "src/main.ts"], {
   cwd: join(import.meta.dir, ".."),
-  env: { PATH: process.env.PATH ?? "", PORT: String(port), DATABASE_PATH: dbPath, OURA_CLIENT_SECRET: "restore-bench-secret-0123456789", RETENTION_DAYS: "0", LOG_LEVEL: "warn" },
+  // As users run it: Oura sign-in (against a fake Oura), every background job, default retention.
+  env: { PATH: process.env.PATH ?? "", PORT: String(port), DATABASE_PATH: dbPath, ...fake.env(), LOG_LEVEL: "warn" },
   stdout: "inherit",
 });
 const base = `http://127.0.0.1:${port}`;
@@ -46,6 +49,7 @@ const count = (restored.query("SELECT count(*) AS n FROM events").get() as { n: 
 restored.close();
 child.kill("SIGTERM");
 await child.exited;
+fake.stop();
 console.log(
   `database of ${megabytes} MiB removed: unavailable for ${refusedFor.toFixed(0)} ms (1 s of it deliberate), slowest /health answer ${slowest.toFixed(0)} ms (the restore holding the loop); ${count} of ${rows} events in the restored file`,
 );
