@@ -4,9 +4,9 @@
 // every event was received in the last day) and measures p50/p99 of each read over a few hundred requests.
 // Usage: bun run bench/reads.ts [events, default 1000000] [--requests 300]
 import { Database } from "bun:sqlite";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { FakeOura } from "../src/demo/fake-oura.ts";
 import { openDatabase } from "../src/storage/sqlite/database.ts";
@@ -17,6 +17,23 @@ const requests = Number(values.requests);
 const TOKEN = "reads-bench-api-token-0123456789";
 const TYPES = ["daily_sleep", "sleep", "daily_readiness", "daily_activity", "workout", "session", "tag", "daily_spo2", "daily_stress", "vo2_max"];
 const DAY = 86_400_000;
+
+function sleepDocument(day: string, type: string, seed: number): string {
+  const series = (base: number) => ({ interval: 300, items: Array.from({ length: 96 }, (_, i) => base + ((seed + i) % 9)), timestamp: `${day}T23:00:00.000+00:00` });
+  return JSON.stringify({
+    id: `${type}-${day}-${seed}`,
+    day,
+    type,
+    average_hrv: 30 + (seed % 40),
+    lowest_heart_rate: 45 + (seed % 15),
+    heart_rate: series(50),
+    hrv: series(30),
+    sleep_phase_5_min: "4".repeat(10) + "2".repeat(30) + "1".repeat(20) + "3".repeat(30) + "4".repeat(6),
+    movement_30_sec: "1".repeat(960),
+    bedtime_start: `${day}T23:00:00.000+00:00`,
+    bedtime_end: `${day}T07:00:00.000+00:00`,
+  });
+}
 
 const dbPath = join(mkdtempSync(join(tmpdir(), "oura-reads-")), "reads.db");
 const built = performance.now();
@@ -48,12 +65,19 @@ db.transaction(() => {
   for (let u = 0; u < 50; u++) {
     for (let d = 0; d < 90; d++) {
       const day = new Date(start + d * DAY).toISOString().slice(0, 10);
-      for (const type of ["daily_sleep", "daily_readiness", "daily_activity"]) documents.run(`USER-${u}`, type, `${type}-${u}-${d}`, day, `{"day":"${day}","score":${60 + ((u + d) % 40)}}`, new Date().toISOString());
+      for (const type of ["daily_sleep", "daily_readiness", "daily_activity"]) {
+        documents.run(`USER-${u}`, type, `${type}-${u}-${d}`, day, `{"day":"${day}","score":${60 + ((u + d) % 40)},"steps":${6000 + ((u * d) % 5000)}}`, new Date().toISOString());
+      }
+      // A night's sleep document as Oura sends it (5-minute series and phases, 30-second movement: ≈ 6 KiB), and a nap
+      // every fourth day, which the charts leave out.
+      documents.run(`USER-${u}`, "sleep", `sleep-${u}-${d}`, day, sleepDocument(day, "long_sleep", u + d), new Date().toISOString());
+      if (d % 4 === 0) documents.run(`USER-${u}`, "sleep", `nap-${u}-${d}`, day, sleepDocument(day, "late_nap", u + d), new Date().toISOString());
     }
   }
 })();
+const documentCount = (db.query("SELECT count(*) AS n FROM documents").get() as { n: number }).n;
 db.close();
-console.log(`built ${total.toLocaleString("en-US")} events and 13,500 documents in ${((performance.now() - built) / 1000).toFixed(1)} s (not timed below)`);
+console.log(`built ${total.toLocaleString("en-US")} events and ${documentCount.toLocaleString("en-US")} documents (a realistic sleep document each night) in ${((performance.now() - built) / 1000).toFixed(1)} s (not timed below)`);
 
 const fake = new FakeOura().start();
 const port = 30_000 + Math.floor(Math.random() * 20_000);
@@ -67,6 +91,7 @@ const base = `http://127.0.0.1:${port}`;
 for (let i = 0; i < 400 && !(await fetch(`${base}/health`).then((r) => r.ok, () => false)); i++) await Bun.sleep(50);
 
 const middle = Math.floor(total / 2);
+const firstDay = new Date(start).toISOString().slice(0, 10);
 const windowStart = new Date(start + 45 * DAY).toISOString();
 const windowEnd = new Date(start + 45 * DAY + 3_600_000).toISOString();
 const reads: [string, string][] = [
@@ -80,14 +105,17 @@ const reads: [string, string][] = [
   ["GET /events?since=&until= (one hour)", `/events?since=${windowStart}&until=${windowEnd}`],
   ["GET /events?since= (the last 30 days)", `/events?since=${new Date(start + 60 * DAY).toISOString()}`],
   ["GET /events?cursor= (deep page)", `/events?cursor=${middle}`],
-  ["GET /documents (90 days of one type)", `/documents?data_type=daily_sleep&start_day=${new Date(start).toISOString().slice(0, 10)}&limit=1000`],
+  ["GET /documents (one user, 90 days of a type)", `/documents?data_type=daily_sleep&user_id=USER-7&start_day=${firstDay}`],
+  ["GET /documents (all users, first page of 100)", `/documents?data_type=daily_sleep&start_day=${firstDay}`],
+  ["GET /documents (all users, page of 1,000)", `/documents?data_type=daily_sleep&start_day=${firstDay}&limit=1000`],
   ["GET /health", "/health"],
   ["GET /dashboard (first render)", "/dashboard"],
+  ["GET /dashboard?days=90 (50 users)", "/dashboard?days=90"],
 ];
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 const results: Record<string, { p50_ms: number; p99_ms: number }> = {};
-console.log(`\n${"read".padEnd(40)} ${"p50".padStart(9)} ${"p99".padStart(9)}   (${requests} requests each, ${total.toLocaleString("en-US")} events)`);
+console.log(`\n${"read".padEnd(48)} ${"p50".padStart(9)} ${"p99".padStart(9)}   (${requests} requests each, ${total.toLocaleString("en-US")} events)`);
 for (const [name, path] of reads) {
   const times: number[] = [];
   for (let i = 0; i < requests + 10; i++) {
@@ -99,9 +127,10 @@ for (const [name, path] of reads) {
   }
   times.sort((a, b) => a - b);
   results[name] = { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99) };
-  console.log(`${name.padEnd(40)} ${percentile(times, 0.5).toFixed(2).padStart(6)} ms ${percentile(times, 0.99).toFixed(2).padStart(6)} ms`);
+  console.log(`${name.padEnd(48)} ${percentile(times, 0.5).toFixed(2).padStart(6)} ms ${percentile(times, 0.99).toFixed(2).padStart(6)} ms`);
 }
 child.kill("SIGTERM");
 await child.exited;
 fake.stop();
+if (!process.env.KEEP_DB) rmSync(dirname(dbPath), { recursive: true, force: true });
 await Bun.write(join(import.meta.dir, "results", "reads.json"), JSON.stringify({ date: new Date().toISOString(), bun: Bun.version, events: total, requests, results }, null, 2));

@@ -2,7 +2,7 @@
 // JSON for programs; htmx partials for the dashboard (rendered only when a dashboard is watching).
 import type { Event } from "../storage/events.ts";
 import { liveMessage } from "../views/feed.tsx";
-import { METRIC_DATA_TYPES } from "../views/metrics.ts";
+import { DAILY_METRIC_DATA_TYPES } from "../oura/daily-metrics.ts";
 import { type Broadcaster, eventTopic } from "./broadcaster.ts";
 
 /** Every dashboard socket also joins this topic, so one lookup tells whether any dashboard is open at all. */
@@ -22,7 +22,7 @@ export function publishEvent(broadcaster: Broadcaster, event: Event, created = t
   if (!broadcaster.hasSubscribers(HTML_ANY)) return;
   const htmlTopics = scopes.map((scope) => eventTopic({ ...scope, html: true })).filter((topic) => broadcaster.hasSubscribers(topic));
   if (htmlTopics.length === 0) return;
-  const refreshPanels = !created && event.fetch_status === "fetched" && METRIC_DATA_TYPES.has(dataType);
+  const refreshPanels = !created && event.fetch_status === "fetched" && DAILY_METRIC_DATA_TYPES.has(dataType);
   const html = liveMessage(event, created, refreshPanels);
   for (const topic of htmlTopics) broadcaster.publish(topic, html);
 }

@@ -96,6 +96,18 @@ export interface Documents {
   /** Every matching document, one at a time (for exports). */
   iterateDocuments(filter: DocumentFilter): AsyncIterable<StoredDocument>;
   getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined>;
+  /**
+   * The daily metrics (oura/daily-metrics.ts) from `start_day` on, one row per metric and day: the mean of that day's
+   * values (of one user, or over every user when none is given) and how many users it covers.
+   */
+  dailyMetricValues(query: { user_id?: string; start_day: string }): Promise<DailyMetricValue[]>;
+}
+
+export interface DailyMetricValue {
+  metric: string;
+  day: string;
+  value: number;
+  users: number;
 }
 
 /** Deleting what is older than the retention period, in slices, and handing the space back. */

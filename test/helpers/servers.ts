@@ -1,14 +1,22 @@
 // Real servers for tests: in-process on a random port, or as a child process running src/main.ts.
 import type { Subprocess } from "bun";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../src/log.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { TEST_SECRET, TEST_VERIFICATION_TOKEN, testConfig } from "./config.ts";
 
+const madeDirs: string[] = [];
+// A test run leaves nothing behind in /tmp (a read test's database is hundreds of MiB).
+process.on("exit", () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = "oura-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 export async function startTestServer(env: Record<string, string | undefined> = {}): Promise<RunningServer> {

@@ -1,4 +1,20 @@
 // Schema history, applied in order and recorded in PRAGMA user_version.
+import { DAILY_METRIC_FIELDS } from "../../oura/daily-metrics.ts";
+
+const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+// The daily numbers of a document written as it is stored (documents are kept whole, and charts would otherwise
+// parse every document of every day they show). Recomputed whenever the document row changes.
+const insertDocumentValues = `INSERT OR REPLACE INTO document_values (metric, day, user_id, document_id, value)
+     SELECT f.metric, new.day, new.user_id, new.document_id, json_extract(new.payload, f.path)
+     FROM metric_fields f
+     WHERE f.data_type = new.data_type AND new.deleted = 0 AND new.day IS NOT NULL AND json_valid(new.payload)
+       AND json_type(new.payload, f.path) IN ('integer', 'real')
+       AND (f.main_sleep_only = 0 OR coalesce(json_extract(new.payload, '$.type'), 'long_sleep') = 'long_sleep');`;
+const deleteDocumentValues = `DELETE FROM document_values
+     WHERE user_id = old.user_id AND day = old.day AND document_id = old.document_id
+       AND metric IN (SELECT metric FROM metric_fields WHERE data_type = old.data_type);`;
+
 export const MIGRATIONS: string[] = [
   `CREATE TABLE events (
      id            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -77,4 +93,35 @@ export const MIGRATIONS: string[] = [
    CREATE TRIGGER event_counts_delete AFTER DELETE ON events BEGIN
      UPDATE event_counts SET n = n - 1 WHERE user_id = old.user_id;
    END;`,
+  // 4: daily metric values extracted from documents when they are written (see oura/daily-metrics.ts).
+  `CREATE TABLE metric_fields (metric TEXT PRIMARY KEY, data_type TEXT NOT NULL, path TEXT NOT NULL, main_sleep_only INTEGER NOT NULL);
+   INSERT INTO metric_fields (metric, data_type, path, main_sleep_only) VALUES
+     ${DAILY_METRIC_FIELDS.map((f) => `(${sqlText(f.metric)}, ${sqlText(f.dataType)}, ${sqlText(f.path)}, ${f.mainSleepOnly ? 1 : 0})`).join(",\n     ")};
+   CREATE TABLE document_values (
+     metric      TEXT NOT NULL,
+     day         TEXT NOT NULL,
+     user_id     TEXT NOT NULL,
+     document_id TEXT NOT NULL,
+     value       REAL NOT NULL,
+     PRIMARY KEY (user_id, metric, day, document_id)
+   ) WITHOUT ROWID;
+   -- Every user's values of a metric over a range of days, without touching the table (the API token's dashboard).
+   CREATE INDEX document_values_by_day ON document_values (metric, day, user_id, value);
+   CREATE TRIGGER document_values_insert AFTER INSERT ON documents BEGIN
+     ${insertDocumentValues}
+   END;
+   CREATE TRIGGER document_values_update AFTER UPDATE ON documents BEGIN
+     ${deleteDocumentValues}
+     ${insertDocumentValues}
+   END;
+   CREATE TRIGGER document_values_delete AFTER DELETE ON documents BEGIN
+     ${deleteDocumentValues}
+   END;
+   INSERT INTO document_values (metric, day, user_id, document_id, value)
+     SELECT f.metric, d.day, d.user_id, d.document_id, json_extract(d.payload, f.path)
+     FROM documents d JOIN metric_fields f ON f.data_type = d.data_type
+     WHERE d.deleted = 0 AND d.day IS NOT NULL AND json_valid(d.payload)
+       AND json_type(d.payload, f.path) IN ('integer', 'real')
+       AND (f.main_sleep_only = 0 OR coalesce(json_extract(d.payload, '$.type'), 'long_sleep') = 'long_sleep')
+     ON CONFLICT DO NOTHING;`,
 ];

@@ -5,6 +5,7 @@ import { instantMs } from "../../time/instant.ts";
 import type { Event, EventFilter } from "../events.ts";
 import {
   type AppendResult,
+  type DailyMetricValue,
   type DocumentFilter,
   type EventPage,
   type FetchJob,
@@ -252,6 +253,19 @@ export class SqliteStore implements Store {
       ? this.#db.query<DocumentRow, [string, string, string]>("SELECT * FROM documents WHERE data_type = ? AND document_id = ? AND user_id = ?").get(dataType, documentId, userId)
       : this.#db.query<DocumentRow, [string, string]>("SELECT * FROM documents WHERE data_type = ? AND document_id = ? ORDER BY fetched_at DESC").get(dataType, documentId);
     return row ? toDocument(row) : undefined;
+  }
+
+  async dailyMetricValues(query: { user_id?: string; start_day: string }): Promise<DailyMetricValue[]> {
+    const user = query.user_id === undefined ? "" : "AND user_id = $user_id";
+    return this.#db
+      .query<DailyMetricValue, Record<string, string>>(
+        // count(*) for users: a day has one document per user of each metric's type (two main sleeps in one day,
+        // rare, count twice), and counting distinct users would cost a temporary B-tree per request.
+        `SELECT metric, day, avg(value) AS value, count(*) AS users FROM document_values
+         WHERE metric IN (SELECT metric FROM metric_fields) AND day >= $start_day ${user}
+         GROUP BY metric, day ORDER BY metric, day`,
+      )
+      .all(query.user_id === undefined ? { start_day: query.start_day } : { start_day: query.start_day, user_id: query.user_id });
   }
 
   async countPendingFetches(): Promise<number> {

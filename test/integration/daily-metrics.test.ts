@@ -1,0 +1,58 @@
+// Daily metric values are extracted when a document is written: naps left out, a newer version replaces the value,
+// a delete or a purge removes it, and without a user each day is the mean over users. Also: values of documents
+// stored before this table existed are filled in by the migration.
+import { Database } from "bun:sqlite";
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { MIGRATIONS } from "../../src/storage/sqlite/migrations.ts";
+import type { EventType } from "../../src/storage/events.ts";
+import { tempDir } from "../helpers/servers.ts";
+
+let clock = Date.parse("2026-11-20T08:00:00Z");
+function polled(store: SqliteStore, user: string, dataType: string, id: string, eventType: EventType, document?: Record<string, unknown>) {
+  const event_time = new Date((clock += 1000)).toISOString();
+  const identity = { user_id: user, data_type: dataType, object_id: id, event_type: eventType, event_time };
+  return store.appendEvent({ source: "poll", identity, raw: JSON.stringify(identity), received: identity, fetch: "pending", document });
+}
+const values = async (store: SqliteStore, user?: string) =>
+  Object.fromEntries((await store.dailyMetricValues({ user_id: user, start_day: "2026-11-01" })).map((v) => [`${v.metric} ${v.day}`, [v.value, v.users]]));
+
+test("values follow the documents: naps ignored, updates replace, deletes and purges remove, mean over users", async () => {
+  const store = await SqliteStore.open(":memory:");
+  await polled(store, "U1", "daily_sleep", "ds-1", "create", { id: "ds-1", day: "2026-11-19", score: 80 });
+  await polled(store, "U2", "daily_sleep", "ds-2", "create", { id: "ds-2", day: "2026-11-19", score: 70 });
+  await polled(store, "U1", "sleep", "s-1", "create", { id: "s-1", day: "2026-11-19", type: "long_sleep", average_hrv: 40, lowest_heart_rate: 50 });
+  await polled(store, "U1", "sleep", "nap-1", "create", { id: "nap-1", day: "2026-11-19", type: "late_nap", average_hrv: 90, lowest_heart_rate: 70 });
+  await polled(store, "U1", "daily_activity", "a-1", "create", { id: "a-1", day: "2026-11-19", score: "n/a", steps: 9000 });
+  // The activity score was not a number: no value for it.
+  expect(await values(store, "U1")).toEqual({
+    "hrv 2026-11-19": [40, 1],
+    "resting_hr 2026-11-19": [50, 1],
+    "sleep 2026-11-19": [80, 1],
+    "steps 2026-11-19": [9000, 1],
+  });
+  expect((await values(store))["sleep 2026-11-19"]).toEqual([75, 2]);
+
+  await polled(store, "U1", "daily_sleep", "ds-1", "update", { id: "ds-1", day: "2026-11-19", score: 88 });
+  expect((await values(store, "U1"))["sleep 2026-11-19"]).toEqual([88, 1]);
+  await polled(store, "U1", "sleep", "s-1", "delete");
+  expect((await values(store, "U1"))["hrv 2026-11-19"]).toBeUndefined();
+  await store.purgeUser("U2");
+  expect((await values(store))["sleep 2026-11-19"]).toEqual([88, 1]);
+  await store.close();
+});
+
+test("the migration fills in values for documents stored before it", async () => {
+  const path = join(tempDir("oura-metrics-"), "old.db");
+  const db = new Database(path);
+  for (const migration of MIGRATIONS.slice(0, 3)) db.exec(migration);
+  db.exec("PRAGMA user_version = 3");
+  db.query("INSERT INTO documents (user_id, data_type, document_id, day, payload, fetched_at) VALUES ('U1', 'daily_readiness', 'r-1', '2026-11-18', ?, '2026-11-18T09:00:00Z')").run(
+    JSON.stringify({ id: "r-1", day: "2026-11-18", score: 77 }),
+  );
+  db.close();
+  const store = await SqliteStore.open(path);
+  expect((await values(store, "U1"))["readiness 2026-11-18"]).toEqual([77, 1]);
+  await store.close();
+});
