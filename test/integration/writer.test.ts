@@ -3,6 +3,7 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { GroupCommitWriter } from "../../src/storage/sqlite/group-commit.ts";
 import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
 import { tempDir } from "../helpers/servers.ts";
 
@@ -45,5 +46,36 @@ describe("group-committed writer", () => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.write(() => order.push(i))));
     expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
     await store.close();
+  });
+
+  test("nobody is told a write is kept before the disk flush ends; a failed flush fails every write it covered", async () => {
+    let endFlush: (error?: Error) => void = () => {};
+    const flushes: number[] = [];
+    const writer = new GroupCommitWriter<number, number>(
+      (items) => items.map((item) => (item < 0 ? { ok: false, error: new Error(`bad ${item}`) } : { ok: true, value: item * 10 })),
+      () => {
+        flushes.push(Date.now());
+        return new Promise<void>((resolve, reject) => (endFlush = (error) => (error ? reject(error) : resolve())));
+      },
+    );
+    const settled: string[] = [];
+    const track = (p: Promise<number>, name: string) => p.then((v) => settled.push(`${name}=${v}`), (e: Error) => settled.push(`${name}!${e.message}`));
+    const first = [track(writer.submit(1), "a"), track(writer.submit(-1), "b")];
+    await Bun.sleep(20);
+    expect(flushes.length).toBe(1);
+    expect(settled).toEqual([]);
+    // Submitted while the flush runs: waits, then shares the next transaction and flush.
+    const second = [track(writer.submit(2), "c"), track(writer.submit(3), "d")];
+    await Bun.sleep(20);
+    expect(flushes.length).toBe(1);
+    endFlush();
+    await Promise.all(first);
+    expect(settled).toEqual(["a=10", "b!bad -1"]);
+    await Bun.sleep(20);
+    expect(flushes.length).toBe(2);
+    endFlush(new Error("EIO"));
+    await Promise.all(second);
+    expect(settled.slice(2)).toEqual(["c!EIO", "d!EIO"]);
+    await writer.whenIdle();
   });
 });

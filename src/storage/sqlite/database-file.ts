@@ -2,7 +2,7 @@
 // file this process has open (removed or replaced under the running server) and when commits fail (disk full),
 // refuses writes while that lasts, and recovers on its own when it can.
 import { constants, type Database, type Statement } from "bun:sqlite";
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, fdatasync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "../../log.ts";
 import { type StorageHealth, type StorageState, StorageUnavailableError } from "../store.ts";
@@ -51,13 +51,44 @@ export class DatabaseFile {
   #lastCommitAt = 0;
   #lastFailureAt = 0;
   #detachedAtMs = 0;
+  /** The write-ahead log, opened once, flushed after commits (see flushLog). */
+  #logFd: number | undefined;
 
   constructor(
     readonly path: string,
     private readonly logger?: Logger,
   ) {
-    this.#db = openDatabase(path);
+    this.#db = this.#open();
     this.#learnIdentity();
+  }
+
+  /**
+   * The connection's commits write the log without waiting for the disk (synchronous=NORMAL, which still syncs around
+   * checkpoints); flushLog() then makes them durable off the event loop, before anyone is told they are kept. Together
+   * that is what synchronous=FULL promises, without holding the event loop for each fsync.
+   */
+  #open(): Database {
+    const db = openDatabase(this.path);
+    if (this.path !== ":memory:") db.exec("PRAGMA synchronous = NORMAL");
+    return db;
+  }
+
+  /** Every commit so far is on disk once this resolves; a refusal from the disk rejects with StorageUnavailableError. */
+  flushLog(): Promise<void> {
+    if (this.path === ":memory:") return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      let fd: number;
+      try {
+        fd = this.#logFd ??= openSync(`${this.path}-wal`, "r");
+      } catch (error) {
+        return reject(new StorageUnavailableError(error));
+      }
+      fdatasync(fd, (error) => {
+        if (!error) return resolve();
+        this.#recordFailure(error);
+        reject(new StorageUnavailableError(error));
+      });
+    });
   }
 
   /** The current connection. It changes when the file is restored: never keep it, ask again. */
@@ -189,7 +220,13 @@ export class DatabaseFile {
   }
 
   close(): void {
+    this.#closeLog();
     this.#db.close();
+  }
+
+  #closeLog(): void {
+    if (this.#logFd !== undefined) closeSync(this.#logFd);
+    this.#logFd = undefined;
   }
 
   #pathLeadsHere(): boolean {
@@ -243,7 +280,7 @@ export class DatabaseFile {
         renameSync(staging, this.path);
         syncFile(dirname(this.path));
       }
-      this.#db = openDatabase(this.path);
+      this.#db = this.#open();
       this.#learnIdentity();
       this.logger?.warn("storage.restored", { path: this.path });
       this.#setState("ok");
@@ -261,6 +298,7 @@ export class DatabaseFile {
    */
   #closeDetached(): void {
     this.#db.fileControl(constants.SQLITE_FCNTL_PERSIST_WAL, 1);
+    this.#closeLog();
     this.#db.close();
     rmSync(`${this.path}-wal`, { force: true });
     rmSync(`${this.path}-shm`, { force: true });

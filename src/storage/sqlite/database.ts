@@ -1,4 +1,4 @@
-// Opens the SQLite file durably (WAL, synchronous=FULL) and brings its schema up to date.
+// Opens the SQLite file (WAL) and brings its schema up to date. Durability: see DatabaseFile (commits flushed before they are acknowledged).
 import { Database } from "bun:sqlite";
 import { existsSync, statSync } from "node:fs";
 import { MIGRATIONS } from "./migrations.ts";

@@ -1,16 +1,25 @@
-// Group commit: writes that arrive while a commit is under way wait and share the next transaction (one fsync for
-// the batch), and each caller's promise settles only after its transaction has committed. Commits run on this thread:
-// measured against a writer worker thread (bench/ingest.ts, 2 cores) the worker gained no throughput and doubled the
-// p99 commit latency, because every batch paid two thread hops on a busy core.
+// Group commit: writes that arrive while a commit is under way wait and share the next transaction, and each caller's
+// promise settles only after its transaction is durable. The transaction runs on this thread (a writer worker thread
+// was measured as no gain on 2 cores: every batch paid two thread hops on a busy core); the wait for the disk does not:
+// `durable()` (an fdatasync of the log) runs off the event loop, so requests keep being read, verified and committed
+// meanwhile, and one flush then covers every batch committed while the previous one was in flight.
 export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 /** Commits one batch in one transaction and says, item by item, what became of it. */
 export type BatchCommit<T, R> = (items: T[]) => Settled<R>[];
 
+/** Makes every transaction committed so far durable; rejects when the disk refused. */
+export type Flush = () => Promise<void>;
+
 interface Pending<T, R> {
   item: T;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
+}
+
+interface Committed<T, R> {
+  batch: Pending<T, R>[];
+  results: Settled<R>[];
 }
 
 const MAX_BATCH = 64;
@@ -21,15 +30,21 @@ export class GroupCommitWriter<T, R> {
   #scheduled = false;
   #seen = 0;
   #since = 0;
-  #inFlight = false;
+  #committing = false;
+  /** Committed, not yet known to be on disk. */
+  #unflushed: Committed<T, R>[] = [];
+  #flushing = false;
   #idle: (() => void)[] = [];
 
-  constructor(private readonly commit: BatchCommit<T, R>) {}
+  constructor(
+    private readonly commit: BatchCommit<T, R>,
+    private readonly flush: Flush = async () => {},
+  ) {}
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
-      if (!this.#scheduled && !this.#inFlight) {
+      if (!this.#scheduled && !this.#committing) {
         this.#scheduled = true;
         this.#seen = 0;
         this.#since = performance.now();
@@ -39,16 +54,16 @@ export class GroupCommitWriter<T, R> {
     });
   }
 
-  /** Resolves when nothing is queued or committing: used before closing the database. */
+  /** Resolves when nothing is queued, committing or waiting for the disk: used before closing the database. */
   whenIdle(): Promise<void> {
-    if (this.#queue.length === 0 && !this.#inFlight) return Promise.resolve();
+    if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   /**
    * While more writes keep arriving turn after turn, keep gathering (up to MAX_BATCH or MAX_WAIT_MS): under load
-   * one fsync then serves more events; when a turn brings nothing new, commit at once, so a lone event waits for
-   * nothing.
+   * one transaction then serves more events; when a turn brings nothing new, commit at once, so a lone event waits
+   * for nothing.
    */
   #gather(): void {
     const grew = this.#queue.length > this.#seen;
@@ -62,32 +77,72 @@ export class GroupCommitWriter<T, R> {
 
   #dispatch(): void {
     this.#scheduled = false;
-    if (this.#inFlight) return;
+    // While the disk flushes, the next batch keeps growing: its callers would wait for the flush to end anyway (the
+    // next flush starts only then), and one bigger transaction costs less than several small ones.
+    if (this.#committing || this.#flushing) return;
     const batch = this.#queue;
     this.#queue = [];
-    if (batch.length === 0) return this.#notifyIdle();
-    this.#inFlight = true;
+    if (batch.length === 0) return this.#notifyIfIdle();
+    this.#committing = true;
+    let results: Settled<R>[];
     try {
-      const results = this.commit(batch.map((pending) => pending.item));
-      batch.forEach((pending, i) => {
-        const result = results[i]!;
-        if (result.ok) pending.resolve(result.value);
-        else pending.reject(result.error);
-      });
+      results = this.commit(batch.map((pending) => pending.item));
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      results = batch.map(() => ({ ok: false, error }));
     } finally {
-      this.#inFlight = false;
+      this.#committing = false;
     }
-    // Whatever arrived during that commit forms the next batch, but only after this batch's callers have run: the
-    // commit blocks the thread, and starting it here would hold back their answers and live messages until it ends.
+    if (results.some((result) => result.ok)) {
+      this.#unflushed.push({ batch, results });
+      if (!this.#flushing) this.#startFlush();
+    } else settle({ batch, results });
+    // Whatever arrived during that commit forms the next batch, but only after this turn's callbacks have run: the
+    // transaction blocks the thread, and starting the next one here would hold back answers and live messages.
     if (this.#queue.length > 0) {
       this.#scheduled = true;
       setImmediate(() => this.#dispatch());
-    } else this.#notifyIdle();
+    } else this.#notifyIfIdle();
   }
 
-  #notifyIdle(): void {
-    for (const resolve of this.#idle.splice(0)) resolve();
+  #startFlush(): void {
+    const covered = this.#unflushed;
+    this.#unflushed = [];
+    this.#flushing = true;
+    this.flush().then(
+      () => {
+        for (const committed of covered) settle(committed);
+        this.#afterFlush();
+      },
+      (error: unknown) => {
+        // Committed to the file but not known to be on disk: nobody is told it is kept (a retry finds it, once).
+        for (const { batch, results } of covered) batch.forEach((pending, i) => (results[i]!.ok ? pending.reject(error) : pending.reject((results[i] as { error: unknown }).error)));
+        this.#afterFlush();
+      },
+    );
   }
+
+  #afterFlush(): void {
+    this.#flushing = false;
+    if (this.#unflushed.length > 0) this.#startFlush();
+    else if (this.#queue.length > 0 && !this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#dispatch());
+    } else this.#notifyIfIdle();
+  }
+
+  #isIdle(): boolean {
+    return this.#queue.length === 0 && !this.#committing && !this.#flushing && this.#unflushed.length === 0;
+  }
+
+  #notifyIfIdle(): void {
+    if (this.#isIdle()) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+}
+
+function settle<T, R>({ batch, results }: Committed<T, R>): void {
+  batch.forEach((pending, i) => {
+    const result = results[i]!;
+    if (result.ok) pending.resolve(result.value);
+    else pending.reject(result.error);
+  });
 }

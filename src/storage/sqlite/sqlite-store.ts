@@ -34,7 +34,10 @@ export class SqliteStore implements Store {
     this.#file = file;
     this.#append = file.prepared(prepareAppend);
     this.#upsertDocument = file.prepared(prepareDocumentUpsert);
-    this.#writer = new GroupCommitWriter((works) => file.commitBatch(works));
+    this.#writer = new GroupCommitWriter(
+      (works) => file.commitBatch(works),
+      () => file.flushLog(),
+    );
   }
 
   /**
