@@ -98,7 +98,8 @@ export interface Documents {
   getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined>;
   /**
    * The daily metrics (oura/daily-metrics.ts) from `start_day` on, one row per metric and day: the mean of that day's
-   * values (of one user, or over every user when none is given) and how many users it covers.
+   * values (of one user, or over every user when none is given) and how many values that is (one per user and day,
+   * but for a second main sleep in one day).
    */
   dailyMetricValues(query: { user_id?: string; start_day: string }): Promise<DailyMetricValue[]>;
 }

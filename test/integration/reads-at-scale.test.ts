@@ -29,6 +29,20 @@ function build(total: number): string {
       insert.run(iso, i % 50 === 7 ? "delete" : "create", dataType, `doc-${i}`, iso, at, user);
     }
   })();
+  // 90 days of daily documents for each of 50 users (2 on the small table): a read for one user, or the mean over
+  // users, must not read every user's documents.
+  const documents = db.query(`INSERT INTO documents (user_id, data_type, document_id, day, payload, fetched_at) VALUES (?, ?, ?, ?, ?, ?)`);
+  const users = total >= 100_000 ? Array.from({ length: 50 }, (_, u) => u) : [7, 8];
+  db.transaction(() => {
+    for (const u of users) {
+      for (let d = 0; d < 90; d++) {
+        const day = new Date(START + d * DAY).toISOString().slice(0, 10);
+        for (const type of ["daily_sleep", "daily_readiness", "daily_activity"]) {
+          documents.run(`USER-${u}`, type, `${type}-${u}-${d}`, day, JSON.stringify({ day, score: 60 + ((u + d) % 40), steps: 8000 }), day);
+        }
+      }
+    }
+  })();
   db.close();
   return path;
 }
@@ -45,6 +59,9 @@ const READS: [string, (store: SqliteStore, total: number) => Promise<unknown>][]
   ["count (total_stored)", (store) => store.countEvents()],
   ["count for one user", (store) => store.countEvents("USER-7")],
   ["last event of a user", (store) => store.lastEventAt("USER-7")],
+  ["one user's documents of a type, 90 days", (store) => store.listDocuments({ user_id: "USER-7", data_type: "daily_sleep", start_day: "2026-08-01" }, 100)],
+  ["one user's daily metrics, 90 days", (store) => store.dailyMetricValues({ user_id: "USER-7", start_day: "2026-08-01" })],
+  ["every user's daily metrics (their mean), 90 days", (store) => store.dailyMetricValues({ start_day: "2026-08-01" })],
 ];
 
 async function medianMicros(read: () => Promise<unknown>): Promise<number> {

@@ -5,7 +5,7 @@ const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 // The daily numbers of a document written as it is stored (documents are kept whole, and charts would otherwise
 // parse every document of every day they show). Recomputed whenever the document row changes.
-const insertDocumentValues = `INSERT OR REPLACE INTO document_values (metric, day, user_id, document_id, value)
+const insertDocumentValues = `INSERT OR IGNORE INTO document_values (metric, day, user_id, document_id, value)
      SELECT f.metric, new.day, new.user_id, new.document_id, json_extract(new.payload, f.path)
      FROM metric_fields f
      WHERE f.data_type = new.data_type AND new.deleted = 0 AND new.day IS NOT NULL AND json_valid(new.payload)
@@ -105,8 +105,24 @@ export const MIGRATIONS: string[] = [
      value       REAL NOT NULL,
      PRIMARY KEY (user_id, metric, day, document_id)
    ) WITHOUT ROWID;
-   -- Every user's values of a metric over a range of days, without touching the table (the API token's dashboard).
-   CREATE INDEX document_values_by_day ON document_values (metric, day, user_id, value);
+   -- Sum and count of every user's values per metric and day (the API token's dashboard reads a few hundred rows,
+   -- however many users there are).
+   CREATE TABLE metric_days (
+     metric TEXT NOT NULL,
+     day    TEXT NOT NULL,
+     total  REAL NOT NULL,
+     n      INTEGER NOT NULL,
+     PRIMARY KEY (metric, day)
+   ) WITHOUT ROWID;
+   CREATE TRIGGER metric_days_insert AFTER INSERT ON document_values BEGIN
+     INSERT INTO metric_days (metric, day, total, n) VALUES (new.metric, new.day, new.value, 1)
+       ON CONFLICT (metric, day) DO UPDATE SET total = total + excluded.total, n = n + 1;
+   END;
+   CREATE TRIGGER metric_days_delete AFTER DELETE ON document_values BEGIN
+     UPDATE metric_days SET total = total - old.value, n = n - 1 WHERE metric = old.metric AND day = old.day;
+   END;
+   -- One user's documents of a type over a range of days (GET /documents?user_id=…), without reading other users'.
+   CREATE INDEX documents_by_user_day ON documents (user_id, data_type, day);
    CREATE TRIGGER document_values_insert AFTER INSERT ON documents BEGIN
      ${insertDocumentValues}
    END;
@@ -122,6 +138,5 @@ export const MIGRATIONS: string[] = [
      FROM documents d JOIN metric_fields f ON f.data_type = d.data_type
      WHERE d.deleted = 0 AND d.day IS NOT NULL AND json_valid(d.payload)
        AND json_type(d.payload, f.path) IN ('integer', 'real')
-       AND (f.main_sleep_only = 0 OR coalesce(json_extract(d.payload, '$.type'), 'long_sleep') = 'long_sleep')
-     ON CONFLICT DO NOTHING;`,
+       AND (f.main_sleep_only = 0 OR coalesce(json_extract(d.payload, '$.type'), 'long_sleep') = 'long_sleep');`,
 ];
