@@ -1,6 +1,7 @@
 // The environment, read once through one zod schema; everything else receives a typed Config.
 import { z } from "zod";
 import { parseTrustedProxies } from "./http/client-address.ts";
+import { POLLABLE_DATA_TYPES } from "./oura/data-types.ts";
 
 /** `.env` files often hold `NAME=` for "unset": treat blank values as absent so defaults apply. */
 const blankAsUnset = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
@@ -9,6 +10,36 @@ const optionalText = (description: string) => z.preprocess(blankAsUnset, z.strin
 
 const url = (fallback: string, description: string) =>
   z.preprocess(blankAsUnset, z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).default(fallback)).describe(description);
+
+const wholeNumber = (unit: string, min: number, fallback: number, description: string) =>
+  z
+    .preprocess(
+      blankAsUnset,
+      z.coerce
+        .number({ error: `expected a number of ${unit}` })
+        .int({ error: `expected a whole number of ${unit}` })
+        .min(min, { error: `expected at least ${min} ${unit}` })
+        .default(fallback),
+    )
+    .describe(description);
+
+const booleanFlag = (description: string) =>
+  z
+    .preprocess(blankAsUnset, z.enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" }).default("false"))
+    .transform((value) => value === "true" || value === "1" || value === "yes")
+    .describe(description);
+
+/** `all`, or a comma list of the list routes that can be polled. */
+const pollDataTypes = z
+  .preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .default("all")
+      .transform((value) => (value.trim().toLowerCase() === "all" ? [...POLLABLE_DATA_TYPES] : value.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean)))
+      .pipe(z.array(z.enum(POLLABLE_DATA_TYPES, { error: `expected "all" or a comma list of ${POLLABLE_DATA_TYPES.join(", ")}` })).min(1, { error: "expected at least one data type" })),
+  )
+  .describe(`Data types to poll: "all" (default: ${POLLABLE_DATA_TYPES.join(", ")}) or a comma list of them.`);
 
 const port = z.coerce
   .number({ error: "expected a whole number from 0 to 65535" })
@@ -80,6 +111,15 @@ export const EnvSchema = z.object({
     .describe(
       "Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, IPv4 CIDR blocks, or loopback). Unset: the client address is the peer's, and X-Forwarded-For is ignored.",
     ),
+  POLLING_ENABLED: booleanFlag("Poll Oura's list routes for every linked user on an interval (for hosts Oura cannot reach; safe alongside webhooks, which it then backs up)."),
+  POLLING_INTERVAL_SECONDS: wholeNumber("seconds", 30, 300, "Seconds between two polls of the same user and data type."),
+  POLL_LOOKBACK_DAYS: wholeNumber("days", 1, 2, "How many days back each poll (and each reconciliation) looks, padded by a day on each side."),
+  POLL_DATA_TYPES: pollDataTypes,
+  RECONCILE_INTERVAL_HOURS: z
+    .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of hours" }).min(0, { error: "expected 0 or more hours" }).default(24))
+    .describe("With polling off: hours between light reconciliations of the last POLL_LOOKBACK_DAYS, which repair missed webhooks (0 disables)."),
+  OURA_REQUEST_BUDGET: wholeNumber("requests", 1, 5000, "Oura API requests this server allows itself per OURA_REQUEST_BUDGET_WINDOW_SECONDS, shared by the document fetcher, the poller and backfills."),
+  OURA_REQUEST_BUDGET_WINDOW_SECONDS: wholeNumber("seconds", 1, 300, "The window of OURA_REQUEST_BUDGET, in seconds."),
   LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written: debug, info, warn, error or silent."),
 });
 
@@ -114,6 +154,15 @@ export interface Config {
   /** Whether a peer address is a reverse proxy whose X-Forwarded-For may be believed. */
   trustsProxy: (address: string) => boolean;
   logLevel: (typeof LOG_LEVELS)[number];
+  polling: {
+    enabled: boolean;
+    intervalSeconds: number;
+    lookbackDays: number;
+    dataTypes: string[];
+    /** With polling off, hours between reconciliations (0: none). */
+    reconcileIntervalHours: number;
+  };
+  requestBudget: { requests: number; windowSeconds: number };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -151,6 +200,14 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     metricsToken: e.METRICS_TOKEN,
     trustsProxy: parseTrustedProxies(e.TRUST_PROXY ?? "").trusts,
     logLevel: e.LOG_LEVEL,
+    polling: {
+      enabled: e.POLLING_ENABLED,
+      intervalSeconds: e.POLLING_INTERVAL_SECONDS,
+      lookbackDays: e.POLL_LOOKBACK_DAYS,
+      dataTypes: e.POLL_DATA_TYPES,
+      reconcileIntervalHours: e.RECONCILE_INTERVAL_HOURS,
+    },
+    requestBudget: { requests: e.OURA_REQUEST_BUDGET, windowSeconds: e.OURA_REQUEST_BUDGET_WINDOW_SECONDS },
   };
   const exposure = checkExposure(config);
   return exposure ? { ok: false, errors: [exposure] } : { ok: true, config };

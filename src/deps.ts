@@ -5,6 +5,8 @@ import type { Principal } from "./auth/principal.ts";
 import type { TokenManager } from "./auth/token-manager.ts";
 import type { Config } from "./config.ts";
 import type { DocumentFetcher } from "./jobs/fetcher.ts";
+import type { Poller } from "./jobs/poller.ts";
+import type { RequestBudget } from "./oura/request-budget.ts";
 import type { Metrics } from "./metrics.ts";
 import type { OuraClient } from "./oura/client.ts";
 import type { Accounts } from "./storage/accounts.ts";
@@ -33,6 +35,10 @@ export interface AppDeps {
   oura?: OuraClient;
   tokens?: TokenManager;
   fetcher?: DocumentFetcher;
+  /** Present with Oura sign-in when polling or reconciliation is on. */
+  poller?: Poller;
+  /** The Oura request budget shared by the fetcher and the poller (with Oura sign-in). */
+  budget?: RequestBudget;
   metrics: Metrics;
 }
 

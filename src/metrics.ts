@@ -70,6 +70,12 @@ export class Metrics {
   readonly webhooks = new Counter("oura_webhooks_total", "Webhook deliveries by outcome (created, duplicate, rejected) and reason.");
   readonly fetches = new Counter("oura_fetch_outcomes_total", "Document fetch outcomes (fetched, missing, failed, awaiting_link, retry, rate_limited).");
   readonly pruned = new Counter("oura_pruned_events_total", "Events deleted by retention pruning.");
+  readonly polls = new Counter("oura_poll_runs_total", "Poll and reconciliation runs (one user and data type each) by outcome (ok, failed).");
+  readonly polledDocuments = new Counter("oura_polled_documents_total", "Documents read by polls and backfills, by outcome (created, updated, unchanged).");
+  readonly onlyByPolling = new Counter(
+    "oura_documents_only_by_polling_total",
+    "New documents that no webhook announced (with webhooks on: missed webhooks, repaired by the poll or reconciliation).",
+  );
   readonly requests = new Histogram("oura_http_request_duration_seconds", "HTTP request duration by method and status class.", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
   readonly #gauges: { name: string; help: string; read: () => number | Promise<number> }[] = [];
 
@@ -78,7 +84,7 @@ export class Metrics {
   }
 
   async render(): Promise<string> {
-    const parts = [this.webhooks, this.fetches, this.pruned, this.requests].map((m) => m.render());
+    const parts = [this.webhooks, this.fetches, this.pruned, this.polls, this.polledDocuments, this.onlyByPolling, this.requests].map((m) => m.render());
     for (const gauge of this.#gauges) {
       let value: number;
       try {

@@ -24,6 +24,8 @@ import { SubscriptionRenewer } from "./jobs/renewer.ts";
 import { Metrics } from "./metrics.ts";
 import { PeriodicJob } from "./jobs/periodic.ts";
 import { createOuraClient } from "./oura/client.ts";
+import { RequestBudget } from "./oura/request-budget.ts";
+import { Poller } from "./jobs/poller.ts";
 import { AccountStore } from "./storage/sqlite/account-store.ts";
 import { SessionStore } from "./storage/sqlite/session-store.ts";
 
@@ -63,11 +65,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
   const accounts = new AccountStore(store, createTokenCipher(keys.tokenKey));
   const broadcaster = createBunBroadcaster(() => server);
-  const oura = config.oura.clientId && config.oura.clientSecret ? createOuraClient(config.oura) : undefined;
+  const signInConfigured = Boolean(config.oura.clientId && config.oura.clientSecret);
+  const budget = signInConfigured ? new RequestBudget(config.requestBudget.requests, config.requestBudget.windowSeconds * 1000) : undefined;
+  const oura = signInConfigured ? createOuraClient(config.oura, fetch, budget) : undefined;
   const tokens = oura ? new TokenManager(accounts, oura, logger) : undefined;
   const metrics = new Metrics();
   const onEventChanged = (event: Event) => publishEvent(broadcaster, event, false);
   const fetcher = oura && tokens ? new DocumentFetcher({ store, tokens, oura, onEventChanged, logger, metrics }) : undefined;
+  const poller = oura && tokens ? createPoller(config, { store, accounts, tokens, oura, onEventChanged, logger, metrics }) : undefined;
   const deps: AppDeps = {
     keys,
     accounts,
@@ -75,6 +80,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     oura,
     tokens,
     fetcher,
+    poller,
+    budget,
     metrics,
     config,
     store,
@@ -120,6 +127,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }, logger);
   storageCheck.start(STORAGE_CHECK_INTERVAL_MS);
   fetcher?.start();
+  poller?.start();
   const renewer = oura ? new SubscriptionRenewer(oura, config.subscriptionRenewDays, logger) : undefined;
   renewer?.start();
   const pruner = new RetentionPruner(store, config.retentionDays, logger, metrics);
@@ -135,7 +143,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await renewer?.stop();
       await pruner.stop();
       await fetcher?.stop();
+      await poller?.stop();
+      budget?.close();
       await store.close();
     },
   };
+}
+
+/** With POLLING_ENABLED a poll every POLLING_INTERVAL_SECONDS; without, the reconciliation every RECONCILE_INTERVAL_HOURS (0: none). */
+function createPoller(config: Config, parts: Omit<ConstructorParameters<typeof Poller>[0], "intervalSeconds" | "lookbackDays" | "dataTypes" | "mode">): Poller | undefined {
+  const { polling } = config;
+  if (!polling.enabled && polling.reconcileIntervalHours <= 0) return undefined;
+  return new Poller({
+    ...parts,
+    mode: polling.enabled ? "poll" : "reconcile",
+    intervalSeconds: polling.enabled ? polling.intervalSeconds : Math.round(polling.reconcileIntervalHours * 3600),
+    lookbackDays: polling.lookbackDays,
+    dataTypes: polling.dataTypes,
+  });
 }

@@ -2,6 +2,7 @@
 // A fake Oura that speaks the real protocol over HTTP on 127.0.0.1: OAuth2 (authorize, token with rotating single-use
 // refresh tokens, revoke), personal_info, usercollection single and list routes, 429 with Retry-After, and the webhook
 // subscription API including the verification handshake it makes to the subscriber's callback.
+import { listFamily } from "../oura/data-types.ts";
 import { createSignatureSigner } from "../oura/signature.ts";
 
 export interface FakeOuraOptions {
@@ -67,7 +68,9 @@ export class FakeOura {
    * else handles the request normally.
    */
   readonly forcedTokenResponses: { status?: number; headers?: Record<string, string>; until?: Promise<unknown> }[] = [];
-  readonly requests: { method: string; path: string }[] = [];
+  readonly requests: { method: string; path: string; query: string }[] = [];
+  /** Heart-rate samples per user (a time series, listed by start_datetime/end_datetime). */
+  readonly heartRate = new Map<string, { timestamp: string; bpm: number; source: string }[]>();
   private server?: ReturnType<typeof Bun.serve>;
   private readonly accessTokenSeconds: number;
   private readonly pageSize: number;
@@ -118,6 +121,13 @@ export class FakeOura {
     this.documents.set(userId, byType);
   }
 
+  putHeartRate(userId: string, samples: { timestamp: string; bpm: number; source: string }[]): void {
+    const series = this.heartRate.get(userId) ?? [];
+    for (const sample of samples) if (!series.some((s) => s.timestamp === sample.timestamp)) series.push(sample);
+    series.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    this.heartRate.set(userId, series);
+  }
+
   /** Issues a token pair directly, as if the user had signed in elsewhere (for OURA_INITIAL_REFRESH_TOKEN). */
   issueTokens(userId: string) {
     return this.newTokenPair(userId);
@@ -162,7 +172,7 @@ export class FakeOura {
 
   private async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    this.requests.push({ method: request.method, path: url.pathname });
+    this.requests.push({ method: request.method, path: url.pathname, query: url.search });
     const path = url.pathname;
     if (path === "/oauth/authorize") return this.authorize(url);
     if (path === "/oauth/token" && request.method === "POST") {
@@ -259,12 +269,40 @@ export class FakeOura {
       const document = byId.get(decodeURIComponent(id)) ?? (this.options.inventDocuments ? inventedDocument(decodeURIComponent(id)) : undefined);
       return document ? json(document) : json({ detail: "Document not found" }, 404);
     }
-    const start = url.searchParams.get("start_date") ?? "0000-01-01";
-    const end = url.searchParams.get("end_date") ?? "9999-12-31";
-    const all = [...byId.values()].filter((d) => typeof d.day !== "string" || (d.day >= start && d.day <= end));
-    const offset = Number(url.searchParams.get("next_token") ?? 0);
+    return this.list(userId, type!, url);
+  }
+
+  /**
+   * A list route as Oura serves it: each family takes its own parameters (a wrong one is a 400, as Oura's validation
+   * answers), `day` filtered inclusively for documents, instants for time series, pages linked by an opaque next_token.
+   */
+  private list(userId: string, path: string, url: URL): Response {
+    const dataType = path === "vO2_max" ? "vo2_max" : path;
+    const family = listFamily(dataType);
+    const allowed = family === "dated" ? ["start_date", "end_date"] : family === "time_series" ? ["start_datetime", "end_datetime", "latest"] : [];
+    for (const name of url.searchParams.keys()) {
+      if (name === "next_token" || name === "fields" || allowed.includes(name)) continue;
+      return json({ detail: [{ loc: ["query", name], msg: `${name} is not a parameter of /v2/usercollection/${path}`, type: "value_error" }] }, 400);
+    }
+    let all: Record<string, unknown>[];
+    if (family === "time_series") {
+      const from = Date.parse(url.searchParams.get("start_datetime") ?? "1970-01-01T00:00:00Z");
+      const to = Date.parse(url.searchParams.get("end_datetime") ?? "9999-12-31T00:00:00Z");
+      if (!Number.isFinite(from) || !Number.isFinite(to)) return json({ detail: [{ loc: ["query", "start_datetime"], msg: "invalid datetime", type: "value_error" }] }, 400);
+      all = (this.heartRate.get(userId) ?? []).filter((s) => Date.parse(s.timestamp) >= from && Date.parse(s.timestamp) < to);
+    } else {
+      const start = url.searchParams.get("start_date") ?? "0000-01-01";
+      const end = url.searchParams.get("end_date") ?? "9999-12-31";
+      if (!/^\d{4}-\d{2}-\d{2}/.test(start) || !/^\d{4}-\d{2}-\d{2}/.test(end)) return json({ detail: [{ loc: ["query", "start_date"], msg: "invalid date", type: "value_error" }] }, 400);
+      const byId = this.documents.get(userId)?.get(path) ?? new Map<string, Record<string, unknown>>();
+      all = [...byId.values()].filter((d) => family === "undated" || typeof d.day !== "string" || (d.day >= start.slice(0, 10) && d.day <= end.slice(0, 10)));
+    }
+    const token = url.searchParams.get("next_token");
+    const offset = token ? Number(Buffer.from(token, "base64url").toString()) : 0;
+    if (!Number.isInteger(offset) || offset < 0) return json({ detail: "invalid next_token" }, 400);
     const page = all.slice(offset, offset + this.pageSize);
-    return json({ data: page, next_token: offset + this.pageSize < all.length ? String(offset + this.pageSize) : null });
+    const more = offset + this.pageSize < all.length;
+    return json({ data: page, next_token: more ? Buffer.from(String(offset + this.pageSize)).toString("base64url") : null });
   }
 
   private async subscriptionRoute(request: Request, url: URL): Promise<Response> {

@@ -1,6 +1,8 @@
 // The Oura API as this server uses it: OAuth2 token grants, personal_info, documents, and webhook subscription admin.
 // Knows nothing of routes or storage; every failure is an OuraApiError carrying Oura's own answer.
 import type { Config } from "../config.ts";
+import { type ListFamily, listFamily } from "./data-types.ts";
+import type { RequestBudget, RequestPriority } from "./request-budget.ts";
 
 export interface TokenResponse {
   access_token: string;
@@ -52,16 +54,42 @@ async function failure(response: Response): Promise<OuraApiError> {
   return new OuraApiError(response.status, detail, oauthError, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined);
 }
 
-export function createOuraClient(oura: Config["oura"], fetcher: Fetch = fetch) {
+/** One page of a list route: Oura's envelope. */
+export interface ListPage {
+  data: Record<string, unknown>[];
+  next_token: string | null;
+}
+
+/** What a list request covers: days for dated documents, instants for time series, nothing for undated routes. */
+export type ListWindow = { startDate: string; endDate: string } | { startDateTime: string; endDateTime: string };
+
+/** The query of a list route, with the parameter names its family takes (Oura answers 400 to the others). */
+export function listQuery(family: ListFamily, window: ListWindow | undefined, nextToken?: string): URLSearchParams {
+  const query = new URLSearchParams();
+  if (family === "dated" && window && "startDate" in window) {
+    query.set("start_date", window.startDate);
+    query.set("end_date", window.endDate);
+  } else if (family === "time_series" && window && "startDateTime" in window) {
+    query.set("start_datetime", window.startDateTime);
+    query.set("end_datetime", window.endDateTime);
+  }
+  if (nextToken) query.set("next_token", nextToken);
+  return query;
+}
+
+export function createOuraClient(oura: Config["oura"], fetcher: Fetch = fetch, budget?: RequestBudget) {
   const timeout = () => AbortSignal.timeout(20_000);
 
-  async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
+  /** Sends a request; usercollection requests first take their place in the shared budget. */
+  async function call<T>(url: string, init: RequestInit = {}, priority?: RequestPriority, signal?: AbortSignal): Promise<T> {
+    if (priority && budget) await budget.acquire(priority, signal);
     let response: Response;
     try {
-      response = await fetcher(url, { ...init, signal: timeout() });
+      response = await fetcher(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout()]) : timeout() });
     } catch (error) {
       throw new OuraApiError(0, `could not reach Oura: ${error instanceof Error ? error.message : String(error)}`);
     }
+    if (priority) budget?.observe(response.headers, response.status);
     if (!response.ok) throw await failure(response);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
@@ -101,9 +129,23 @@ export function createOuraClient(oura: Config["oura"], fetcher: Fetch = fetch) {
     },
     personalInfo: (accessToken: string) => call<{ id: string; email?: string }>(`${oura.apiBaseUrl}/v2/usercollection/personal_info`, { headers: bearer(accessToken) }),
     getDocument: (accessToken: string, dataType: string, id: string) =>
-      call<Record<string, unknown>>(`${oura.apiBaseUrl}/v2/usercollection/${documentPath(dataType)}/${encodeURIComponent(id)}`, {
-        headers: bearer(accessToken),
-      }),
+      call<Record<string, unknown>>(
+        `${oura.apiBaseUrl}/v2/usercollection/${documentPath(dataType)}/${encodeURIComponent(id)}`,
+        { headers: bearer(accessToken) },
+        "fetch",
+      ),
+    /** One page of a list route (follow `next_token` for the next). */
+    async listPage(accessToken: string, dataType: string, window: ListWindow | undefined, options: { nextToken?: string; priority: RequestPriority; signal?: AbortSignal }): Promise<ListPage> {
+      const query = listQuery(listFamily(dataType), window, options.nextToken);
+      const page = await call<Partial<ListPage>>(
+        `${oura.apiBaseUrl}/v2/usercollection/${documentPath(dataType)}?${query}`,
+        { headers: bearer(accessToken) },
+        options.priority,
+        options.signal,
+      );
+      if (!page || !Array.isArray(page.data)) throw new OuraApiError(502, `the ${dataType} list had no data array`);
+      return { data: page.data.filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null), next_token: typeof page.next_token === "string" && page.next_token ? page.next_token : null };
+    },
     listSubscriptions: () => call<OuraSubscription[]>(subscriptionUrl(), { headers: appHeaders() }),
     createSubscription: (body: { callback_url: string; verification_token: string; event_type: string; data_type: string }) =>
       call<OuraSubscription>(subscriptionUrl(), { method: "POST", headers: appHeaders(), body: JSON.stringify(body) }),

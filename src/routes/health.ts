@@ -5,6 +5,7 @@ import type { AppDeps } from "../deps.ts";
 import { createRouter } from "./router.ts";
 import { jsonResponse } from "../schemas/common.ts";
 import { Health } from "../schemas/health.ts";
+import { pollingMode } from "./polling.ts";
 
 const healthRoute = createRoute({
   method: "get",
@@ -18,6 +19,13 @@ const healthRoute = createRoute({
 function accountHealth(deps: AppDeps): Health["oura"] {
   const linked = readOr(() => deps.accounts.list(), []);
   return { oauth_configured: oauthConfigured(deps.config), linked_users: linked.length, needs_reauth: linked.filter((a) => a.needs_reauth).length };
+}
+
+async function pollingHealth(deps: AppDeps, readable: boolean): Promise<Health["polling"]> {
+  const states = readable ? await deps.store.pollStates().catch(() => []) : [];
+  const failing = states.filter((s) => s.last_error_at !== null && (s.last_success_at === null || s.last_error_at > s.last_success_at)).length;
+  const lastSuccess = states.reduce<string | null>((latest, s) => (s.last_success_at && (!latest || s.last_success_at > latest) ? s.last_success_at : latest), null);
+  return { mode: pollingMode(deps), pairs: states.filter((s) => s.last_success_at || s.last_error_at).length, failing, last_success_at: lastSuccess };
 }
 
 function readOr<T>(read: () => T, fallback: T): T {
@@ -47,6 +55,7 @@ export function createHealthRoutes(deps: AppDeps) {
       events_stored: eventsStored,
       last_event_at: lastEventAt,
       oura: accountHealth(deps),
+      polling: await pollingHealth(deps, readable),
     };
     return databaseOk ? c.json(body, 200) : c.json(body, 503);
   });

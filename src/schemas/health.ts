@@ -21,6 +21,14 @@ export const Health = z
       linked_users: z.number().int(),
       needs_reauth: z.number().int().openapi({ description: "Linked users whose refresh token Oura refused: they must sign in again." }),
     }),
+    polling: z
+      .object({
+        mode: z.enum(["poll", "reconcile", "off"]),
+        pairs: z.number().int().openapi({ description: "(user, data type) pairs polled so far." }),
+        failing: z.number().int().openapi({ description: "Pairs whose last run failed (details in GET /polling)." }),
+        last_success_at: z.string().nullable(),
+      })
+      .openapi({ description: "Counts only; GET /polling has the details." }),
   })
   .openapi("Health");
 export type Health = z.infer<typeof Health>;

@@ -42,7 +42,8 @@ describe("/metrics", () => {
     expect(text).toContain("oura_pruned_events_total");
     // Nothing is reported for features that do not exist yet.
     expect(text).not.toContain("oura_outbox_depth");
-    expect(text).not.toContain("oura_poll_runs_total");
+    expect(text).toContain("oura_poll_runs_total");
+    expect(text).toContain("oura_documents_only_by_polling_total 0");
     // Every sample line is "name{labels} value".
     for (const line of text.trim().split("\n")) if (!line.startsWith("#")) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$|NaN$/);
   });

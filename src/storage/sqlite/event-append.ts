@@ -1,17 +1,29 @@
 // The one write on the ingest path: insert an event unless the same one is already stored, and the document with it
 // when it came along (a polled document needs no fetch).
 import type { Database } from "bun:sqlite";
+import { contentHash } from "../content-hash.ts";
 
 /** Stores a document version, unless a newer event's version is already stored (latest version wins). */
 export function prepareDocumentUpsert(db: Database) {
-  return db.query<never, { user_id: string; data_type: string; document_id: string; day: string | null; payload: string; event_id: number; at: string }>(
-    `INSERT INTO documents (user_id, data_type, document_id, day, payload, deleted, event_id, fetched_at)
-     VALUES ($user_id, $data_type, $document_id, $day, $payload, 0, $event_id, $at)
+  const upsert = db.query<never, DocumentVersion & { content_hash: string }>(
+    `INSERT INTO documents (user_id, data_type, document_id, day, payload, deleted, event_id, fetched_at, content_hash)
+     VALUES ($user_id, $data_type, $document_id, $day, $payload, 0, $event_id, $at, $content_hash)
      ON CONFLICT (user_id, data_type, document_id) DO UPDATE SET day = excluded.day, payload = excluded.payload,
-       deleted = 0, event_id = excluded.event_id, fetched_at = excluded.fetched_at
+       deleted = 0, event_id = excluded.event_id, fetched_at = excluded.fetched_at, content_hash = excluded.content_hash
      WHERE documents.event_id IS NULL OR documents.event_id <= excluded.event_id`,
   );
+  return { run: (version: DocumentVersion) => upsert.run({ ...version, content_hash: contentHash(version.payload) }) };
 }
+
+export type DocumentVersion = {
+  user_id: string;
+  data_type: string;
+  document_id: string;
+  day: string | null;
+  payload: string;
+  event_id: number;
+  at: string;
+};
 
 export type AppendRow = {
   /** "pending" makes the event its own fetch job, due at once; "fetched" when the document came with it. */

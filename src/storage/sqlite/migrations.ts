@@ -139,4 +139,27 @@ export const MIGRATIONS: string[] = [
      WHERE d.deleted = 0 AND d.day IS NOT NULL AND json_valid(d.payload)
        AND json_type(d.payload, f.path) IN ('integer', 'real')
        AND (f.main_sleep_only = 0 OR coalesce(json_extract(d.payload, '$.type'), 'long_sleep') = 'long_sleep');`,
+  // 5: polling. A hash of each stored document (a poll announces only what changed), where each user's polls stand,
+  // and heart-rate samples (time series, not documents: one row per sample, no event).
+  `ALTER TABLE documents ADD COLUMN content_hash TEXT;
+   CREATE TABLE poll_state (
+     user_id         TEXT    NOT NULL,
+     data_type       TEXT    NOT NULL,
+     last_success_at TEXT,
+     last_error      TEXT,
+     last_error_at   TEXT,
+     next_run_at_ms  INTEGER NOT NULL DEFAULT 0,
+     documents_seen  INTEGER NOT NULL DEFAULT 0,
+     created         INTEGER NOT NULL DEFAULT 0,
+     updated         INTEGER NOT NULL DEFAULT 0,
+     only_by_polling INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (user_id, data_type)
+   ) WITHOUT ROWID;
+   CREATE TABLE heartrate_samples (
+     user_id TEXT    NOT NULL,
+     at_ms   INTEGER NOT NULL,
+     bpm     INTEGER NOT NULL,
+     source  TEXT,
+     PRIMARY KEY (user_id, at_ms)
+   ) WITHOUT ROWID;`,
 ];

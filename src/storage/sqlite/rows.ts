@@ -31,9 +31,10 @@ export interface DocumentRow {
   deleted: number;
   event_id: number | null;
   fetched_at: string;
+  content_hash?: string | null;
 }
 
-export function toDocument({ payload, deleted, ...row }: DocumentRow): StoredDocument {
+export function toDocument({ payload, deleted, content_hash: _, ...row }: DocumentRow): StoredDocument {
   return { ...row, deleted: deleted === 1, document: payload === null ? null : JSON.parse(payload) };
 }
 

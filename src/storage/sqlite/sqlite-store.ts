@@ -9,6 +9,10 @@ import {
   type DocumentFilter,
   type EventPage,
   type FetchJob,
+  type HeartRateSample,
+  type PollOutcome,
+  type PollRun,
+  type PollState,
   type NewEvent,
   type StorageHealth,
   type Store,
@@ -19,6 +23,7 @@ import { databaseBytes } from "./database.ts";
 import { DatabaseFile, isStorageFailure, type Work } from "./database-file.ts";
 import { type AppendRow, prepareAppend, prepareDocumentUpsert } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
+import { type PolledRow, preparePollRecord } from "./poll-records.ts";
 import { type DocumentRow, documentWhere, EVENT_COLUMNS, type EventRow, toDocument, toEvent, whereClause } from "./rows.ts";
 
 /** Rows one bulk write touches at most: a few milliseconds of the event loop. */
@@ -29,11 +34,13 @@ export class SqliteStore implements Store {
   readonly #writer: GroupCommitWriter<Work, unknown>;
   readonly #append: () => ReturnType<typeof prepareAppend>;
   readonly #upsertDocument: () => ReturnType<typeof prepareDocumentUpsert>;
+  readonly #pollRecord: () => ReturnType<typeof preparePollRecord>;
 
   private constructor(file: DatabaseFile) {
     this.#file = file;
     this.#append = file.prepared(prepareAppend);
     this.#upsertDocument = file.prepared(prepareDocumentUpsert);
+    this.#pollRecord = file.prepared(preparePollRecord);
     this.#writer = new GroupCommitWriter(
       (works) => file.commitBatch(works),
       () => file.flushLog(),
@@ -80,22 +87,76 @@ export class SqliteStore implements Store {
     const append = this.#append;
     const outcome = await this.write(() => append()(row));
     if (!outcome.created) return { event: (await this.getEvent(outcome.id))!, created: false };
-    const event: Event = {
-      id: outcome.id,
-      received_at: row.received_at,
-      source,
-      event_type: row.event_type,
-      data_type: row.data_type,
-      object_id: row.object_id,
-      event_time: row.event_time,
-      user_id: row.user_id,
-      notification: received,
-      document: stored ?? null,
-      fetch_status: row.fetch_status,
-      fetch_error: null,
-      fetched_at: stored ? row.received_at : null,
-    };
-    return { event, created: true };
+    return { event: appendedEvent(outcome.id, row, received, stored), created: true };
+  }
+
+  async recordPolledDocuments(userId: string, dataType: string, documents: Record<string, unknown>[], observedAt: string): Promise<PollOutcome> {
+    const record = this.#pollRecord;
+    const written = await this.write(() => record()(userId, dataType, documents, observedAt));
+    const events = (rows: PolledRow[]) => rows.map(({ id, row }) => appendedEvent(id, row, JSON.parse(row.notification), JSON.parse(row.document!)));
+    return { created: events(written.created), updated: events(written.updated), unchanged: written.unchanged, onlyByPolling: written.onlyByPolling };
+  }
+
+  async recordHeartRate(userId: string, samples: HeartRateSample[]): Promise<number> {
+    if (samples.length === 0) return 0;
+    return this.write((db) => {
+      const insert = db.query("INSERT INTO heartrate_samples (user_id, at_ms, bpm, source) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+      let added = 0;
+      for (const sample of samples) added += insert.run(userId, sample.atMs, sample.bpm, sample.source).changes;
+      return added;
+    });
+  }
+
+  async heartRate(userId: string, fromMs: number, toMs: number): Promise<HeartRateSample[]> {
+    return this.#db
+      .query<HeartRateSample, [string, number, number]>("SELECT at_ms AS atMs, bpm, source FROM heartrate_samples WHERE user_id = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms")
+      .all(userId, fromMs, toMs);
+  }
+
+  async pollStates(userId?: string): Promise<PollState[]> {
+    return userId === undefined
+      ? this.#db.query<PollState, []>("SELECT * FROM poll_state ORDER BY user_id, data_type").all()
+      : this.#db.query<PollState, [string]>("SELECT * FROM poll_state WHERE user_id = ? ORDER BY data_type").all(userId);
+  }
+
+  async schedulePoll(userId: string, dataType: string, atMs: number): Promise<void> {
+    await this.write((db) =>
+      db
+        .query("INSERT INTO poll_state (user_id, data_type, next_run_at_ms) VALUES (?, ?, ?) ON CONFLICT (user_id, data_type) DO UPDATE SET next_run_at_ms = excluded.next_run_at_ms")
+        .run(userId, dataType, atMs),
+    );
+  }
+
+  async recordPollRun(run: PollRun): Promise<void> {
+    const at = new Date().toISOString();
+    await this.write((db) =>
+      db
+        .query(
+          `INSERT INTO poll_state (user_id, data_type, last_success_at, last_error, last_error_at, next_run_at_ms, documents_seen, created, updated, only_by_polling)
+           VALUES ($user, $type, $success, $error, $error_at, $next, $seen, $created, $updated, $only)
+           ON CONFLICT (user_id, data_type) DO UPDATE SET
+             last_success_at = coalesce(excluded.last_success_at, last_success_at),
+             last_error = coalesce(excluded.last_error, last_error),
+             last_error_at = coalesce(excluded.last_error_at, last_error_at),
+             next_run_at_ms = excluded.next_run_at_ms,
+             documents_seen = documents_seen + excluded.documents_seen,
+             created = created + excluded.created,
+             updated = updated + excluded.updated,
+             only_by_polling = only_by_polling + excluded.only_by_polling`,
+        )
+        .run({
+          user: run.userId,
+          type: run.dataType,
+          success: run.error === undefined ? at : null,
+          error: run.error ?? null,
+          error_at: run.error === undefined ? null : at,
+          next: run.nextRunAtMs,
+          seen: run.seen,
+          created: run.created,
+          updated: run.updated,
+          only: run.onlyByPolling,
+        }),
+    );
   }
 
   async getEvent(id: number): Promise<Event | undefined> {
@@ -354,4 +415,23 @@ export class SqliteStore implements Store {
     await this.#writer.whenIdle();
     this.#file.close();
   }
+}
+
+/** The event just appended, built from what was bound (nothing read back inside the commit). */
+function appendedEvent(id: number, row: AppendRow, received: Record<string, unknown>, stored: Record<string, unknown> | undefined): Event {
+  return {
+    id,
+    received_at: row.received_at,
+    source: row.source,
+    event_type: row.event_type,
+    data_type: row.data_type,
+    object_id: row.object_id,
+    event_time: row.event_time,
+    user_id: row.user_id,
+    notification: received,
+    document: stored ?? null,
+    fetch_status: row.fetch_status,
+    fetch_error: null,
+    fetched_at: stored ? row.received_at : null,
+  };
 }
