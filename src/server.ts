@@ -71,8 +71,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const tokens = oura ? new TokenManager(accounts, oura, logger) : undefined;
   const metrics = new Metrics();
   const onEventChanged = (event: Event) => publishEvent(broadcaster, event, false);
-  const fetcher = oura && tokens ? new DocumentFetcher({ store, tokens, oura, onEventChanged, logger, metrics }) : undefined;
-  const poller = oura && tokens ? createPoller(config, { store, accounts, tokens, oura, onEventChanged, logger, metrics }) : undefined;
+  const fetcher = oura && tokens ? new DocumentFetcher({ store, documents: store, tokens, oura, onEventChanged, logger, metrics }) : undefined;
+  const poller = oura && tokens ? createPoller(config, { store, accounts, tokens, oura, onEventAdded: (event) => publishEvent(broadcaster, event, true), logger, metrics }) : undefined;
   const deps: AppDeps = {
     keys,
     accounts,

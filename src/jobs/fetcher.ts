@@ -8,10 +8,12 @@ import type { Metrics } from "../metrics.ts";
 import { type OuraClient, OuraApiError } from "../oura/client.ts";
 import type { Event } from "../storage/events.ts";
 import { PeriodicJob } from "./periodic.ts";
-import type { FetchJob, FetchQueue } from "../storage/store.ts";
+import type { Documents, FetchJob, FetchQueue } from "../storage/store.ts";
 
 export interface FetcherDeps {
   store: FetchQueue;
+  /** Where a document a poll already brought is found (no second request for it). */
+  documents?: Documents;
   tokens: TokenManager;
   oura: OuraClient;
   /** Told of every event whose fetch ended (document stored, missing, failed, waiting for a sign-in); the realtime layer renders and publishes it. */
@@ -141,6 +143,12 @@ export class DocumentFetcher {
   async #process(job: FetchJob, paused: Set<string>): Promise<void> {
     const { store, tokens, logger } = this.deps;
     try {
+      const known = await this.#alreadyStored(job);
+      if (known) {
+        this.#publish(await store.recordFetched(job, known));
+        this.deps.metrics?.fetches.inc({ outcome: "already_stored" });
+        return;
+      }
       let token = await gettingToken(tokens.accessToken(job.userId));
       if (!token) return this.#finish(job, "awaiting_link", "no usable token for this Oura user yet");
       let document: Record<string, unknown>;
@@ -160,6 +168,16 @@ export class DocumentFetcher {
       if (error instanceof TokenUnavailable) await this.#tokenFailed(job, error.cause, paused);
       else await this.#failed(job, error);
     }
+  }
+
+  /**
+   * The document, when a poll already stored a version at least as new as this notification: stored after it was
+   * received, or — for a create, whose document is the one that was created — at any time. No request to Oura then.
+   */
+  async #alreadyStored(job: FetchJob): Promise<Record<string, unknown> | undefined> {
+    const stored = await this.deps.documents?.getDocument(job.dataType, job.objectId, job.userId);
+    if (!stored || stored.deleted || !stored.document) return undefined;
+    return job.eventType === "create" || (stored.event_id ?? 0) > job.eventId ? stored.document : undefined;
   }
 
   /**

@@ -24,7 +24,8 @@ export interface PollerDeps {
   accounts: Pick<Accounts, "list">;
   tokens: TokenManager;
   oura: OuraClient;
-  onEventChanged: (event: Event) => void;
+  /** Told of every event a poll added (new or changed documents); the realtime layer renders and publishes it. */
+  onEventAdded: (event: Event) => void;
   logger: Logger;
   metrics?: Metrics;
   now?: () => number;
@@ -149,7 +150,7 @@ export class Poller {
         metrics?.polledDocuments.inc({ outcome: "updated" }, outcome.updated.length);
         metrics?.polledDocuments.inc({ outcome: "unchanged" }, outcome.unchanged);
         metrics?.onlyByPolling.inc({}, outcome.onlyByPolling);
-        for (const event of [...outcome.created, ...outcome.updated]) this.deps.onEventChanged(event);
+        for (const event of [...outcome.created, ...outcome.updated]) this.deps.onEventAdded(event);
       }
       if (!page.next_token) return;
       nextToken = page.next_token;

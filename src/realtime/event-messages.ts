@@ -22,7 +22,8 @@ export function publishEvent(broadcaster: Broadcaster, event: Event, created = t
   if (!broadcaster.hasSubscribers(HTML_ANY)) return;
   const htmlTopics = scopes.map((scope) => eventTopic({ ...scope, html: true })).filter((topic) => broadcaster.hasSubscribers(topic));
   if (htmlTopics.length === 0) return;
-  const refreshPanels = !created && event.fetch_status === "fetched" && DAILY_METRIC_DATA_TYPES.has(dataType);
+  // A document arrived (fetched for a webhook event, or with a poll event): the cards and charts may have changed.
+  const refreshPanels = event.fetch_status === "fetched" && DAILY_METRIC_DATA_TYPES.has(dataType);
   const html = liveMessage(event, created, refreshPanels);
   for (const topic of htmlTopics) broadcaster.publish(topic, html);
 }

@@ -21,6 +21,8 @@ export interface FetchJob {
   dataType: string;
   objectId: string;
   attempts: number;
+  /** create or update (a delete is never fetched). */
+  eventType?: "create" | "update";
 }
 
 export interface StoredDocument {

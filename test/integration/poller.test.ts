@@ -35,7 +35,7 @@ function makePoller(dataTypes: string[], options: { budget?: RequestBudget; look
     accounts,
     tokens,
     oura,
-    onEventChanged: (event) => void announced.push(event),
+    onEventAdded: (event) => void announced.push(event),
     logger: silentLogger,
     metrics,
     now: () => clock,

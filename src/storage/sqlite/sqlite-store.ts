@@ -232,7 +232,8 @@ export class SqliteStore implements Store {
   async dueFetches(nowMs: number, limit: number): Promise<FetchJob[]> {
     return this.#db
       .query<FetchJob, [number, number]>(
-        `SELECT id AS eventId, user_id AS userId, data_type AS dataType, object_id AS objectId, fetch_attempts AS attempts
+        `SELECT id AS eventId, user_id AS userId, data_type AS dataType, object_id AS objectId, fetch_attempts AS attempts,
+                event_type AS eventType
          FROM events WHERE fetch_status = 'pending' AND next_fetch_at_ms <= ? ORDER BY next_fetch_at_ms, id LIMIT ?`,
       )
       .all(nowMs, limit);
