@@ -138,7 +138,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     store,
     deps,
     async stop() {
-      await running.stop(false);
+      // Stop accepting and let requests in flight finish; live sockets are told the server is going away (a graceful
+      // stop would otherwise wait for every browser tab to close).
+      const stopped = running.stop(false);
+      sockets.closeAll();
+      await stopped;
       await storageCheck.stop();
       await renewer?.stop();
       await pruner.stop();

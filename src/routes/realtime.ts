@@ -1,6 +1,6 @@
 // /ws/events: upgrades an authenticated request to a Bun WebSocket subscribed to one topic.
 import { createRoute, z } from "@hono/zod-openapi";
-import type { WebSocketHandler } from "bun";
+import type { ServerWebSocket, WebSocketHandler } from "bun";
 import { visibleUser } from "../auth/principal.ts";
 import type { AppDeps, WebSocketData } from "../deps.ts";
 import { AppError } from "../errors.ts";
@@ -54,8 +54,14 @@ export function createRealtimeRoutes(deps: AppDeps) {
 export const WEBSOCKET_BACKPRESSURE_LIMIT = 1024 * 1024;
 
 /** The handler for Bun.serve, and how many sockets it has open (for /metrics). */
-export function createWebSocketHandler(deps: Pick<AppDeps, "logger">): { handler: WebSocketHandler<WebSocketData>; openSockets: () => number } {
+export function createWebSocketHandler(deps: Pick<AppDeps, "logger">): {
+  handler: WebSocketHandler<WebSocketData>;
+  openSockets: () => number;
+  /** Closes every open socket with 1001 "going away" (shutdown: a graceful stop would otherwise wait for them). */
+  closeAll: () => void;
+} {
   let open = 0;
+  const sockets = new Set<ServerWebSocket<WebSocketData>>();
   const handler: WebSocketHandler<WebSocketData> = {
     backpressureLimit: WEBSOCKET_BACKPRESSURE_LIMIT,
     closeOnBackpressureLimit: true,
@@ -63,6 +69,7 @@ export function createWebSocketHandler(deps: Pick<AppDeps, "logger">): { handler
     sendPings: true,
     open(ws) {
       open++;
+      sockets.add(ws);
       ws.subscribe(ws.data.topic);
       if (ws.data.topic.startsWith("html:")) ws.subscribe(HTML_ANY);
       // The dashboard's htmx socket must not be sent JSON it would ignore anyway.
@@ -74,8 +81,15 @@ export function createWebSocketHandler(deps: Pick<AppDeps, "logger">): { handler
     },
     close(ws, code) {
       open--;
+      sockets.delete(ws);
       deps.logger.debug("ws.close", { topic: ws.data.topic, code });
     },
   };
-  return { handler, openSockets: () => open };
+  return {
+    handler,
+    openSockets: () => open,
+    closeAll() {
+      for (const ws of sockets) ws.close(1001, "server shutting down");
+    },
+  };
 }

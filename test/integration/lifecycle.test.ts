@@ -129,6 +129,17 @@ describe("logging", () => {
     expect(performance.now() - stopping).toBeLessThan(5000);
   });
 
+  test("SIGTERM with live WebSocket clients: they are told 1001 (going away) and the server exits at once", async () => {
+    const server = await spawnServer({ DATABASE_PATH: ":memory:", API_TOKEN: TEST_API_TOKEN });
+    const socket = new WebSocket(new URL("/ws/events", server.url.href.replace("http", "ws")).href, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } } as unknown as string[]);
+    await new Promise((resolve) => (socket.onopen = resolve));
+    const closed = new Promise<number>((resolve) => (socket.onclose = (event) => resolve(event.code)));
+    const stopping = performance.now();
+    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(performance.now() - stopping).toBeLessThan(2000);
+    expect(await closed).toBe(1001);
+  });
+
   test("one line per stored event, with no health values", async () => {
     const server = await spawnServer({ DATABASE_PATH: ":memory:" });
     const notification = sampleNotification({ data_type: "daily_sleep" });
