@@ -9,6 +9,7 @@ import { createDashboardRoutes } from "./routes/dashboard.ts";
 import { mountAssets, mountDocs } from "./routes/docs.ts";
 import { createDocumentRoutes } from "./routes/documents.ts";
 import { createPollingRoutes } from "./routes/polling.ts";
+import { createBackfillRoutes } from "./routes/backfill.ts";
 import { createEventRoutes } from "./routes/events.ts";
 import { createExportRoutes } from "./routes/export.ts";
 import { createHealthRoutes } from "./routes/health.ts";
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.route("/", createAuthRoutes(deps));
   app.route("/", createDocumentRoutes(deps));
   app.route("/", createPollingRoutes(deps));
+  app.route("/", createBackfillRoutes(deps));
   app.route("/", createSubscriptionRoutes(deps));
   app.route("/", createDashboardRoutes(deps));
   app.route("/", createExportRoutes(deps));

@@ -6,6 +6,7 @@ import type { TokenManager } from "./auth/token-manager.ts";
 import type { Config } from "./config.ts";
 import type { DocumentFetcher } from "./jobs/fetcher.ts";
 import type { Poller } from "./jobs/poller.ts";
+import type { BackfillRunner } from "./jobs/backfill.ts";
 import type { RequestBudget } from "./oura/request-budget.ts";
 import type { Metrics } from "./metrics.ts";
 import type { OuraClient } from "./oura/client.ts";
@@ -37,6 +38,8 @@ export interface AppDeps {
   fetcher?: DocumentFetcher;
   /** Present with Oura sign-in when polling or reconciliation is on. */
   poller?: Poller;
+  /** Present with Oura sign-in. */
+  backfills?: BackfillRunner;
   /** The Oura request budget shared by the fetcher and the poller (with Oura sign-in). */
   budget?: RequestBudget;
   metrics: Metrics;

@@ -6,7 +6,7 @@ import type { AppDeps, WebSocketData } from "./deps.ts";
 import type { Logger } from "./log.ts";
 import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
-import { publishEvent } from "./realtime/event-messages.ts";
+import { publishBackfill, publishEvent } from "./realtime/event-messages.ts";
 import type { Event } from "./storage/events.ts";
 import { measured } from "./routes/metrics.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
@@ -26,6 +26,7 @@ import { PeriodicJob } from "./jobs/periodic.ts";
 import { createOuraClient } from "./oura/client.ts";
 import { RequestBudget } from "./oura/request-budget.ts";
 import { Poller } from "./jobs/poller.ts";
+import { BackfillRunner, backfillProgress } from "./jobs/backfill.ts";
 import { AccountStore } from "./storage/sqlite/account-store.ts";
 import { SessionStore } from "./storage/sqlite/session-store.ts";
 
@@ -72,6 +73,19 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const metrics = new Metrics();
   const onEventChanged = (event: Event) => publishEvent(broadcaster, event, false);
   const fetcher = oura && tokens ? new DocumentFetcher({ store, documents: store, tokens, oura, onEventChanged, logger, metrics }) : undefined;
+  const backfills =
+    oura && tokens
+      ? new BackfillRunner({
+          store,
+          backfills: store,
+          tokens,
+          oura,
+          onEventAdded: (event) => publishEvent(broadcaster, event, true),
+          onProgress: (backfill) => publishBackfill(broadcaster, backfillProgress(backfill)),
+          logger,
+          metrics,
+        })
+      : undefined;
   const poller = oura && tokens ? createPoller(config, { store, accounts, tokens, oura, onEventAdded: (event) => publishEvent(broadcaster, event, true), logger, metrics }) : undefined;
   const deps: AppDeps = {
     keys,
@@ -81,6 +95,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     tokens,
     fetcher,
     poller,
+    backfills,
     budget,
     metrics,
     config,
@@ -128,6 +143,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   storageCheck.start(STORAGE_CHECK_INTERVAL_MS);
   fetcher?.start();
   poller?.start();
+  backfills?.start();
   const renewer = oura ? new SubscriptionRenewer(oura, config.subscriptionRenewDays, logger) : undefined;
   renewer?.start();
   const pruner = new RetentionPruner(store, config.retentionDays, logger, metrics);
@@ -148,6 +164,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await pruner.stop();
       await fetcher?.stop();
       await poller?.stop();
+      await backfills?.stop();
       budget?.close();
       await store.close();
     },

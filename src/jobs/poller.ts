@@ -7,10 +7,11 @@ import type { TokenManager } from "../auth/token-manager.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type ListWindow, type OuraClient, OuraApiError } from "../oura/client.ts";
+import { readListWindow } from "./list-reader.ts";
 import { listFamily } from "../oura/data-types.ts";
 import type { Accounts } from "../storage/accounts.ts";
 import type { Event } from "../storage/events.ts";
-import type { HeartRateSample, PollStore } from "../storage/store.ts";
+import type { PollStore } from "../storage/store.ts";
 import { PeriodicJob } from "./periodic.ts";
 
 const DAY_MS = 86_400_000;
@@ -120,41 +121,23 @@ export class Poller {
   }
 
   async #readAll(userId: string, dataType: string, total: PollResult): Promise<void> {
-    const { tokens, oura, store, metrics } = this.deps;
-    let token = await tokens.accessToken(userId);
-    if (!token) throw new Error("no usable Oura token for this user (sign in again)");
-    const window = pollWindow(dataType, this.#now(), this.deps.lookbackDays);
-    let nextToken: string | undefined;
-    let refreshed = false;
-    for (;;) {
-      let page;
-      try {
-        page = await oura.listPage(token, dataType, window, { nextToken, priority: "poll", signal: this.#abort.signal });
-      } catch (error) {
-        // 401: the access token was refused; refresh once and read the page again.
-        if (!(error instanceof OuraApiError) || error.status !== 401 || refreshed) throw error;
-        refreshed = true;
-        token = await tokens.afterUnauthorized(userId, token);
-        if (!token) throw new Error("Oura refused the token and it could not be refreshed (sign in again)");
-        continue;
-      }
-      total.seen += page.data.length;
-      if (listFamily(dataType) === "time_series") {
-        await store.recordHeartRate(userId, heartRateSamples(page.data));
-      } else {
-        const outcome = await store.recordPolledDocuments(userId, dataType, page.data, new Date(this.#now()).toISOString());
-        total.created += outcome.created.length;
-        total.updated += outcome.updated.length;
-        total.onlyByPolling += outcome.onlyByPolling;
-        metrics?.polledDocuments.inc({ outcome: "created" }, outcome.created.length);
-        metrics?.polledDocuments.inc({ outcome: "updated" }, outcome.updated.length);
-        metrics?.polledDocuments.inc({ outcome: "unchanged" }, outcome.unchanged);
-        metrics?.onlyByPolling.inc({}, outcome.onlyByPolling);
-        for (const event of [...outcome.created, ...outcome.updated]) this.deps.onEventAdded(event);
-      }
-      if (!page.next_token) return;
-      nextToken = page.next_token;
-    }
+    const { metrics } = this.deps;
+    const read = await readListWindow(this.deps, {
+      userId,
+      dataType,
+      window: pollWindow(dataType, this.#now(), this.deps.lookbackDays),
+      priority: "poll",
+      signal: this.#abort.signal,
+      now: this.#now,
+    });
+    total.seen += read.seen;
+    total.created += read.created;
+    total.updated += read.updated;
+    total.onlyByPolling += read.onlyByPolling;
+    metrics?.polledDocuments.inc({ outcome: "created" }, read.created);
+    metrics?.polledDocuments.inc({ outcome: "updated" }, read.updated);
+    metrics?.polledDocuments.inc({ outcome: "unchanged" }, read.unchanged);
+    metrics?.onlyByPolling.inc({}, read.onlyByPolling);
   }
 
   #describe(error: unknown, intervalMs: number): { message: string; retryInMs: number } {
@@ -165,15 +148,4 @@ export class Poller {
     }
     return { message, retryInMs: Math.min(intervalMs, RETRY_AFTER_FAILURE_MS) };
   }
-}
-
-/** Oura's heart-rate rows ({timestamp, bpm, source}); rows without a usable instant or bpm are left out. */
-export function heartRateSamples(rows: Record<string, unknown>[]): HeartRateSample[] {
-  const samples: HeartRateSample[] = [];
-  for (const row of rows) {
-    const atMs = typeof row.timestamp === "string" ? Date.parse(row.timestamp) : typeof row.timestamp_unix === "number" ? row.timestamp_unix : Number.NaN;
-    if (!Number.isFinite(atMs) || typeof row.bpm !== "number" || !Number.isFinite(row.bpm)) continue;
-    samples.push({ atMs, bpm: Math.round(row.bpm), source: typeof row.source === "string" ? row.source : null });
-  }
-  return samples;
 }

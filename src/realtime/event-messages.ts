@@ -27,3 +27,14 @@ export function publishEvent(broadcaster: Broadcaster, event: Event, created = t
   const html = liveMessage(event, created, refreshPanels);
   for (const topic of htmlTopics) broadcaster.publish(topic, html);
 }
+
+/**
+ * A backfill's progress, to JSON subscribers of every event and of that user (`{"type":"backfill", "backfill": …}`).
+ * The dashboard shows it by polling its progress fragment, so no HTML is rendered here.
+ */
+export function publishBackfill(broadcaster: Broadcaster, backfill: { user_id: string }): void {
+  const topics = [eventTopic({}), eventTopic({ userId: backfill.user_id })].filter((topic) => broadcaster.hasSubscribers(topic));
+  if (topics.length === 0) return;
+  const message = JSON.stringify({ type: "backfill", backfill });
+  for (const topic of topics) broadcaster.publish(topic, message);
+}

@@ -42,6 +42,10 @@ describe("/openapi.json", () => {
         "GET /documents",
         "GET /documents/{data_type}/{id}",
         "GET /polling",
+        "POST /backfill",
+        "GET /backfill",
+        "GET /backfill/{id}",
+        "DELETE /backfill/{id}",
         "GET /subscriptions",
         "POST /subscriptions",
         "PUT /subscriptions/{id}/renew",
@@ -53,7 +57,7 @@ describe("/openapi.json", () => {
     );
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const operation of Object.values(methods)) {
-        const isDataRoute = ["/events", "/ws/", "/documents", "/polling", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics"].some((prefix) => path.startsWith(prefix));
+        const isDataRoute = ["/events", "/ws/", "/documents", "/polling", "/backfill", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics"].some((prefix) => path.startsWith(prefix));
         const requirements = (operation.security ?? []) as Record<string, string[]>[];
         if (path === "/auth/logout") {
           // No sign-in needed (the empty requirement), but a session is recognised, and must then send its CSRF token.

@@ -162,4 +162,23 @@ export const MIGRATIONS: string[] = [
      source  TEXT,
      PRIMARY KEY (user_id, at_ms)
    ) WITHOUT ROWID;`,
+  // 6: history backfills, walked in steps (a window of one data type), newest first; steps_done makes them resumable.
+  `CREATE TABLE backfills (
+     id               INTEGER PRIMARY KEY AUTOINCREMENT,
+     user_id          TEXT    NOT NULL,
+     start_date       TEXT    NOT NULL,
+     end_date         TEXT    NOT NULL,
+     data_types       TEXT    NOT NULL,
+     state            TEXT    NOT NULL CHECK (state IN ('queued', 'running', 'done', 'cancelled', 'failed')),
+     steps_total      INTEGER NOT NULL,
+     steps_done       INTEGER NOT NULL DEFAULT 0,
+     documents_stored INTEGER NOT NULL DEFAULT 0,
+     requests_used    INTEGER NOT NULL DEFAULT 0,
+     busy_ms          INTEGER NOT NULL DEFAULT 0,
+     error            TEXT,
+     created_at       TEXT    NOT NULL,
+     finished_at      TEXT
+   );
+   -- One unfinished backfill per user at a time.
+   CREATE UNIQUE INDEX backfills_one_active ON backfills (user_id) WHERE state IN ('queued', 'running');`,
 ];

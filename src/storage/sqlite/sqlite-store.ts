@@ -5,6 +5,8 @@ import { instantMs } from "../../time/instant.ts";
 import type { Event, EventFilter } from "../events.ts";
 import {
   type AppendResult,
+  type Backfill,
+  type BackfillState,
   type DailyMetricValue,
   type DocumentFilter,
   type EventPage,
@@ -117,6 +119,58 @@ export class SqliteStore implements Store {
     return userId === undefined
       ? this.#db.query<PollState, []>("SELECT * FROM poll_state ORDER BY user_id, data_type").all()
       : this.#db.query<PollState, [string]>("SELECT * FROM poll_state WHERE user_id = ? ORDER BY data_type").all(userId);
+  }
+
+  async createBackfill(input: Pick<Backfill, "user_id" | "start_date" | "end_date" | "data_types" | "steps_total">): Promise<{ backfill: Backfill; created: boolean }> {
+    const outcome = await this.write((db) => {
+      const active = db.query<{ id: number }, [string]>("SELECT id FROM backfills WHERE user_id = ? AND state IN ('queued', 'running')").get(input.user_id);
+      if (active) return { id: active.id, created: false };
+      const { lastInsertRowid } = db
+        .query("INSERT INTO backfills (user_id, start_date, end_date, data_types, state, steps_total, created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)")
+        .run(input.user_id, input.start_date, input.end_date, JSON.stringify(input.data_types), input.steps_total, new Date().toISOString());
+      return { id: Number(lastInsertRowid), created: true };
+    });
+    return { backfill: (await this.getBackfill(outcome.id))!, created: outcome.created };
+  }
+
+  async getBackfill(id: number): Promise<Backfill | undefined> {
+    const row = this.#db.query<BackfillRow, [number]>("SELECT * FROM backfills WHERE id = ?").get(id);
+    return row ? toBackfill(row) : undefined;
+  }
+
+  async listBackfills(userId?: string, limit = 20): Promise<Backfill[]> {
+    const rows =
+      userId === undefined
+        ? this.#db.query<BackfillRow, [number]>("SELECT * FROM backfills ORDER BY id DESC LIMIT ?").all(limit)
+        : this.#db.query<BackfillRow, [string, number]>("SELECT * FROM backfills WHERE user_id = ? ORDER BY id DESC LIMIT ?").all(userId, limit);
+    return rows.map(toBackfill);
+  }
+
+  async activeBackfills(): Promise<Backfill[]> {
+    return this.#db.query<BackfillRow, []>("SELECT * FROM backfills WHERE state IN ('queued', 'running') ORDER BY id").all().map(toBackfill);
+  }
+
+  async recordBackfillStep(id: number, step: { documents: number; requests: number; busyMs: number }): Promise<Backfill | undefined> {
+    await this.write((db) =>
+      db
+        .query(
+          `UPDATE backfills SET steps_done = min(steps_total, steps_done + 1), documents_stored = documents_stored + ?, requests_used = requests_used + ?,
+             busy_ms = busy_ms + ? WHERE id = ? AND state IN ('queued', 'running')`,
+        )
+        .run(step.documents, step.requests, Math.round(step.busyMs), id),
+    );
+    return this.getBackfill(id);
+  }
+
+  async setBackfillState(id: number, state: BackfillState, error?: string): Promise<Backfill | undefined> {
+    const final = state === "done" || state === "cancelled" || state === "failed";
+    const changed = await this.write(
+      (db) =>
+        db
+          .query("UPDATE backfills SET state = ?, error = ?, finished_at = ? WHERE id = ? AND state IN ('queued', 'running')")
+          .run(state, error ?? null, final ? new Date().toISOString() : null, id).changes,
+    );
+    return changed > 0 ? this.getBackfill(id) : undefined;
   }
 
   async schedulePoll(userId: string, dataType: string, atMs: number): Promise<void> {
@@ -435,4 +489,10 @@ function appendedEvent(id: number, row: AppendRow, received: Record<string, unkn
     fetch_error: null,
     fetched_at: stored ? row.received_at : null,
   };
+}
+
+type BackfillRow = Omit<Backfill, "data_types"> & { data_types: string };
+
+function toBackfill(row: BackfillRow): Backfill {
+  return { ...row, data_types: JSON.parse(row.data_types) as string[] };
 }
