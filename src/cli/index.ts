@@ -1,6 +1,7 @@
 // Command dispatch for the one executable: `oura-streaming [command] [options]`.
 import { VERSION } from "../version.ts";
 import { type Command, UsageError } from "./args.ts";
+import { backfillCommand } from "./backfill.ts";
 import { checkConfigCommand } from "./check-config.ts";
 import { demoCommand } from "./demo.ts";
 import { exportCommand } from "./export.ts";
@@ -8,7 +9,7 @@ import { pruneCommand } from "./prune.ts";
 import { sendTestCommand } from "./send-test.ts";
 import { serveCommand } from "./serve.ts";
 
-const COMMANDS: Command[] = [serveCommand, demoCommand, sendTestCommand, exportCommand, pruneCommand, checkConfigCommand];
+const COMMANDS: Command[] = [serveCommand, demoCommand, sendTestCommand, backfillCommand, exportCommand, pruneCommand, checkConfigCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

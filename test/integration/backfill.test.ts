@@ -168,3 +168,32 @@ test("a restart mid-backfill resumes from the last finished window: nothing read
   const listRequests = fake.requests.filter((r) => r.path.startsWith("/v2/usercollection/daily_")).length;
   expect(listRequests).toBeLessThanOrEqual(10 * 7 + 7);
 }, 60_000);
+
+test("oura-streaming backfill: a progress bar to 100% and exit 0; a wrong argument exits 2 and says which", async () => {
+  const { fake, refreshToken } = history(40);
+  const env = { ...fake.env(), PORT: String(freePort()), DATABASE_PATH: join(tempDir(), "oura.db"), API_TOKEN: TEST_API_TOKEN, OURA_INITIAL_REFRESH_TOKEN: refreshToken };
+  const server = await spawnServer(env);
+  try {
+    // Not spawnSync: the fake Oura answers from this process's event loop.
+    const cli = async (args: string[]) => {
+      const child = Bun.spawn([process.execPath, "src/main.ts", "backfill", ...args], {
+        cwd: join(import.meta.dir, "..", ".."),
+        env: { PATH: process.env.PATH ?? "", API_TOKEN: TEST_API_TOKEN },
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+      return { stdout, stderr, exitCode };
+    };
+    const run = await cli(["--user-id", "USER-H", "--days", "40", "--types", "daily_sleep,daily_readiness", "--url", server.url.href]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain("100%");
+    expect(run.stdout).toContain("done: 80 stored");
+    const wrong = await cli(["--user-id", "USER-H", "--days", "forty", "--url", server.url.href]);
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toContain("--days must be a whole number");
+  } finally {
+    await server.stop();
+  }
+}, 30_000);
