@@ -2,6 +2,7 @@
 import { EnvSchema } from "../config.ts";
 import { type Command, parse } from "./args.ts";
 import { configOrExit } from "./config-env.ts";
+import { pollingSummary } from "../jobs/polling-plan.ts";
 
 const usage = `Usage: oura-streaming check-config
 
@@ -18,12 +19,14 @@ export const checkConfigCommand: Command = {
     parse(argv, {}, usage);
     const config = configOrExit();
     const parsed = EnvSchema.parse(process.env) as Record<string, unknown>;
+    const width = Math.max(...Object.keys(EnvSchema.shape).map((name) => name.length)) + 1;
     for (const name of Object.keys(EnvSchema.shape)) {
       const value = parsed[name];
       const shown = value === undefined ? "unset" : SECRET.test(name) ? "set" : String(value);
-      console.log(`${name.padEnd(28)} ${shown}`);
+      console.log(`${name.padEnd(width)} ${shown}`);
     }
     console.log(`\nlistening on ${config.host}:${config.port}, database ${config.databasePath}, OAuth redirect ${config.oura.redirectUri}`);
+    console.log(pollingSummary(config));
     console.log("configuration is valid");
     return 0;
   },

@@ -2,6 +2,7 @@
 import { oauthConfigured } from "../auth/principal.ts";
 import { createLogger } from "../log.ts";
 import { startServer } from "../server.ts";
+import { pollingSummary } from "../jobs/polling-plan.ts";
 import { VERSION } from "../version.ts";
 import { type Command, parse } from "./args.ts";
 import { configOrExit } from "./config-env.ts";
@@ -27,6 +28,7 @@ export const serveCommand: Command = {
     }
     const auth = [config.apiToken ? "api_token" : "", oauthConfigured({ ...config }) ? "oura_sign_in" : ""].filter(Boolean).join("+") || "none (loopback only)";
     logger.info("server.listening", { url: running.url.href, version: VERSION, database: config.databasePath, auth });
+    logger.info("server.polling", { plan: pollingSummary(config) });
     const stopped = Promise.withResolvers<number>();
     let stopping = false;
     const shutdown = async (signal: string) => {
