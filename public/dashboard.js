@@ -17,6 +17,7 @@
     button.textContent = `${unseen} new`;
   }
 
+  const MAX_FEED_ROWS = 100;
   const filterValue = () => document.getElementById("feed-filter")?.value ?? "";
 
   // Live rows arrive for every type; the filter hides the others as they come in.
@@ -36,6 +37,8 @@
           known.add(node.id);
         }
       }
+      // A burst (an import of months of history) must not grow the page without end: the oldest rows go.
+      while (feed.children.length > MAX_FEED_ROWS) feed.lastElementChild.remove();
       showUnseen();
       if (feed.children.length > 0) document.getElementById("empty-feed")?.remove();
     }).observe(feed, { childList: true });

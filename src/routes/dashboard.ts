@@ -20,6 +20,10 @@ import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
 import { requireOura } from "./require-oura.ts";
 import { createRouter, DATA_SECURITY, OPTIONAL_SESSION_SECURITY } from "./router.ts";
 import { loadMetricSeries } from "../views/metrics.ts";
+import { HistoryPanel } from "../views/history.tsx";
+import { backfillProgress, backfillSteps } from "../jobs/backfill.ts";
+import { pollingMode } from "./polling.ts";
+import { pollingStrip } from "../views/polling-strip.ts";
 import { DashboardPage, EventPage, SignInPage } from "../views/pages.tsx";
 import { Panels, RANGES } from "../views/panels.tsx";
 import { SubscriptionsSummary, SubscriptionsSynced, SubscriptionsTable } from "../views/subscriptions.tsx";
@@ -77,6 +81,8 @@ const summaryRoute = page({ method: "get", path: "/dashboard/subscriptions/summa
 const syncRoute = page({ method: "post", path: "/dashboard/subscriptions/sync", security: DATA_SECURITY });
 const renewRoute = page({ method: "put", path: "/dashboard/subscriptions/{id}/renew", security: DATA_SECURITY, request: { params: SubscriptionId } });
 const deleteSubscriptionRoute = page({ method: "delete", path: "/dashboard/subscriptions/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
+const historyRoute = page({ method: "get", path: "/dashboard/history", security: DATA_SECURITY });
+const importRoute = page({ method: "post", path: "/dashboard/history/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
 const unlinkRoute = page({ method: "delete", path: "/dashboard/users/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
 
 export function createDashboardRoutes(deps: AppDeps) {
@@ -99,10 +105,11 @@ export function createDashboardRoutes(deps: AppDeps) {
     if (!principal) return signInPage(c, 200);
     const only = visibleUser(principal);
     const days = rangeOf(c.req.valid("query").days);
-    const [page, lastEventAt, series] = await Promise.all([
+    const [page, lastEventAt, series, pollStates] = await Promise.all([
       deps.store.listEvents({ user_id: only }, { limit: FEED_SIZE }),
       deps.store.lastEventAt(only),
       loadMetricSeries(deps.store, only, days, deps.now()),
+      deps.store.pollStates(only),
     ]);
     const view = DashboardPage({
       csrf: csrfTokenOf(deps, principal),
@@ -110,6 +117,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       oauthConfigured: oauthConfigured(deps.config),
       accounts: deps.accounts.list(only),
       mode: deps.config.publicUrl ? `webhooks at ${deps.config.publicUrl}/webhooks` : "webhooks (set PUBLIC_URL for subscriptions)",
+      polling: pollingStrip(pollingMode(deps), pollStates),
       lastEventAt,
       storageBytes: deps.store.sizeBytes(),
       events: page.events,
@@ -196,6 +204,35 @@ export function createDashboardRoutes(deps: AppDeps) {
       return subscriptionsTable();
     }),
   );
+
+  /** The history panel for this viewer: recent imports, and the offer to import for linked users who never did. */
+  async function historyPanel(only: string | undefined) {
+    const backfills = (await deps.store.listBackfills(only, 20)).map(backfillProgress);
+    const seen = new Set(backfills.map((b) => b.user_id));
+    const offerFor = deps.backfills ? deps.accounts.list(only).filter((a) => !a.needs_reauth && !seen.has(a.user_id)).map((a) => a.user_id) : [];
+    // The latest import per user is enough on the dashboard; GET /backfill has them all.
+    const latest = backfills.filter((b, i) => backfills.findIndex((o) => o.user_id === b.user_id) === i);
+    return HistoryPanel({ backfills: latest, offerFor });
+  }
+
+  app.openapi(historyRoute, async (c) => c.html(await historyPanel(visibleUser(c.var.principal))));
+
+  app.openapi(importRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const only = visibleUser(c.var.principal);
+    if (only !== undefined && only !== id) throw new AppError(403, "forbidden", "a session may import only its own Oura user's history");
+    if (!deps.backfills) throw new AppError(503, "oura_not_configured", "imports need Oura sign-in (OURA_CLIENT_ID and OURA_CLIENT_SECRET)");
+    if (!deps.accounts.list(id).length) throw new AppError(404, "user_not_linked", `${id} has not signed in with Oura`);
+    const end = new Date(deps.now()).toISOString().slice(0, 10);
+    const start = new Date(deps.now() - 89 * 86_400_000).toISOString().slice(0, 10);
+    const dataTypes = deps.config.polling.dataTypes;
+    const { created, backfill } = await deps.store.createBackfill({ user_id: id, start_date: start, end_date: end, data_types: dataTypes, steps_total: backfillSteps(start, end, dataTypes).length });
+    if (created) {
+      deps.logger.info("backfill.queued", { id: backfill.id, from: "dashboard" });
+      deps.backfills.wake();
+    }
+    return c.html(await historyPanel(only));
+  });
 
   app.openapi(unlinkRoute, async (c) => {
     const { id } = c.req.valid("param");

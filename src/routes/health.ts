@@ -6,6 +6,7 @@ import { createRouter } from "./router.ts";
 import { jsonResponse } from "../schemas/common.ts";
 import { Health } from "../schemas/health.ts";
 import { pollingMode } from "./polling.ts";
+import { pollingStrip } from "../views/polling-strip.ts";
 
 const healthRoute = createRoute({
   method: "get",
@@ -23,9 +24,8 @@ function accountHealth(deps: AppDeps): Health["oura"] {
 
 async function pollingHealth(deps: AppDeps, readable: boolean): Promise<Health["polling"]> {
   const states = readable ? await deps.store.pollStates().catch(() => []) : [];
-  const failing = states.filter((s) => s.last_error_at !== null && (s.last_success_at === null || s.last_error_at > s.last_success_at)).length;
-  const lastSuccess = states.reduce<string | null>((latest, s) => (s.last_success_at && (!latest || s.last_success_at > latest) ? s.last_success_at : latest), null);
-  return { mode: pollingMode(deps), pairs: states.filter((s) => s.last_success_at || s.last_error_at).length, failing, last_success_at: lastSuccess };
+  const strip = pollingStrip(pollingMode(deps), states);
+  return { mode: strip.mode, pairs: states.filter((s) => s.last_success_at || s.last_error_at).length, failing: strip.failing.length, last_success_at: strip.lastSuccessAt };
 }
 
 function readOr<T>(read: () => T, fallback: T): T {

@@ -8,6 +8,7 @@ import { EventDetail, FeedList, LastEventTime } from "./feed.tsx";
 import { ErrorNote, Layout } from "./layout.tsx";
 import type { MetricSeries } from "./metrics.ts";
 import { Panels } from "./panels.tsx";
+import type { PollingStrip } from "./polling-strip.ts";
 
 export function SignInPage(props: { oauthConfigured: boolean; csrf: string; error?: string; apiTokenConfigured: boolean }) {
   return (
@@ -55,6 +56,7 @@ export interface DashboardModel {
   days: number;
   now: number;
   publicUrl?: string;
+  polling: PollingStrip;
 }
 
 const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
@@ -90,6 +92,12 @@ export function DashboardPage(model: DashboardModel) {
             <dd>{model.mode}</dd>
           </div>
           <div>
+            <dt>Polling</dt>
+            <dd id="polling-status">
+              <PollingSummary strip={model.polling} />
+            </dd>
+          </div>
+          <div>
             <dt>Last event</dt>
             <dd id="last-event">{model.lastEventAt ? <LastEventTime at={model.lastEventAt} /> : "none yet"}</dd>
           </div>
@@ -110,6 +118,7 @@ export function DashboardPage(model: DashboardModel) {
           </p>
         ))}
       </section>
+      <section id="history" hx-get="/dashboard/history" hx-trigger="load" hx-swap="outerHTML" hidden></section>
       <Panels series={model.series} days={model.days} now={model.now} />
       <div id="panels-refresh" hidden></div>
       <section id="live" class="live" aria-labelledby="live-title" hx-ws:connect="/ws/events?format=html">
@@ -167,6 +176,23 @@ export function DashboardPage(model: DashboardModel) {
         )}
       </section>
     </Layout>
+  );
+}
+
+function PollingSummary(props: { strip: PollingStrip }) {
+  const { mode, lastSuccessAt, failing } = props.strip;
+  const label = mode === "poll" ? "on" : mode === "reconcile" ? "daily reconciliation" : "off";
+  return (
+    <>
+      {label}
+      {lastSuccessAt ? <>, last read <LastEventTime at={lastSuccessAt} /></> : mode === "off" ? null : ", not run yet"}
+      {failing.length > 0 ? (
+        <span class="token bad" title={failing.map((f) => `${f.user_id} ${f.data_type}: ${f.last_error ?? ""}`).join("\n")}>
+          {" "}
+          {failing.length} failing (see /polling)
+        </span>
+      ) : null}
+    </>
   );
 }
 
