@@ -1,32 +1,40 @@
 // `oura-streaming demo`: the real server wired to the built-in fake Oura, which links a sample user and then delivers
 // correctly signed notifications at a steady pace. Signature, fetch, storage, WebSocket and charts all run for real.
 import { FakeOura } from "../demo/fake-oura.ts";
-import { dayOf, documentsForDay } from "../demo/sample-data.ts";
+import { dayOf, documentsForDay, heartRateSince } from "../demo/sample-data.ts";
 import { createLogger } from "../log.ts";
 import { startServer } from "../server.ts";
 import { type Command, parse, UsageError } from "./args.ts";
 import { configOrExit } from "./config-env.ts";
 
-const usage = `Usage: oura-streaming demo [--rate N] [--port P] [--days D] [--database PATH]
+const usage = `Usage: oura-streaming demo [--polling] [--rate N] [--port P] [--days D] [--database PATH]
 
 Starts the server with a built-in fake Oura (no account needed): a sample user is linked, D days of history
 (default 30) arrive at once, then a signed notification every 1/N seconds (default --rate 1). Open the printed URL
 and press "Sign in with Oura".
 
-  --rate N         notifications per second (0.1 to 200)
+With --polling no webhook is sent: the server polls the fake Oura every 30 s (as on a host Oura cannot reach),
+the fake's history is 90 days long (import it with "Import the last 90 days" on the dashboard and watch the
+progress bar), today's documents keep being revised, an earlier day is corrected now and then, and heart-rate
+samples keep arriving — so poll events, updates and a backfill can be seen without an Oura account.
+
+  --polling        poll instead of receiving webhooks (see above)
+  --rate N         notifications (with --polling: document revisions) per second (0.1 to 200)
   --port P         port to listen on (default PORT, else 8000)
   --days D         days of history to start with (0 to 90)
   --database PATH  where the demo's data goes (default ./oura_streaming_demo.db; never your DATABASE_PATH,
                    so sample data cannot mix with real data)`;
 
 const DEMO_USER = "DEMO-USER";
+const POLLED_TYPES = "daily_sleep,daily_readiness,daily_activity,sleep,heartrate";
 
 export const demoCommand: Command = {
   name: "demo",
   summary: "run the server with a built-in fake Oura and a stream of sample data",
   usage,
   async run(argv) {
-    const { values } = parse(argv, { rate: { type: "string" }, port: { type: "string" }, days: { type: "string" }, database: { type: "string" } }, usage);
+    const { values } = parse(argv, { rate: { type: "string" }, port: { type: "string" }, days: { type: "string" }, database: { type: "string" }, polling: { type: "boolean" } }, usage);
+    const polling = values.polling === true;
     const rate = Number(values.rate ?? 1);
     if (!Number.isFinite(rate) || rate < 0.1 || rate > 200) throw new UsageError(`--rate must be a number from 0.1 to 200, not ${values.rate}`, usage);
     const days = Number(values.days ?? 30);
@@ -34,7 +42,8 @@ export const demoCommand: Command = {
     const port = values.port ?? process.env.PORT ?? "8000";
     if (!/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, not ${port}`, usage);
 
-    const fake = new FakeOura().start();
+    // Polling: pages of ten, and a little latency, so paging happens and an import's progress can be watched.
+    const fake = new FakeOura(polling ? { pageSize: 10, documentDelayMs: 30 } : {}).start();
     fake.addUser(DEMO_USER, "demo@example.com");
     fake.nextAuthorizeUser = DEMO_USER;
     const base = `http://127.0.0.1:${port}`;
@@ -48,6 +57,7 @@ export const demoCommand: Command = {
       OURA_WEBHOOK_SECRET: "",
       DATABASE_PATH: values.database ?? "./oura_streaming_demo.db",
       OURA_INITIAL_REFRESH_TOKEN: fake.issueTokens(DEMO_USER).refresh_token,
+      ...(polling ? { POLLING_ENABLED: "true", POLLING_INTERVAL_SECONDS: "30", POLL_DATA_TYPES: POLLED_TYPES } : {}),
     });
     const logger = createLogger(config.logLevel);
     const running = await startServer(config, logger);
@@ -61,23 +71,44 @@ export const demoCommand: Command = {
       sent++;
     };
 
-    // History first, so the charts have something to draw.
-    for (let ago = days - 1; ago >= 0; ago--) {
-      for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) {
+    let timer: ReturnType<typeof setInterval>;
+    if (polling) {
+      // The ring's history lives at the fake Oura only: the poll reads the last days, an import the rest.
+      for (let ago = 89; ago >= 0; ago--) for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) fake.putDocument(DEMO_USER, path, document);
+      fake.putHeartRate(DEMO_USER, heartRateSince(Date.now() - 3 * 86_400_000, Date.now()));
+      console.log(`demo: polling the built-in Oura every 30 s; on the dashboard, "Import the last 90 days" brings in the rest`);
+      let version = 0;
+      let tick = 0;
+      let lastSample = Date.now();
+      timer = setInterval(() => {
+        tick++;
+        // Today's documents are revised as the day goes on; every 20th change corrects yesterday instead.
+        const ago = tick % 20 === 0 ? 1 : 0;
+        const documents = documentsForDay(dayOf(ago * 86_400_000), ++version);
+        const { path, document } = documents[tick % documents.length]!;
         fake.putDocument(DEMO_USER, path, document);
-        await deliver(path, document.id, "create");
+        fake.putHeartRate(DEMO_USER, heartRateSince(lastSample, Date.now()));
+        lastSample = Date.now();
+        sent++;
+      }, 1000 / rate);
+    } else {
+      // History first, so the charts have something to draw.
+      for (let ago = days - 1; ago >= 0; ago--) {
+        for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) {
+          fake.putDocument(DEMO_USER, path, document);
+          await deliver(path, document.id, "create");
+        }
       }
+      // Then a steady stream: today's documents keep being revised, as Oura does while the day goes on.
+      let version = 0;
+      let index = 0;
+      timer = setInterval(() => {
+        const today = documentsForDay(dayOf(0), ++version);
+        const { path, document } = today[index++ % today.length]!;
+        fake.putDocument(DEMO_USER, path, document);
+        void deliver(path, document.id, "update");
+      }, 1000 / rate);
     }
-
-    // Then a steady stream: today's documents keep being revised, as Oura does while the day goes on.
-    let version = 0;
-    let index = 0;
-    const timer = setInterval(() => {
-      const today = documentsForDay(dayOf(0), ++version);
-      const { path, document } = today[index++ % today.length]!;
-      fake.putDocument(DEMO_USER, path, document);
-      void deliver(path, document.id, "update");
-    }, 1000 / rate);
 
     const stopped = Promise.withResolvers<number>();
     const shutdown = async () => {
@@ -85,7 +116,7 @@ export const demoCommand: Command = {
       await running.stop();
       fake.stop();
       await logger.drain();
-      console.log(`demo: stopped after ${sent} notifications`);
+      console.log(`demo: stopped after ${sent} ${polling ? "document revisions" : "notifications"}`);
       stopped.resolve(0);
     };
     process.once("SIGINT", () => void shutdown());

@@ -35,3 +35,16 @@ export function documentsForDay(day: string, version = 0): SampleDocument[] {
     { path: "sleep", document: { id: `s-${day}`, day, type: "long_sleep", average_hrv: hrv, lowest_heart_rate: restingHr, total_sleep_duration: clamp(25_000 + 4000 * w(8), 14_000, 36_000), efficiency: clamp(88 + 6 * w(9), 60, 99) } },
   ];
 }
+
+/** Heart-rate samples every 5 minutes in [fromMs, toMs): a night's dip and a day's ups, plus noise. */
+export function heartRateSince(fromMs: number, toMs: number): { timestamp: string; bpm: number; source: string }[] {
+  const step = 5 * 60_000;
+  const samples: { timestamp: string; bpm: number; source: string }[] = [];
+  for (let at = Math.ceil(fromMs / step) * step; at < toMs; at += step) {
+    const hour = new Date(at).getUTCHours();
+    const asleep = hour < 6;
+    const noise = ((Math.imul(at / step, 2654435761) >>> 0) % 9) - 4;
+    samples.push({ timestamp: new Date(at).toISOString(), bpm: clamp((asleep ? 54 : 68) + 8 * Math.sin(at / 3_600_000) + noise, 42, 140), source: asleep ? "sleep" : "awake" });
+  }
+  return samples;
+}

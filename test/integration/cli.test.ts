@@ -219,4 +219,41 @@ describe("demo", () => {
     expect(existsSync(dbPath)).toBe(true);
     expect(existsSync(realDb)).toBe(false);
   }, 30_000);
+
+  test("--polling: no webhooks; poll events, then an import of the fake's 90 days to 100%", async () => {
+    const port = freePort();
+    const dbPath = join(tempDir(), "demo-polling.db");
+    const child = Bun.spawn([process.execPath, "src/main.ts", "demo", "--polling", "--rate", "5", "--port", String(port), "--database", dbPath], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: "/tmp", API_TOKEN: TEST_API_TOKEN, LOG_LEVEL: "warn" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const auth = { authorization: `Bearer ${TEST_API_TOKEN}`, "content-type": "application/json" };
+    const getJson = async (path: string) => (await (await fetch(base + path, { headers: auth })).json()) as any;
+    try {
+      // The first cycle reads the last days of the four document types (and heart rate): poll events only.
+      const first = await waitFor(async () => {
+        const body = await fetch(`${base}/events?limit=100`, { headers: auth }).then((r) => (r.ok ? r.json() : undefined), () => undefined);
+        return body && body.events.length >= 8 ? body : undefined;
+      }, 10_000, "the first poll's events");
+      expect(first.events.every((e: any) => e.source === "poll")).toBe(true);
+      const polling = await getJson("/polling");
+      expect(polling.mode).toBe("poll");
+      const created = await (await fetch(`${base}/backfill`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: "DEMO-USER", start_date: new Date(Date.now() - 89 * 86_400_000).toISOString().slice(0, 10), end_date: new Date().toISOString().slice(0, 10) }) })).json() as any;
+      const done = await waitFor(async () => {
+        const body = await getJson(`/backfill/${created.id}`);
+        return body.state === "done" ? body : undefined;
+      }, 30_000, "the demo import");
+      expect(done.percent).toBe(100);
+      // 90 days × 4 document types, less what the first poll had already stored, plus heart-rate samples.
+      expect(done.documents_stored).toBeGreaterThan(300);
+      const documents = await getJson("/documents?data_type=daily_sleep&limit=1000");
+      expect(documents.count).toBe(90);
+    } finally {
+      child.kill("SIGINT");
+      expect(await child.exited).toBe(0);
+    }
+  }, 60_000);
 });
