@@ -109,7 +109,7 @@ export class RequestBudget {
     this.#waiters.sort((a, b) => ORDER.indexOf(a.priority) - ORDER.indexOf(b.priority));
     while (this.#waiters.length > 0) {
       const next = this.#waiters[0]!;
-      if (this.#sent.length >= Math.floor(this.limit * SHARE[next.priority])) break;
+      if (this.#sent.length >= Math.max(1, Math.floor(this.limit * SHARE[next.priority]))) break;
       this.#waiters.shift();
       this.#sent.push(now);
       this.#total++;
