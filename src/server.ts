@@ -162,10 +162,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await storageCheck.stop();
       await renewer?.stop();
       await pruner.stop();
+      // Requests waiting for the Oura budget are given up first, so no loop waits minutes for a window to stop.
+      budget?.close(new Error("the server is stopping"));
       await fetcher?.stop();
       await poller?.stop();
       await backfills?.stop();
-      budget?.close();
       await store.close();
     },
   };

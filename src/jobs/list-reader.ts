@@ -30,6 +30,9 @@ export interface WindowRead {
 
 export class NoUsableToken extends Error {}
 
+const SAMPLE_SLICE = 200;
+const DOCUMENT_SLICE = 20;
+
 export async function readListWindow(
   deps: ListReaderDeps,
   request: { userId: string; dataType: string; window: ListWindow | undefined; priority: RequestPriority; signal?: AbortSignal; now: () => number },
@@ -55,15 +58,20 @@ export async function readListWindow(
       continue;
     }
     read.seen += page.data.length;
+    // A page (up to thousands of samples) is stored in slices, each its own commit: a webhook that arrives meanwhile
+    // waits for one slice, not for the whole page.
     if (listFamily(dataType) === "time_series") {
-      read.samples += await store.recordHeartRate(userId, heartRateSamples(page.data));
+      const samples = heartRateSamples(page.data);
+      for (let at = 0; at < samples.length; at += SAMPLE_SLICE) read.samples += await store.recordHeartRate(userId, samples.slice(at, at + SAMPLE_SLICE));
     } else {
-      const outcome = await store.recordPolledDocuments(userId, dataType, page.data, new Date(request.now()).toISOString());
-      read.created += outcome.created.length;
-      read.updated += outcome.updated.length;
-      read.unchanged += outcome.unchanged;
-      read.onlyByPolling += outcome.onlyByPolling;
-      for (const event of [...outcome.created, ...outcome.updated]) deps.onEventAdded(event);
+      for (let at = 0; at < page.data.length; at += DOCUMENT_SLICE) {
+        const outcome = await store.recordPolledDocuments(userId, dataType, page.data.slice(at, at + DOCUMENT_SLICE), new Date(request.now()).toISOString());
+        read.created += outcome.created.length;
+        read.updated += outcome.updated.length;
+        read.unchanged += outcome.unchanged;
+        read.onlyByPolling += outcome.onlyByPolling;
+        for (const event of [...outcome.created, ...outcome.updated]) deps.onEventAdded(event);
+      }
     }
     if (!page.next_token) return read;
     nextToken = page.next_token;

@@ -29,6 +29,7 @@ export class RequestBudget {
   #waiters: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #total = 0;
+  #closed: Error | undefined;
 
   constructor(
     readonly limit: number,
@@ -39,6 +40,7 @@ export class RequestBudget {
   /** Resolves when a request of this priority may be sent (and counts it); rejects if `signal` aborts first. */
   acquire(priority: RequestPriority, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closed) return Promise.reject(this.#closed);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { priority, resolve, reject };
       this.#waiters.push(waiter);
@@ -88,8 +90,9 @@ export class RequestBudget {
     };
   }
 
-  /** Rejects everyone still waiting (shutdown). */
+  /** Rejects everyone still waiting, and every later request (shutdown: nobody waits minutes for a window). */
   close(reason: Error = new Error("the request budget is closed")): void {
+    this.#closed = reason;
     clearTimeout(this.#timer);
     for (const waiter of this.#waiters.splice(0)) waiter.reject(reason);
   }

@@ -27,7 +27,7 @@ let metrics: Metrics;
 const today = () => new Date(clock).toISOString().slice(0, 10);
 const dayBefore = (n: number) => new Date(clock - n * DAY).toISOString().slice(0, 10);
 
-function makePoller(dataTypes: string[], options: { budget?: RequestBudget; lookbackDays?: number } = {}) {
+function makePoller(dataTypes: string[], options: { budget?: RequestBudget; lookbackDays?: number; mode?: "poll" | "reconcile"; intervalSeconds?: number } = {}) {
   const oura = createOuraClient(testConfig(fake.env()).oura, fetch, options.budget);
   const tokens = new TokenManager(accounts, oura, silentLogger, () => clock);
   return new Poller({
@@ -39,10 +39,10 @@ function makePoller(dataTypes: string[], options: { budget?: RequestBudget; look
     logger: silentLogger,
     metrics,
     now: () => clock,
-    intervalSeconds: 300,
+    intervalSeconds: options.intervalSeconds ?? 300,
     lookbackDays: options.lookbackDays ?? 2,
     dataTypes,
-    mode: "poll",
+    mode: options.mode ?? "poll",
   });
 }
 
@@ -217,4 +217,17 @@ test("state survives a restart: a new poller does not repeat what is not due, an
   clock += 301_000;
   expect(await makePoller(["daily_sleep"]).tick()).toBe(1);
   expect(pollEvents().length).toBe(1);
+});
+
+test("reconciliation (polling off): first run one interval after a user is first seen, then once per interval; it repairs a missed webhook", async () => {
+  const reconcile = () => makePoller(["daily_sleep"], { mode: "reconcile", intervalSeconds: 86_400 });
+  fake.putDocument("USER-P", "daily_sleep", { id: "ds-missed", day: today(), score: 66 });
+  expect(await reconcile().tick()).toBe(0);
+  expect(fake.requests.filter((r) => r.path.startsWith("/v2/usercollection/")).length).toBe(0);
+  clock += 86_400_000 + 1000;
+  expect(await reconcile().tick()).toBe(1);
+  expect(pollEvents().map((e) => `${e.object_id} ${e.source}`)).toEqual(["ds-missed poll"]);
+  expect(await metrics.render()).toContain("oura_documents_only_by_polling_total 1");
+  clock += 3_600_000;
+  expect(await reconcile().tick()).toBe(0);
 });

@@ -110,4 +110,17 @@ describe("POLLING_ENABLED=true", () => {
       await again.stop();
     }
   }, 40_000);
+
+  test("SIGTERM while fetches and polls wait for an exhausted request budget: exit 0 at once, the jobs stay queued", async () => {
+    const { fake, env } = await pollingServer();
+    const server = await spawnServer({ ...env, OURA_REQUEST_BUDGET: "2", OURA_REQUEST_BUDGET_WINDOW_SECONDS: "600" });
+    for (let i = 0; i < 3; i++) {
+      fake.putDocument("USER-POLL", "daily_sleep", { id: `wait-${i}`, day: today, score: 70 });
+      await fake.deliver(new URL("/webhooks", server.url).href, { event_type: "update", data_type: "daily_sleep", object_id: `wait-${i}`, event_time: new Date().toISOString(), user_id: "USER-POLL" });
+    }
+    await waitFor(async () => ((await getJson(server.url, "/polling")).budget.waiting.fetch + (await getJson(server.url, "/polling")).budget.waiting.poll > 0 ? true : undefined), 5000, "requests waiting for the budget");
+    const stopping = performance.now();
+    expect(await server.stop()).toBe(0);
+    expect(performance.now() - stopping).toBeLessThan(2000);
+  }, 20_000);
 });
