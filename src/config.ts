@@ -36,7 +36,7 @@ const pollDataTypes = z
     z
       .string()
       .default("all")
-      .transform((value) => (value.trim().toLowerCase() === "all" ? [...POLLABLE_DATA_TYPES] : value.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean)))
+      .transform((value) => (value.trim().toLowerCase() === "all" ? [...POLLABLE_DATA_TYPES] : [...new Set(value.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean))]))
       .pipe(z.array(z.enum(POLLABLE_DATA_TYPES, { error: `expected "all" or a comma list of ${POLLABLE_DATA_TYPES.join(", ")}` })).min(1, { error: "expected at least one data type" })),
   )
   .describe(`Data types to poll: "all" (default: ${POLLABLE_DATA_TYPES.join(", ")}) or a comma list of them.`);
@@ -113,7 +113,17 @@ export const EnvSchema = z.object({
     ),
   POLLING_ENABLED: booleanFlag("Poll Oura's list routes for every linked user on an interval (for hosts Oura cannot reach; safe alongside webhooks, which it then backs up)."),
   POLLING_INTERVAL_SECONDS: wholeNumber("seconds", 30, 300, "Seconds between two polls of the same user and data type."),
-  POLL_LOOKBACK_DAYS: wholeNumber("days", 1, 2, "How many days back each poll (and each reconciliation) looks, padded by a day on each side."),
+  POLL_LOOKBACK_DAYS: z
+    .preprocess(
+      blankAsUnset,
+      z.coerce
+        .number({ error: "expected a number of days" })
+        .int({ error: "expected a whole number of days" })
+        .min(1, { error: "expected at least 1 day" })
+        .max(30, { error: "expected at most 30 days (import older history with a backfill)" })
+        .default(2),
+    )
+    .describe("How many days back each poll (and each reconciliation) looks, padded by a day on each side (1 to 30)."),
   POLL_DATA_TYPES: pollDataTypes,
   RECONCILE_INTERVAL_HOURS: z
     .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of hours" }).min(0, { error: "expected 0 or more hours" }).default(24))

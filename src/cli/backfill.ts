@@ -12,7 +12,8 @@ restart) and shows a progress bar until it is done. Ctrl-C leaves it running on 
   --types a,b      data types (default: the server's POLL_DATA_TYPES, every list route)
   --url URL        the server (default http://127.0.0.1:$PORT, PORT 8000)
   --cancel ID      cancel backfill ID instead
-Needs API_TOKEN (the server's) in the environment. Exit 0 when done, 1 if it failed or was cancelled.`;
+Needs API_TOKEN (the server's) in the environment. Exit 0 when done, 1 if it failed, was cancelled or the server
+could not be reached, 2 for wrong arguments (also when the server refuses a day, a type or an id).`;
 
 interface Progress {
   id: number;
@@ -58,7 +59,8 @@ export const backfillCommand: Command = {
         const response = await fetch(new URL(path, base), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
         return { status: response.status, body: (await response.json().catch(() => ({}))) as any };
       } catch (error) {
-        throw new UsageError(`could not reach the server at ${base}: ${error instanceof Error ? error.message : String(error)}`, usage);
+        // Status 0: the server could not be reached (not a usage error: exit 1).
+        return { status: 0, body: { error: { message: `could not reach the server at ${base}: ${error instanceof Error ? error.message : String(error)}` } } as any };
       }
     };
 
@@ -101,7 +103,7 @@ export const backfillCommand: Command = {
     }
     if (interactive) process.stdout.write("\n");
     if (body.state === "done") {
-      console.log(`done: ${body.documents_stored} stored with ${body.requests_used} requests`);
+      console.log(`done: ${body.documents_stored} stored (documents and heart-rate samples) with ${body.requests_used} requests`);
       return 0;
     }
     console.error(`backfill ${body.id} ${body.state}${body.error ? `: ${body.error}` : ""}`);
@@ -109,7 +111,10 @@ export const backfillCommand: Command = {
   },
 };
 
+/** Exit 2 when the server refused the arguments (400/422: a wrong day, type or id), 1 for anything else. */
 function fail(body: any, status: number): number {
-  console.error(`the server answered ${status}: ${body?.error?.message ?? JSON.stringify(body)}`);
-  return 1;
+  const message = body?.error?.message ?? JSON.stringify(body);
+  if (status === 0) console.error(`oura-streaming backfill: ${message}`);
+  else console.error(`oura-streaming backfill: the server answered ${status}: ${message}${body?.error?.details ? ` ${JSON.stringify(body.error.details)}` : ""}`);
+  return status === 400 || status === 422 ? 2 : 1;
 }

@@ -79,11 +79,21 @@ export class Poller {
   async tick(): Promise<number> {
     const now = this.#now();
     const nextRun = new Map((await this.deps.store.pollStates()).map((state) => [`${state.user_id}\u0000${state.data_type}`, state.next_run_at_ms]));
-    const users = this.deps.accounts.list().filter((account) => !account.needs_reauth).map((account) => account.user_id);
+    const accounts = this.deps.accounts.list();
+    const users = accounts.map((account) => account.user_id);
+    const mustSignIn = new Set(accounts.filter((account) => account.needs_reauth).map((account) => account.user_id));
     let runs = 0;
     for (const dataType of this.deps.dataTypes) {
       for (const userId of users) {
         if (this.#abort.signal.aborted) return runs;
+        // Nothing can be read for a user whose sign-in Oura refused: say so where polling is watched, every interval.
+        if (mustSignIn.has(userId)) {
+          if ((nextRun.get(`${userId}\u0000${dataType}`) ?? 0) <= now) {
+            const error = "Oura refused this user's sign-in: they must sign in with Oura again";
+            await this.deps.store.recordPollRun({ userId, dataType, error, nextRunAtMs: now + this.deps.intervalSeconds * 1000, seen: 0, created: 0, updated: 0, onlyByPolling: 0 });
+          }
+          continue;
+        }
         const due = nextRun.get(`${userId}\u0000${dataType}`);
         // The reconciliation's first run comes one interval after it first sees a user (just signed in: nothing
         // missed yet); a poll's comes at once.

@@ -1,7 +1,7 @@
 // What the polling settings amount to, in words and in Oura requests: shown by check-config and at start-up.
 import type { Config } from "../config.ts";
 
-/** Requests per user per day of one run of every type (one page each; more when a window holds more than a page). */
+/** Requests per user per day: one per type and run (a window of a few days is one page; more when it holds more). */
 export function requestsPerUserPerDay(intervalSeconds: number, dataTypes: number): number {
   return Math.ceil(86_400 / intervalSeconds) * dataTypes;
 }

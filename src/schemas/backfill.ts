@@ -2,7 +2,18 @@
 import { z } from "@hono/zod-openapi";
 import { POLLABLE_DATA_TYPES } from "../oura/data-types.ts";
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a day as YYYY-MM-DD" }).refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), { error: "not a calendar day" });
+/** A real calendar day (2026-02-30 is not one, though Date.parse rolls it over to March). */
+const isCalendarDay = (day: string) => {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day;
+};
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a day as YYYY-MM-DD" })
+  .refine((day) => !/^\d{4}-\d{2}-\d{2}$/.test(day) || isCalendarDay(day), { error: "not a calendar day" });
+const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
+/** Whole-body checks only when both days are valid: a bad day is one message, not four. */
+const bothDays = (b: { start_date: string; end_date: string }) => isCalendarDay(b.start_date) && isCalendarDay(b.end_date);
 
 export const NewBackfill = z
   .object({
@@ -15,11 +26,10 @@ export const NewBackfill = z
       .optional()
       .openapi({ description: "Default: POLL_DATA_TYPES (every list route)." }),
   })
-  .refine((b) => b.start_date <= b.end_date, { error: "start_date is after end_date", path: ["start_date"] })
-  .refine((b) => Date.parse(`${b.end_date}T00:00:00Z`) - Date.parse(`${b.start_date}T00:00:00Z`) <= 10 * 366 * 86_400_000, {
-    error: "at most ten years at a time",
-    path: ["start_date"],
-  })
+  .refine((b) => !bothDays(b) || b.start_date <= b.end_date, { error: "start_date is after end_date", path: ["start_date"] })
+  .refine((b) => !bothDays(b) || dayMs(b.end_date) - dayMs(b.start_date) <= 10 * 366 * 86_400_000, { error: "at most ten years at a time", path: ["start_date"] })
+  // The wearer's today may be a day ahead of UTC; anything later has not happened yet.
+  .refine((b) => !bothDays(b) || dayMs(b.end_date) <= Date.now() + 86_400_000, { error: "end_date is in the future", path: ["end_date"] })
   .openapi("NewBackfill");
 
 export const BackfillProgress = z

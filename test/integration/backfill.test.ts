@@ -106,6 +106,8 @@ describe("POST /backfill", () => {
         [{ user_id: "U", start_date: "2026-13-01", end_date: "2026-11-30" }, 422, "validation_failed"],
         [{ user_id: "U", start_date: "2026-11-30", end_date: "2026-11-01" }, 422, "validation_failed"],
         [{ user_id: "U", start_date: "2026-11-01", end_date: "2026-11-30", data_types: ["meal_plan"] }, 422, "validation_failed"],
+        [{ user_id: "U", start_date: "2026-02-30", end_date: "2026-03-01" }, 422, "validation_failed"],
+        [{ user_id: "U", start_date: dayBefore(10), end_date: dayBefore(-30) }, 422, "validation_failed"],
         [{ start_date: "2026-11-01", end_date: "2026-11-30" }, 400, "user_required"],
         [{ user_id: "NOBODY", start_date: "2026-11-01", end_date: "2026-11-30" }, 404, "user_not_linked"],
       ] as const) {
@@ -114,6 +116,9 @@ describe("POST /backfill", () => {
         expect(((await response.json()) as any).error.code).toBe(code);
       }
       expect((await fetch(new URL("/backfill/999", running.url), { headers: auth })).status).toBe(404);
+      // One bad day is one message, not every check that depends on it.
+      const bad = (await (await post(running.url, { user_id: "U", start_date: "abc", end_date: "2026-11-30" })).json()) as any;
+      expect(bad.error.details.map((d: any) => d.message)).toEqual(["expected a day as YYYY-MM-DD"]);
     } finally {
       await running.stop();
     }
@@ -193,6 +198,9 @@ test("oura-streaming backfill: a progress bar to 100% and exit 0; a wrong argume
     const wrong = await cli(["--user-id", "USER-H", "--days", "forty", "--url", server.url.href]);
     expect(wrong.exitCode).toBe(2);
     expect(wrong.stderr).toContain("--days must be a whole number");
+    // A type the server refuses is a wrong argument too; a server that cannot be reached is not.
+    expect((await cli(["--user-id", "USER-H", "--days", "5", "--types", "foo", "--url", server.url.href])).exitCode).toBe(2);
+    expect((await cli(["--user-id", "USER-H", "--days", "5", "--url", `http://127.0.0.1:${freePort()}`])).exitCode).toBe(1);
   } finally {
     await server.stop();
   }

@@ -231,3 +231,14 @@ test("reconciliation (polling off): first run one interval after a user is first
   clock += 3_600_000;
   expect(await reconcile().tick()).toBe(0);
 });
+
+test("a user whose sign-in Oura refused: every pair says so in its state (and so in /polling, /health and the dashboard)", async () => {
+  await accounts.markNeedsReauth("USER-P", "invalid_grant");
+  expect(await makePoller(["daily_sleep", "sleep"]).tick()).toBe(0);
+  const states = await store.pollStates("USER-P");
+  expect(states.map((s) => s.last_error)).toEqual([
+    "Oura refused this user's sign-in: they must sign in with Oura again",
+    "Oura refused this user's sign-in: they must sign in with Oura again",
+  ]);
+  expect(fake.requests.filter((r) => r.path.startsWith("/v2/usercollection/")).length).toBe(0);
+});

@@ -64,4 +64,17 @@ describe("configuration", () => {
     for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1"]) expect(isLoopbackHost(host)).toBe(true);
     for (const host of ["0.0.0.0", "192.168.1.5", "::", "example.com"]) expect(isLoopbackHost(host)).toBe(false);
   });
+
+  test("polling settings: defaults, a duplicate type counted once, limits named", () => {
+    const ok = loadConfig({ POLL_DATA_TYPES: "sleep, sleep,heartrate" });
+    expect(ok.ok && ok.config.polling.dataTypes).toEqual(["sleep", "heartrate"]);
+    const defaults = loadConfig({});
+    expect(defaults.ok && defaults.config.polling).toMatchObject({ enabled: false, intervalSeconds: 300, lookbackDays: 2, reconcileIntervalHours: 24 });
+    expect(defaults.ok && defaults.config.polling.dataTypes.length).toBe(17);
+    for (const [name, value] of [["POLL_LOOKBACK_DAYS", "1000"], ["POLLING_INTERVAL_SECONDS", "5"], ["POLLING_ENABLED", "maybe"], ["POLL_DATA_TYPES", "foo"]] as const) {
+      const result = loadConfig({ [name]: value });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.errors.join("\n")).toContain(name);
+    }
+  });
 });
