@@ -3,7 +3,6 @@
 // day each side like polls (a document on a boundary is read twice and stored once). Progress is kept after every
 // step, so a restart resumes from the last finished one; a cancel stops before the next request.
 import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
 import type { ListWindow } from "../oura/client.ts";
 import { OuraApiError } from "../oura/client.ts";
 import { listFamily } from "../oura/data-types.ts";
@@ -57,7 +56,6 @@ export interface BackfillRunnerDeps extends ListReaderDeps {
   /** Told of every change of a backfill's progress or state (the realtime layer publishes it). */
   onProgress: (backfill: Backfill) => void;
   logger: Logger;
-  metrics?: Metrics;
   now?: () => number;
 }
 
@@ -68,6 +66,8 @@ export class BackfillRunner {
   /** Per backfill: the cancel of its request in flight. */
   readonly #inFlight = new Map<number, AbortController>();
   readonly #attempts = new Map<number, number>();
+  /** Each backfill's steps, computed once (a ten-year import has thousands). */
+  readonly #plans = new Map<number, BackfillStep[]>();
 
   constructor(private readonly deps: BackfillRunnerDeps) {
     this.#now = deps.now ?? Date.now;
@@ -79,8 +79,24 @@ export class BackfillRunner {
     this.#loop.start(intervalMs, { immediately: true });
   }
 
-  wake(): void {
-    this.#loop.wake();
+  /**
+   * Queues an import of `userId`'s history and wakes the loop; or returns the user's unfinished one (`created`
+   * false): one at a time per user. The caller has checked that the user is linked and may be imported.
+   */
+  async queue(request: { userId: string; startDate: string; endDate: string; dataTypes: string[] }): Promise<{ backfill: Backfill; created: boolean }> {
+    const steps = backfillSteps(request.startDate, request.endDate, request.dataTypes).length;
+    const outcome = await this.deps.backfills.createBackfill({
+      user_id: request.userId,
+      start_date: request.startDate,
+      end_date: request.endDate,
+      data_types: request.dataTypes,
+      steps_total: steps,
+    });
+    if (outcome.created) {
+      this.deps.logger.info("backfill.queued", { id: outcome.backfill.id, steps });
+      this.#loop.wake();
+    }
+    return outcome;
   }
 
   async stop(): Promise<void> {
@@ -118,8 +134,10 @@ export class BackfillRunner {
   /** Runs the backfill's next step; false when it did not progress (failed attempt, cancelled, finished). */
   async #step(backfill: Backfill): Promise<boolean> {
     const { backfills, logger } = this.deps;
-    const steps = backfillSteps(backfill.start_date, backfill.end_date, backfill.data_types);
+    let steps = this.#plans.get(backfill.id);
+    if (!steps) this.#plans.set(backfill.id, (steps = backfillSteps(backfill.start_date, backfill.end_date, backfill.data_types)));
     if (backfill.steps_done >= steps.length) {
+      this.#plans.delete(backfill.id);
       const done = await backfills.setBackfillState(backfill.id, "done");
       if (done) {
         logger.info("backfill.done", { id: backfill.id, documents: done.documents_stored, requests: done.requests_used });
@@ -146,9 +164,6 @@ export class BackfillRunner {
         now: this.#now,
       });
       this.#attempts.delete(backfill.id);
-      this.deps.metrics?.polledDocuments.inc({ outcome: "created" }, read.created);
-      this.deps.metrics?.polledDocuments.inc({ outcome: "updated" }, read.updated);
-      this.deps.metrics?.polledDocuments.inc({ outcome: "unchanged" }, read.unchanged);
       return this.#recordStep(backfill.id, read.created + read.updated + read.samples, read.requests, performance.now() - started);
     } catch (error) {
       if (cancel.signal.aborted || this.#abort.signal.aborted) return false;

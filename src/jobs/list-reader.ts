@@ -2,6 +2,7 @@
 // by content (new → create event, changed → update event), heart-rate samples once per instant. Shared by the poller
 // and backfills; the access token is refreshed once if Oura refuses it.
 import type { TokenManager } from "../auth/token-manager.ts";
+import type { Metrics } from "../metrics.ts";
 import { type ListWindow, type OuraClient, OuraApiError } from "../oura/client.ts";
 import { listFamily } from "../oura/data-types.ts";
 import type { RequestPriority } from "../oura/request-budget.ts";
@@ -14,6 +15,8 @@ export interface ListReaderDeps {
   oura: OuraClient;
   /** Told of each event a page added, as soon as its page is stored. */
   onEventAdded: (event: Event) => void;
+  /** Counts polled documents by outcome, and those no webhook announced. */
+  metrics?: Metrics;
 }
 
 export interface WindowRead {
@@ -30,16 +33,19 @@ export interface WindowRead {
 
 export class NoUsableToken extends Error {}
 
+export const emptyRead = (): WindowRead => ({ seen: 0, created: 0, updated: 0, unchanged: 0, onlyByPolling: 0, samples: 0, requests: 0 });
+
 const SAMPLE_SLICE = 200;
 const DOCUMENT_SLICE = 20;
 
 export async function readListWindow(
   deps: ListReaderDeps,
   request: { userId: string; dataType: string; window: ListWindow | undefined; priority: RequestPriority; signal?: AbortSignal; now: () => number },
+  /** Counts as pages are stored: after a failure, it still says what the pages before it stored. */
+  read: WindowRead = emptyRead(),
 ): Promise<WindowRead> {
   const { tokens, oura, store } = deps;
   const { userId, dataType, window } = request;
-  const read: WindowRead = { seen: 0, created: 0, updated: 0, unchanged: 0, onlyByPolling: 0, samples: 0, requests: 0 };
   let token = await tokens.accessToken(userId);
   if (!token) throw new NoUsableToken("no usable Oura token for this user (sign in again)");
   let nextToken: string | undefined;
@@ -70,6 +76,10 @@ export async function readListWindow(
         read.updated += outcome.updated.length;
         read.unchanged += outcome.unchanged;
         read.onlyByPolling += outcome.onlyByPolling;
+        deps.metrics?.polledDocuments.inc({ outcome: "created" }, outcome.created.length);
+        deps.metrics?.polledDocuments.inc({ outcome: "updated" }, outcome.updated.length);
+        deps.metrics?.polledDocuments.inc({ outcome: "unchanged" }, outcome.unchanged);
+        deps.metrics?.onlyByPolling.inc({}, outcome.onlyByPolling);
         for (const event of [...outcome.created, ...outcome.updated]) deps.onEventAdded(event);
       }
     }

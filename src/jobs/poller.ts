@@ -7,7 +7,7 @@ import type { TokenManager } from "../auth/token-manager.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type ListWindow, type OuraClient, OuraApiError } from "../oura/client.ts";
-import { readListWindow } from "./list-reader.ts";
+import { emptyRead, readListWindow, type WindowRead } from "./list-reader.ts";
 import { listFamily } from "../oura/data-types.ts";
 import type { Accounts } from "../storage/accounts.ts";
 import type { Event } from "../storage/events.ts";
@@ -35,13 +35,6 @@ export interface PollerDeps {
   dataTypes: string[];
   /** "poll" (POLLING_ENABLED) or "reconcile" (the daily safety net with polling off): names the log lines. */
   mode: "poll" | "reconcile";
-}
-
-export interface PollResult {
-  seen: number;
-  created: number;
-  updated: number;
-  onlyByPolling: number;
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -86,15 +79,15 @@ export class Poller {
     for (const dataType of this.deps.dataTypes) {
       for (const userId of users) {
         if (this.#abort.signal.aborted) return runs;
+        const due = nextRun.get(`${userId}\u0000${dataType}`);
         // Nothing can be read for a user whose sign-in Oura refused: say so where polling is watched, every interval.
         if (mustSignIn.has(userId)) {
-          if ((nextRun.get(`${userId}\u0000${dataType}`) ?? 0) <= now) {
+          if ((due ?? 0) <= now) {
             const error = "Oura refused this user's sign-in: they must sign in with Oura again";
             await this.deps.store.recordPollRun({ userId, dataType, error, nextRunAtMs: now + this.deps.intervalSeconds * 1000, seen: 0, created: 0, updated: 0, onlyByPolling: 0 });
           }
           continue;
         }
-        const due = nextRun.get(`${userId}\u0000${dataType}`);
         // The reconciliation's first run comes one interval after it first sees a user (just signed in: nothing
         // missed yet); a poll's comes at once.
         if (due === undefined && this.deps.mode === "reconcile") {
@@ -110,44 +103,32 @@ export class Poller {
   }
 
   /** One run of one user and data type, recorded whatever happens (but for a stop, which leaves it due). */
-  async runOne(userId: string, dataType: string): Promise<PollResult | undefined> {
+  async runOne(userId: string, dataType: string): Promise<WindowRead | undefined> {
     const { store, logger, metrics } = this.deps;
     const intervalMs = this.deps.intervalSeconds * 1000;
-    const total: PollResult = { seen: 0, created: 0, updated: 0, onlyByPolling: 0 };
+    const read = emptyRead();
     try {
-      await this.#readAll(userId, dataType, total);
-      await store.recordPollRun({ userId, dataType, nextRunAtMs: this.#now() + intervalMs, ...total });
+      await readListWindow(this.deps, {
+        userId,
+        dataType,
+        window: pollWindow(dataType, this.#now(), this.deps.lookbackDays),
+        priority: "poll",
+        signal: this.#abort.signal,
+        now: this.#now,
+      }, read);
+      await store.recordPollRun({ userId, dataType, nextRunAtMs: this.#now() + intervalMs, ...read });
       metrics?.polls.inc({ outcome: "ok" });
-      if (total.created + total.updated > 0) logger.info(`${this.deps.mode}.stored`, { data_type: dataType, created: total.created, updated: total.updated, only_by_polling: total.onlyByPolling });
-      return total;
+      if (read.created + read.updated > 0) logger.info(`${this.deps.mode}.stored`, { data_type: dataType, created: read.created, updated: read.updated, only_by_polling: read.onlyByPolling });
+      return read;
     } catch (error) {
       if (this.#abort.signal.aborted) return undefined;
       const { message, retryInMs } = this.#describe(error, intervalMs);
       logger.warn(`${this.deps.mode}.failed`, { data_type: dataType, error: message });
       metrics?.polls.inc({ outcome: "failed" });
-      await store.recordPollRun({ userId, dataType, error: message, nextRunAtMs: this.#now() + retryInMs, ...total });
+      // Pages stored before the failure are kept (each in its own commit), and counted.
+      await store.recordPollRun({ userId, dataType, error: message, nextRunAtMs: this.#now() + retryInMs, ...read });
       return undefined;
     }
-  }
-
-  async #readAll(userId: string, dataType: string, total: PollResult): Promise<void> {
-    const { metrics } = this.deps;
-    const read = await readListWindow(this.deps, {
-      userId,
-      dataType,
-      window: pollWindow(dataType, this.#now(), this.deps.lookbackDays),
-      priority: "poll",
-      signal: this.#abort.signal,
-      now: this.#now,
-    });
-    total.seen += read.seen;
-    total.created += read.created;
-    total.updated += read.updated;
-    total.onlyByPolling += read.onlyByPolling;
-    metrics?.polledDocuments.inc({ outcome: "created" }, read.created);
-    metrics?.polledDocuments.inc({ outcome: "updated" }, read.updated);
-    metrics?.polledDocuments.inc({ outcome: "unchanged" }, read.unchanged);
-    metrics?.onlyByPolling.inc({}, read.onlyByPolling);
   }
 
   #describe(error: unknown, intervalMs: number): { message: string; retryInMs: number } {

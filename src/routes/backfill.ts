@@ -3,7 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { visibleUser } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../errors.ts";
-import { backfillProgress, backfillSteps } from "../jobs/backfill.ts";
+import { backfillProgress } from "../jobs/backfill.ts";
 import { BackfillId, BackfillList, BackfillProgress, NewBackfill } from "../schemas/backfill.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { createRouter, DATA_SECURITY } from "./router.ts";
@@ -76,12 +76,8 @@ export function createBackfillRoutes(deps: AppDeps) {
     const userId = only ?? body.user_id;
     if (userId === undefined) throw new AppError(400, "user_required", "say which user to backfill (user_id)");
     if (!deps.accounts.list(userId).length) throw new AppError(404, "user_not_linked", `${userId} has not signed in with Oura`);
-    const dataTypes = body.data_types ?? deps.config.polling.dataTypes;
-    const steps = backfillSteps(body.start_date, body.end_date, dataTypes).length;
-    const { backfill, created } = await deps.store.createBackfill({ user_id: userId, start_date: body.start_date, end_date: body.end_date, data_types: dataTypes, steps_total: steps });
+    const { backfill, created } = await deps.backfills.queue({ userId, startDate: body.start_date, endDate: body.end_date, dataTypes: body.data_types ?? deps.config.polling.dataTypes });
     if (!created) throw new AppError(409, "backfill_running", `backfill ${backfill.id} of ${userId} is not finished; cancel it or wait`, { id: backfill.id });
-    deps.logger.info("backfill.queued", { id: backfill.id, steps });
-    deps.backfills.wake();
     return c.json(backfillProgress(backfill), 201);
   });
 

@@ -21,7 +21,7 @@ import { requireOura } from "./require-oura.ts";
 import { createRouter, DATA_SECURITY, OPTIONAL_SESSION_SECURITY } from "./router.ts";
 import { loadMetricSeries } from "../views/metrics.ts";
 import { HistoryPanel } from "../views/history.tsx";
-import { backfillProgress, backfillSteps } from "../jobs/backfill.ts";
+import { backfillProgress } from "../jobs/backfill.ts";
 import { pollingMode } from "./polling.ts";
 import { pollingStrip } from "../views/polling-strip.ts";
 import { DashboardPage, EventPage, SignInPage } from "../views/pages.tsx";
@@ -225,12 +225,8 @@ export function createDashboardRoutes(deps: AppDeps) {
     if (!deps.accounts.list(id).length) throw new AppError(404, "user_not_linked", `${id} has not signed in with Oura`);
     const end = new Date(deps.now()).toISOString().slice(0, 10);
     const start = new Date(deps.now() - 89 * 86_400_000).toISOString().slice(0, 10);
-    const dataTypes = deps.config.polling.dataTypes;
-    const { created, backfill } = await deps.store.createBackfill({ user_id: id, start_date: start, end_date: end, data_types: dataTypes, steps_total: backfillSteps(start, end, dataTypes).length });
-    if (created) {
-      deps.logger.info("backfill.queued", { id: backfill.id, from: "dashboard" });
-      deps.backfills.wake();
-    }
+    // An import already under way is simply shown: the panel displays its progress.
+    await deps.backfills.queue({ userId: id, startDate: start, endDate: end, dataTypes: deps.config.polling.dataTypes });
     return c.html(await historyPanel(only));
   });
 
