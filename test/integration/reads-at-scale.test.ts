@@ -38,7 +38,8 @@ function build(total: number): string {
       for (let d = 0; d < 90; d++) {
         const day = new Date(START + d * DAY).toISOString().slice(0, 10);
         for (const type of ["daily_sleep", "daily_readiness", "daily_activity"]) {
-          documents.run(`USER-${u}`, type, `${type}-${u}-${d}`, day, JSON.stringify({ day, score: 60 + ((u + d) % 40), steps: 8000 }), day);
+          // ~2 KiB each, as real documents are: reading other users' rows must show in the time.
+          documents.run(`USER-${u}`, type, `${type}-${u}-${d}`, day, JSON.stringify({ day, score: 60 + ((u + d) % 40), steps: 8000, contributors: "x".repeat(2000) }), day);
         }
       }
     }
