@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { parseTrustedProxies } from "./http/client-address.ts";
 import { POLLABLE_DATA_TYPES } from "./oura/data-types.ts";
+import { deltaTable, warehouseId, workspaceUrl } from "./databricks/settings.ts";
+import { type DeltaTables, deltaTables } from "./databricks/sql.ts";
 
 /** `.env` files often hold `NAME=` for "unset": treat blank values as absent so defaults apply. */
 const blankAsUnset = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
@@ -55,7 +57,10 @@ export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export const EnvSchema = z.object({
   PORT: z.preprocess(blankAsUnset, port.optional()).describe("Port to listen on. Default 8000, or DATABRICKS_APP_PORT when that is set. 0 picks a free port."),
   DATABRICKS_APP_PORT: z.preprocess(blankAsUnset, port.optional()).describe("Set by Databricks Apps; used as the port when PORT is not set."),
-  HOST: z.preprocess(blankAsUnset, z.string().default("127.0.0.1")).describe("Interface to listen on. A non-loopback HOST requires API_TOKEN or Oura sign-in (OURA_CLIENT_ID and OURA_CLIENT_SECRET)."),
+  HOST: z
+    .preprocess(blankAsUnset, z.string().optional())
+    .describe("Interface to listen on. Default 127.0.0.1, or 0.0.0.0 as a Databricks App. A non-loopback HOST requires API_TOKEN or Oura sign-in (OURA_CLIENT_ID and OURA_CLIENT_SECRET)."),
+  DATABRICKS_APP_NAME: optionalText("Set by Databricks Apps. Only then are the front door's X-Forwarded-Email headers believed (see Run as a Databricks App)."),
   DATABASE_PATH: z.preprocess(blankAsUnset, z.string().default("./oura_streaming.db")).describe("SQLite database file (`:memory:` keeps nothing across restarts)."),
   OURA_CLIENT_ID: optionalText("OAuth client id of your Oura application."),
   OURA_CLIENT_SECRET: optionalText("OAuth client secret of your Oura application; Oura signs webhooks with it."),
@@ -130,6 +135,22 @@ export const EnvSchema = z.object({
     .describe("With polling off: hours between light reconciliations of the last POLL_LOOKBACK_DAYS, which repair missed webhooks (0 disables)."),
   OURA_REQUEST_BUDGET: wholeNumber("requests", 1, 5000, "Oura API requests this server allows itself per OURA_REQUEST_BUDGET_WINDOW_SECONDS, shared by the document fetcher, the poller and backfills."),
   OURA_REQUEST_BUDGET_WINDOW_SECONDS: wholeNumber("seconds", 1, 300, "The window of OURA_REQUEST_BUDGET, in seconds."),
+  STORAGE_BACKEND: z
+    .preprocess(blankAsUnset, z.enum(["sqlite", "warehouse"], { error: "expected sqlite or warehouse" }).default("sqlite"))
+    .describe("sqlite (default): everything in DATABASE_PATH. warehouse: also ship every event and document to a Databricks Delta table (SQLite stays the durable front)."),
+  DATABRICKS_HOST: optionalText("Workspace URL, with or without https:// (e.g. dbc-1234.cloud.databricks.com). Warehouse mode."),
+  DATABRICKS_HTTP_PATH: optionalText("The SQL warehouse's HTTP path, /sql/1.0/warehouses/<id> (legacy /sql/1.0/endpoints/<id> and a ?o= suffix accepted). Warehouse mode."),
+  DATABRICKS_WAREHOUSE_ID: optionalText("The SQL warehouse id; used instead of DATABRICKS_HTTP_PATH when set (a Databricks App's sql-warehouse resource). Warehouse mode."),
+  DATABRICKS_TOKEN: optionalText("Personal access token for the warehouse. Or set DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET. Warehouse mode."),
+  DATABRICKS_CLIENT_ID: optionalText("Service principal (OAuth M2M) client id; set by Databricks Apps. Used when DATABRICKS_TOKEN is unset."),
+  DATABRICKS_CLIENT_SECRET: optionalText("Service principal (OAuth M2M) secret; set by Databricks Apps."),
+  DELTA_TABLE: optionalText("Events table, catalog.schema.table or schema.table (created if missing). Documents go to <table>_documents, encrypted tokens to <table>_tokens. Warehouse mode."),
+  WAREHOUSE_STATEMENT_TIMEOUT_SECONDS: wholeNumber(
+    "seconds",
+    5,
+    300,
+    "How long one warehouse statement may take, a cold start and retries included, before the shipper gives up on it for now (the rows stay queued).",
+  ),
   LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written: debug, info, warn, error or silent."),
 });
 
@@ -173,6 +194,18 @@ export interface Config {
     reconcileIntervalHours: number;
   };
   requestBudget: { requests: number; windowSeconds: number };
+  /** With STORAGE_BACKEND=warehouse: where events, documents and tokens are shipped. */
+  warehouse?: WarehouseConfig;
+  /** Set when running as a Databricks App: the front door's forwarded identity is believed. */
+  databricksApp?: { name: string };
+}
+
+export interface WarehouseConfig {
+  host: string;
+  warehouseId: string;
+  tables: DeltaTables;
+  credentials: { kind: "token"; token: string } | { kind: "m2m"; clientId: string; clientSecret: string };
+  statementTimeoutMs: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -183,9 +216,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) };
   }
   const e = parsed.data;
+  const warehouse = e.STORAGE_BACKEND === "warehouse" ? readWarehouse(e) : undefined;
+  if (warehouse && !warehouse.ok) return { ok: false, errors: warehouse.errors };
   const config: Config = {
     port: e.PORT ?? e.DATABRICKS_APP_PORT ?? 8000,
-    host: e.HOST,
+    host: listenHost(e),
     databasePath: e.DATABASE_PATH,
     oura: {
       clientId: e.OURA_CLIENT_ID,
@@ -218,15 +253,40 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       reconcileIntervalHours: e.RECONCILE_INTERVAL_HOURS,
     },
     requestBudget: { requests: e.OURA_REQUEST_BUDGET, windowSeconds: e.OURA_REQUEST_BUDGET_WINDOW_SECONDS },
+    warehouse: warehouse?.value,
+    databricksApp: e.DATABRICKS_APP_NAME ? { name: e.DATABRICKS_APP_NAME } : undefined,
   };
   const exposure = checkExposure(config);
   return exposure ? { ok: false, errors: [exposure] } : { ok: true, config };
 }
 
+/** A Databricks App must listen on every interface (its proxy reaches it from outside), anything else on loopback. */
+function listenHost(e: Env): string {
+  return e.HOST ?? (e.DATABRICKS_APP_PORT !== undefined ? "0.0.0.0" : "127.0.0.1");
+}
+
+/** Warehouse mode's settings, each refusal naming its variable; APP_SECRET_KEY is required (tokens are kept in Delta). */
+function readWarehouse(e: Env): { ok: true; value: WarehouseConfig } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const host = e.DATABRICKS_HOST ? workspaceUrl(e.DATABRICKS_HOST) : { ok: false as const, error: "DATABRICKS_HOST: not set; expected your workspace URL, e.g. https://dbc-1234.cloud.databricks.com" };
+  const warehouse = warehouseId(e);
+  const table = deltaTable(e.DELTA_TABLE);
+  for (const parsed of [host, warehouse, table]) if (!parsed.ok) errors.push(parsed.error);
+  let credentials: WarehouseConfig["credentials"] | undefined;
+  if (e.DATABRICKS_TOKEN) credentials = { kind: "token", token: e.DATABRICKS_TOKEN };
+  else if (e.DATABRICKS_CLIENT_ID && e.DATABRICKS_CLIENT_SECRET) credentials = { kind: "m2m", clientId: e.DATABRICKS_CLIENT_ID, clientSecret: e.DATABRICKS_CLIENT_SECRET };
+  else if (e.DATABRICKS_CLIENT_ID) errors.push("DATABRICKS_CLIENT_SECRET: not set, but DATABRICKS_CLIENT_ID is; a service principal needs both (or set DATABRICKS_TOKEN)");
+  else errors.push("DATABRICKS_TOKEN: not set; warehouse mode needs a personal access token, or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET (a Databricks App sets these)");
+  if (!e.APP_SECRET_KEY) errors.push("APP_SECRET_KEY: not set; warehouse mode keeps the encrypted Oura tokens in Delta, so the key must outlive this disk (at least 32 characters, from a secret)");
+  if (!host.ok || !warehouse.ok || !table.ok || !credentials || errors.length) return { ok: false, errors };
+  return { ok: true, value: { host: host.value, warehouseId: warehouse.value, tables: deltaTables(table.value), credentials, statementTimeoutMs: e.WAREHOUSE_STATEMENT_TIMEOUT_SECONDS * 1000 } };
+}
+
 function publicBase(e: Env): string {
   if (e.PUBLIC_URL) return e.PUBLIC_URL.replace(/\/+$/, "");
   const port = e.PORT ?? e.DATABRICKS_APP_PORT ?? 8000;
-  const host = e.HOST === "0.0.0.0" || e.HOST === "::" ? "127.0.0.1" : e.HOST;
+  const listen = listenHost(e);
+  const host = listen === "0.0.0.0" || listen === "::" ? "127.0.0.1" : listen;
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
@@ -239,6 +299,7 @@ export function isLoopbackHost(host: string): boolean {
 /** Health data must not be served unauthenticated beyond this machine. */
 function checkExposure(config: Config): string | undefined {
   // Sign-in with Oura (client id and secret) is a credential too: data routes then need a session.
-  if (isLoopbackHost(config.host) || config.apiToken || (config.oura.clientId && config.oura.clientSecret)) return undefined;
+  // A Databricks App is reached only through the workspace's front door, which signs users in (see readPrincipal).
+  if (isLoopbackHost(config.host) || config.apiToken || (config.oura.clientId && config.oura.clientSecret) || config.databricksApp) return undefined;
   return `HOST: ${config.host} is reachable from other machines, but no credential is configured; set API_TOKEN (at least 16 characters) or OURA_CLIENT_ID and OURA_CLIENT_SECRET so the data routes are authenticated, or listen on 127.0.0.1`;
 }

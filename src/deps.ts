@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import type { DocumentFetcher } from "./jobs/fetcher.ts";
 import type { Poller } from "./jobs/poller.ts";
 import type { BackfillRunner } from "./jobs/backfill.ts";
+import type { WarehouseShipper } from "./jobs/shipper.ts";
 import type { RequestBudget } from "./oura/request-budget.ts";
 import type { Metrics } from "./metrics.ts";
 import type { OuraClient } from "./oura/client.ts";
@@ -40,6 +41,8 @@ export interface AppDeps {
   poller?: Poller;
   /** Present with Oura sign-in. */
   backfills?: BackfillRunner;
+  /** Warehouse mode: ships the outbox to Delta. */
+  shipper?: WarehouseShipper;
   /** The Oura request budget shared by the fetcher and the poller (with Oura sign-in). */
   budget?: RequestBudget;
   metrics: Metrics;

@@ -29,6 +29,8 @@ import { Poller } from "./jobs/poller.ts";
 import { BackfillRunner, backfillProgress } from "./jobs/backfill.ts";
 import { AccountStore } from "./storage/sqlite/account-store.ts";
 import { SessionStore } from "./storage/sqlite/session-store.ts";
+import { createWarehouseMode } from "./databricks/warehouse-mode.ts";
+import { SqliteOutbox } from "./storage/sqlite/outbox.ts";
 
 export interface RunningServer {
   server: Server<WebSocketData>;
@@ -61,16 +63,20 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const store = await SqliteStore.open(config.databasePath, logger);
+  const store = await SqliteStore.open(config.databasePath, logger, { outbox: Boolean(config.warehouse) });
   let server: Server<WebSocketData> | undefined;
   const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
-  const accounts = new AccountStore(store, createTokenCipher(keys.tokenKey));
+  const localAccounts = new AccountStore(store, createTokenCipher(keys.tokenKey));
+  const metrics = new Metrics();
+  const warehouse = config.warehouse
+    ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, store, outbox: new SqliteOutbox(store), localAccounts, logger, metrics })
+    : undefined;
+  const accounts = warehouse?.accounts ?? localAccounts;
   const broadcaster = createBunBroadcaster(() => server);
   const signInConfigured = Boolean(config.oura.clientId && config.oura.clientSecret);
   const budget = signInConfigured ? new RequestBudget(config.requestBudget.requests, config.requestBudget.windowSeconds * 1000) : undefined;
   const oura = signInConfigured ? createOuraClient(config.oura, fetch, budget) : undefined;
   const tokens = oura ? new TokenManager(accounts, oura, logger) : undefined;
-  const metrics = new Metrics();
   const onEventChanged = (event: Event) => publishEvent(broadcaster, event, false);
   const fetcher = oura && tokens ? new DocumentFetcher({ store, documents: store, tokens, oura, onEventChanged, logger, metrics }) : undefined;
   const backfills =
@@ -97,6 +103,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     poller,
     backfills,
     budget,
+    shipper: warehouse?.shipper,
     metrics,
     config,
     store,
@@ -110,7 +117,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   };
   if (!deps.verifier) logger.warn("webhook.secret_missing", { effect: "POST /webhooks answers 503 until OURA_CLIENT_SECRET is set" });
 
-  if (oura && config.oura.initialRefreshToken) await linkInitialRefreshToken(deps, config.oura.initialRefreshToken);
+  const linkInitialToken = async () => {
+    if (oura && config.oura.initialRefreshToken) await linkInitialRefreshToken(deps, config.oura.initialRefreshToken);
+  };
+  // Warehouse mode reads the tokens kept in Delta first: the initial refresh token is for a link Delta does not have.
+  if (warehouse) await warehouse.start(linkInitialToken);
+  else await linkInitialToken();
   const receiver = createWebhookReceiver(deps);
   const app = createApp(deps, receiver);
   const sockets = createWebSocketHandler(deps);
@@ -130,6 +142,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     });
   } catch (error) {
+    await warehouse?.stop();
     await store.close();
     throw error;
   }
@@ -167,6 +180,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await fetcher?.stop();
       await poller?.stop();
       await backfills?.stop();
+      // The outbox is durable: what is not shipped yet ships after the next start.
+      await warehouse?.stop();
       await store.close();
     },
   };

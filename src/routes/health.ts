@@ -28,6 +28,24 @@ async function pollingHealth(deps: AppDeps, readable: boolean): Promise<Health["
   return { mode: strip.mode, pairs: states.filter((s) => s.last_success_at || s.last_error_at).length, failing: strip.failing.length, last_success_at: strip.lastSuccessAt };
 }
 
+export function warehouseHealth(deps: AppDeps): Health["warehouse"] {
+  if (!deps.shipper || !deps.config.warehouse) return null;
+  const status = deps.shipper.status();
+  const { tables } = deps.config.warehouse;
+  return {
+    state: status.state,
+    pending_events: status.pending_events,
+    pending_documents: status.pending_documents,
+    oldest_pending_at: status.oldest_pending_at,
+    oldest_pending_age_seconds: status.oldest_pending_at ? Math.max(0, Math.round((deps.now() - Date.parse(status.oldest_pending_at)) / 1000)) : null,
+    last_success_at: status.last_success_at,
+    last_error: status.last_error,
+    last_error_at: status.last_error_at,
+    shipped_events: status.shipped_events,
+    tables: { events: tables.events.quoted, documents: tables.documents.quoted, tokens: tables.tokens.quoted },
+  };
+}
+
 function readOr<T>(read: () => T, fallback: T): T {
   try {
     return read();
@@ -56,6 +74,8 @@ export function createHealthRoutes(deps: AppDeps) {
       last_event_at: lastEventAt,
       oura: accountHealth(deps),
       polling: await pollingHealth(deps, readable),
+      storage_backend: deps.config.warehouse ? "warehouse" : "sqlite",
+      warehouse: readable ? readOr(() => warehouseHealth(deps), null) : null,
     };
     return databaseOk ? c.json(body, 200) : c.json(body, 503);
   });

@@ -29,6 +29,22 @@ export const Health = z
         last_success_at: z.string().nullable(),
       })
       .openapi({ description: "Counts only; GET /polling has the details." }),
+    storage_backend: z.enum(["sqlite", "warehouse"]),
+    warehouse: z
+      .object({
+        state: z.enum(["starting", "ok", "failing"]).openapi({ description: "failing: the last attempt to ship failed (last_error says why); rows stay queued." }),
+        pending_events: z.number().int().openapi({ description: "Events acknowledged here and not yet in Delta (the outbox depth)." }),
+        pending_documents: z.number().int(),
+        oldest_pending_at: z.string().nullable(),
+        oldest_pending_age_seconds: z.number().nullable(),
+        last_success_at: z.string().nullable(),
+        last_error: z.string().nullable().openapi({ description: "The warehouse's own message for the last failure (e.g. a FAILED statement's)." }),
+        last_error_at: z.string().nullable(),
+        shipped_events: z.number().int().openapi({ description: "Events shipped since this server started." }),
+        tables: z.object({ events: z.string(), documents: z.string(), tokens: z.string() }),
+      })
+      .nullable()
+      .openapi({ description: "STORAGE_BACKEND=warehouse: the outbox and the Delta tables it feeds; null with sqlite." }),
   })
   .openapi("Health");
 export type Health = z.infer<typeof Health>;

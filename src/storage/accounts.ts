@@ -16,7 +16,23 @@ export interface AccountSummary {
   access_expires_at: string | null;
   needs_reauth: boolean;
   reauth_reason: string | null;
+  /** When the refresh token was handed to another server (this one no longer uses it), else null. */
+  handed_off_at: string | null;
   linked_at: string;
+}
+
+/** An account row as stored, tokens still sealed (what the warehouse mirror copies as it is). */
+export interface SealedAccount {
+  user_id: string;
+  access_token: string | null;
+  refresh_token: string | null;
+  access_expires_at_ms: number;
+  scopes: string;
+  needs_reauth: boolean;
+  reauth_reason: string | null;
+  handed_off: boolean;
+  token_version: number;
+  updated_at: string;
 }
 
 export interface NewTokens {
@@ -38,4 +54,9 @@ export interface Accounts {
   list(userId?: string): AccountSummary[];
   /** Whether documents can be fetched for this user now; cheap enough for every notification. */
   hasUsableLink(userId: string): boolean;
+  /**
+   * Marks the account handed off and returns its refresh token, in one compare-and-swap on token_version: from then on
+   * this server never uses or refreshes it. Undefined when the user has no usable token.
+   */
+  handOff(userId: string): Promise<string | undefined>;
 }

@@ -1,7 +1,7 @@
 // Linked Oura accounts and their tokens, encrypted at rest; token_version makes every rotation a compare-and-swap.
 import type { Database } from "bun:sqlite";
 import type { TokenCipher } from "../../auth/token-cipher.ts";
-import type { AccountSummary, Accounts, NewTokens, StoredTokens } from "../accounts.ts";
+import type { AccountSummary, Accounts, NewTokens, SealedAccount, StoredTokens } from "../accounts.ts";
 import type { SqliteConnection } from "./connection.ts";
 
 interface AccountRow {
@@ -14,6 +14,9 @@ interface AccountRow {
   reauth_reason: string | null;
   token_version: number;
   linked_at: string;
+  updated_at: string;
+  mirrored_version: number;
+  handed_off_at: string | null;
 }
 
 export class AccountStore implements Accounts {
@@ -108,8 +111,77 @@ export class AccountStore implements Accounts {
       access_expires_at: row.access_expires_at_ms ? new Date(row.access_expires_at_ms).toISOString() : null,
       needs_reauth: row.needs_reauth === 1,
       reauth_reason: row.reauth_reason,
+      handed_off_at: row.handed_off_at,
       linked_at: row.linked_at,
     }));
+  }
+
+  async handOff(userId: string): Promise<string | undefined> {
+    const row = this.db.query<AccountRow, [string]>("SELECT * FROM oura_accounts WHERE user_id = ?").get(userId);
+    if (!row?.refresh_token || row.needs_reauth === 1) return undefined;
+    const refreshToken = await this.cipher.decrypt(row.refresh_token);
+    const at = new Date(this.now()).toISOString();
+    const changed = await this.connection.write(
+      (db) =>
+        db
+          .query(
+            `UPDATE oura_accounts SET needs_reauth = 1, reauth_reason = 'handed off to another server; sign in here again to use this server',
+               handed_off_at = ?, token_version = token_version + 1, updated_at = ?
+             WHERE user_id = ? AND token_version = ?`,
+          )
+          .run(at, at, userId, row.token_version).changes,
+    );
+    this.#usable?.delete(userId);
+    // Someone rotated it meanwhile: what we read is spent.
+    return changed === 1 ? refreshToken : undefined;
+  }
+
+  /** The stored row, tokens sealed, for the warehouse mirror. */
+  sealed(userId: string): (SealedAccount & { mirrored_version: number }) | undefined {
+    const row = this.db.query<AccountRow, [string]>("SELECT * FROM oura_accounts WHERE user_id = ?").get(userId);
+    return row ? toSealed(row) : undefined;
+  }
+
+  /** Users whose latest token_version is not yet confirmed in the warehouse. */
+  unmirrored(): string[] {
+    return this.db.query<{ user_id: string }, []>("SELECT user_id FROM oura_accounts WHERE mirrored_version <> token_version").all().map((row) => row.user_id);
+  }
+
+  async markMirrored(userId: string, version: number): Promise<void> {
+    await this.connection.write((db) => db.query("UPDATE oura_accounts SET mirrored_version = ? WHERE user_id = ? AND mirrored_version < ?").run(version, userId, version));
+  }
+
+  /** Installs a row read back from the warehouse, unless what is stored here is as new or newer; true if installed. */
+  async install(row: SealedAccount): Promise<boolean> {
+    const at = new Date(this.now()).toISOString();
+    const changed = await this.connection.write(
+      (db) =>
+        db
+          .query(
+            `INSERT INTO oura_accounts (user_id, access_token, refresh_token, access_expires_at_ms, scopes, needs_reauth, reauth_reason,
+                                        token_version, mirrored_version, handed_off_at, linked_at, updated_at)
+             VALUES ($user_id, $access, $refresh, $expires, $scopes, $needs_reauth, $reason, $version, $version, $handed_off_at, $at, $updated_at)
+             ON CONFLICT (user_id) DO UPDATE SET access_token = $access, refresh_token = $refresh, access_expires_at_ms = $expires,
+               scopes = $scopes, needs_reauth = $needs_reauth, reauth_reason = $reason, token_version = $version,
+               mirrored_version = $version, handed_off_at = $handed_off_at, updated_at = $updated_at
+             WHERE oura_accounts.token_version < $version`,
+          )
+          .run({
+            user_id: row.user_id,
+            access: row.access_token,
+            refresh: row.refresh_token,
+            expires: row.access_expires_at_ms,
+            scopes: row.scopes,
+            needs_reauth: row.needs_reauth || row.handed_off ? 1 : 0,
+            reason: row.reauth_reason,
+            version: row.token_version,
+            handed_off_at: row.handed_off ? row.updated_at : null,
+            at,
+            updated_at: row.updated_at || at,
+          }).changes,
+    );
+    this.#usable = undefined;
+    return changed === 1;
   }
 
   private async seal(tokens: NewTokens) {
@@ -120,4 +192,20 @@ export class AccountStore implements Accounts {
       scopes: tokens.scopes ?? null,
     };
   }
+}
+
+function toSealed(row: AccountRow): SealedAccount & { mirrored_version: number } {
+  return {
+    user_id: row.user_id,
+    access_token: row.access_token,
+    refresh_token: row.refresh_token,
+    access_expires_at_ms: row.access_expires_at_ms ?? 0,
+    scopes: row.scopes ?? "",
+    needs_reauth: row.needs_reauth === 1,
+    reauth_reason: row.reauth_reason,
+    handed_off: row.handed_off_at !== null,
+    token_version: row.token_version,
+    updated_at: row.updated_at,
+    mirrored_version: row.mirrored_version,
+  };
 }

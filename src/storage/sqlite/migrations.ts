@@ -181,4 +181,19 @@ export const MIGRATIONS: string[] = [
    );
    -- One unfinished backfill per user at a time.
    CREATE UNIQUE INDEX backfills_one_active ON backfills (user_id) WHERE state IN ('queued', 'running');`,
+  // 7: the warehouse outbox. Events need no row of their own: they ship in id order, and the last shipped id (a
+  // setting, present only in warehouse mode) is the outbox's head, so ingest writes nothing extra. Documents change in
+  // place; each change marks its key here (triggers created only in warehouse mode, see sqlite/outbox.ts).
+  `CREATE TABLE document_outbox (
+     user_id     TEXT    NOT NULL,
+     data_type   TEXT    NOT NULL,
+     document_id TEXT    NOT NULL,
+     version     INTEGER NOT NULL DEFAULT 1,
+     marked_at   TEXT    NOT NULL,
+     PRIMARY KEY (user_id, data_type, document_id)
+   ) WITHOUT ROWID;
+   -- Warehouse mode keeps the sealed token rows in Delta too: the token_version last confirmed there, and whether the
+   -- refresh token was handed to another server (oura-streaming token handoff), which this one must then never use.
+   ALTER TABLE oura_accounts ADD COLUMN mirrored_version INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE oura_accounts ADD COLUMN handed_off_at TEXT;`,
 ];

@@ -25,8 +25,12 @@ import { databaseBytes } from "./database.ts";
 import { DatabaseFile, isStorageFailure, type Work } from "./database-file.ts";
 import { type AppendRow, prepareAppend, prepareDocumentUpsert } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
+import { configureOutbox, SHIPPED_EVENT_SETTING } from "./outbox.ts";
 import { type PolledRow, preparePollRecord } from "./poll-records.ts";
 import { type DocumentRow, documentWhere, EVENT_COLUMNS, type EventRow, toDocument, toEvent, whereClause } from "./rows.ts";
+
+/** In warehouse mode, events after the shipped id are the outbox: retention must not delete them. */
+const NOT_AWAITING_SHIPMENT = `id <= coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = '${SHIPPED_EVENT_SETTING}'), 9223372036854775807)`;
 
 /** Rows one bulk write touches at most: a few milliseconds of the event loop. */
 const BULK_SLICE = 2000;
@@ -61,9 +65,18 @@ export class SqliteStore implements Store {
     }
   }
 
-  static async open(path: string, logger?: Logger): Promise<SqliteStore> {
-    return new SqliteStore(new DatabaseFile(path, logger));
+  /** `outbox`: warehouse mode, where what is written is also queued for shipping (see outbox.ts). */
+  static async open(path: string, logger?: Logger, options: { outbox?: boolean } = {}): Promise<SqliteStore> {
+    const file = new DatabaseFile(path, logger);
+    // Per connection: a database file recreated under the server gets its triggers again.
+    const outbox = file.prepared((db) => configureOutbox(db, options.outbox ?? false));
+    outbox();
+    const store = new SqliteStore(file);
+    store.#configureOutbox = outbox;
+    return store;
   }
+
+  #configureOutbox: () => void = () => undefined;
 
   get #db(): Database {
     return this.#file.db;
@@ -403,6 +416,7 @@ export class SqliteStore implements Store {
           .query(
             `DELETE FROM events WHERE id IN (
                SELECT id FROM events WHERE received_at < ? AND (fetch_status IS NULL OR fetch_status NOT IN ('pending', 'awaiting_link'))
+                 AND ${NOT_AWAITING_SHIPMENT}
                ORDER BY id LIMIT ?)`,
           )
           .run(beforeIso, limit).changes,
@@ -412,7 +426,7 @@ export class SqliteStore implements Store {
   async countPrunable(beforeIso: string): Promise<number> {
     return (
       this.#db
-        .query("SELECT count(*) AS n FROM events WHERE received_at < ? AND (fetch_status IS NULL OR fetch_status NOT IN ('pending', 'awaiting_link'))")
+        .query(`SELECT count(*) AS n FROM events WHERE received_at < ? AND (fetch_status IS NULL OR fetch_status NOT IN ('pending', 'awaiting_link')) AND ${NOT_AWAITING_SHIPMENT}`)
         .get(beforeIso) as { n: number }
     ).n;
   }
@@ -464,6 +478,11 @@ export class SqliteStore implements Store {
 
   maintain(): void {
     this.#file.maintain();
+    try {
+      this.#configureOutbox();
+    } catch {
+      // The file is unusable right now; maintain() says so through health() and tries again in a second.
+    }
   }
 
   async close(): Promise<void> {

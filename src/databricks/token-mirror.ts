@@ -1,0 +1,112 @@
+// Warehouse mode: the sealed token rows live in Delta too, so a redeploy that loses the disk loses no refresh token.
+// Every change is pushed after its local commit; a token is never handed out for use before its row is in Delta
+// (get() pushes a row that is not there yet and fails if it cannot), so a rotated refresh token cannot die with a disk.
+import type { Logger } from "../log.ts";
+import type { AccountSummary, Accounts, NewTokens, StoredTokens } from "../storage/accounts.ts";
+import type { AccountStore } from "../storage/sqlite/account-store.ts";
+import type { DeltaWarehouse } from "./delta-warehouse.ts";
+
+export class MirroredAccounts implements Accounts {
+  readonly #pushing = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly local: AccountStore,
+    private readonly warehouse: DeltaWarehouse,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Copies the user's row to Delta unless Delta already has this version; one push per user at a time. */
+  push(userId: string): Promise<void> {
+    let flight = this.#pushing.get(userId);
+    if (!flight) {
+      flight = this.#pushOnce(userId).finally(() => this.#pushing.delete(userId));
+      this.#pushing.set(userId, flight);
+    }
+    return flight;
+  }
+
+  async #pushOnce(userId: string): Promise<void> {
+    const row = this.local.sealed(userId);
+    if (!row || row.mirrored_version >= row.token_version) return;
+    if (!this.warehouse.prepared) await this.warehouse.prepare();
+    const { mirrored_version: _, ...sealed } = row;
+    await this.warehouse.putToken(sealed);
+    await this.local.markMirrored(userId, row.token_version);
+  }
+
+  /** Pushes every row Delta has not confirmed yet (linked while the warehouse was down); failures are logged. */
+  async pushPending(): Promise<void> {
+    for (const userId of this.local.unmirrored()) await this.#logged(userId, "sync");
+  }
+
+  /** Reads Delta's rows and installs those newer than what is here; returns how many were installed. */
+  async restore(): Promise<number> {
+    if (!this.warehouse.prepared) await this.warehouse.prepare();
+    let installed = 0;
+    for (const row of await this.warehouse.readTokens()) {
+      if (row.user_id && (await this.local.install(row))) installed++;
+    }
+    return installed;
+  }
+
+  async get(userId: string): Promise<StoredTokens | undefined> {
+    const account = await this.local.get(userId);
+    if (account && !account.needsReauth) await this.push(userId);
+    return account;
+  }
+
+  async link(userId: string, tokens: NewTokens): Promise<void> {
+    await this.local.link(userId, tokens);
+    // The sign-in succeeded and is kept here; get() will not use the token before Delta has it.
+    await this.#logged(userId, "link");
+  }
+
+  async rotate(userId: string, expectedVersion: number, tokens: NewTokens): Promise<boolean> {
+    if (!(await this.local.rotate(userId, expectedVersion, tokens))) return false;
+    // The caller uses the new access token next: Delta must have the pair first (throws if it cannot be written).
+    await this.push(userId);
+    return true;
+  }
+
+  async markNeedsReauth(userId: string, reason: string): Promise<void> {
+    await this.local.markNeedsReauth(userId, reason);
+    await this.#logged(userId, "needs_reauth");
+  }
+
+  async remove(userId: string): Promise<boolean> {
+    const before = this.local.sealed(userId);
+    const removed = await this.local.remove(userId);
+    if (before) {
+      // A newer version without tokens, so a restore does not bring the account back.
+      const { mirrored_version: _, ...row } = before;
+      await this.warehouse
+        .putToken({ ...row, access_token: null, refresh_token: null, needs_reauth: true, reauth_reason: "unlinked", token_version: row.token_version + 1, updated_at: new Date().toISOString() })
+        .catch((error) => this.logger.warn("warehouse.token_sync_failed", { user_id: userId, step: "unlink", error: (error as Error).message }));
+    }
+    return removed;
+  }
+
+  async handOff(userId: string): Promise<string | undefined> {
+    const refreshToken = await this.local.handOff(userId);
+    if (refreshToken) await this.push(userId);
+    return refreshToken;
+  }
+
+  hasAny(): boolean {
+    return this.local.hasAny();
+  }
+
+  list(userId?: string): AccountSummary[] {
+    return this.local.list(userId);
+  }
+
+  hasUsableLink(userId: string): boolean {
+    return this.local.hasUsableLink(userId);
+  }
+
+  async #logged(userId: string, step: string): Promise<void> {
+    await this.push(userId).catch((error) =>
+      this.logger.warn("warehouse.token_sync_failed", { user_id: userId, step, error: (error as Error).message, effect: "kept locally; not used until Delta has it" }),
+    );
+  }
+}

@@ -1,0 +1,138 @@
+// Warehouse mode: drains the outbox to Delta. Events in id order, one MERGE per batch, and the shipped id moved only
+// after the warehouse said SUCCEEDED; then changed documents. A failure leaves everything queued and is retried on
+// the next run; ingest never waits for any of this.
+import type { DeltaWarehouse } from "../databricks/delta-warehouse.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Outbox, OutboxEvent } from "../storage/store.ts";
+import { PeriodicJob } from "./periodic.ts";
+
+/** Rows per MERGE, and the most JSON one may carry (a statement and its parameters stay far below 16 MiB). */
+export const SHIP_BATCH_ROWS = 1000;
+const SHIP_BATCH_BYTES = 4 * 1024 * 1024;
+const SHIP_INTERVAL_MS = 1000;
+
+export interface ShipperStatus {
+  /** ok: nothing failed since the last success; failing: the last attempt failed (see last_error). */
+  state: "starting" | "ok" | "failing";
+  pending_events: number;
+  pending_documents: number;
+  oldest_pending_at: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  shipped_events: number;
+  shipped_documents: number;
+}
+
+export class WarehouseShipper {
+  readonly #job: PeriodicJob;
+  #lastSuccessAt: string | null = null;
+  #lastError: string | null = null;
+  #lastErrorAt: string | null = null;
+  #failing = false;
+  #shippedEvents = 0;
+  #shippedDocuments = 0;
+  #stopping = false;
+
+  constructor(
+    private readonly parts: { outbox: Outbox; warehouse: DeltaWarehouse; logger: Logger; metrics: Metrics; batchRows?: number; now?: () => number },
+  ) {
+    this.#job = new PeriodicJob("warehouse.ship", () => this.#run(), parts.logger);
+    const { metrics } = parts;
+    metrics.gauge("oura_outbox_events_pending", "Events not yet shipped to the warehouse.", () => this.parts.outbox.outboxStatus().events);
+    metrics.gauge("oura_outbox_documents_pending", "Documents whose latest version is not yet shipped to the warehouse.", () => this.parts.outbox.outboxStatus().documents);
+    metrics.gauge("oura_outbox_oldest_pending_seconds", "Age of the oldest row waiting to be shipped (0 when none).", () => {
+      const oldest = this.parts.outbox.outboxStatus().oldest_pending_at;
+      return oldest ? Math.max(0, (this.#now() - Date.parse(oldest)) / 1000) : 0;
+    });
+    metrics.gauge("oura_warehouse_last_success_timestamp_seconds", "When the warehouse last accepted a batch (0: never since start).", () =>
+      this.#lastSuccessAt ? Date.parse(this.#lastSuccessAt) / 1000 : 0,
+    );
+    metrics.gauge("oura_warehouse_shipped_events_total", "Events shipped to the warehouse since start.", () => this.#shippedEvents);
+    metrics.gauge("oura_warehouse_failing", "1 while the last attempt to ship failed.", () => (this.#failing ? 1 : 0));
+  }
+
+  #now(): number {
+    return (this.parts.now ?? Date.now)();
+  }
+
+  start(): void {
+    this.#stopping = false;
+    this.#job.start(SHIP_INTERVAL_MS, { immediately: true });
+  }
+
+  /** Ship now (tests, and after a burst). */
+  tick(): Promise<void> {
+    return this.#job.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#job.stop();
+  }
+
+  status(): ShipperStatus {
+    const outbox = this.parts.outbox.outboxStatus();
+    return {
+      state: this.#failing ? "failing" : this.#lastSuccessAt ? "ok" : "starting",
+      pending_events: outbox.events,
+      pending_documents: outbox.documents,
+      oldest_pending_at: outbox.oldest_pending_at,
+      last_success_at: this.#lastSuccessAt,
+      last_error: this.#lastError,
+      last_error_at: this.#lastErrorAt,
+      shipped_events: this.#shippedEvents,
+      shipped_documents: this.#shippedDocuments,
+    };
+  }
+
+  async #run(): Promise<void> {
+    const { outbox, warehouse } = this.parts;
+    const rows = this.parts.batchRows ?? SHIP_BATCH_ROWS;
+    try {
+      if (!warehouse.prepared) await warehouse.prepare();
+      for (let batch = fitBytes(outbox.pendingEvents(rows)); batch.length > 0 && !this.#stopping; batch = fitBytes(outbox.pendingEvents(rows))) {
+        await warehouse.shipEvents(batch);
+        await outbox.markEventsShipped(batch[batch.length - 1]!.id);
+        this.#shippedEvents += batch.length;
+        this.#succeeded();
+      }
+      for (let batch = outbox.pendingDocuments(rows); batch.length > 0 && !this.#stopping; batch = outbox.pendingDocuments(rows)) {
+        await warehouse.shipDocuments(batch);
+        await outbox.markDocumentsShipped(batch);
+        this.#shippedDocuments += batch.length;
+        this.#succeeded();
+      }
+      if (!this.#lastSuccessAt) this.#succeeded();
+    } catch (error) {
+      if (!this.#stopping) this.noteFailure(error);
+    }
+  }
+
+  /** A failed attempt (also one the statement client is about to retry): status and one log line per distinct failure. */
+  noteFailure(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const first = !this.#failing || message !== this.#lastError;
+    this.#failing = true;
+    this.#lastError = message;
+    this.#lastErrorAt = new Date(this.#now()).toISOString();
+    if (first) this.parts.logger.warn("warehouse.ship_failed", { error: message, pending_events: this.parts.outbox.outboxStatus().events, effect: "kept in the outbox and retried" });
+  }
+
+  #succeeded(): void {
+    if (this.#failing) this.parts.logger.info("warehouse.ship_recovered", { pending_events: this.parts.outbox.outboxStatus().events });
+    this.#failing = false;
+    this.#lastSuccessAt = new Date(this.#now()).toISOString();
+  }
+}
+
+/** The longest prefix of the batch whose JSON stays under the byte cap (at least one row). */
+function fitBytes(events: OutboxEvent[]): OutboxEvent[] {
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    bytes += events[i]!.notification.length + (events[i]!.document?.length ?? 0) + 200;
+    if (bytes > SHIP_BATCH_BYTES && i > 0) return events.slice(0, i);
+  }
+  return events;
+}

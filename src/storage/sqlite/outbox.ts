@@ -1,0 +1,160 @@
+// The warehouse outbox, in the same database and the same commits as what it ships. Events: every event after the
+// last shipped id, in id order (the event row is its own outbox entry, committed with it; ingest writes nothing more).
+// Documents: a key marked by triggers whenever a document row is written, with a version so a change made while a
+// batch is in flight is shipped again. Retention never deletes an event after the shipped id (see pruneEvents).
+import type { Database } from "bun:sqlite";
+import type { Outbox, OutboxDocument, OutboxEvent, OutboxStatus, WarehouseDocument, WarehouseEvent } from "../store.ts";
+import type { SqliteConnection } from "./connection.ts";
+import { prepareAppend, prepareDocumentUpsert } from "./event-append.ts";
+
+export const SHIPPED_EVENT_SETTING = "outbox.shipped_event_id";
+
+const markDocument = (row: "new") => `INSERT INTO document_outbox (user_id, data_type, document_id, marked_at)
+       VALUES (${row}.user_id, ${row}.data_type, ${row}.document_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+       ON CONFLICT (user_id, data_type, document_id) DO UPDATE SET version = version + 1, marked_at = excluded.marked_at;`;
+
+/**
+ * Warehouse mode on: triggers mark document changes, and the first time, everything already stored is queued (a store
+ * that ran on SQLite alone ships its history). Off: triggers, marks and the shipped id are dropped, so nothing grows
+ * and retention is unbounded by shipping; turning it on again ships everything again (the MERGEs make that harmless).
+ */
+export function configureOutbox(db: Database, enabled: boolean): void {
+  db.transaction(() => {
+    if (!enabled) {
+      db.exec("DROP TRIGGER IF EXISTS document_outbox_insert; DROP TRIGGER IF EXISTS document_outbox_update; DELETE FROM document_outbox");
+      db.query("DELETE FROM settings WHERE key = ?").run(SHIPPED_EVENT_SETTING);
+      return;
+    }
+    db.exec(`CREATE TRIGGER IF NOT EXISTS document_outbox_insert AFTER INSERT ON documents BEGIN ${markDocument("new")} END;
+             CREATE TRIGGER IF NOT EXISTS document_outbox_update AFTER UPDATE ON documents BEGIN ${markDocument("new")} END;`);
+    const fresh = db.query("INSERT INTO settings (key, value) VALUES (?, '0') ON CONFLICT (key) DO NOTHING").run(SHIPPED_EVENT_SETTING).changes === 1;
+    if (fresh) {
+      db.exec(`INSERT OR IGNORE INTO document_outbox (user_id, data_type, document_id, marked_at)
+               SELECT user_id, data_type, document_id, fetched_at FROM documents`);
+    }
+  })();
+}
+
+interface EventOutboxRow extends Omit<OutboxEvent, "document"> {
+  document: string | null;
+}
+
+interface DocumentOutboxRow {
+  user_id: string;
+  data_type: string;
+  document_id: string;
+  day: string | null;
+  payload: string | null;
+  deleted: number;
+  updated_at: string;
+  version: number;
+}
+
+export class SqliteOutbox implements Outbox {
+  constructor(private readonly connection: SqliteConnection) {}
+
+  private get db(): Database {
+    return this.connection.database;
+  }
+
+  #shippedThrough(): number {
+    const row = this.db.query<{ value: string }, [string]>("SELECT value FROM settings WHERE key = ?").get(SHIPPED_EVENT_SETTING);
+    return row ? Number(row.value) : 0;
+  }
+
+  pendingEvents(limit: number): OutboxEvent[] {
+    return this.db
+      .query<EventOutboxRow, [number, number]>(
+        `SELECT id, received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification, document
+         FROM events WHERE id > ? ORDER BY id LIMIT ?`,
+      )
+      .all(this.#shippedThrough(), limit);
+  }
+
+  async markEventsShipped(throughId: number): Promise<void> {
+    // Never backwards: two shippers (there is one, but a restore also moves the head) cannot un-ship anything.
+    await this.connection.write((db) =>
+      db.query("UPDATE settings SET value = ? WHERE key = ? AND CAST(value AS INTEGER) < ?").run(String(throughId), SHIPPED_EVENT_SETTING, throughId),
+    );
+  }
+
+  pendingDocuments(limit: number): OutboxDocument[] {
+    return this.db
+      .query<DocumentOutboxRow, [number]>(
+        `SELECT o.user_id, o.data_type, o.document_id, d.day, d.payload, coalesce(d.deleted, 1) AS deleted,
+                coalesce(d.fetched_at, o.marked_at) AS updated_at, o.version
+         FROM document_outbox o LEFT JOIN documents d USING (user_id, data_type, document_id)
+         LIMIT ?`,
+      )
+      .all(limit)
+      .map((row) => ({ ...row, deleted: row.deleted === 1 }));
+  }
+
+  async markDocumentsShipped(documents: Pick<OutboxDocument, "user_id" | "data_type" | "document_id" | "version">[]): Promise<void> {
+    await this.connection.write((db) => {
+      const remove = db.query("DELETE FROM document_outbox WHERE user_id = ? AND data_type = ? AND document_id = ? AND version = ?");
+      for (const d of documents) remove.run(d.user_id, d.data_type, d.document_id, d.version);
+    });
+  }
+
+  async receiveFromWarehouse(documents: WarehouseDocument[], events: WarehouseEvent[]): Promise<{ events: number; documents: number }> {
+    return this.connection.write((db) => {
+      const upsert = prepareDocumentUpsert(db);
+      const tombstone = db.query(
+        `INSERT INTO documents (user_id, data_type, document_id, day, deleted, fetched_at) VALUES (?, ?, ?, ?, 1, ?)
+         ON CONFLICT (user_id, data_type, document_id) DO NOTHING`,
+      );
+      for (const d of documents) {
+        if (d.deleted || d.payload === null) tombstone.run(d.user_id, d.data_type, d.document_id, d.day, d.updated_at);
+        else upsert.run({ user_id: d.user_id, data_type: d.data_type, document_id: d.document_id, day: d.day, payload: d.payload, event_id: 0, at: d.updated_at });
+      }
+      const append = prepareAppend(db);
+      const knownDocument = db.query<{ payload: string | null; day: string | null }, [string, string, string]>(
+        "SELECT payload, day FROM documents WHERE user_id = ? AND data_type = ? AND document_id = ? AND deleted = 0",
+      );
+      let created = 0;
+      for (const e of events) {
+        const known = e.document === null && e.event_type !== "delete" ? knownDocument.get(e.user_id, e.data_type, e.object_id) : undefined;
+        const document = e.event_type === "delete" ? null : (e.document ?? known?.payload ?? null);
+        const outcome = append({
+          fetch_status: e.event_type === "delete" ? "deleted" : document !== null ? "fetched" : "pending",
+          document,
+          day: known?.day ?? dayOf(document),
+          received_at: e.received_at,
+          source: e.source,
+          event_type: e.event_type,
+          data_type: e.data_type,
+          object_id: e.object_id,
+          event_time: e.event_time,
+          event_time_ms: Date.parse(e.event_time),
+          user_id: e.user_id,
+          notification: e.payload,
+        });
+        if (outcome.created) created++;
+      }
+      // What came from the warehouse is there already: not shipped again.
+      db.exec("DELETE FROM document_outbox");
+      db.query(`UPDATE settings SET value = (SELECT coalesce(max(id), 0) FROM events) WHERE key = ?`).run(SHIPPED_EVENT_SETTING);
+      return { events: created, documents: documents.length };
+    });
+  }
+
+  outboxStatus(): OutboxStatus {
+    const through = this.#shippedThrough();
+    const events = (this.db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM events WHERE id > ?").get(through) ?? { n: 0 }).n;
+    const oldestEvent = this.db.query<{ received_at: string }, [number]>("SELECT received_at FROM events WHERE id > ? ORDER BY id LIMIT 1").get(through)?.received_at ?? null;
+    const documents = this.db.query<{ n: number; oldest: string | null }, []>("SELECT count(*) AS n, min(marked_at) AS oldest FROM document_outbox").get() ?? { n: 0, oldest: null };
+    const oldest = [oldestEvent, documents.oldest].filter((at): at is string => at !== null).sort()[0] ?? null;
+    return { events, documents: documents.n, oldest_pending_at: oldest, shipped_through_event_id: through };
+  }
+}
+
+function dayOf(document: string | null): string | null {
+  if (document === null) return null;
+  try {
+    const day = (JSON.parse(document) as { day?: unknown }).day;
+    return typeof day === "string" ? day : null;
+  } catch {
+    return null;
+  }
+}
