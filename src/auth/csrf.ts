@@ -11,8 +11,16 @@ export function csrfToken(deps: AppDeps, sessionId: string): string {
   return new Bun.CryptoHasher("sha256", deps.keys.cookieSecret).update(`csrf:${sessionId}`).digest("base64url");
 }
 
+/** Sessions and Databricks App users come with cookies a browser sends by itself: their forms need the token. */
+function csrfSubject(principal: Principal | undefined): string | undefined {
+  if (principal?.kind === "session") return principal.sessionId;
+  if (principal?.kind === "app_user") return `databricks-app:${principal.email}`;
+  return undefined;
+}
+
 export function csrfTokenOf(deps: AppDeps, principal: Principal): string | null {
-  return principal.kind === "session" ? csrfToken(deps, principal.sessionId) : null;
+  const subject = csrfSubject(principal);
+  return subject ? csrfToken(deps, subject) : null;
 }
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -20,8 +28,8 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Runs after the principal guard; only sessions need it (a request without a session has nothing to forge). */
 export function requireCsrf(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async function csrfGuard(c, next) {
-    const principal = c.var.principal;
-    if (SAFE.has(c.req.method) || principal?.kind !== "session") return next();
+    const subject = csrfSubject(c.var.principal);
+    if (SAFE.has(c.req.method) || subject === undefined) return next();
     let presented = c.req.header("x-csrf-token");
     if (!presented && c.req.header("content-type")?.includes("application/x-www-form-urlencoded")) {
       const form = await c.req.parseBody().catch(() => {
@@ -29,7 +37,7 @@ export function requireCsrf(deps: AppDeps): MiddlewareHandler<AppEnv> {
       });
       presented = typeof form._csrf === "string" ? form._csrf : undefined;
     }
-    if (!presented || !secretsEqual(presented, csrfToken(deps, principal.sessionId))) {
+    if (!presented || !secretsEqual(presented, csrfToken(deps, subject))) {
       throw new AppError(403, "csrf_failed", "missing or wrong CSRF token: reload the page and try again");
     }
     return next();

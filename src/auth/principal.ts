@@ -7,7 +7,12 @@ import { AppError } from "../errors.ts";
 import { SESSION_TTL_MS } from "../storage/sessions.ts";
 import { secretsEqual } from "./constant-time.ts";
 
-export type Principal = { kind: "api" } | { kind: "session"; sessionId: string; userId: string | null } | { kind: "open" };
+export type Principal =
+  | { kind: "api" }
+  | { kind: "session"; sessionId: string; userId: string | null }
+  /** A workspace user the Databricks Apps front door signed in (only when running as a Databricks App): sees every user's data. */
+  | { kind: "app_user"; email: string }
+  | { kind: "open" };
 
 export const SESSION_COOKIE = "oura_session";
 
@@ -33,6 +38,12 @@ export async function readPrincipal(c: Context<AppEnv>, deps: AppDeps): Promise<
   if (presented !== undefined) {
     if (deps.config.apiToken && secretsEqual(presented, deps.config.apiToken)) return { kind: "api" };
     throw new AppError(401, "unauthorized", "the bearer token is not valid");
+  }
+  // Behind the Apps front door every request is authenticated by Databricks, which forwards who it is. Anywhere else
+  // these headers are whatever the client wrote, so they are read only when the Apps runtime started this server.
+  if (deps.config.databricksApp) {
+    const email = c.req.header("x-forwarded-email") ?? c.req.header("x-forwarded-preferred-username");
+    if (email) return { kind: "app_user", email };
   }
   const sessionId = await getSignedCookie(c, deps.keys.cookieSecret, SESSION_COOKIE);
   if (sessionId) {

@@ -8,8 +8,10 @@ import { exportCommand } from "./export.ts";
 import { pruneCommand } from "./prune.ts";
 import { sendTestCommand } from "./send-test.ts";
 import { serveCommand } from "./serve.ts";
+import { tokenCommand } from "./token.ts";
+import { warehouseCommand } from "./warehouse.ts";
 
-const COMMANDS: Command[] = [serveCommand, demoCommand, sendTestCommand, backfillCommand, exportCommand, pruneCommand, checkConfigCommand];
+const COMMANDS: Command[] = [serveCommand, demoCommand, sendTestCommand, backfillCommand, exportCommand, pruneCommand, checkConfigCommand, warehouseCommand, tokenCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

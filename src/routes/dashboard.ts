@@ -34,6 +34,7 @@ const FEED_SIZE = 50;
 function viewerLabel(principal: Principal): string {
   if (principal.kind === "session" && principal.userId) return `Signed in as Oura user ${principal.userId}`;
   if (principal.kind === "open") return "Open access (loopback, no credentials configured)";
+  if (principal.kind === "app_user") return `Signed in to Databricks as ${principal.email}`;
   return "Signed in with the API token: all users";
 }
 

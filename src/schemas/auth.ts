@@ -7,6 +7,10 @@ export const LinkedUser = z
     access_expires_at: z.string().nullable(),
     needs_reauth: z.boolean().openapi({ description: "True when Oura refused the refresh token: the user must sign in again." }),
     reauth_reason: z.string().nullable(),
+    handed_off_at: z
+      .string()
+      .nullable()
+      .openapi({ description: "When `oura-streaming token handoff` gave this user's refresh token to another server; this one no longer uses it (sign in here again to take it back)." }),
     linked_at: z.string(),
   })
   .openapi("LinkedUser");
@@ -14,10 +18,10 @@ export const LinkedUser = z
 export const AuthStatus = z
   .object({
     oauth_configured: z.boolean(),
-    principal: z.enum(["api", "session", "open"]),
+    principal: z.enum(["api", "session", "app_user", "open"]).openapi({ description: "app_user: a workspace user signed in by the Databricks Apps front door (only when running as a Databricks App)." }),
     user_id: z.string().nullable().openapi({ description: "The Oura user of this session, if any." }),
     linked_users: z.array(LinkedUser),
-    csrf_token: z.string().nullable().openapi({ description: "For a session: send as X-CSRF-Token on requests that change something." }),
+    csrf_token: z.string().nullable().openapi({ description: "For a session or a Databricks App user: send as X-CSRF-Token on requests that change something." }),
   })
   .openapi("AuthStatus");
 

@@ -18,7 +18,9 @@ const markDocument = (row: "new") => `INSERT INTO document_outbox (user_id, data
  * that ran on SQLite alone ships its history). Off: triggers, marks and the shipped id are dropped, so nothing grows
  * and retention is unbounded by shipping; turning it on again ships everything again (the MERGEs make that harmless).
  */
-export function configureOutbox(db: Database, enabled: boolean): void {
+export function configureOutbox(db: Database, enabled: boolean | undefined): void {
+  // A maintenance command (prune, export, token handoff) leaves the server's mode as it is.
+  if (enabled === undefined) return;
   db.transaction(() => {
     if (!enabled) {
       db.exec("DROP TRIGGER IF EXISTS document_outbox_insert; DROP TRIGGER IF EXISTS document_outbox_update; DELETE FROM document_outbox");

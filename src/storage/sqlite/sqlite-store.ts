@@ -65,11 +65,11 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** `outbox`: warehouse mode, where what is written is also queued for shipping (see outbox.ts). */
+  /** `outbox`: true in warehouse mode (what is written is also queued for shipping, see outbox.ts), false with sqlite; unset leaves it. */
   static async open(path: string, logger?: Logger, options: { outbox?: boolean } = {}): Promise<SqliteStore> {
     const file = new DatabaseFile(path, logger);
     // Per connection: a database file recreated under the server gets its triggers again.
-    const outbox = file.prepared((db) => configureOutbox(db, options.outbox ?? false));
+    const outbox = file.prepared((db) => configureOutbox(db, options.outbox));
     outbox();
     const store = new SqliteStore(file);
     store.#configureOutbox = outbox;
