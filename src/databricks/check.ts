@@ -14,12 +14,13 @@ export interface CheckResult {
   detail: string;
 }
 
-const CHECK_DEADLINE_MS = 60_000;
+/** A check waits at most a minute (less when WAREHOUSE_STATEMENT_TIMEOUT_SECONDS is shorter) for a cold warehouse. */
+const checkDeadlineMs = (config: WarehouseConfig) => Math.min(60_000, config.statementTimeoutMs);
 
 export async function checkWarehouse(config: WarehouseConfig, fetcher: typeof fetch = fetch): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const credentials = workspaceCredentials(config.host, config.credentials, fetcher);
-  const client = new StatementClient({ host: config.host, warehouseId: config.warehouseId, credentials, fetch: fetcher, deadlineMs: CHECK_DEADLINE_MS });
+  const client = new StatementClient({ host: config.host, warehouseId: config.warehouseId, credentials, fetch: fetcher, deadlineMs: checkDeadlineMs(config) });
   const explain = (error: unknown) => explainFailure(error, config);
   try {
     await client.execute(ping());
@@ -81,7 +82,7 @@ export function explainFailure(error: unknown, config: WarehouseConfig): string 
     case "permission":
       return `the principal may not use warehouse ${config.warehouseId}: grant it CAN USE on the warehouse's Permissions tab (${error.message})`;
     case "timeout":
-      return `warehouse ${config.warehouseId} did not run a statement within ${CHECK_DEADLINE_MS / 1000} s: it is stopped or still starting; start it in SQL Warehouses (or give it auto-start) and check again`;
+      return `warehouse ${config.warehouseId} did not run a statement within ${checkDeadlineMs(config) / 1000} s: it is stopped or still starting; start it in SQL Warehouses (or give it auto-start) and check again`;
     case "unavailable":
       return `cannot use ${config.host} right now: ${error.message}`;
     default:

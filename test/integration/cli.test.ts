@@ -8,20 +8,7 @@ import { TEST_API_TOKEN, TEST_SECRET } from "../helpers/config.ts";
 import { deliver, sampleNotification } from "../helpers/notifications.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
 import { REPO_ROOT, spawnServer, tempDir } from "../helpers/servers.ts";
-
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const child = Bun.spawn([process.execPath, "src/main.ts", ...args], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
+import { cli } from "../helpers/cli.ts";
 
 describe("command line basics", () => {
   test("--version and --help", async () => {

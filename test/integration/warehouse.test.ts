@@ -99,3 +99,95 @@ describe("warehouse backend", () => {
     expect(fake.rows(EVENTS)).toHaveLength(5);
   }, 30_000);
 });
+
+describe("warehouse protocol", () => {
+  test("an original-schema table gains the new columns and keeps its rows; new rows land in it", async () => {
+    const fake = startFake();
+    const original = ["id", "received_at", "data_type", "event_type", "user_id", "payload"].map((name) => ({ name, type: name === "received_at" ? "TIMESTAMP" : "STRING" }));
+    fake.createTable(EVENTS, original, [
+      { id: "0b7c1d2e-original-row", received_at: "2025-06-01T10:00:00Z", data_type: "daily_sleep", event_type: "create", user_id: "OLD", payload: '{"from":"the original"}' },
+    ]);
+    const server = await startWarehouseServer(fake);
+    const n = sampleNotification();
+    expect((await deliver(server.url, n)).status).toBe(201);
+    await waitFor(() => fake.rows(EVENTS).length === 2 || undefined, 10_000, "the new row");
+    expect(fake.table(EVENTS)!.columns.map((c) => c.name)).toEqual(["id", "received_at", "data_type", "event_type", "user_id", "payload", "object_id", "event_time", "source", "document"]);
+    expect(fake.rows(EVENTS)[0]).toMatchObject({ id: "0b7c1d2e-original-row", payload: '{"from":"the original"}', object_id: null });
+    expect(fake.rows(EVENTS)[1]).toMatchObject({ object_id: n.object_id, source: "webhook" });
+    expect(fake.statements.filter((s) => s.kind === "alter")).toHaveLength(1);
+    // A second start finds nothing to add.
+    await server.stop();
+    cleanups.pop();
+    await startWarehouseServer(fake);
+    await waitFor(() => fake.statements.filter((s) => s.kind === "describe").length >= 6 || undefined, 5000, "the second start's describes");
+    expect(fake.statements.filter((s) => s.kind === "alter")).toHaveLength(1);
+  }, 30_000);
+
+  test("cold start, CLOSED, 429 with Retry-After, 503 and a concurrent-modification conflict are all ridden out", async () => {
+    const fake = startFake();
+    const server = await startWarehouseServer(fake);
+    await waitFor(() => fake.table(EVENTS) || undefined, 5000, "tables created");
+    fake.faults.push(
+      { type: "pending", polls: 3, kind: "merge-events" },
+      { type: "closed", kind: "merge-events" },
+      { type: "http", status: 429, retryAfter: 1, kind: "merge-events" },
+      { type: "http", status: 503, kind: "merge-events" },
+      { type: "failed", kind: "merge-events", errorCode: "ABORTED", message: "[DELTA_CONCURRENT_APPEND] ConcurrentAppendException: Files were added to the root of the table by a concurrent update." },
+    );
+    const sent: string[] = [];
+    // Three batches, each shipped before the next: the first waits out a cold start, the second is CLOSED, the third
+    // meets 429, 503 and a conflict before it lands.
+    for (let round = 0; round < 3; round++) {
+      const batch = Array.from({ length: 4 }, () => sampleNotification());
+      for (const n of batch) expect((await deliver(server.url, n)).status).toBe(201);
+      sent.push(...batch.map((n) => n.object_id));
+      await waitFor(async () => ((await health(server)).warehouse.pending_events === 0 ? true : undefined), 20_000, `batch ${round + 1} shipped`);
+    }
+    expect(fake.faults).toHaveLength(0);
+    expect(fake.rows(EVENTS).map((r) => r.object_id)).toEqual(sent);
+    const merges = fake.statements.filter((s) => s.kind === "merge-events");
+    expect(merges.every((s) => s.warehouseId === fake.warehouseId)).toBe(true);
+    expect(fake.counters.polls).toBeGreaterThanOrEqual(3);
+  }, 40_000);
+
+  test("documents: the latest version per user, type and id, upserted", async () => {
+    const oura = new FakeOura().start();
+    cleanups.push(() => oura.stop());
+    oura.addUser("USER-D");
+    const fake = startFake();
+    const server = await startWarehouseServer(fake, { ...oura.env(), OURA_INITIAL_REFRESH_TOKEN: oura.issueTokens("USER-D").refresh_token });
+    oura.putDocument("USER-D", "daily_readiness", { id: "r-1", day: "2026-12-01", score: 70 });
+    await oura.deliver(new URL("/webhooks", server.url).href, { event_type: "create", data_type: "daily_readiness", object_id: "r-1", event_time: "2026-12-01T08:00:00+00:00", user_id: "USER-D" });
+    const documents = "main.oura.events_documents";
+    await waitFor(() => fake.rows(documents).length === 1 || undefined, 10_000, "the document in Delta");
+    oura.putDocument("USER-D", "daily_readiness", { id: "r-1", day: "2026-12-01", score: 74 });
+    await oura.deliver(new URL("/webhooks", server.url).href, { event_type: "update", data_type: "daily_readiness", object_id: "r-1", event_time: "2026-12-01T09:00:00+00:00", user_id: "USER-D" });
+    await waitFor(() => (fake.rows(documents)[0] && JSON.parse(fake.rows(documents)[0]!.payload!).score === 74) || undefined, 10_000, "the update in Delta");
+    expect(fake.rows(documents)).toHaveLength(1);
+    expect(fake.rows(documents)[0]).toMatchObject({ user_id: "USER-D", data_type: "daily_readiness", document_id: "r-1", day: "2026-12-01", deleted: "false" });
+    await oura.deliver(new URL("/webhooks", server.url).href, { event_type: "delete", data_type: "daily_readiness", object_id: "r-1", event_time: "2026-12-01T10:00:00+00:00", user_id: "USER-D" });
+    await waitFor(() => fake.rows(documents)[0]?.deleted === "true" || undefined, 10_000, "the delete in Delta");
+    expect(fake.rows(EVENTS).map((r) => r.event_type)).toEqual(["create", "update", "delete"]);
+  }, 30_000);
+
+  test("a service principal: one M2M token for many statements, renewed before it ends, replaced when refused", async () => {
+    const fake = startFake({ tokenSeconds: 302 });
+    const server = await startWarehouseServer(fake, { ...fake.env("m2m"), DATABRICKS_TOKEN: "" });
+    await waitFor(() => fake.table(EVENTS) || undefined, 5000, "tables created");
+    for (let i = 0; i < 3; i++) expect((await deliver(server.url, sampleNotification())).status).toBe(201);
+    await waitFor(() => fake.rows(EVENTS).length === 3 || undefined, 5000, "rows");
+    // 302 s tokens are renewed once less than five minutes remain, i.e. after 2 s.
+    const issuedEarly = fake.counters.tokensIssued;
+    expect(issuedEarly).toBeLessThan(fake.counters.statements);
+    await Bun.sleep(2500);
+    expect((await deliver(server.url, sampleNotification())).status).toBe(201);
+    await waitFor(() => fake.rows(EVENTS).length === 4 || undefined, 5000, "row after renewal");
+    expect(fake.counters.tokensIssued).toBeGreaterThan(issuedEarly);
+    // The workspace refuses a token before its end (revoked): one new token, and the batch goes through.
+    const before = fake.counters.tokensIssued;
+    fake.advanceClock(400_000);
+    expect((await deliver(server.url, sampleNotification())).status).toBe(201);
+    await waitFor(() => fake.rows(EVENTS).length === 5 || undefined, 5000, "row after a refused token");
+    expect(fake.counters.tokensIssued).toBe(before + 1);
+  }, 30_000);
+});

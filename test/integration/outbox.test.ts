@@ -1,0 +1,61 @@
+// The outbox in SQLite: written in the same commit as the event, never pruned before it is shipped, and off in sqlite mode.
+import { afterEach, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { SqliteOutbox } from "../../src/storage/sqlite/outbox.ts";
+import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { sampleNotification } from "../helpers/notifications.ts";
+import { tempDir } from "../helpers/servers.ts";
+
+const stores: SqliteStore[] = [];
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+});
+
+async function open(path: string, outbox: boolean | undefined) {
+  const store = await SqliteStore.open(path, undefined, { outbox });
+  stores.push(store);
+  return { store, outbox: new SqliteOutbox(store) };
+}
+
+async function append(store: SqliteStore) {
+  const n = sampleNotification();
+  return (await store.appendEvent({ source: "webhook", identity: n, raw: JSON.stringify(n), received: n, fetch: "awaiting_link" })).event;
+}
+
+describe("outbox", () => {
+  test("retention never deletes an event that is not shipped yet", async () => {
+    const { store, outbox } = await open(join(tempDir(), "o.db"), true);
+    const events = [await append(store), await append(store), await append(store)];
+    await store.recordFetchOutcome(events[0]!.id, "missing");
+    await store.recordFetchOutcome(events[1]!.id, "missing");
+    await store.recordFetchOutcome(events[2]!.id, "missing");
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    expect(await store.countPrunable(future)).toBe(0);
+    expect(await store.pruneEvents(future, 100)).toBe(0);
+    expect(outbox.pendingEvents(10).map((e) => e.id)).toEqual(events.map((e) => e.id));
+    await outbox.markEventsShipped(events[1]!.id);
+    expect(await store.pruneEvents(future, 100)).toBe(2);
+    expect(outbox.pendingEvents(10).map((e) => e.id)).toEqual([events[2]!.id]);
+    expect(outbox.outboxStatus().events).toBe(1);
+  });
+
+  test("the shipped id survives a restart and never goes back; sqlite mode turns the outbox off, maintenance commands leave it", async () => {
+    const path = join(tempDir(), "o.db");
+    let { store, outbox } = await open(path, true);
+    const a = await append(store);
+    const b = await append(store);
+    await outbox.markEventsShipped(b.id);
+    await outbox.markEventsShipped(a.id);
+    await store.close();
+    stores.pop();
+    ({ store, outbox } = await open(path, undefined));
+    expect(outbox.outboxStatus().shipped_through_event_id).toBe(b.id);
+    await store.close();
+    stores.pop();
+    ({ store, outbox } = await open(path, false));
+    expect(outbox.outboxStatus().shipped_through_event_id).toBe(0);
+    // sqlite mode: retention is bounded by nothing but age.
+    await store.recordFetchOutcome(a.id, "missing");
+    expect(await store.countPrunable(new Date(Date.now() + 86_400_000).toISOString())).toBe(1);
+  });
+});
