@@ -26,8 +26,11 @@ export const serveCommand: Command = {
       console.error(`oura-streaming: could not start: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     }
-    const auth = [config.apiToken ? "api_token" : "", oauthConfigured({ ...config }) ? "oura_sign_in" : ""].filter(Boolean).join("+") || "none (loopback only)";
-    logger.info("server.listening", { url: running.url.href, version: VERSION, database: config.databasePath, auth });
+    const auth =
+      [config.apiToken ? "api_token" : "", oauthConfigured({ ...config }) ? "oura_sign_in" : "", config.databricksApp ? "databricks_app_users" : ""].filter(Boolean).join("+") ||
+      "none (loopback only)";
+    const storage = config.warehouse ? `warehouse (SQLite outbox → ${config.warehouse.tables.events.quoted})` : "sqlite";
+    logger.info("server.listening", { url: running.url.href, version: VERSION, database: config.databasePath, storage, auth });
     logger.info("server.polling", { plan: pollingSummary(config) });
     const stopped = Promise.withResolvers<number>();
     let stopping = false;

@@ -24,7 +24,8 @@ import { HistoryPanel } from "../views/history.tsx";
 import { backfillProgress } from "../jobs/backfill.ts";
 import { pollingMode } from "./polling.ts";
 import { pollingStrip } from "../views/polling-strip.ts";
-import { DashboardPage, EventPage, SignInPage } from "../views/pages.tsx";
+import { DashboardPage, EventPage, SignInPage, WarehouseSummary } from "../views/pages.tsx";
+import { warehouseHealth } from "./health.ts";
 import { Panels, RANGES } from "../views/panels.tsx";
 import { SubscriptionsSummary, SubscriptionsSynced, SubscriptionsTable } from "../views/subscriptions.tsx";
 
@@ -82,6 +83,7 @@ const summaryRoute = page({ method: "get", path: "/dashboard/subscriptions/summa
 const syncRoute = page({ method: "post", path: "/dashboard/subscriptions/sync", security: DATA_SECURITY });
 const renewRoute = page({ method: "put", path: "/dashboard/subscriptions/{id}/renew", security: DATA_SECURITY, request: { params: SubscriptionId } });
 const deleteSubscriptionRoute = page({ method: "delete", path: "/dashboard/subscriptions/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
+const warehouseRoute = page({ method: "get", path: "/dashboard/warehouse", security: DATA_SECURITY });
 const historyRoute = page({ method: "get", path: "/dashboard/history", security: DATA_SECURITY });
 const importRoute = page({ method: "post", path: "/dashboard/history/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
 const unlinkRoute = page({ method: "delete", path: "/dashboard/users/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
@@ -119,6 +121,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       accounts: deps.accounts.list(only),
       mode: deps.config.publicUrl ? `webhooks at ${deps.config.publicUrl}/webhooks` : "webhooks (set PUBLIC_URL for subscriptions)",
       polling: pollingStrip(pollingMode(deps), pollStates),
+      warehouse: warehouseHealth(deps),
       lastEventAt,
       storageBytes: deps.store.sizeBytes(),
       events: page.events,
@@ -179,6 +182,11 @@ export function createDashboardRoutes(deps: AppDeps) {
   const subscriptionsTable = async () => SubscriptionsTable({ subscriptions: await oura().listSubscriptions(), now: deps.now() });
 
   app.openapi(subscriptionsRoute, (c) => ouraFragment(c, subscriptionsTable));
+
+  app.openapi(warehouseRoute, (c) => {
+    const status = warehouseHealth(deps);
+    return c.html(status ? WarehouseSummary({ status }) : "off");
+  });
 
   app.openapi(summaryRoute, (c) =>
     ouraFragment(c, async () => SubscriptionsSummary({ subscriptions: deps.oura ? await deps.oura.listSubscriptions() : null, now: deps.now() })),

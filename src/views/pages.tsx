@@ -9,6 +9,7 @@ import { ErrorNote, Layout } from "./layout.tsx";
 import type { MetricSeries } from "./metrics.ts";
 import { Panels } from "./panels.tsx";
 import type { PollingStrip } from "./polling-strip.ts";
+import type { Health } from "../schemas/health.ts";
 
 export function SignInPage(props: { oauthConfigured: boolean; csrf: string; error?: string; apiTokenConfigured: boolean }) {
   return (
@@ -57,6 +58,8 @@ export interface DashboardModel {
   now: number;
   publicUrl?: string;
   polling: PollingStrip;
+  /** Warehouse mode's outbox and shipper; null with sqlite. */
+  warehouse: Health["warehouse"];
 }
 
 const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
@@ -111,6 +114,14 @@ export function DashboardPage(model: DashboardModel) {
             <dt>Storage</dt>
             <dd>{model.storageBytes === null ? "in memory" : formatBytes(model.storageBytes)}</dd>
           </div>
+          {model.warehouse ? (
+            <div>
+              <dt>Warehouse</dt>
+              <dd id="warehouse-status" hx-get="/dashboard/warehouse" hx-trigger="every 5s" hx-swap="innerHTML">
+                <WarehouseSummary status={model.warehouse} />
+              </dd>
+            </div>
+          ) : null}
         </dl>
         {needsReauth.map((a) => (
           <p class="alert" role="alert">
@@ -176,6 +187,22 @@ export function DashboardPage(model: DashboardModel) {
         )}
       </section>
     </Layout>
+  );
+}
+
+/** Where shipping to Delta stands: waiting rows, the oldest one's age, the last success, and the last error if failing. */
+export function WarehouseSummary(props: { status: NonNullable<Health["warehouse"]> }) {
+  const { state, pending_events, pending_documents, oldest_pending_at, last_success_at, last_error, tables } = props.status;
+  const waiting = pending_events + pending_documents;
+  return (
+    <>
+      <span class={state === "failing" ? "token bad" : "token ok"} title={`${tables.events}, ${tables.documents}`}>
+        {state === "failing" ? "failing" : state === "starting" ? "connecting" : "shipping"}
+      </span>
+      {waiting === 0 ? ", all shipped" : <>, {waiting} waiting{oldest_pending_at ? <> since <LastEventTime at={oldest_pending_at} /></> : null}</>}
+      {last_success_at ? <>, last shipped <LastEventTime at={last_success_at} /></> : null}
+      {state === "failing" && last_error ? <span class="warehouse-error">: {last_error}</span> : null}
+    </>
   );
 }
 

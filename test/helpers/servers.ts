@@ -37,10 +37,11 @@ export interface ChildServer {
 
 /**
  * Starts `bun src/main.ts` with a clean environment plus `env`, and waits for its listening line. With
- * `readStdout: false` nobody reads its stdout after that line (a blocked pipe) until `readRest()` is called.
+ * `readStdout: false` nobody reads its stdout after that line (a blocked pipe) until `readRest()` is called. `command`
+ * replaces `bun src/main.ts` (e.g. app.yaml's).
  */
-export async function spawnServer(env: Record<string, string>, options: { readStdout?: boolean } = {}): Promise<ChildServer> {
-  const child = Bun.spawn([process.execPath, "src/main.ts"], {
+export async function spawnServer(env: Record<string, string>, options: { readStdout?: boolean; command?: string[] } = {}): Promise<ChildServer> {
+  const child = Bun.spawn(options.command ?? [process.execPath, "src/main.ts"], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? "",
