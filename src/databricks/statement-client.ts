@@ -92,7 +92,7 @@ export class StatementClient {
         if (CONCURRENT_MODIFICATION.test(message)) throw new WarehouseError(message, "unavailable", error?.error_code, finished.status?.sql_state);
         throw new WarehouseError(message, "sql", error?.error_code, finished.status?.sql_state);
       } catch (error) {
-        const failure = error instanceof WarehouseError ? error : new WarehouseError(`cannot reach the workspace: ${(error as Error).message}`, "unavailable");
+        const failure = error instanceof WarehouseError ? error : new WarehouseError(`cannot reach ${this.options.host} (${transportFailure(error)})`, "unavailable");
         if (this.#closing.signal.aborted || (failure.failure !== "unavailable" && failure.failure !== "cancelled")) throw failure;
         const waitMs = Math.min(MAX_BACKOFF_MS, retryAfterMs(error) ?? 250 * 2 ** Math.min(attempt - 1, 7));
         if (Date.now() + waitMs >= deadline) throw failure;
@@ -201,6 +201,13 @@ function retryAfterMs(error: unknown): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(error.retryAfter);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** A network failure in a few words: the system's code (ECONNREFUSED, timeout) rather than the runtime's sentence. */
+function transportFailure(error: unknown): string {
+  if (error instanceof DOMException && error.name === "TimeoutError") return "no answer in time";
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && code ? code : (error as Error).message;
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

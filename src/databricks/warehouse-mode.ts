@@ -12,9 +12,18 @@ import { StatementClient } from "./statement-client.ts";
 import { MirroredAccounts } from "./token-mirror.ts";
 
 const HISTORY_RESTORED_SETTING = "warehouse.history_restored_at";
-/** How long start-up waits for the warehouse to read history back before listening without it. */
+/** How long start-up waits for the warehouse to read history back before listening without it (at most WAREHOUSE_STATEMENT_TIMEOUT_SECONDS). */
 const STARTUP_DEADLINE_MS = 60_000;
 const TOKEN_RETRY_MS = 10_000;
+/** How long start-up waits for the token rows on a disk that has none. */
+const TOKEN_WAIT_MS = 15_000;
+
+/** Waits for the promise, or `ms`, whichever comes first (the promise carries on). */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 export interface WarehouseMode {
   warehouse: DeltaWarehouse;
@@ -75,14 +84,19 @@ export function createWarehouseMode(parts: {
     shipper: shipper!,
     tokensRestored: () => tokensRestored,
     async start(onTokensRestored) {
+      let historyFailed = false;
       try {
         // Its own client: each statement of the restore is bounded by the start-up deadline, not the shipper's.
-        const startupClient = new StatementClient({ host: config.host, warehouseId: config.warehouseId, credentials, fetch: parts.fetch, deadlineMs: STARTUP_DEADLINE_MS });
+        const startupClient = new StatementClient({ host: config.host, warehouseId: config.warehouseId, credentials, fetch: parts.fetch, deadlineMs: Math.min(STARTUP_DEADLINE_MS, config.statementTimeoutMs) });
         await restoreHistory({ store, outbox, warehouse: new DeltaWarehouse(startupClient, config.tables, logger), retentionDays: parts.retentionDays, logger });
       } catch (error) {
+        historyFailed = true;
         logger.warn("warehouse.history_not_restored", { error: (error as Error).message, effect: "the dashboard shows events received from now on; Delta keeps the rest" });
       }
-      await restoreTokens(onTokensRestored);
+      const restoring = restoreTokens(onTokensRestored);
+      // A disk without any sign-in (a redeploy) waits a little for Delta's, so the server comes up with its users
+      // linked; with sign-ins here, or a warehouse that just proved unreachable, start-up does not wait on Delta.
+      if (!historyFailed && !parts.localAccounts.hasAny()) await within(restoring, TOKEN_WAIT_MS);
       shipper!.start();
     },
     async stop() {

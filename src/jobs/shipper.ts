@@ -7,14 +7,20 @@ import type { Metrics } from "../metrics.ts";
 import type { Outbox, OutboxEvent } from "../storage/store.ts";
 import { PeriodicJob } from "./periodic.ts";
 
-/** Rows per MERGE, and the most JSON one may carry (a statement and its parameters stay far below 16 MiB). */
-export const SHIP_BATCH_ROWS = 1000;
+/**
+ * Rows per MERGE, and the most JSON one may carry (a statement and its parameters stay far below 16 MiB). Draining is
+ * bound by the warehouse's latency per statement, so bigger batches drain faster: at 200 ms a statement, 1,000 rows
+ * drain 3,700 events/s and 2,000 rows 7,100 (bench/warehouse.ts).
+ */
+export const SHIP_BATCH_ROWS = 2000;
 const SHIP_BATCH_BYTES = 4 * 1024 * 1024;
 const SHIP_INTERVAL_MS = 1000;
+/** After a failure the next attempt waits 1 s, then 2, 4 … up to a minute (a broken grant is not asked about every second). */
+const MAX_RETRY_DELAY_MS = 60_000;
 
 export interface ShipperStatus {
-  /** ok: nothing failed since the last success; failing: the last attempt failed (see last_error). */
-  state: "starting" | "ok" | "failing";
+  /** idle: nothing shipped since start (nothing to ship); ok: the last attempt succeeded; failing: it failed (see last_error). */
+  state: "idle" | "ok" | "failing";
   pending_events: number;
   pending_documents: number;
   oldest_pending_at: string | null;
@@ -34,6 +40,8 @@ export class WarehouseShipper {
   #shippedEvents = 0;
   #shippedDocuments = 0;
   #stopping = false;
+  #failures = 0;
+  #nextAttemptAtMs = 0;
 
   constructor(
     private readonly parts: { outbox: Outbox; warehouse: DeltaWarehouse; logger: Logger; metrics: Metrics; batchRows?: number; now?: () => number },
@@ -75,7 +83,7 @@ export class WarehouseShipper {
   status(): ShipperStatus {
     const outbox = this.parts.outbox.outboxStatus();
     return {
-      state: this.#failing ? "failing" : this.#lastSuccessAt ? "ok" : "starting",
+      state: this.#failing ? "failing" : this.#lastSuccessAt ? "ok" : "idle",
       pending_events: outbox.events,
       pending_documents: outbox.documents,
       oldest_pending_at: outbox.oldest_pending_at,
@@ -90,6 +98,9 @@ export class WarehouseShipper {
   async #run(): Promise<void> {
     const { outbox, warehouse } = this.parts;
     const rows = this.parts.batchRows ?? SHIP_BATCH_ROWS;
+    if (this.#now() < this.#nextAttemptAtMs) return;
+    // Nothing to ship: no statement at all, so an idle server never keeps a warehouse from stopping.
+    if (outbox.pendingEvents(1).length === 0 && outbox.pendingDocuments(1).length === 0) return;
     try {
       if (!warehouse.prepared) await warehouse.prepare();
       for (let batch = fitBytes(outbox.pendingEvents(rows)); batch.length > 0 && !this.#stopping; batch = fitBytes(outbox.pendingEvents(rows))) {
@@ -104,9 +115,11 @@ export class WarehouseShipper {
         this.#shippedDocuments += batch.length;
         this.#succeeded();
       }
-      if (!this.#lastSuccessAt) this.#succeeded();
     } catch (error) {
-      if (!this.#stopping) this.noteFailure(error);
+      if (this.#stopping) return;
+      this.noteFailure(error);
+      this.#failures++;
+      this.#nextAttemptAtMs = this.#now() + Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** (this.#failures - 1));
     }
   }
 
@@ -123,6 +136,8 @@ export class WarehouseShipper {
   #succeeded(): void {
     if (this.#failing) this.parts.logger.info("warehouse.ship_recovered", { pending_events: this.parts.outbox.outboxStatus().events });
     this.#failing = false;
+    this.#failures = 0;
+    this.#nextAttemptAtMs = 0;
     this.#lastSuccessAt = new Date(this.#now()).toISOString();
   }
 }

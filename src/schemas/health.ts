@@ -32,7 +32,9 @@ export const Health = z
     storage_backend: z.enum(["sqlite", "warehouse"]),
     warehouse: z
       .object({
-        state: z.enum(["starting", "ok", "failing"]).openapi({ description: "failing: the last attempt to ship failed (last_error says why); rows stay queued." }),
+        state: z
+          .enum(["idle", "ok", "failing"])
+          .openapi({ description: "idle: nothing to ship since start; ok: the last attempt succeeded; failing: it failed (last_error says why) and the rows stay queued." }),
         pending_events: z.number().int().openapi({ description: "Events acknowledged here and not yet in Delta (the outbox depth)." }),
         pending_documents: z.number().int(),
         oldest_pending_at: z.string().nullable(),

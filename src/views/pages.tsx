@@ -196,8 +196,8 @@ export function WarehouseSummary(props: { status: NonNullable<Health["warehouse"
   const waiting = pending_events + pending_documents;
   return (
     <>
-      <span class={state === "failing" ? "token bad" : "token ok"} title={`${tables.events}, ${tables.documents}`}>
-        {state === "failing" ? "failing" : state === "starting" ? "connecting" : "shipping"}
+      <span class={state === "failing" ? "state bad" : "state ok"} title={`${tables.events}, ${tables.documents}`}>
+        {state === "failing" ? "failing" : "ok"}
       </span>
       {waiting === 0 ? ", all shipped" : <>, {waiting} waiting{oldest_pending_at ? <> since <LastEventTime at={oldest_pending_at} /></> : null}</>}
       {last_success_at ? <>, last shipped <LastEventTime at={last_success_at} /></> : null}

@@ -100,6 +100,26 @@ describe("warehouse backend", () => {
   }, 30_000);
 });
 
+describe("warehouse down at start", () => {
+  test("the server starts within the statement timeout, acknowledges webhooks at once, and ships them when the warehouse is back", async () => {
+    const fake = startFake();
+    fake.setOff();
+    const started = Date.now();
+    const server = await startWarehouseServer(fake, { WAREHOUSE_STATEMENT_TIMEOUT_SECONDS: "5" });
+    expect(Date.now() - started).toBeLessThan(9000);
+    const sent = Array.from({ length: 20 }, () => sampleNotification());
+    const acknowledged = Date.now();
+    for (const n of sent) expect((await deliver(server.url, n)).status).toBe(201);
+    expect(Date.now() - acknowledged).toBeLessThan(2000);
+    expect((await health(server)).warehouse.pending_events).toBe(20);
+    fake.setOn();
+    await waitFor(async () => ((await health(server)).warehouse.pending_events === 0 ? true : undefined), 30_000, "the outbox to drain");
+    expect(fake.rows(EVENTS).map((r) => r.object_id)).toEqual(sent.map((n) => n.object_id));
+    // The token rows were read once the warehouse answered (the table exists and was asked).
+    expect(fake.statements.some((s) => s.kind === "select-tokens" && s.outcome === "SUCCEEDED")).toBe(true);
+  }, 60_000);
+});
+
 describe("warehouse protocol", () => {
   test("an original-schema table gains the new columns and keeps its rows; new rows land in it", async () => {
     const fake = startFake();

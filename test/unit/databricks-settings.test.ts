@@ -1,5 +1,6 @@
 // The Databricks settings the original product's users already have, read as they wrote them.
 import { describe, expect, test } from "bun:test";
+import { loadConfig } from "../../src/config.ts";
 import { deltaTable, warehouseId, workspaceUrl } from "../../src/databricks/settings.ts";
 
 describe("DATABRICKS_HOST", () => {
@@ -49,5 +50,55 @@ describe("DELTA_TABLE", () => {
     const parsed = deltaTable(raw);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error).toStartWith("DELTA_TABLE: ");
+  });
+});
+
+describe("warehouse mode in the configuration", () => {
+  const base = {
+    STORAGE_BACKEND: "warehouse",
+    DATABRICKS_HOST: "adb-1234567890123456.7.azuredatabricks.net",
+    DATABRICKS_HTTP_PATH: "/sql/1.0/warehouses/abcdef1234567890?o=1234567890123456",
+    DATABRICKS_TOKEN: "dapi-0123456789",
+    DELTA_TABLE: "main.oura.events",
+    APP_SECRET_KEY: "a-key-of-at-least-thirty-two-characters",
+  };
+
+  test("the original's settings, as written: host without scheme, HTTP path with ?o=, a token", () => {
+    const result = loadConfig(base);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const warehouse = result.config.warehouse!;
+    expect(warehouse.host).toBe("https://adb-1234567890123456.7.azuredatabricks.net");
+    expect(warehouse.warehouseId).toBe("abcdef1234567890");
+    expect(warehouse.credentials).toEqual({ kind: "token", token: "dapi-0123456789" });
+    expect(warehouse.tables.documents.quoted).toBe("`main`.`oura`.`events_documents`");
+    expect(warehouse.tables.tokens.quoted).toBe("`main`.`oura`.`events_tokens`");
+    const sqlite = loadConfig({});
+    expect(sqlite.ok && sqlite.config.warehouse).toBeUndefined();
+  });
+
+  test("a service principal when there is no token; DATABRICKS_WAREHOUSE_ID wins over the path", () => {
+    const result = loadConfig({ ...base, DATABRICKS_TOKEN: "", DATABRICKS_CLIENT_ID: "sp-id", DATABRICKS_CLIENT_SECRET: "sp-secret", DATABRICKS_WAREHOUSE_ID: "1234567890abcdef" });
+    expect(result.ok && result.config.warehouse).toMatchObject({ warehouseId: "1234567890abcdef", credentials: { kind: "m2m", clientId: "sp-id", clientSecret: "sp-secret" } });
+  });
+
+  test.each([
+    [{ DATABRICKS_TOKEN: "", DATABRICKS_CLIENT_ID: "sp-id" }, "DATABRICKS_CLIENT_SECRET"],
+    [{ APP_SECRET_KEY: "" }, "APP_SECRET_KEY"],
+    [{ DELTA_TABLE: "" }, "DELTA_TABLE"],
+    [{ DATABRICKS_HTTP_PATH: "", DATABRICKS_WAREHOUSE_ID: "" }, "DATABRICKS_HTTP_PATH"],
+  ])("a missing piece stops start-up naming its variable: %o", (override, name) => {
+    const result = loadConfig({ ...base, ...override });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.join("\n")).toContain(`${name}:`);
+  });
+
+  test("as a Databricks App: 0.0.0.0 on DATABRICKS_APP_PORT, no API token needed; elsewhere loopback", () => {
+    const app = loadConfig({ ...base, DATABRICKS_APP_PORT: "8000", DATABRICKS_APP_NAME: "oura" });
+    expect(app.ok && [app.config.host, app.config.port, app.config.databricksApp?.name]).toEqual(["0.0.0.0", 8000, "oura"]);
+    const local = loadConfig(base);
+    expect(local.ok && [local.config.host, local.config.databricksApp]).toEqual(["127.0.0.1", undefined]);
+    // The app port alone (no app name) is not a Databricks App: a non-loopback host needs a credential.
+    expect(loadConfig({ DATABRICKS_APP_PORT: "8000" }).ok).toBe(false);
   });
 });
