@@ -48,7 +48,8 @@ describe("warehouse backend", () => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(120);
     expect(rows.map((r) => `${r.user_id}|${r.object_id}`).sort()).toEqual(sent.map((n) => `${n.user_id}|${n.object_id}`).sort());
     const trickyRow = rows.find((r) => r.user_id === tricky)!;
-    expect(JSON.parse(trickyRow.payload!).user_id).toBe(tricky);
+    // Verbatim: the bytes Oura sent, character for character.
+    expect(trickyRow.payload).toBe(JSON.stringify(sent[0]));
     for (const statement of fake.statements) expect(statement.statement).not.toContain("DROP TABLE x");
     expect(fake.statements.some((s) => s.kind === "merge-events")).toBe(true);
     const h = await waitFor(async () => {

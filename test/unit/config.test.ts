@@ -17,9 +17,9 @@ describe("configuration", () => {
   });
 
   test("DATABRICKS_APP_PORT is the port when PORT is unset; PORT wins when both are set", () => {
-    const apps = loadConfig({ DATABRICKS_APP_PORT: "8080" });
+    const apps = loadConfig({ DATABRICKS_APP_PORT: "8080", DATABRICKS_APP_NAME: "oura" });
     expect(apps.ok && apps.config.port).toBe(8080);
-    const both = loadConfig({ DATABRICKS_APP_PORT: "8080", PORT: "9000" });
+    const both = loadConfig({ DATABRICKS_APP_PORT: "8080", DATABRICKS_APP_NAME: "oura", PORT: "9000" });
     expect(both.ok && both.config.port).toBe(9000);
   });
 
