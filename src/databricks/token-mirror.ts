@@ -44,7 +44,8 @@ export class MirroredAccounts implements Accounts {
     if (!this.warehouse.prepared) await this.warehouse.prepare();
     let installed = 0;
     for (const row of await this.warehouse.readTokens()) {
-      if (row.user_id && (await this.local.install(row))) installed++;
+      // An unlinked user's row keeps its version but no tokens: nothing to install.
+      if (row.user_id && row.refresh_token && (await this.local.install(row))) installed++;
     }
     return installed;
   }

@@ -44,6 +44,7 @@ describe("redeploy on an empty disk", () => {
     };
 
     const first = await start({ ...env, DATABASE_PATH: join(tempDir(), "oura.db") });
+    const linkedVersion = Number((await waitFor(() => databricks.rows("main.oura.events_tokens")[0], 5000, "the linked token in Delta")).token_version);
     for (const id of ["sleep-1", "sleep-2"]) {
       const response = await oura.deliver(new URL("/webhooks", first.url).href, { event_type: "create", data_type: "daily_sleep", object_id: id, event_time: new Date().toISOString(), user_id: "USER-APP" });
       expect(response.status).toBe(201);
@@ -57,7 +58,7 @@ describe("redeploy on an empty disk", () => {
     await waitFor(async () => ((await getJson(first, "/health")).warehouse.pending_documents === 0 && (await getJson(first, "/health")).warehouse.pending_events === 0 ? true : undefined), 10_000, "everything shipped");
     const tokenRows = databricks.rows("main.oura.events_tokens");
     expect(tokenRows).toHaveLength(1);
-    expect(Number(tokenRows[0]!.token_version)).toBeGreaterThanOrEqual(2);
+    expect(Number(tokenRows[0]!.token_version)).toBe(linkedVersion + 1);
     // Sealed, never in clear.
     expect(JSON.stringify(tokenRows)).not.toContain(oura.currentRefresh.get("USER-APP")!);
     const refreshesBefore = oura.counters.refreshes;
@@ -98,7 +99,7 @@ describe("redeploy on an empty disk", () => {
       OURA_INITIAL_REFRESH_TOKEN: initial.refresh_token,
       DATABASE_PATH: join(tempDir(), "oura.db"),
     });
-    await waitFor(() => databricks.rows("main.oura.events_tokens").length === 1 || undefined, 5000, "the linked token in Delta");
+    const linkedVersion = Number((await waitFor(() => databricks.rows("main.oura.events_tokens")[0], 5000, "the linked token in Delta")).token_version);
     databricks.faults.push(...Array.from({ length: 400 }, () => ({ type: "http" as const, status: 503, kind: "merge-token" })));
     oura.expireAccessTokens("USER-R");
     oura.putDocument("USER-R", "daily_sleep", { id: "r-1", day: "2026-12-01", score: 60 });
@@ -109,6 +110,31 @@ describe("redeploy on an empty disk", () => {
     expect(oura.counters.documentRequests).toBe(0);
     databricks.faults.length = 0;
     await waitFor(async () => ((await getJson(server, "/documents?user_id=USER-R")).documents?.length === 1 ? true : undefined), 20_000, "the fetch once Delta has the pair");
-    expect(Number(databricks.rows("main.oura.events_tokens")[0]!.token_version)).toBeGreaterThanOrEqual(2);
+    expect(Number(databricks.rows("main.oura.events_tokens")[0]!.token_version)).toBe(linkedVersion + 1);
+  }, 40_000);
+
+  test("unlinked, then linked again: the new sign-in reaches Delta and is what a redeploy reads back", async () => {
+    const oura = new FakeOura().start();
+    const databricks = new FakeDatabricks().start();
+    cleanups.push(() => oura.stop(), () => databricks.stop());
+    oura.addUser("USER-U");
+    const env = { ...oura.env(), ...databricks.env(), APP_SECRET_KEY, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "oura.db") };
+    const server = await start({ ...env, OURA_INITIAL_REFRESH_TOKEN: oura.issueTokens("USER-U").refresh_token });
+    await waitFor(() => databricks.rows("main.oura.events_tokens")[0], 5000, "the first link in Delta");
+    const unlinked = await fetch(new URL("/auth/users/USER-U", server.url), { method: "DELETE", headers: auth });
+    expect(unlinked.status).toBe(200);
+    await waitFor(() => (databricks.rows("main.oura.events_tokens")[0]?.refresh_token === null ? true : undefined), 5000, "the unlink in Delta");
+    await server.stop();
+    cleanups.pop();
+    // Linked again (a new initial token on a new start of the same disk: nothing is stored for the user any more).
+    const again = await start({ ...env, OURA_INITIAL_REFRESH_TOKEN: oura.issueTokens("USER-U").refresh_token });
+    await waitFor(() => (databricks.rows("main.oura.events_tokens")[0]?.refresh_token ? true : undefined), 5000, "the new link in Delta");
+    await again.stop();
+    cleanups.pop();
+    const current = oura.currentRefresh.get("USER-U")!;
+    const redeployed = await start({ ...env, DATABASE_PATH: join(tempDir(), "oura.db") });
+    expect((await getJson(redeployed, "/auth/status")).linked_users.map((u: any) => [u.user_id, u.needs_reauth])).toEqual([["USER-U", false]]);
+    expect(oura.currentRefresh.get("USER-U")).toBe(current);
+    expect(oura.counters.refreshReuse).toBe(0);
   }, 40_000);
 });

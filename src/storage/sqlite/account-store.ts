@@ -62,11 +62,14 @@ export class AccountStore implements Accounts {
       db
       .query(
         `INSERT INTO oura_accounts (user_id, access_token, refresh_token, access_expires_at_ms, scopes, needs_reauth, reauth_reason, token_version, linked_at, updated_at)
-         VALUES ($user_id, $access, $refresh, $expires, $scopes, 0, NULL, 1, $at, $at)
+         VALUES ($user_id, $access, $refresh, $expires, $scopes, 0, NULL, $link_version, $at, $at)
          ON CONFLICT (user_id) DO UPDATE SET access_token = $access, refresh_token = $refresh, access_expires_at_ms = $expires,
-           scopes = $scopes, needs_reauth = 0, reauth_reason = NULL, token_version = token_version + 1, updated_at = $at`,
+           scopes = $scopes, needs_reauth = 0, reauth_reason = NULL, handed_off_at = NULL,
+           token_version = max(token_version + 1, $link_version), updated_at = $at`,
       )
-      .run({ user_id: userId, ...sealed, at }),
+      // A sign-in's version is the time in ms (rotations then count up by one): higher than any version an earlier
+      // link of the same user had, even one removed here but still in the warehouse's copy.
+      .run({ user_id: userId, ...sealed, at, link_version: this.now() }),
     );
     this.#usable?.add(userId);
   }
