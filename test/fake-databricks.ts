@@ -589,6 +589,8 @@ export class FakeDatabricks {
         return this.mergeEvents(key, code, values);
       case "merge-documents":
         return this.mergeDocuments(key, code, values);
+      case "merge-heartrate":
+        return this.mergeHeartRate(key, code, values);
       case "merge-token":
         return this.mergeToken(key, code, values);
       case "select-tokens":
@@ -716,6 +718,19 @@ export class FakeDatabricks {
     );
     const present = new Set(table.rows.map((row) => row.id));
     const fresh = source.filter((row) => row.id == null || !present.has(row.id));
+    table.rows.push(...fresh.map((row) => FakeDatabricks.inserted(table, insert, row)));
+    return FakeDatabricks.mergeCounts(fresh.length, 0);
+  }
+
+  /** Insert-only on (user_id, measured_at), compared as instants. */
+  private mergeHeartRate(key: string, code: string, values: Map<string, string | null>): ResultSet {
+    const table = this.modifiableTable(key);
+    const insert = insertColumns(code) ?? table.columns.map((column) => column.name);
+    this.requireColumns(key, table, insert);
+    const keyOf = (row: Row) => (row.user_id == null || row.measured_at == null ? undefined : JSON.stringify([row.user_id, timestampMs(row.measured_at)]));
+    const source = this.deduplicate(code, this.sourceRows(code, values), keyOf, () => false);
+    const present = new Set(table.rows.map(keyOf));
+    const fresh = source.filter((row) => !present.has(keyOf(row)));
     table.rows.push(...fresh.map((row) => FakeDatabricks.inserted(table, insert, row)));
     return FakeDatabricks.mergeCounts(fresh.length, 0);
   }

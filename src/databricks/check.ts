@@ -4,7 +4,7 @@ import type { WarehouseConfig } from "../config.ts";
 import { silentLogger } from "../log.ts";
 import { workspaceCredentials, WorkspaceAuthError } from "./credentials.ts";
 import { DeltaWarehouse, isMissingTable } from "./delta-warehouse.ts";
-import { type ColumnList, DOCUMENT_COLUMNS, EVENT_COLUMNS, ping, probeModify, TOKEN_COLUMNS } from "./sql.ts";
+import { type ColumnList, DOCUMENT_COLUMNS, EVENT_COLUMNS, HEART_RATE_COLUMNS, ping, probeModify, TOKEN_COLUMNS } from "./sql.ts";
 import { StatementClient, WarehouseError } from "./statement-client.ts";
 
 export interface CheckResult {
@@ -33,6 +33,7 @@ export async function checkWarehouse(config: WarehouseConfig, fetcher: typeof fe
   const tables: [string, typeof config.tables.events, ColumnList][] = [
     ["events table", config.tables.events, EVENT_COLUMNS],
     ["documents table", config.tables.documents, DOCUMENT_COLUMNS],
+    ["heart-rate table", config.tables.heartRate, HEART_RATE_COLUMNS],
     ["tokens table", config.tables.tokens, TOKEN_COLUMNS],
   ];
   let eventsExist = false;

@@ -2,7 +2,7 @@
 // idempotent MERGEs, and read back after a redeploy. Knows the statements, not the local store.
 import type { Logger } from "../log.ts";
 import type { SealedAccount } from "../storage/accounts.ts";
-import type { OutboxDocument, OutboxEvent } from "../storage/store.ts";
+import type { OutboxDocument, OutboxEvent, OutboxHeartRate } from "../storage/store.ts";
 import {
   addColumns,
   CASTABLE_TYPES,
@@ -12,7 +12,9 @@ import {
   DOCUMENT_COLUMNS,
   describeTable,
   EVENT_COLUMNS,
+  HEART_RATE_COLUMNS,
   mergeDocuments,
+  mergeHeartRate,
   mergeEvents,
   mergeToken,
   selectDocumentsSince,
@@ -65,6 +67,7 @@ export class DeltaWarehouse {
       );
     }
     await this.#ensureTable(this.tables.documents, DOCUMENT_COLUMNS, "Latest version of each Oura document (oura-streaming)");
+    await this.#ensureTable(this.tables.heartRate, HEART_RATE_COLUMNS, "Heart-rate samples polled by oura-streaming, one per user and instant");
     await this.#ensureTable(this.tables.tokens, TOKEN_COLUMNS, "Encrypted Oura OAuth tokens of oura-streaming (sealed with APP_SECRET_KEY)");
     this.#prepared = true;
   }
@@ -131,6 +134,11 @@ export class DeltaWarehouse {
       updated_at: d.updated_at,
     }));
     await this.client.execute(mergeDocuments(this.tables.documents, rows));
+  }
+
+  async shipHeartRate(samples: OutboxHeartRate[]): Promise<void> {
+    const rows = samples.map((sample) => ({ user_id: sample.user_id, measured_at: new Date(sample.at_ms).toISOString(), bpm: String(sample.bpm), source: sample.source }));
+    await this.client.execute(mergeHeartRate(this.tables.heartRate, rows));
   }
 
   async putToken(row: DeltaTokenRow): Promise<void> {

@@ -16,17 +16,18 @@ const tag = (kind: string) => `/* oura-streaming:${kind} */`;
 export interface DeltaTables {
   events: DeltaTableName;
   documents: DeltaTableName;
+  heartRate: DeltaTableName;
   tokens: DeltaTableName;
 }
 
-/** The documents and tokens tables sit beside DELTA_TABLE: `<table>_documents` and `<table>_tokens`. */
+/** The other tables sit beside DELTA_TABLE: `<table>_documents`, `<table>_heartrate` and `<table>_tokens`. */
 export function deltaTables(events: DeltaTableName): DeltaTables {
   const sibling = (suffix: string): DeltaTableName => {
     const table = `${events.table}_${suffix}`;
     const parts = [events.catalog, events.schema, table].filter((part): part is string => part !== undefined);
     return { catalog: events.catalog, schema: events.schema, table, quoted: parts.map((part) => `\`${part}\``).join(".") };
   };
-  return { events, documents: sibling("documents"), tokens: sibling("tokens") };
+  return { events, documents: sibling("documents"), heartRate: sibling("heartrate"), tokens: sibling("tokens") };
 }
 
 /** The events table: the original product's six columns first (its users' tables have them), then ours. */
@@ -51,6 +52,14 @@ export const DOCUMENT_COLUMNS = [
   ["payload", "STRING"],
   ["deleted", "BOOLEAN"],
   ["updated_at", "TIMESTAMP"],
+] as const;
+
+/** Heart-rate samples (polled: a time series, not documents), one row per user and instant. */
+export const HEART_RATE_COLUMNS = [
+  ["user_id", "STRING"],
+  ["measured_at", "TIMESTAMP"],
+  ["bpm", "INT"],
+  ["source", "STRING"],
 ] as const;
 
 export const TOKEN_COLUMNS = [
@@ -135,6 +144,21 @@ ON t.user_id = s.user_id AND t.data_type = s.data_type AND t.document_id = s.doc
 WHEN MATCHED AND (t.updated_at IS NULL OR t.updated_at <= CAST(s.updated_at AS TIMESTAMP)) THEN UPDATE SET ${names.slice(3).map((name, i) => `${name} = ${values[i + 3]}`).join(", ")}
 WHEN NOT MATCHED THEN INSERT (${names.join(", ")}) VALUES (${values.join(", ")})`;
   return { kind: "merge-documents", sql, parameters: [{ name: "rows", value: JSON.stringify(rows) }] };
+}
+
+/** Insert-only MERGE of heart-rate samples on (user_id, timestamp). */
+export function mergeHeartRate(table: DeltaTableName, rows: Record<string, string | null>[]): Statement {
+  const names = HEART_RATE_COLUMNS.map(([name]) => name);
+  const sql = `${tag("merge-heartrate")} MERGE INTO ${table.quoted} AS t
+USING (
+  SELECT ${names.join(", ")} FROM (
+    SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.user_id, r.measured_at ORDER BY r.bpm) AS row_rank
+    FROM (SELECT inline(from_json(:rows, '${structType(HEART_RATE_COLUMNS)}'))) AS r
+  ) WHERE row_rank = 1
+) AS s
+ON t.user_id = s.user_id AND t.measured_at = CAST(s.measured_at AS TIMESTAMP)
+WHEN NOT MATCHED THEN INSERT (${names.join(", ")}) VALUES (${castValues(HEART_RATE_COLUMNS, new Map()).join(", ")})`;
+  return { kind: "merge-heartrate", sql, parameters: [{ name: "rows", value: JSON.stringify(rows) }] };
 }
 
 /** One user's encrypted token row; only a higher token_version replaces what is there (single-use rotation). */

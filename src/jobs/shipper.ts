@@ -23,6 +23,7 @@ export interface ShipperStatus {
   state: "idle" | "ok" | "failing";
   pending_events: number;
   pending_documents: number;
+  pending_heart_rate_samples: number;
   oldest_pending_at: string | null;
   last_success_at: string | null;
   last_error: string | null;
@@ -50,6 +51,7 @@ export class WarehouseShipper {
     const { metrics } = parts;
     metrics.gauge("oura_outbox_events_pending", "Events not yet shipped to the warehouse.", () => this.parts.outbox.outboxStatus().events);
     metrics.gauge("oura_outbox_documents_pending", "Documents whose latest version is not yet shipped to the warehouse.", () => this.parts.outbox.outboxStatus().documents);
+    metrics.gauge("oura_outbox_heart_rate_samples_pending", "Heart-rate samples not yet shipped to the warehouse.", () => this.parts.outbox.outboxStatus().heart_rate);
     metrics.gauge("oura_outbox_oldest_pending_seconds", "Age of the oldest row waiting to be shipped (0 when none).", () => {
       const oldest = this.parts.outbox.outboxStatus().oldest_pending_at;
       return oldest ? Math.max(0, (this.#now() - Date.parse(oldest)) / 1000) : 0;
@@ -86,6 +88,7 @@ export class WarehouseShipper {
       state: this.#failing ? "failing" : this.#lastSuccessAt ? "ok" : "idle",
       pending_events: outbox.events,
       pending_documents: outbox.documents,
+      pending_heart_rate_samples: outbox.heart_rate,
       oldest_pending_at: outbox.oldest_pending_at,
       last_success_at: this.#lastSuccessAt,
       last_error: this.#lastError,
@@ -100,20 +103,25 @@ export class WarehouseShipper {
     const rows = this.parts.batchRows ?? SHIP_BATCH_ROWS;
     if (this.#now() < this.#nextAttemptAtMs) return;
     // Nothing to ship: no statement at all, so an idle server never keeps a warehouse from stopping.
-    if (outbox.pendingEvents(1).length === 0 && outbox.pendingDocuments(1).length === 0) return;
+    if (outbox.pendingEvents(1).length === 0 && outbox.pendingDocuments(1).length === 0 && outbox.pendingHeartRate(1).length === 0) return;
     try {
       if (!warehouse.prepared) await warehouse.prepare();
       for (let batch = fitBytes(outbox.pendingEvents(rows)); batch.length > 0 && !this.#stopping; batch = fitBytes(outbox.pendingEvents(rows))) {
         await warehouse.shipEvents(batch);
+        this.#succeeded();
         await outbox.markEventsShipped(batch[batch.length - 1]!.id);
         this.#shippedEvents += batch.length;
-        this.#succeeded();
       }
       for (let batch = outbox.pendingDocuments(rows); batch.length > 0 && !this.#stopping; batch = outbox.pendingDocuments(rows)) {
         await warehouse.shipDocuments(batch);
+        this.#succeeded();
         await outbox.markDocumentsShipped(batch);
         this.#shippedDocuments += batch.length;
+      }
+      for (let batch = outbox.pendingHeartRate(rows * 5); batch.length > 0 && !this.#stopping; batch = outbox.pendingHeartRate(rows * 5)) {
+        await warehouse.shipHeartRate(batch);
         this.#succeeded();
+        await outbox.markHeartRateShipped(batch);
       }
     } catch (error) {
       if (this.#stopping) return;

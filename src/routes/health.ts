@@ -36,13 +36,14 @@ export function warehouseHealth(deps: AppDeps): Health["warehouse"] {
     state: status.state,
     pending_events: status.pending_events,
     pending_documents: status.pending_documents,
+    pending_heart_rate_samples: status.pending_heart_rate_samples,
     oldest_pending_at: status.oldest_pending_at,
     oldest_pending_age_seconds: status.oldest_pending_at ? Math.max(0, Math.round((deps.now() - Date.parse(status.oldest_pending_at)) / 1000)) : null,
     last_success_at: status.last_success_at,
     last_error: status.last_error,
     last_error_at: status.last_error_at,
     shipped_events: status.shipped_events,
-    tables: { events: tables.events.quoted, documents: tables.documents.quoted, tokens: tables.tokens.quoted },
+    tables: { events: tables.events.quoted, documents: tables.documents.quoted, heart_rate: tables.heartRate.quoted, tokens: tables.tokens.quoted },
   };
 }
 

@@ -37,13 +37,14 @@ export const Health = z
           .openapi({ description: "idle: nothing to ship since start; ok: the last attempt succeeded; failing: it failed (last_error says why) and the rows stay queued." }),
         pending_events: z.number().int().openapi({ description: "Events acknowledged here and not yet in Delta (the outbox depth)." }),
         pending_documents: z.number().int(),
+        pending_heart_rate_samples: z.number().int(),
         oldest_pending_at: z.string().nullable(),
         oldest_pending_age_seconds: z.number().nullable(),
         last_success_at: z.string().nullable(),
         last_error: z.string().nullable().openapi({ description: "The warehouse's own message for the last failure (e.g. a FAILED statement's)." }),
         last_error_at: z.string().nullable(),
         shipped_events: z.number().int().openapi({ description: "Events shipped since this server started." }),
-        tables: z.object({ events: z.string(), documents: z.string(), tokens: z.string() }),
+        tables: z.object({ events: z.string(), documents: z.string(), heart_rate: z.string(), tokens: z.string() }),
       })
       .nullable()
       .openapi({ description: "STORAGE_BACKEND=warehouse: the outbox and the Delta tables it feeds; null with sqlite." }),

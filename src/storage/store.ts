@@ -269,11 +269,20 @@ export interface OutboxDocument {
   version: number;
 }
 
+export interface OutboxHeartRate {
+  user_id: string;
+  at_ms: number;
+  bpm: number;
+  source: string | null;
+}
+
 export interface OutboxStatus {
   /** Events not yet shipped. */
   events: number;
   /** Documents whose latest version is not yet shipped. */
   documents: number;
+  /** Heart-rate samples not yet shipped. */
+  heart_rate: number;
   oldest_pending_at: string | null;
   shipped_through_event_id: number;
 }
@@ -286,6 +295,8 @@ export interface Outbox {
   markEventsShipped(throughId: number): Promise<void>;
   pendingDocuments(limit: number): OutboxDocument[];
   markDocumentsShipped(documents: Pick<OutboxDocument, "user_id" | "data_type" | "document_id" | "version">[]): Promise<void>;
+  pendingHeartRate(limit: number): OutboxHeartRate[];
+  markHeartRateShipped(samples: Pick<OutboxHeartRate, "user_id" | "at_ms">[]): Promise<void>;
   outboxStatus(): OutboxStatus;
   /**
    * A fresh local store filled from the warehouse (after a redeploy lost the disk): documents, then events (each with its

@@ -192,8 +192,8 @@ export function DashboardPage(model: DashboardModel) {
 
 /** Where shipping to Delta stands: waiting rows, the oldest one's age, the last success, and the last error if failing. */
 export function WarehouseSummary(props: { status: NonNullable<Health["warehouse"]> }) {
-  const { state, pending_events, pending_documents, oldest_pending_at, last_success_at, last_error, tables } = props.status;
-  const waiting = pending_events + pending_documents;
+  const { state, pending_events, pending_documents, pending_heart_rate_samples, oldest_pending_at, last_success_at, last_error, tables } = props.status;
+  const waiting = pending_events + pending_documents + pending_heart_rate_samples;
   return (
     <>
       <span class={state === "failing" ? "state bad" : "state ok"} title={`${tables.events}, ${tables.documents}`}>

@@ -191,6 +191,30 @@ describe("warehouse protocol", () => {
     expect(fake.rows(EVENTS).map((r) => r.event_type)).toEqual(["create", "update", "delete"]);
   }, 30_000);
 
+  test("polled heart-rate samples land in their own table, once per user and instant", async () => {
+    const oura = new FakeOura().start();
+    cleanups.push(() => oura.stop());
+    oura.addUser("USER-HR");
+    const now = Date.now();
+    const at = (minutes: number) => new Date(now - minutes * 60_000).toISOString().replace(/\.\d+Z$/, "+00:00");
+    oura.putHeartRate("USER-HR", [30, 25, 20].map((m, i) => ({ timestamp: at(m), bpm: 60 + i, source: "awake" })));
+    const fake = startFake();
+    const server = await startWarehouseServer(fake, {
+      ...oura.env(),
+      OURA_INITIAL_REFRESH_TOKEN: oura.issueTokens("USER-HR").refresh_token,
+      POLLING_ENABLED: "true",
+      POLLING_INTERVAL_SECONDS: "30",
+      POLL_DATA_TYPES: "heartrate",
+    });
+    const table = "main.oura.events_heartrate";
+    await waitFor(() => fake.rows(table).length === 3 || undefined, 10_000, "three samples in Delta");
+    expect(fake.rows(table).map((r) => [r.user_id, Number(r.bpm)])).toEqual([["USER-HR", 60], ["USER-HR", 61], ["USER-HR", 62]]);
+    expect(Date.parse(fake.rows(table)[0]!.measured_at!)).toBe(Date.parse(at(30)));
+    await waitFor(async () => ((await health(server)).warehouse.pending_heart_rate_samples === 0 ? true : undefined), 5000, "nothing left to ship");
+    // No event per sample.
+    expect(fake.rows(EVENTS)).toHaveLength(0);
+  }, 30_000);
+
   test("a service principal: one M2M token for many statements, renewed before it ends, replaced when refused", async () => {
     const fake = startFake({ tokenSeconds: 302 });
     const server = await startWarehouseServer(fake, { ...fake.env("m2m"), DATABRICKS_TOKEN: "" });

@@ -3,7 +3,7 @@
 // Documents: a key marked by triggers whenever a document row is written, with a version so a change made while a
 // batch is in flight is shipped again. Retention never deletes an event after the shipped id (see pruneEvents).
 import type { Database } from "bun:sqlite";
-import type { Outbox, OutboxDocument, OutboxEvent, OutboxStatus, WarehouseDocument, WarehouseEvent } from "../store.ts";
+import type { Outbox, OutboxDocument, OutboxEvent, OutboxHeartRate, OutboxStatus, WarehouseDocument, WarehouseEvent } from "../store.ts";
 import type { SqliteConnection } from "./connection.ts";
 import { prepareAppend, prepareDocumentUpsert } from "./event-append.ts";
 
@@ -23,16 +23,21 @@ export function configureOutbox(db: Database, enabled: boolean | undefined): voi
   if (enabled === undefined) return;
   db.transaction(() => {
     if (!enabled) {
-      db.exec("DROP TRIGGER IF EXISTS document_outbox_insert; DROP TRIGGER IF EXISTS document_outbox_update; DELETE FROM document_outbox");
+      db.exec(`DROP TRIGGER IF EXISTS document_outbox_insert; DROP TRIGGER IF EXISTS document_outbox_update; DELETE FROM document_outbox;
+               DROP TRIGGER IF EXISTS heartrate_outbox_insert; DELETE FROM heartrate_outbox;`);
       db.query("DELETE FROM settings WHERE key = ?").run(SHIPPED_EVENT_SETTING);
       return;
     }
     db.exec(`CREATE TRIGGER IF NOT EXISTS document_outbox_insert AFTER INSERT ON documents BEGIN ${markDocument("new")} END;
-             CREATE TRIGGER IF NOT EXISTS document_outbox_update AFTER UPDATE ON documents BEGIN ${markDocument("new")} END;`);
+             CREATE TRIGGER IF NOT EXISTS document_outbox_update AFTER UPDATE ON documents BEGIN ${markDocument("new")} END;
+             CREATE TRIGGER IF NOT EXISTS heartrate_outbox_insert AFTER INSERT ON heartrate_samples BEGIN
+               INSERT OR IGNORE INTO heartrate_outbox (user_id, at_ms) VALUES (new.user_id, new.at_ms);
+             END;`);
     const fresh = db.query("INSERT INTO settings (key, value) VALUES (?, '0') ON CONFLICT (key) DO NOTHING").run(SHIPPED_EVENT_SETTING).changes === 1;
     if (fresh) {
       db.exec(`INSERT OR IGNORE INTO document_outbox (user_id, data_type, document_id, marked_at)
-               SELECT user_id, data_type, document_id, fetched_at FROM documents`);
+               SELECT user_id, data_type, document_id, fetched_at FROM documents;
+               INSERT OR IGNORE INTO heartrate_outbox (user_id, at_ms) SELECT user_id, at_ms FROM heartrate_samples`);
     }
   })();
 }
@@ -141,13 +146,29 @@ export class SqliteOutbox implements Outbox {
     });
   }
 
+  pendingHeartRate(limit: number): OutboxHeartRate[] {
+    return this.db
+      .query<OutboxHeartRate, [number]>(
+        `SELECT o.user_id, o.at_ms, h.bpm, h.source FROM heartrate_outbox o JOIN heartrate_samples h USING (user_id, at_ms) LIMIT ?`,
+      )
+      .all(limit);
+  }
+
+  async markHeartRateShipped(samples: Pick<OutboxHeartRate, "user_id" | "at_ms">[]): Promise<void> {
+    await this.connection.write((db) => {
+      const remove = db.query("DELETE FROM heartrate_outbox WHERE user_id = ? AND at_ms = ?");
+      for (const sample of samples) remove.run(sample.user_id, sample.at_ms);
+    });
+  }
+
   outboxStatus(): OutboxStatus {
     const through = this.#shippedThrough();
     const events = (this.db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM events WHERE id > ?").get(through) ?? { n: 0 }).n;
     const oldestEvent = this.db.query<{ received_at: string }, [number]>("SELECT received_at FROM events WHERE id > ? ORDER BY id LIMIT 1").get(through)?.received_at ?? null;
     const documents = this.db.query<{ n: number; oldest: string | null }, []>("SELECT count(*) AS n, min(marked_at) AS oldest FROM document_outbox").get() ?? { n: 0, oldest: null };
     const oldest = [oldestEvent, documents.oldest].filter((at): at is string => at !== null).sort()[0] ?? null;
-    return { events, documents: documents.n, oldest_pending_at: oldest, shipped_through_event_id: through };
+    const heartRate = (this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM heartrate_outbox").get() ?? { n: 0 }).n;
+    return { events, documents: documents.n, heart_rate: heartRate, oldest_pending_at: oldest, shipped_through_event_id: through };
   }
 }
 
