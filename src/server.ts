@@ -177,6 +177,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await pruner.stop();
       // Requests waiting for the Oura budget are given up first, so no loop waits minutes for a window to stop.
       budget?.close(new Error("the server is stopping"));
+      // Likewise statements waiting for the warehouse (a token push before a refresh, a batch): the outbox is durable.
+      warehouse?.interrupt();
       await fetcher?.stop();
       await poller?.stop();
       await backfills?.stop();

@@ -53,6 +53,8 @@ export class TokenManager {
     if (!account || account.needsReauth) return undefined;
     // A caller that read the account just before a previous flight landed must not start a second refresh.
     if (account.accessToken !== stale) return account.accessToken;
+    // Warehouse mode: Delta must be writable now, or the pair Oura is about to hand out could die with this disk.
+    await this.accounts.beforeRotation(userId);
     let tokens;
     try {
       tokens = await this.oura.refresh(account.refreshToken);

@@ -45,6 +45,7 @@ export class DeltaWarehouse {
   /** The events table's column types as found (an original-schema table may type received_at differently). */
   #eventTypes = new Map<string, string>();
   #prepared = false;
+  #tokensPrepared = false;
 
   constructor(
     readonly client: StatementClient,
@@ -56,20 +57,33 @@ export class DeltaWarehouse {
     return this.#prepared;
   }
 
-  /** Creates the three tables if missing and adds the columns an older table lacks, keeping its rows. */
+  get tokensPrepared(): boolean {
+    return this.#tokensPrepared;
+  }
+
+  /** Creates the tables if missing and adds the columns an older table lacks, keeping its rows. */
   async prepare(): Promise<void> {
-    this.#eventTypes = await this.#ensureTable(this.tables.events, EVENT_COLUMNS, "Oura Ring events received by oura-streaming");
-    const idType = this.#eventTypes.get("id");
-    if (idType !== "STRING") {
+    const existing = await this.columns(this.tables.events);
+    const idType = existing?.get("id");
+    // Checked before anything is changed: a table this server cannot write to is left as it is.
+    if (idType !== undefined && idType !== "STRING") {
       throw new WarehouseError(
-        `column id of ${this.tables.events.quoted} is ${idType}, but this server writes text keys; point DELTA_TABLE at a new table (it will be created)`,
+        `DELTA_TABLE: column id of ${this.tables.events.quoted} is ${idType}, but this server writes text keys; point DELTA_TABLE at a new table (it will be created)`,
         "sql",
       );
     }
+    this.#eventTypes = await this.#ensureTable(this.tables.events, EVENT_COLUMNS, "Oura Ring events received by oura-streaming", existing);
     await this.#ensureTable(this.tables.documents, DOCUMENT_COLUMNS, "Latest version of each Oura document (oura-streaming)");
     await this.#ensureTable(this.tables.heartRate, HEART_RATE_COLUMNS, "Heart-rate samples polled by oura-streaming, one per user and instant");
-    await this.#ensureTable(this.tables.tokens, TOKEN_COLUMNS, "Encrypted Oura OAuth tokens of oura-streaming (sealed with APP_SECRET_KEY)");
+    await this.prepareTokens();
     this.#prepared = true;
+  }
+
+  /** The tokens table alone (the sign-ins do not depend on the events table being usable). */
+  async prepareTokens(): Promise<void> {
+    if (this.#tokensPrepared) return;
+    await this.#ensureTable(this.tables.tokens, TOKEN_COLUMNS, "Encrypted Oura OAuth tokens of oura-streaming (sealed with APP_SECRET_KEY)");
+    this.#tokensPrepared = true;
   }
 
   /** The table's columns and types (upper case), or undefined when it does not exist. */
@@ -90,8 +104,8 @@ export class DeltaWarehouse {
     }
   }
 
-  async #ensureTable(table: DeltaTableName, wanted: ColumnList, comment: string): Promise<Map<string, string>> {
-    let found = await this.columns(table);
+  async #ensureTable(table: DeltaTableName, wanted: ColumnList, comment: string, known?: Map<string, string>): Promise<Map<string, string>> {
+    let found = known ?? (await this.columns(table));
     if (!found) {
       await this.client.execute(createTable(table, wanted, comment));
       this.logger.info("warehouse.table_created", { table: table.quoted });

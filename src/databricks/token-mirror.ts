@@ -28,7 +28,7 @@ export class MirroredAccounts implements Accounts {
   async #pushOnce(userId: string): Promise<void> {
     const row = this.local.sealed(userId);
     if (!row || row.mirrored_version >= row.token_version) return;
-    if (!this.warehouse.prepared) await this.warehouse.prepare();
+    if (!this.warehouse.tokensPrepared) await this.warehouse.prepareTokens();
     const { mirrored_version: _, ...sealed } = row;
     await this.warehouse.putToken(sealed);
     await this.local.markMirrored(userId, row.token_version);
@@ -41,7 +41,7 @@ export class MirroredAccounts implements Accounts {
 
   /** Reads Delta's rows and installs those newer than what is here; returns how many were installed. */
   async restore(): Promise<number> {
-    if (!this.warehouse.prepared) await this.warehouse.prepare();
+    if (!this.warehouse.tokensPrepared) await this.warehouse.prepareTokens();
     let installed = 0;
     for (const row of await this.warehouse.readTokens()) {
       // An unlinked user's row keeps its version but no tokens: nothing to install.
@@ -60,6 +60,16 @@ export class MirroredAccounts implements Accounts {
     await this.local.link(userId, tokens);
     // The sign-in succeeded and is kept here; get() will not use the token before Delta has it.
     await this.#logged(userId, "link");
+  }
+
+  /** Rewrites the current row (a MERGE that changes nothing): proves Delta takes writes before Oura spends the token. */
+  async beforeRotation(userId: string): Promise<void> {
+    const row = this.local.sealed(userId);
+    if (!row) return;
+    if (!this.warehouse.tokensPrepared) await this.warehouse.prepareTokens();
+    const { mirrored_version: _, ...sealed } = row;
+    await this.warehouse.putToken(sealed);
+    await this.local.markMirrored(userId, row.token_version);
   }
 
   async rotate(userId: string, expectedVersion: number, tokens: NewTokens): Promise<boolean> {
@@ -87,10 +97,11 @@ export class MirroredAccounts implements Accounts {
     return removed;
   }
 
+  /** Marks the account handed off here only: Delta keeps the usable token, which the receiving server reads. */
   async handOff(userId: string): Promise<string | undefined> {
-    const refreshToken = await this.local.handOff(userId);
-    if (refreshToken) await this.push(userId);
-    return refreshToken;
+    // Delta must have the very token being handed over (it may have been rotated while Delta was down).
+    await this.push(userId);
+    return this.local.handOff(userId);
   }
 
   hasAny(): boolean {

@@ -33,6 +33,8 @@ export interface WarehouseMode {
   tokensRestored(): boolean;
   /** Reads tokens (and, on a fresh store, recent history) back; retries the tokens in the background if it cannot. */
   start(onTokensRestored: () => Promise<void>): Promise<void>;
+  /** Gives up every statement in flight at once (shutdown), so nothing waits on the warehouse. */
+  interrupt(): void;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,8 @@ export function createWarehouseMode(parts: {
 
   const restoreTokens = async (onRestored: () => Promise<void>): Promise<void> => {
     try {
+      // The tables first (created, or given their missing columns); the tokens do not depend on them.
+      if (!warehouse.prepared) await warehouse.prepare().catch((error) => shipper?.noteFailure(error));
       const installed = await accounts.restore();
       for (const account of accounts.list()) if (!account.needs_reauth) await store.requeueAwaitingLink(account.user_id);
       await accounts.pushPending();
@@ -98,6 +102,11 @@ export function createWarehouseMode(parts: {
       // linked; with sign-ins here, or a warehouse that just proved unreachable, start-up does not wait on Delta.
       if (!historyFailed && !parts.localAccounts.hasAny()) await within(restoring, TOKEN_WAIT_MS);
       shipper!.start();
+    },
+    interrupt() {
+      stopped = true;
+      clearTimeout(retry);
+      client.close();
     },
     async stop() {
       stopped = true;

@@ -46,6 +46,11 @@ export interface Accounts {
   get(userId: string): Promise<StoredTokens | undefined>;
   /** A fresh link (sign-in): replaces whatever was there and clears needs_reauth. */
   link(userId: string, tokens: NewTokens): Promise<void>;
+  /**
+   * Called just before a refresh token is spent: throws if the new pair could not be kept safely (warehouse mode: Delta
+   * must take a write now, or a disk lost before it does would lose the sign-in). A no-op for the local store.
+   */
+  beforeRotation(userId: string): Promise<void>;
   /** Stores a rotated pair only if nobody rotated since `expectedVersion` was read; false if someone did. */
   rotate(userId: string, expectedVersion: number, tokens: NewTokens): Promise<boolean>;
   markNeedsReauth(userId: string, reason: string): Promise<void>;

@@ -126,6 +126,40 @@ describe("token handoff", () => {
     expect(oura.counters.documentRequests).toBe(0);
   }, 40_000);
 
+  test("from a server in warehouse mode to an App on the same table: Delta keeps the usable token, the old server never takes it back", async () => {
+    const oura = new FakeOura().start();
+    const databricks = fake();
+    cleanups.push(() => oura.stop());
+    oura.addUser("USER-W");
+    const shared = { ...oura.env(), ...databricks.env(), APP_SECRET_KEY, API_TOKEN: TEST_API_TOKEN };
+    const own = { ...shared, DATABASE_PATH: join(tempDir(), "own.db") };
+    const first = await spawnServer({ ...own, OURA_INITIAL_REFRESH_TOKEN: oura.issueTokens("USER-W").refresh_token });
+    await waitFor(() => databricks.rows("main.oura.events_tokens")[0], 5000, "the token in Delta");
+    await first.stop();
+    const handoff = await cli(["token", "handoff", "--user", "USER-W"], own);
+    expect(handoff.code).toBe(0);
+    const row = databricks.rows("main.oura.events_tokens")[0]!;
+    expect([row.handed_off, row.refresh_token === null]).toEqual(["false", false]);
+
+    // The App: a fresh disk, the same table, the printed token as its initial one.
+    const app = await spawnServer({ ...shared, DATABASE_PATH: join(tempDir(), "app.db"), OURA_INITIAL_REFRESH_TOKEN: handoff.stdout.trim() });
+    cleanups.push(() => app.stop());
+    const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
+    const appStatus = (await (await fetch(new URL("/auth/status", app.url), { headers: auth })).json()) as { linked_users: any[] };
+    expect(appStatus.linked_users.map((u) => [u.user_id, u.needs_reauth])).toEqual([["USER-W", false]]);
+    // The App rotates the token; the old server, restarted, still does not use it.
+    oura.expireAccessTokens("USER-W");
+    oura.putDocument("USER-W", "daily_sleep", { id: "w-1", day: "2026-12-01", score: 66 });
+    await oura.deliver(new URL("/webhooks", app.url).href, { event_type: "create", data_type: "daily_sleep", object_id: "w-1", event_time: new Date().toISOString(), user_id: "USER-W" });
+    await waitFor(() => oura.counters.documentRequests === 1 || undefined, 10_000, "the App's fetch");
+    const again = await spawnServer(own);
+    cleanups.push(() => again.stop());
+    const ownStatus = (await (await fetch(new URL("/auth/status", again.url), { headers: auth })).json()) as { linked_users: any[] };
+    expect(ownStatus.linked_users[0].handed_off_at).not.toBeNull();
+    expect(ownStatus.linked_users[0].needs_reauth).toBe(true);
+    expect(oura.counters.refreshReuse).toBe(0);
+  }, 60_000);
+
   test("an unknown user or a missing --user: a clear message", async () => {
     const env = { DATABASE_PATH: join(tempDir(), "oura.db") };
     expect((await cli(["token", "handoff"], env)).code).toBe(2);

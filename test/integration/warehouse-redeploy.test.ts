@@ -85,7 +85,7 @@ describe("redeploy on an empty disk", () => {
     expect(databricks.rows("main.oura.events")).toHaveLength(4);
   }, 60_000);
 
-  test("a refresh lands in Delta before the new access token is used; with Delta down the token is not used", async () => {
+  test("no refresh while Delta cannot take the new pair; then the pair lands in Delta before it is used", async () => {
     const oura = new FakeOura().start();
     const databricks = new FakeDatabricks().start();
     cleanups.push(() => oura.stop(), () => databricks.stop());
@@ -100,17 +100,21 @@ describe("redeploy on an empty disk", () => {
       DATABASE_PATH: join(tempDir(), "oura.db"),
     });
     const linkedVersion = Number((await waitFor(() => databricks.rows("main.oura.events_tokens")[0], 5000, "the linked token in Delta")).token_version);
+    const refreshesAfterLink = oura.counters.refreshes;
     databricks.faults.push(...Array.from({ length: 400 }, () => ({ type: "http" as const, status: 503, kind: "merge-token" })));
     oura.expireAccessTokens("USER-R");
     oura.putDocument("USER-R", "daily_sleep", { id: "r-1", day: "2026-12-01", score: 60 });
     await oura.deliver(new URL("/webhooks", server.url).href, { event_type: "create", data_type: "daily_sleep", object_id: "r-1", event_time: new Date().toISOString(), user_id: "USER-R" });
-    await waitFor(() => oura.counters.refreshes >= 2 || undefined, 10_000, "the refresh");
-    await Bun.sleep(1500);
-    // Refreshed at Oura, but Delta refused the new pair: no document was fetched with it.
+    await waitFor(() => databricks.faults.length < 398 || undefined, 10_000, "the write check before the refresh");
+    await Bun.sleep(1000);
+    // Delta refuses writes: the refresh token is not spent, and nothing is fetched.
+    expect(oura.counters.refreshes).toBe(refreshesAfterLink);
     expect(oura.counters.documentRequests).toBe(0);
     databricks.faults.length = 0;
-    await waitFor(async () => ((await getJson(server, "/documents?user_id=USER-R")).documents?.length === 1 ? true : undefined), 20_000, "the fetch once Delta has the pair");
+    await waitFor(async () => ((await getJson(server, "/documents?user_id=USER-R")).documents?.length === 1 ? true : undefined), 20_000, "the fetch once Delta is back");
+    expect(oura.counters.refreshes).toBe(refreshesAfterLink + 1);
     expect(Number(databricks.rows("main.oura.events_tokens")[0]!.token_version)).toBe(linkedVersion + 1);
+    expect(oura.counters.refreshReuse).toBe(0);
   }, 40_000);
 
   test("unlinked, then linked again: the new sign-in reaches Delta and is what a redeploy reads back", async () => {

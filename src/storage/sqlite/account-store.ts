@@ -74,6 +74,8 @@ export class AccountStore implements Accounts {
     this.#usable?.add(userId);
   }
 
+  async beforeRotation(): Promise<void> {}
+
   /** Stores a rotated pair only if nobody rotated since `expectedVersion` was read. */
   async rotate(userId: string, expectedVersion: number, tokens: NewTokens): Promise<boolean> {
     const sealed = await this.seal(tokens);
@@ -128,8 +130,10 @@ export class AccountStore implements Accounts {
       (db) =>
         db
           .query(
+            // The mark stays here: it is not mirrored to the warehouse (mirrored_version keeps up), where the token,
+            // still usable, is what the next server reads.
             `UPDATE oura_accounts SET needs_reauth = 1, reauth_reason = 'handed off to another server; sign in here again to use this server',
-               handed_off_at = ?, token_version = token_version + 1, updated_at = ?
+               handed_off_at = ?, token_version = token_version + 1, mirrored_version = token_version + 1, updated_at = ?
              WHERE user_id = ? AND token_version = ?`,
           )
           .run(at, at, userId, row.token_version).changes,
@@ -154,7 +158,10 @@ export class AccountStore implements Accounts {
     await this.connection.write((db) => db.query("UPDATE oura_accounts SET mirrored_version = ? WHERE user_id = ? AND mirrored_version < ?").run(version, userId, version));
   }
 
-  /** Installs a row read back from the warehouse, unless what is stored here is as new or newer; true if installed. */
+  /**
+   * Installs a row read back from the warehouse, unless what is stored here is as new or newer, or was handed off (the
+   * server it went to rotates it in the warehouse from then on: it must not come back here); true if installed.
+   */
   async install(row: SealedAccount): Promise<boolean> {
     const at = new Date(this.now()).toISOString();
     const changed = await this.connection.write(
@@ -167,7 +174,7 @@ export class AccountStore implements Accounts {
              ON CONFLICT (user_id) DO UPDATE SET access_token = $access, refresh_token = $refresh, access_expires_at_ms = $expires,
                scopes = $scopes, needs_reauth = $needs_reauth, reauth_reason = $reason, token_version = $version,
                mirrored_version = $version, handed_off_at = $handed_off_at, updated_at = $updated_at
-             WHERE oura_accounts.token_version < $version`,
+             WHERE oura_accounts.token_version < $version AND oura_accounts.handed_off_at IS NULL`,
           )
           .run({
             user_id: row.user_id,
