@@ -136,7 +136,7 @@ export const EnvSchema = z.object({
   OURA_REQUEST_BUDGET: wholeNumber("requests", 1, 5000, "Oura API requests this server allows itself per OURA_REQUEST_BUDGET_WINDOW_SECONDS, shared by the document fetcher, the poller and backfills."),
   OURA_REQUEST_BUDGET_WINDOW_SECONDS: wholeNumber("seconds", 1, 300, "The window of OURA_REQUEST_BUDGET, in seconds."),
   STORAGE_BACKEND: z
-    .preprocess(blankAsUnset, z.enum(["sqlite", "warehouse"], { error: "expected sqlite or warehouse" }).default("sqlite"))
+    .preprocess((value) => (typeof value === "string" ? blankAsUnset(value.trim().toLowerCase()) : value), z.enum(["sqlite", "warehouse"], { error: "expected sqlite or warehouse" }).default("sqlite"))
     .describe("sqlite (default): everything in DATABASE_PATH. warehouse: also ship every event and document to a Databricks Delta table (SQLite stays the durable front)."),
   DATABRICKS_HOST: optionalText("Workspace URL, with or without https:// (e.g. dbc-1234.cloud.databricks.com). Warehouse mode."),
   DATABRICKS_HTTP_PATH: optionalText("The SQL warehouse's HTTP path, /sql/1.0/warehouses/<id> (legacy /sql/1.0/endpoints/<id> and a ?o= suffix accepted). Warehouse mode."),

@@ -15,6 +15,7 @@ export interface CheckResult {
 }
 
 /** A check waits at most a minute (less when WAREHOUSE_STATEMENT_TIMEOUT_SECONDS is shorter) for a cold warehouse. */
+const QUICK_DEADLINE_MS = 5000;
 const checkDeadlineMs = (config: WarehouseConfig) => Math.min(60_000, config.statementTimeoutMs);
 
 export async function checkWarehouse(config: WarehouseConfig, fetcher: typeof fetch = fetch): Promise<CheckResult[]> {
@@ -23,7 +24,13 @@ export async function checkWarehouse(config: WarehouseConfig, fetcher: typeof fe
   const client = new StatementClient({ host: config.host, warehouseId: config.warehouseId, credentials, fetch: fetcher, deadlineMs: checkDeadlineMs(config) });
   const explain = (error: unknown) => explainFailure(error, config);
   try {
-    await client.execute(ping());
+    // First briefly: a host that cannot be reached (a typo, a refused port, TLS against plain http) will not become
+    // reachable within the minute; a warehouse that is starting will, so only then is the full deadline spent.
+    const quick = new StatementClient({ host: config.host, warehouseId: config.warehouseId, credentials, fetch: fetcher, deadlineMs: QUICK_DEADLINE_MS });
+    await quick.execute(ping()).catch((error) => {
+      if (error instanceof WarehouseError && error.failure === "timeout") return client.execute(ping());
+      throw error;
+    });
     results.push({ ok: true, what: "warehouse", detail: `${config.host} answered, warehouse ${config.warehouseId} ran SELECT 1` });
   } catch (error) {
     results.push({ ok: false, what: "warehouse", detail: explain(error) });
@@ -85,7 +92,9 @@ export function explainFailure(error: unknown, config: WarehouseConfig): string 
     case "timeout":
       return `warehouse ${config.warehouseId} did not run a statement within ${checkDeadlineMs(config) / 1000} s: it is stopped or still starting; start it in SQL Warehouses (or give it auto-start) and check again`;
     case "unavailable":
-      return `cannot use ${config.host} right now: ${error.message}`;
+      return /^cannot reach/.test(error.message)
+        ? `${error.message}: check DATABRICKS_HOST (the workspace URL, as in your browser's address bar)`
+        : `cannot use ${config.host} right now: ${error.message}`;
     default:
       if (/SCHEMA_NOT_FOUND|NO_SUCH_CATALOG|CATALOG_NOT_FOUND/i.test(text)) return `the catalog or schema of DELTA_TABLE does not exist: create it (CREATE SCHEMA …) or point DELTA_TABLE at an existing one (${error.message})`;
       if (/INSUFFICIENT_PERMISSIONS|PERMISSION_DENIED/i.test(text)) return `the principal lacks a privilege: grant USE CATALOG, USE SCHEMA, and SELECT and MODIFY on the tables (${error.message})`;

@@ -61,8 +61,15 @@ export class DeltaWarehouse {
     return this.#tokensPrepared;
   }
 
-  /** Creates the tables if missing and adds the columns an older table lacks, keeping its rows. */
-  async prepare(): Promise<void> {
+  #preparing: Promise<void> | undefined;
+
+  /** Creates the tables if missing and adds the columns an older table lacks, keeping its rows (one run at a time). */
+  prepare(): Promise<void> {
+    this.#preparing ??= this.#prepare().finally(() => (this.#preparing = undefined));
+    return this.#preparing;
+  }
+
+  async #prepare(): Promise<void> {
     const existing = await this.columns(this.tables.events);
     const idType = existing?.get("id");
     // Checked before anything is changed: a table this server cannot write to is left as it is.
@@ -80,8 +87,15 @@ export class DeltaWarehouse {
   }
 
   /** The tokens table alone (the sign-ins do not depend on the events table being usable). */
-  async prepareTokens(): Promise<void> {
-    if (this.#tokensPrepared) return;
+  #preparingTokens: Promise<void> | undefined;
+
+  prepareTokens(): Promise<void> {
+    if (this.#tokensPrepared) return Promise.resolve();
+    this.#preparingTokens ??= this.#prepareTokens().finally(() => (this.#preparingTokens = undefined));
+    return this.#preparingTokens;
+  }
+
+  async #prepareTokens(): Promise<void> {
     await this.#ensureTable(this.tables.tokens, TOKEN_COLUMNS, "Encrypted Oura OAuth tokens of oura-streaming (sealed with APP_SECRET_KEY)");
     this.#tokensPrepared = true;
   }

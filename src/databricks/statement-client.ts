@@ -43,6 +43,8 @@ export interface StatementClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Told of each failure that will be retried (so status shows an outage while the statement keeps trying). */
   onRetry?: (error: WarehouseError) => void;
+  /** Told while a statement stays PENDING (the warehouse is starting), with the time it has waited. */
+  onPending?: (waitedMs: number) => void;
 }
 
 const CONCURRENT_MODIFICATION = /Concurrent(Append|Delete(Read|Delete)|Transaction|Modification)|DELTA_CONCURRENT|concurrent update/i;
@@ -79,8 +81,9 @@ export class StatementClient {
       attempt++;
       if (this.#closing.signal.aborted) throw new WarehouseError("the server is stopping", "cancelled");
       try {
+        const submittedAt = Date.now();
         const response = await this.#submit(statement, deadline);
-        const finished = await this.#untilTerminal(response, deadline);
+        const finished = await this.#untilTerminal(response, deadline, submittedAt);
         const state = finished.status?.state;
         if (state === "SUCCEEDED") return await this.#rows(finished, deadline);
         // CLOSED: it succeeded, but its result is gone. A write is done; a read is asked again.
@@ -150,10 +153,11 @@ export class StatementClient {
     );
   }
 
-  async #untilTerminal(response: StatementResponse, deadline: number): Promise<StatementResponse> {
+  async #untilTerminal(response: StatementResponse, deadline: number, submittedAt: number): Promise<StatementResponse> {
     let current = response;
     let pollMs = 200;
     while (current.status?.state === "PENDING" || current.status?.state === "RUNNING") {
+      if (current.status.state === "PENDING") this.options.onPending?.(Date.now() - submittedAt);
       const id = current.statement_id;
       if (!id) throw new WarehouseError("the warehouse answered a pending statement without its id", "unavailable");
       if (Date.now() + pollMs >= deadline) {

@@ -12,8 +12,8 @@ import { StatementClient } from "./statement-client.ts";
 import { MirroredAccounts } from "./token-mirror.ts";
 
 const HISTORY_RESTORED_SETTING = "warehouse.history_restored_at";
-/** How long start-up waits for the warehouse to read history back before listening without it (at most WAREHOUSE_STATEMENT_TIMEOUT_SECONDS). */
-const STARTUP_DEADLINE_MS = 60_000;
+const HISTORY_PENDING_SETTING = "warehouse.history_wanted_since";
+const HISTORY_RETRY_MS = 30_000;
 const TOKEN_RETRY_MS = 10_000;
 /** How long start-up waits for the token rows on a disk that has none. */
 const TOKEN_WAIT_MS = 15_000;
@@ -58,13 +58,24 @@ export function createWarehouseMode(parts: {
     fetch: parts.fetch,
     deadlineMs: config.statementTimeoutMs,
     onRetry: (error) => shipper?.noteFailure(error),
+    onPending: (waitedMs) => shipper?.notePending(waitedMs),
   });
   const warehouse = new DeltaWarehouse(client, config.tables, logger);
   const accounts = new MirroredAccounts(parts.localAccounts, warehouse, logger);
   shipper = new WarehouseShipper({ outbox, warehouse, logger, metrics: parts.metrics });
   let tokensRestored = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  let historyRetry: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+
+  const restoreHistoryUntilDone = async (): Promise<void> => {
+    try {
+      await restoreHistory({ store, outbox, warehouse, retentionDays: parts.retentionDays, logger });
+    } catch (error) {
+      logger.warn("warehouse.history_not_restored_yet", { error: (error as Error).message, effect: `retried in ${HISTORY_RETRY_MS / 1000} s; new events are kept and shipped meanwhile` });
+      if (!stopped) historyRetry = setTimeout(() => void restoreHistoryUntilDone(), HISTORY_RETRY_MS);
+    }
+  };
 
   const restoreTokens = async (onRestored: () => Promise<void>): Promise<void> => {
     try {
@@ -88,29 +99,25 @@ export function createWarehouseMode(parts: {
     shipper: shipper!,
     tokensRestored: () => tokensRestored,
     async start(onTokensRestored) {
-      let historyFailed = false;
-      try {
-        // Its own client: each statement of the restore is bounded by the start-up deadline, not the shipper's.
-        const startupClient = new StatementClient({ host: config.host, warehouseId: config.warehouseId, credentials, fetch: parts.fetch, deadlineMs: Math.min(STARTUP_DEADLINE_MS, config.statementTimeoutMs) });
-        await restoreHistory({ store, outbox, warehouse: new DeltaWarehouse(startupClient, config.tables, logger), retentionDays: parts.retentionDays, logger });
-      } catch (error) {
-        historyFailed = true;
-        logger.warn("warehouse.history_not_restored", { error: (error as Error).message, effect: "the dashboard shows events received from now on; Delta keeps the rest" });
-      }
+      // Listening never waits for the warehouse: the history of an empty disk is read back in the background (its
+      // events are marked as in Delta already, so they never enter the outbox, whatever arrives meanwhile).
+      if (await historyWanted(store)) void restoreHistoryUntilDone();
       const restoring = restoreTokens(onTokensRestored);
       // A disk without any sign-in (a redeploy) waits a little for Delta's, so the server comes up with its users
-      // linked; with sign-ins here, or a warehouse that just proved unreachable, start-up does not wait on Delta.
-      if (!historyFailed && !parts.localAccounts.hasAny()) await within(restoring, TOKEN_WAIT_MS);
+      // linked; with sign-ins here, start-up does not wait on Delta at all.
+      if (!parts.localAccounts.hasAny()) await within(restoring, Math.min(TOKEN_WAIT_MS, config.statementTimeoutMs));
       shipper!.start();
     },
     interrupt() {
       stopped = true;
       clearTimeout(retry);
+      clearTimeout(historyRetry);
       client.close();
     },
     async stop() {
       stopped = true;
       clearTimeout(retry);
+      clearTimeout(historyRetry);
       client.close();
       await shipper!.stop();
     },
@@ -118,15 +125,23 @@ export function createWarehouseMode(parts: {
 }
 
 /**
- * On a store that has never held an event (a redeploy's empty disk), reads back the documents and events of the last
- * RETENTION_DAYS (30 when retention is off) from Delta. Runs before the server listens: nothing else writes meanwhile.
+ * Whether to read history back: on a store that has never held an event (a redeploy's empty disk), or one whose
+ * restore was interrupted (the intent is kept, so a restart carries on even though new events have arrived since).
  */
+async function historyWanted(store: EventLog & Settings): Promise<boolean> {
+  if (await store.getSetting(HISTORY_RESTORED_SETTING)) return false;
+  if (await store.getSetting(HISTORY_PENDING_SETTING)) return true;
+  if ((await store.countEvents()) > 0) return false;
+  await store.ensureSetting(HISTORY_PENDING_SETTING, new Date().toISOString());
+  return true;
+}
+
+/** The documents and events of the last RETENTION_DAYS (30 when retention is off), read back from Delta. */
 async function restoreHistory(parts: { store: EventLog & Settings; outbox: Outbox; warehouse: DeltaWarehouse; retentionDays: number; logger: Logger }): Promise<void> {
   const { store, outbox, warehouse, logger } = parts;
-  if ((await store.countEvents()) > 0 || (await store.getSetting(HISTORY_RESTORED_SETTING))) return;
   const started = Date.now();
   const since = new Date(started - (parts.retentionDays > 0 ? parts.retentionDays : 30) * 86_400_000).toISOString();
-  await warehouse.prepare();
+  if (!warehouse.prepared) await warehouse.prepare();
   let documents = 0;
   for await (const page of warehouse.documentsSince(since)) documents += (await outbox.receiveFromWarehouse(page.map(toWarehouseDocument), [])).documents;
   let events = 0;

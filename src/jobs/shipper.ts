@@ -17,10 +17,16 @@ const SHIP_BATCH_BYTES = 4 * 1024 * 1024;
 const SHIP_INTERVAL_MS = 1000;
 /** After a failure the next attempt waits 1 s, then 2, 4 … up to a minute (a broken grant is not asked about every second). */
 const MAX_RETRY_DELAY_MS = 60_000;
+const PENDING_IS_WAITING_MS = 3000;
 
 export interface ShipperStatus {
-  /** idle: nothing shipped since start (nothing to ship); ok: the last attempt succeeded; failing: it failed (see last_error). */
-  state: "idle" | "ok" | "failing";
+  /**
+   * idle: nothing shipped since start (nothing to ship); ok: the last attempt succeeded; waiting: a statement is pending
+   * (the warehouse is starting); failing: the last attempt failed (see last_error).
+   */
+  state: "idle" | "ok" | "waiting" | "failing";
+  /** While waiting: since when. */
+  waiting_since: string | null;
   pending_events: number;
   pending_documents: number;
   pending_heart_rate_samples: number;
@@ -42,6 +48,7 @@ export class WarehouseShipper {
   #shippedDocuments = 0;
   #stopping = false;
   #failures = 0;
+  #waitingSinceMs: number | undefined;
   #nextAttemptAtMs = 0;
 
   constructor(
@@ -85,7 +92,8 @@ export class WarehouseShipper {
   status(): ShipperStatus {
     const outbox = this.parts.outbox.outboxStatus();
     return {
-      state: this.#failing ? "failing" : this.#lastSuccessAt ? "ok" : "idle",
+      state: this.#failing ? "failing" : this.#waitingSinceMs !== undefined ? "waiting" : this.#lastSuccessAt ? "ok" : "idle",
+      waiting_since: this.#waitingSinceMs !== undefined ? new Date(this.#waitingSinceMs).toISOString() : null,
       pending_events: outbox.events,
       pending_documents: outbox.documents,
       pending_heart_rate_samples: outbox.heart_rate,
@@ -131,8 +139,17 @@ export class WarehouseShipper {
     }
   }
 
+  /** A statement has been pending this long: the warehouse is starting (a cold start), or stopped without auto-start. */
+  notePending(waitedMs: number): void {
+    // A moment of PENDING is a busy warehouse, not a stopped one.
+    if (this.#waitingSinceMs !== undefined || waitedMs < PENDING_IS_WAITING_MS) return;
+    this.#waitingSinceMs = this.#now() - waitedMs;
+    this.parts.logger.info("warehouse.waiting", { reason: "the warehouse has not started the statement yet (starting from cold?)", pending_events: this.parts.outbox.outboxStatus().events });
+  }
+
   /** A failed attempt (also one the statement client is about to retry): status and one log line per distinct failure. */
   noteFailure(error: unknown): void {
+    this.#waitingSinceMs = undefined;
     const message = error instanceof Error ? error.message : String(error);
     const first = !this.#failing || message !== this.#lastError;
     this.#failing = true;
@@ -142,6 +159,7 @@ export class WarehouseShipper {
   }
 
   #succeeded(): void {
+    this.#waitingSinceMs = undefined;
     if (this.#failing) this.parts.logger.info("warehouse.ship_recovered", { pending_events: this.parts.outbox.outboxStatus().events });
     this.#failing = false;
     this.#failures = 0;

@@ -34,6 +34,7 @@ export function warehouseHealth(deps: AppDeps): Health["warehouse"] {
   const { tables } = deps.config.warehouse;
   return {
     state: status.state,
+    waiting_since: status.waiting_since,
     pending_events: status.pending_events,
     pending_documents: status.pending_documents,
     pending_heart_rate_samples: status.pending_heart_rate_samples,

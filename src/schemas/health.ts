@@ -32,9 +32,11 @@ export const Health = z
     storage_backend: z.enum(["sqlite", "warehouse"]),
     warehouse: z
       .object({
-        state: z
-          .enum(["idle", "ok", "failing"])
-          .openapi({ description: "idle: nothing to ship since start; ok: the last attempt succeeded; failing: it failed (last_error says why) and the rows stay queued." }),
+        state: z.enum(["idle", "ok", "waiting", "failing"]).openapi({
+          description:
+            "idle: nothing to ship since start; ok: the last attempt succeeded; waiting: the warehouse has not started a statement yet (a cold start; since waiting_since); failing: the last attempt failed (last_error says why) and the rows stay queued.",
+        }),
+        waiting_since: z.string().nullable(),
         pending_events: z.number().int().openapi({ description: "Events acknowledged here and not yet in Delta (the outbox depth)." }),
         pending_documents: z.number().int(),
         pending_heart_rate_samples: z.number().int(),

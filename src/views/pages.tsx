@@ -192,13 +192,14 @@ export function DashboardPage(model: DashboardModel) {
 
 /** Where shipping to Delta stands: waiting rows, the oldest one's age, the last success, and the last error if failing. */
 export function WarehouseSummary(props: { status: NonNullable<Health["warehouse"]> }) {
-  const { state, pending_events, pending_documents, pending_heart_rate_samples, oldest_pending_at, last_success_at, last_error, tables } = props.status;
+  const { state, waiting_since, pending_events, pending_documents, pending_heart_rate_samples, oldest_pending_at, last_success_at, last_error, tables } = props.status;
   const waiting = pending_events + pending_documents + pending_heart_rate_samples;
   return (
     <>
       <span class={state === "failing" ? "state bad" : "state ok"} title={`${tables.events}, ${tables.documents}`}>
-        {state === "failing" ? "failing" : "ok"}
+        {state === "failing" ? "failing" : state === "waiting" ? "waiting for the warehouse to start" : "ok"}
       </span>
+      {state === "waiting" && waiting_since ? <> (since <LastEventTime at={waiting_since} />)</> : null}
       {waiting === 0 ? ", all shipped" : <>, {waiting} waiting{oldest_pending_at ? <> since <LastEventTime at={oldest_pending_at} /></> : null}</>}
       {last_success_at ? <>, last shipped <LastEventTime at={last_success_at} /></> : null}
       {state === "failing" && last_error ? <span class="warehouse-error">: {last_error}</span> : null}

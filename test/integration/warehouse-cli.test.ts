@@ -44,6 +44,15 @@ describe("warehouse check", () => {
     expect(result.stdout).toContain(sentence);
   });
 
+  test("an unreachable host: said within seconds, naming DATABRICKS_HOST", async () => {
+    const started = Date.now();
+    const result = await check(fake(), { DATABRICKS_HOST: "http://127.0.0.1:9" });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("cannot reach http://127.0.0.1:9");
+    expect(result.stdout).toContain("check DATABRICKS_HOST");
+    expect(Date.now() - started).toBeLessThan(12_000);
+  }, 30_000);
+
   test("a stopped warehouse: said so once the check's deadline is up (a minute, or WAREHOUSE_STATEMENT_TIMEOUT_SECONDS)", async () => {
     const databricks = fake();
     databricks.warehouseStopped = true;

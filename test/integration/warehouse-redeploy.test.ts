@@ -69,7 +69,11 @@ describe("redeploy on an empty disk", () => {
     const second = await start({ ...env, DATABASE_PATH: join(tempDir(), "oura.db") });
     const status = await getJson(second, "/auth/status");
     expect(status.linked_users.map((u: any) => [u.user_id, u.needs_reauth])).toEqual([["USER-APP", false]]);
-    const events = (await getJson(second, "/events?user_id=USER-APP")).events;
+    // History comes back in the background (listening does not wait for the warehouse).
+    const events = await waitFor(async () => {
+      const page = (await getJson(second, "/events?user_id=USER-APP")).events;
+      return page.length === 3 ? page : undefined;
+    }, 10_000, "the restored history");
     expect(events.map((e: any) => e.object_id).sort()).toEqual(["sleep-1", "sleep-2", "sleep-3"]);
     expect(events.every((e: any) => e.fetch_status === "fetched")).toBe(true);
     const documents = (await getJson(second, "/documents?user_id=USER-APP")).documents;

@@ -102,26 +102,55 @@ describe("warehouse backend", () => {
 });
 
 describe("warehouse down at start", () => {
-  test("the server starts within the statement timeout, acknowledges webhooks at once, and ships them when the warehouse is back", async () => {
+  test("an empty disk: listens at once, acknowledges webhooks, then reads history back and ships the new events, none twice", async () => {
     const fake = startFake();
+    const recent = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const history = [1, 2, 3].map((i) => ({
+      id: `history-${i}`, received_at: recent(60 - i), data_type: "daily_sleep", event_type: "create", user_id: "USER-OLD",
+      payload: JSON.stringify({ n: i }), object_id: `old-${i}`, event_time: recent(61 - i), source: "webhook", document: JSON.stringify({ id: `old-${i}`, day: "2026-12-01", score: 70 + i }),
+    }));
+    fake.createTable(EVENTS, [["id", "STRING"], ["received_at", "TIMESTAMP"], ["data_type", "STRING"], ["event_type", "STRING"], ["user_id", "STRING"], ["payload", "STRING"], ["object_id", "STRING"], ["event_time", "TIMESTAMP"], ["source", "STRING"], ["document", "STRING"]].map(([name, type]) => ({ name: name!, type: type! })), history);
     fake.setOff();
     const started = Date.now();
     const server = await startWarehouseServer(fake, { WAREHOUSE_STATEMENT_TIMEOUT_SECONDS: "5" });
-    expect(Date.now() - started).toBeLessThan(9000);
+    expect(Date.now() - started).toBeLessThan(7000);
     const sent = Array.from({ length: 20 }, () => sampleNotification());
     const acknowledged = Date.now();
     for (const n of sent) expect((await deliver(server.url, n)).status).toBe(201);
     expect(Date.now() - acknowledged).toBeLessThan(2000);
     expect((await health(server)).warehouse.pending_events).toBe(20);
     fake.setOn();
+    // The history arrives (retried every 30 s at most), and only the 20 new events are shipped.
+    await waitFor(async () => {
+      const body = (await (await fetch(new URL("/events?user_id=USER-OLD", server.url), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).json()) as { events: unknown[] };
+      return body.events.length === 3 ? true : undefined;
+    }, 40_000, "the history read back");
     await waitFor(async () => ((await health(server)).warehouse.pending_events === 0 ? true : undefined), 30_000, "the outbox to drain");
-    expect(fake.rows(EVENTS).map((r) => r.object_id)).toEqual(sent.map((n) => n.object_id));
-    // The token rows were read once the warehouse answered (the table exists and was asked).
+    expect(fake.rows(EVENTS).map((r) => r.object_id)).toEqual([...history.map((h) => h.object_id), ...sent.map((n) => n.object_id)]);
     expect(fake.statements.some((s) => s.kind === "select-tokens" && s.outcome === "SUCCEEDED")).toBe(true);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe("warehouse protocol", () => {
+  test("a cold start: /health says the warehouse is starting, then ok once it runs the batch", async () => {
+    const fake = startFake();
+    const server = await startWarehouseServer(fake);
+    await waitFor(() => fake.table(EVENTS) || undefined, 5000, "tables created");
+    fake.warehouseStopped = true;
+    for (let i = 0; i < 3; i++) expect((await deliver(server.url, sampleNotification())).status).toBe(201);
+    const waiting = await waitFor(async () => {
+      const h = await health(server);
+      return h.warehouse.state === "waiting" ? h : undefined;
+    }, 10_000, "the waiting state");
+    expect(waiting.warehouse.waiting_since).not.toBeNull();
+    expect(waiting.warehouse.pending_events).toBe(3);
+    const strip = await (await fetch(new URL("/dashboard/warehouse", server.url), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).text();
+    expect(strip).toContain("waiting for the warehouse to start");
+    fake.warehouseStopped = false;
+    await waitFor(async () => ((await health(server)).warehouse.state === "ok" ? true : undefined), 15_000, "ok after the start");
+    expect(fake.rows(EVENTS)).toHaveLength(3);
+  }, 40_000);
+
   test("an original-schema table gains the new columns and keeps its rows; new rows land in it", async () => {
     const fake = startFake();
     const original = ["id", "received_at", "data_type", "event_type", "user_id", "payload"].map((name) => ({ name, type: name === "received_at" ? "TIMESTAMP" : "STRING" }));

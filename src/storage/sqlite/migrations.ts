@@ -195,6 +195,8 @@ export const MIGRATIONS: string[] = [
    -- Warehouse mode keeps the sealed token rows in Delta too: the token_version last confirmed there, and whether the
    -- refresh token was handed to another server (oura-streaming token handoff), which this one must then never use.
    ALTER TABLE oura_accounts ADD COLUMN mirrored_version INTEGER NOT NULL DEFAULT 0;
+   -- Events read back from the warehouse (after a redeploy): in Delta already, so never in the outbox.
+   ALTER TABLE events ADD COLUMN restored INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE oura_accounts ADD COLUMN handed_off_at TEXT;
    -- Heart-rate samples are inserted once each and never change: a mark per new sample (warehouse mode's trigger).
    CREATE TABLE heartrate_outbox (

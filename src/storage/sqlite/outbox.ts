@@ -73,7 +73,7 @@ export class SqliteOutbox implements Outbox {
     return this.db
       .query<EventOutboxRow, [number, number]>(
         `SELECT id, received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification, document
-         FROM events WHERE id > ? ORDER BY id LIMIT ?`,
+         FROM events WHERE id > ? AND restored = 0 ORDER BY id LIMIT ?`,
       )
       .all(this.#shippedThrough(), limit);
   }
@@ -111,11 +111,22 @@ export class SqliteOutbox implements Outbox {
         `INSERT INTO documents (user_id, data_type, document_id, day, deleted, fetched_at) VALUES (?, ?, ?, ?, 1, ?)
          ON CONFLICT (user_id, data_type, document_id) DO NOTHING`,
       );
+      const marked = db.query<{ n: number }, [string, string, string]>("SELECT count(*) AS n FROM document_outbox WHERE user_id = ? AND data_type = ? AND document_id = ?");
+      const unmark = db.query("DELETE FROM document_outbox WHERE user_id = ? AND data_type = ? AND document_id = ?");
       for (const d of documents) {
+        // What the warehouse sent back is there already: only a change made here meanwhile is shipped.
+        const wasMarked = marked.get(d.user_id, d.data_type, d.document_id)!.n > 0;
         if (d.deleted || d.payload === null) tombstone.run(d.user_id, d.data_type, d.document_id, d.day, d.updated_at);
+        // event_id 0: a version this server received itself (a real event id) is never overwritten by the restore.
         else upsert.run({ user_id: d.user_id, data_type: d.data_type, document_id: d.document_id, day: d.day, payload: d.payload, event_id: 0, at: d.updated_at });
+        if (!wasMarked) unmark.run(d.user_id, d.data_type, d.document_id);
       }
       const append = prepareAppend(db);
+      const markRestored = db.query(
+        `UPDATE events SET restored = 1,
+           fetch_error = CASE WHEN fetch_status = 'missing' THEN 'read back from the warehouse without its document' ELSE fetch_error END
+         WHERE id = ?`,
+      );
       const knownDocument = db.query<{ payload: string | null; day: string | null }, [string, string, string]>(
         "SELECT payload, day FROM documents WHERE user_id = ? AND data_type = ? AND document_id = ? AND deleted = 0",
       );
@@ -124,7 +135,9 @@ export class SqliteOutbox implements Outbox {
         const known = e.document === null && e.event_type !== "delete" ? knownDocument.get(e.user_id, e.data_type, e.object_id) : undefined;
         const document = e.event_type === "delete" ? null : (e.document ?? known?.payload ?? null);
         const outcome = append({
-          fetch_status: e.event_type === "delete" ? "deleted" : document !== null ? "fetched" : "pending",
+          // Without a document in Delta the fetch is not replayed (it may have ended in a 404 long ago): a poll or a
+          // backfill brings the document back if Oura has it.
+          fetch_status: e.event_type === "delete" ? "deleted" : document !== null ? "fetched" : "missing",
           document,
           day: known?.day ?? dayOf(document),
           received_at: e.received_at,
@@ -137,11 +150,10 @@ export class SqliteOutbox implements Outbox {
           user_id: e.user_id,
           notification: e.payload,
         });
-        if (outcome.created) created++;
+        if (!outcome.created) continue;
+        markRestored.run(outcome.id);
+        created++;
       }
-      // What came from the warehouse is there already: not shipped again.
-      db.exec("DELETE FROM document_outbox");
-      db.query(`UPDATE settings SET value = (SELECT coalesce(max(id), 0) FROM events) WHERE key = ?`).run(SHIPPED_EVENT_SETTING);
       return { events: created, documents: documents.length };
     });
   }
@@ -163,8 +175,9 @@ export class SqliteOutbox implements Outbox {
 
   outboxStatus(): OutboxStatus {
     const through = this.#shippedThrough();
-    const events = (this.db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM events WHERE id > ?").get(through) ?? { n: 0 }).n;
-    const oldestEvent = this.db.query<{ received_at: string }, [number]>("SELECT received_at FROM events WHERE id > ? ORDER BY id LIMIT 1").get(through)?.received_at ?? null;
+    const events = (this.db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM events WHERE id > ? AND restored = 0").get(through) ?? { n: 0 }).n;
+    const oldestEvent =
+      this.db.query<{ received_at: string }, [number]>("SELECT received_at FROM events WHERE id > ? AND restored = 0 ORDER BY id LIMIT 1").get(through)?.received_at ?? null;
     const documents = this.db.query<{ n: number; oldest: string | null }, []>("SELECT count(*) AS n, min(marked_at) AS oldest FROM document_outbox").get() ?? { n: 0, oldest: null };
     const oldest = [oldestEvent, documents.oldest].filter((at): at is string => at !== null).sort()[0] ?? null;
     const heartRate = (this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM heartrate_outbox").get() ?? { n: 0 }).n;

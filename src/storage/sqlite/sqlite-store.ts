@@ -30,7 +30,7 @@ import { type PolledRow, preparePollRecord } from "./poll-records.ts";
 import { type DocumentRow, documentWhere, EVENT_COLUMNS, type EventRow, toDocument, toEvent, whereClause } from "./rows.ts";
 
 /** In warehouse mode, events after the shipped id are the outbox: retention must not delete them. */
-const NOT_AWAITING_SHIPMENT = `id <= coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = '${SHIPPED_EVENT_SETTING}'), 9223372036854775807)`;
+const NOT_AWAITING_SHIPMENT = `(restored = 1 OR id <= coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = '${SHIPPED_EVENT_SETTING}'), 9223372036854775807))`;
 
 /** Rows one bulk write touches at most: a few milliseconds of the event loop. */
 const BULK_SLICE = 2000;
