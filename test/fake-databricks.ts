@@ -61,6 +61,11 @@ export interface FakeDatabricksOptions {
   latencyMs?: number;
   /** The longest a POST waits for a statement that stays PENDING (wait_timeout is honoured up to this, to keep tests fast). */
   pendingWaitCapMs?: number;
+  /**
+   * Benchmarks: MERGEs succeed without unpacking or keeping their rows, so the fake costs about what a remote warehouse
+   * costs the machine (nothing) rather than competing for its cores with the load generator.
+   */
+  sink?: boolean;
 }
 
 interface SqlError {
@@ -285,6 +290,7 @@ export class FakeDatabricks {
   canUse: boolean;
   canModify: boolean;
   latencyMs: number;
+  readonly sink: boolean;
   pendingWaitCapMs: number;
   /** While true every statement stays PENDING (a stopped warehouse starting); once false, they run at the next poll. */
   warehouseStopped = false;
@@ -308,6 +314,7 @@ export class FakeDatabricks {
     this.canUse = options.canUse ?? true;
     this.canModify = options.canModify ?? true;
     this.latencyMs = options.latencyMs ?? 0;
+    this.sink = options.sink ?? false;
     this.pendingWaitCapMs = options.pendingWaitCapMs ?? 50;
   }
 
@@ -576,6 +583,7 @@ export class FakeDatabricks {
     const values = checkParameters(code, parameters);
     const reference = code.match(TABLE_REFERENCE)?.[1];
     const key = reference ? tableKey(reference) : "";
+    if (this.sink && kind.startsWith("merge-")) return FakeDatabricks.mergeCounts(0, 0);
     switch (kind) {
       case "ping":
         return { columns: [{ name: "ok", type: "INT" }], rows: [["1"]] };

@@ -4,7 +4,7 @@
 import type { DeltaWarehouse } from "../databricks/delta-warehouse.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import type { Outbox, OutboxEvent } from "../storage/store.ts";
+import type { Outbox } from "../storage/store.ts";
 import { PeriodicJob } from "./periodic.ts";
 
 /**
@@ -18,6 +18,7 @@ const SHIP_INTERVAL_MS = 1000;
 /** After a failure the next attempt waits 1 s, then 2, 4 … up to a minute (a broken grant is not asked about every second). */
 const MAX_RETRY_DELAY_MS = 60_000;
 const PENDING_IS_WAITING_MS = 3000;
+const BATCHES_PER_RUN = 5;
 
 export interface ShipperStatus {
   /**
@@ -114,23 +115,26 @@ export class WarehouseShipper {
     if (outbox.pendingEvents(1).length === 0 && outbox.pendingDocuments(1).length === 0 && outbox.pendingHeartRate(1).length === 0) return;
     try {
       if (!warehouse.prepared) await warehouse.prepare();
-      for (let batch = fitBytes(outbox.pendingEvents(rows)); batch.length > 0 && !this.#stopping; batch = fitBytes(outbox.pendingEvents(rows))) {
+      // A bounded number of batches of each kind per run, so a stream of events never starves documents.
+      for (let i = 0, batch = eventBatch(outbox, rows); i < BATCHES_PER_RUN && batch.length > 0 && !this.#stopping; i++, batch = eventBatch(outbox, rows)) {
         await warehouse.shipEvents(batch);
         this.#succeeded();
         await outbox.markEventsShipped(batch[batch.length - 1]!.id);
         this.#shippedEvents += batch.length;
       }
-      for (let batch = outbox.pendingDocuments(rows); batch.length > 0 && !this.#stopping; batch = outbox.pendingDocuments(rows)) {
+      for (let i = 0, batch = documentBatch(outbox, rows); i < BATCHES_PER_RUN && batch.length > 0 && !this.#stopping; i++, batch = documentBatch(outbox, rows)) {
         await warehouse.shipDocuments(batch);
         this.#succeeded();
         await outbox.markDocumentsShipped(batch);
         this.#shippedDocuments += batch.length;
       }
-      for (let batch = outbox.pendingHeartRate(rows * 5); batch.length > 0 && !this.#stopping; batch = outbox.pendingHeartRate(rows * 5)) {
+      for (let i = 0, batch = outbox.pendingHeartRate(rows * 5); i < BATCHES_PER_RUN && batch.length > 0 && !this.#stopping; i++, batch = outbox.pendingHeartRate(rows * 5)) {
         await warehouse.shipHeartRate(batch);
         this.#succeeded();
         await outbox.markHeartRateShipped(batch);
       }
+      // More waiting: run again at once rather than a second later.
+      if (!this.#stopping && (outbox.pendingEvents(1).length > 0 || outbox.pendingDocuments(1).length > 0 || outbox.pendingHeartRate(1).length > 0)) this.#job.wake();
     } catch (error) {
       if (this.#stopping) return;
       this.noteFailure(error);
@@ -168,12 +172,15 @@ export class WarehouseShipper {
   }
 }
 
+const eventBatch = (outbox: Outbox, rows: number) => fitBytes(outbox.pendingEvents(rows), (e) => e.notification.length + (e.document?.length ?? 0));
+const documentBatch = (outbox: Outbox, rows: number) => fitBytes(outbox.pendingDocuments(rows), (d) => d.payload?.length ?? 0);
+
 /** The longest prefix of the batch whose JSON stays under the byte cap (at least one row). */
-function fitBytes(events: OutboxEvent[]): OutboxEvent[] {
+function fitBytes<T>(items: T[], size: (item: T) => number): T[] {
   let bytes = 0;
-  for (let i = 0; i < events.length; i++) {
-    bytes += events[i]!.notification.length + (events[i]!.document?.length ?? 0) + 200;
-    if (bytes > SHIP_BATCH_BYTES && i > 0) return events.slice(0, i);
+  for (let i = 0; i < items.length; i++) {
+    bytes += size(items[i]!) + 200;
+    if (bytes > SHIP_BATCH_BYTES && i > 0) return items.slice(0, i);
   }
-  return events;
+  return items;
 }
