@@ -69,7 +69,7 @@ export function createWebhookReceiver(deps: AppDeps): WebhookReceiver {
     try {
       const delivery = await verifiedDelivery(deps, request);
       // Without a usable sign-in for this user the document cannot be fetched yet: say so now, not after a fetch attempt.
-      const fetch = deps.fetcher && !deps.accounts.hasUsableLink(delivery.identity.user_id) ? "awaiting_link" : "pending";
+      const fetch = !deps.fetcher ? "not_fetched" : !deps.accounts.hasUsableLink(delivery.identity.user_id) ? "awaiting_link" : "pending";
       result = await deps.store.appendEvent({ source: "webhook", ...delivery, fetch }).catch((error: unknown) => {
         throw error instanceof StorageUnavailableError ? new AppError(503, "storage_unavailable", "the event could not be stored; retry later") : error;
       });

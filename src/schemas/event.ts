@@ -4,11 +4,12 @@ import { Instant } from "./instant.ts";
 import { DataType, EventType } from "./notification.ts";
 
 export const FetchStatus = z
-  .enum(["pending", "fetched", "missing", "failed", "awaiting_link", "deleted"])
+  .enum(["pending", "fetched", "missing", "failed", "awaiting_link", "deleted", "not_fetched"])
   .openapi("FetchStatus", {
     description:
       "pending: queued; fetched: document stored; missing: Oura answered 404; failed: gave up (see fetch_error); " +
-      "awaiting_link: no token for this user yet, fetched once they link; deleted: a delete notification (no fetch).",
+      "awaiting_link: no token for this user yet, fetched once they link; deleted: a delete notification (no fetch); " +
+      "not_fetched: this server has no Oura sign-in configured (OURA_CLIENT_ID/OURA_CLIENT_SECRET), so nothing fetches documents.",
   });
 
 export const EventSource = z.enum(["webhook", "poll"]).openapi("EventSource");
@@ -55,7 +56,9 @@ export type EventListQuery = z.infer<typeof EventListQuery>;
 export const EventList = z
   .object({
     count: z.number().int().openapi({ description: "Events in this page." }),
-    total_stored: z.number().int().openapi({ description: "Events stored in all (for a session: of its own Oura user)." }),
+    total_stored: z.number().int().openapi({
+      description: "Every event stored (for a session: of its own Oura user), whatever the filters: not how many match them (page through with next_cursor for that).",
+    }),
     events: z.array(Event),
     next_cursor: z.string().nullable().openapi({ description: "Pass as cursor to get the next (older) page; null on the last page." }),
   })

@@ -3,7 +3,7 @@
 
 export type EventSource = "webhook" | "poll";
 export type EventType = "create" | "update" | "delete";
-export type FetchStatus = "pending" | "fetched" | "missing" | "failed" | "awaiting_link" | "deleted";
+export type FetchStatus = "pending" | "fetched" | "missing" | "failed" | "awaiting_link" | "deleted" | "not_fetched";
 
 /** What makes an event the same event: a second one with the same identity is a redelivery, not news. */
 export interface EventIdentity {
@@ -46,9 +46,10 @@ export interface NewEvent {
   received: Record<string, unknown>;
   /**
    * Whether the document is still to be fetched: "pending" (a fetch job, due at once), "awaiting_link" (its user has no
-   * usable sign-in yet; queued when they sign in). A delete needs no fetch whatever this says.
+   * usable sign-in yet; queued when they sign in), "not_fetched" (this server has no Oura sign-in configured: nothing
+   * will fetch it, so it is not kept waiting and retention may prune it). A delete needs no fetch whatever this says.
    */
-  fetch: "pending" | "awaiting_link";
+  fetch: "pending" | "awaiting_link" | "not_fetched";
   /** The document itself, when it came with the event (a poll reads documents): stored at once, nothing to fetch. */
   document?: Record<string, unknown>;
 }

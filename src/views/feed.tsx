@@ -94,6 +94,8 @@ function documentHint(event: Event): string {
       return "Not fetched yet.";
     case "awaiting_link":
       return "Waiting for this Oura user to sign in.";
+    case "not_fetched":
+      return "Not fetched: this server has no Oura sign-in configured (OURA_CLIENT_ID and OURA_CLIENT_SECRET).";
     case "missing":
       return "Oura no longer has this document.";
     case "deleted":

@@ -129,9 +129,17 @@ describe("GET /events/{id}", () => {
       event_time: notification.event_time,
       notification,
       document: null,
-      fetch_status: "pending",
+      fetch_status: "not_fetched",
     });
     expect(Date.parse(event.received_at as string)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  test("without Oura sign-in configured nothing will fetch the document: not_fetched, and retention may prune it", async () => {
+    const { id } = (await (await deliver(running.url, sampleNotification())).json()) as { id: number };
+    expect(((await (await get(`/events/${id}`)).json()) as { fetch_status: string }).fetch_status).toBe("not_fetched");
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    expect(await running.store.countPrunable(future)).toBe(await running.store.countEvents());
+    expect(await running.store.countPendingFetches()).toBe(0);
   });
 
   test("unknown id → 404, malformed id → 400", async () => {

@@ -27,7 +27,7 @@ export type DocumentVersion = {
 
 export type AppendRow = {
   /** "pending" makes the event its own fetch job, due at once; "fetched" when the document came with it. */
-  fetch_status: "pending" | "awaiting_link" | "fetched" | "deleted" | "missing";
+  fetch_status: "pending" | "awaiting_link" | "fetched" | "deleted" | "missing" | "not_fetched";
   /** The document as JSON, when it came with the event (never for a delete); its `day`. */
   document: string | null;
   day: string | null;
