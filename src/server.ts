@@ -31,6 +31,7 @@ import { AccountStore } from "./storage/sqlite/account-store.ts";
 import { SessionStore } from "./storage/sqlite/session-store.ts";
 import { createWarehouseMode } from "./databricks/warehouse-mode.ts";
 import { SqliteOutbox } from "./storage/sqlite/outbox.ts";
+import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.ts";
 
 export interface RunningServer {
   server: Server<WebSocketData>;
@@ -63,6 +64,9 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const pathProblem = databasePathProblem(config.databasePath);
+  if (pathProblem) throw new Error(pathProblem);
+  const created = filesCreatedBy(config.databasePath);
   const store = await SqliteStore.open(config.databasePath, logger, { outbox: Boolean(config.warehouse) });
   let server: Server<WebSocketData> | undefined;
   const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
@@ -144,6 +148,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   } catch (error) {
     await warehouse?.stop();
     await store.close();
+    // A failed start leaves no database or key file behind that it made itself.
+    created.removeNew();
+    const message = error instanceof Error ? error.message : String(error);
+    if (/in use|EADDRINUSE/i.test(message) || (error as { code?: string }).code === "EADDRINUSE") {
+      throw new Error(`PORT: ${config.port} on ${config.host} is already in use (another oura-streaming, or another program); stop it or choose another PORT`);
+    }
     throw error;
   }
   const running = server;

@@ -4,6 +4,7 @@ import { type Command, parse } from "./args.ts";
 import { configOrExit } from "./config-env.ts";
 import { pollingSummary } from "../jobs/polling-plan.ts";
 import { printWarehouseCheck } from "./warehouse.ts";
+import { databasePathProblem } from "../storage/sqlite/database.ts";
 
 const usage = `Usage: oura-streaming check-config
 
@@ -11,7 +12,25 @@ Validates the configuration from the environment (and .env) and prints the effec
 Secrets are shown only as "set" or "unset". With STORAGE_BACKEND=warehouse it also runs \`warehouse check\`.
 Exit code 0 when valid, 1 when not.`;
 
-const SECRET = /SECRET|TOKEN|KEY/;
+/** Secrets end in SECRET, TOKEN or KEY (OURA_TOKEN_URL is a URL, shown as it is). */
+const SECRET = /(SECRET|TOKEN|KEY)$/;
+
+/** Settings that look like ours (the original product's, or a typo) but are read by nothing here. */
+const NOT_READ: Record<string, string> = {
+  DEBUG: "use LOG_LEVEL=debug",
+  DATABASE_URL: "use DATABASE_PATH (a SQLite file)",
+  WEBHOOK_SECRET: "Oura signs with the client secret (OURA_CLIENT_SECRET); OURA_WEBHOOK_SECRET overrides it",
+};
+/** Set by the Databricks Apps runtime, not by users: not worth a warning. */
+const RUNTIME = new Set(["DATABRICKS_WORKSPACE_ID", "DATABRICKS_APP_URL"]);
+
+function unreadSettings(env: Record<string, string | undefined>): string[] {
+  const known = new Set(Object.keys(EnvSchema.shape));
+  return Object.keys(env)
+    .filter((name) => env[name] !== undefined && env[name] !== "" && !known.has(name) && !RUNTIME.has(name))
+    .filter((name) => name in NOT_READ || /^(OURA|DATABRICKS|POLL|POLLING|DELTA|WAREHOUSE|WEBHOOK|RETENTION)_/.test(name))
+    .map((name) => `warning: ${name} is set but not read${NOT_READ[name] ? `: ${NOT_READ[name]}` : " (a typo? see the README's Configuration table)"}`);
+}
 
 export const checkConfigCommand: Command = {
   name: "check-config",
@@ -27,7 +46,13 @@ export const checkConfigCommand: Command = {
       const shown = value === undefined ? "unset" : SECRET.test(name) ? "set" : String(value);
       console.log(`${name.padEnd(width)} ${shown}`);
     }
+    for (const warning of unreadSettings(process.env)) console.log(warning);
     console.log(`\nlistening on ${config.host}:${config.port}, database ${config.databasePath}, OAuth redirect ${config.oura.redirectUri}`);
+    const pathProblem = databasePathProblem(config.databasePath);
+    if (pathProblem) {
+      console.log(`${pathProblem}\nconfiguration is not usable: the server would not start`);
+      return 1;
+    }
     console.log(pollingSummary(config));
     if (config.warehouse) {
       console.log(`\nstorage: SQLite at ${config.databasePath}, shipped to Databricks`);

@@ -23,6 +23,8 @@ export const serveCommand: Command = {
     try {
       running = await startServer(config, logger);
     } catch (error) {
+      // The reason is the last thing printed: the log lines written until then go first.
+      await logger.drain();
       console.error(`oura-streaming: could not start: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     }

@@ -1,7 +1,7 @@
 // The command line, run as a user runs it: `bun src/main.ts <command>` in a child process.
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { VERSION } from "../../src/version.ts";
 import { TEST_API_TOKEN, TEST_SECRET } from "../helpers/config.ts";
@@ -243,4 +243,37 @@ describe("demo", () => {
       expect(await child.exited).toBe(0);
     }
   }, 60_000);
+});
+
+describe("first run without rough edges", () => {
+  test("check-config: URLs shown as URLs, secrets masked, settings nobody reads warned about, an unusable DATABASE_PATH named", async () => {
+    const result = await cli(["check-config"], { DEBUG: "1", DATABASE_URL: "postgres://db/oura", OURA_CLIENT_SECRT: "typo", OURA_CLIENT_SECRET: "very-secret-value-123", DATABASE_PATH: "/nonexistent-folder/oura.db" });
+    expect(result.stdout).toMatch(/OURA_TOKEN_URL\s+https:\/\/api\.ouraring\.com\/oauth\/token/);
+    expect(result.stdout).toMatch(/OURA_CLIENT_SECRET\s+set/);
+    expect(result.stdout).not.toContain("very-secret-value-123");
+    expect(result.stdout).toContain("warning: DEBUG is set but not read: use LOG_LEVEL=debug");
+    expect(result.stdout).toContain("warning: DATABASE_URL is set but not read: use DATABASE_PATH");
+    expect(result.stdout).toContain("warning: OURA_CLIENT_SECRT is set but not read (a typo?");
+    expect(result.stdout).toContain("DATABASE_PATH: the folder /nonexistent-folder does not exist");
+    expect(result.code).toBe(1);
+  });
+
+  test("a failed start (port in use, bad path) creates no files and prints its reason last", async () => {
+    const dir = tempDir();
+    const blocker = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const busy = await cli(["serve"], { PORT: String(blocker.port), DATABASE_PATH: join(dir, "oura.db") });
+      expect(busy.code).toBe(1);
+      expect(busy.stderr.trim().split("\n").pop()).toBe(
+        `oura-streaming: could not start: PORT: ${blocker.port} on 127.0.0.1 is already in use (another oura-streaming, or another program); stop it or choose another PORT`,
+      );
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      blocker.stop(true);
+    }
+    const badPath = await cli(["serve"], { PORT: "0", DATABASE_PATH: join(dir, "missing", "oura.db") });
+    expect(badPath.code).toBe(1);
+    expect(badPath.stderr.trim().split("\n").pop()).toContain(`DATABASE_PATH: the folder ${join(dir, "missing")} does not exist`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });

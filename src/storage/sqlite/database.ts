@@ -1,6 +1,7 @@
 // Opens the SQLite file (WAL) and brings its schema up to date. Durability: see DatabaseFile (commits flushed before they are acknowledged).
 import { Database } from "bun:sqlite";
-import { existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, rmSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** Settings every connection to the file needs. */
@@ -42,4 +43,37 @@ function migrate(db: Database): void {
       db.exec(`PRAGMA user_version = ${version + 1}`);
     })();
   }
+}
+
+/** Why DATABASE_PATH cannot be used, in one sentence naming the path; undefined when it can. */
+export function databasePathProblem(path: string): string | undefined {
+  if (path === ":memory:") return undefined;
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder)) return `DATABASE_PATH: the folder ${folder} does not exist; create it, or point DATABASE_PATH elsewhere`;
+  if (!statSync(folder).isDirectory()) return `DATABASE_PATH: ${folder} is not a folder`;
+  const writable = (target: string) => {
+    try {
+      accessSync(target, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (existsSync(path) && statSync(path).isDirectory()) return `DATABASE_PATH: ${resolve(path)} is a folder; name a file in it, e.g. ${resolve(path, "oura_streaming.db")}`;
+  if (existsSync(path) && !writable(path)) return `DATABASE_PATH: ${resolve(path)} is not writable by this user`;
+  // SQLite writes its -wal and -shm files beside the database.
+  if (!writable(folder)) return `DATABASE_PATH: the folder ${folder} is not writable by this user (SQLite keeps its log files beside the database)`;
+  return undefined;
+}
+
+/** The files a start creates beside the database: removed again when that start fails, so a failed start leaves nothing. */
+export function filesCreatedBy(path: string): { removeNew(): void } {
+  if (path === ":memory:") return { removeNew() {} };
+  const candidates = [path, `${path}-wal`, `${path}-shm`, `${path}.key`];
+  const existing = new Set(candidates.filter((file) => existsSync(file)));
+  return {
+    removeNew() {
+      for (const file of candidates) if (!existing.has(file)) rmSync(file, { force: true });
+    },
+  };
 }
