@@ -4,6 +4,7 @@ import { FakeOura } from "../demo/fake-oura.ts";
 import { dayOf, documentsForDay, heartRateSince } from "../demo/sample-data.ts";
 import { createLogger } from "../log.ts";
 import { startServer } from "../server.ts";
+import { linkTokens } from "../auth/account-link.ts";
 import { type Command, parse, UsageError } from "./args.ts";
 import { configOrExit } from "./config-env.ts";
 
@@ -40,7 +41,7 @@ export const demoCommand: Command = {
     const days = Number(values.days ?? 30);
     if (!Number.isInteger(days) || days < 0 || days > 90) throw new UsageError(`--days must be a whole number from 0 to 90, not ${values.days}`, usage);
     const port = values.port ?? process.env.PORT ?? "8000";
-    if (!/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, not ${port}`, usage);
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, not ${port}`, usage);
 
     // Polling: pages of ten, and a little latency, so paging happens and an import's progress can be watched.
     const fake = new FakeOura(polling ? { pageSize: 10, documentDelayMs: 30 } : {}).start();
@@ -57,12 +58,17 @@ export const demoCommand: Command = {
       OURA_WEBHOOK_SECRET: "",
       DATABASE_PATH: values.database ?? "./oura_streaming_demo.db",
       OURA_INITIAL_REFRESH_TOKEN: fake.issueTokens(DEMO_USER).refresh_token,
+      // One line per event would push the dashboard's address off the screen within seconds.
+      LOG_LEVEL: process.env.LOG_LEVEL || "warn",
       ...(polling ? { POLLING_ENABLED: "true", POLLING_INTERVAL_SECONDS: "30", POLL_DATA_TYPES: POLLED_TYPES } : {}),
     });
     const logger = createLogger(config.logLevel);
     const running = await startServer(config, logger);
     const webhook = `${running.url.href.replace(/\/$/, "")}/webhooks`;
-    console.log(`demo: open ${running.url.href}dashboard and press "Sign in with Oura" (the demo's Oura signs you in as ${DEMO_USER})`);
+    // A demo database from an earlier run holds tokens of an earlier fake Oura (each run has its own): the demo user is
+    // linked again with this run's, and what waited for a sign-in is fetched.
+    const restarted = (await running.store.countEvents()) > 0;
+    if (running.deps.accounts.list(DEMO_USER).length > 0) await linkTokens(running.deps, fake.issueTokens(DEMO_USER));
 
     let sent = 0;
     const deliver = async (dataType: string, objectId: string, eventType: "create" | "update") => {
@@ -92,8 +98,8 @@ export const demoCommand: Command = {
         sent++;
       }, 1000 / rate);
     } else {
-      // History first, so the charts have something to draw.
-      for (let ago = days - 1; ago >= 0; ago--) {
+      // History first, so the charts have something to draw (once: a restarted demo has it already).
+      for (let ago = restarted ? -1 : days - 1; ago >= 0; ago--) {
         for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) {
           fake.putDocument(DEMO_USER, path, document);
           await deliver(path, document.id, "create");
@@ -109,6 +115,9 @@ export const demoCommand: Command = {
         void deliver(path, document.id, "update");
       }, 1000 / rate);
     }
+
+    console.log(`demo: open ${running.url.href}dashboard and press "Sign in with Oura" (the demo's Oura signs you in as ${DEMO_USER})`);
+    if (restarted) console.log(`demo: carrying on with the history already in ${config.databasePath}`);
 
     const stopped = Promise.withResolvers<number>();
     const shutdown = async () => {

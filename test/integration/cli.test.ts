@@ -29,6 +29,7 @@ describe("command line basics", () => {
     [["send-test"], "--url is required"],
     [["send-test", "--url", "not a url", "--secret", "x"], "not a URL"],
     [["demo", "--rate", "0"], "--rate must be"],
+    [["demo", "--port", "99999"], "--port must be a port number from 0 to 65535, not 99999"],
     [["export", "--format", "xml"], "--format must be ndjson or csv"],
     [["export", "sideways"], 'expected "events" or "documents"'],
     [["prune", "--bogus"], "Unknown option"],
@@ -206,6 +207,54 @@ describe("demo", () => {
     expect(existsSync(dbPath)).toBe(true);
     expect(existsSync(realDb)).toBe(false);
   }, 30_000);
+
+  test("restarted on the same database: signed in still, no second history, and its address is not buried in log lines", async () => {
+    const dbPath = join(tempDir(), "demo.db");
+    const run = async (fetchedAtLeast: number) => {
+      const port = freePort();
+      const child = Bun.spawn([process.execPath, "src/main.ts", "demo", "--rate", "20", "--days", "3", "--port", String(port), "--database", dbPath], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? "", HOME: "/tmp", API_TOKEN: TEST_API_TOKEN },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
+      await waitFor(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/events?limit=1000`, { headers: auth }).catch(() => undefined);
+        if (!response?.ok) return undefined;
+        const body = (await response.json()) as { events: { fetch_status: string }[] };
+        return body.events.filter((e) => e.fetch_status === "fetched").length >= fetchedAtLeast ? true : undefined;
+      }, 10_000, "fetched demo events");
+      child.kill("SIGINT");
+      expect(await child.exited).toBe(0);
+      return (await new Response(child.stdout).text()).trim().split("\n");
+    };
+    const creates = () => {
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        return db.query("SELECT count(*) AS n, count(DISTINCT object_id) AS distinct_ids FROM events WHERE event_type = 'create'").get() as { n: number; distinct_ids: number };
+      } finally {
+        db.close();
+      }
+    };
+    const firstLines = await run(30);
+    const afterFirst = creates();
+    // The second run must fetch what it receives itself (it is past the first run's 30).
+    const secondLines = await run(60);
+    expect(creates()).toEqual(afterFirst);
+    const db = new Database(dbPath, { readonly: true });
+    const waiting = (db.query("SELECT count(*) AS n FROM events WHERE fetch_status = 'awaiting_link'").get() as { n: number }).n;
+    db.close();
+    expect(waiting).toBe(0);
+    // Quiet by default: the address, a line about the history, the goodbye (and the first run's key-file warning) —
+    // not a line per event, though about 60 arrived in each run.
+    for (const lines of [firstLines, secondLines]) {
+      expect(lines.length).toBeLessThanOrEqual(4);
+      expect(lines.filter((line) => /webhook\.|fetch\.|event/.test(line))).toEqual([]);
+      expect(lines.some((line) => line.includes("/dashboard"))).toBe(true);
+    }
+    expect(secondLines.join("\n")).toContain("carrying on with the history already in");
+  }, 40_000);
 
   test("--polling: no webhooks; poll events, then an import of the fake's 90 days to 100%", async () => {
     const port = freePort();
