@@ -116,6 +116,7 @@ export function createDashboardRoutes(deps: AppDeps) {
     ]);
     const view = DashboardPage({
       csrf: csrfTokenOf(deps, principal),
+      signedIn: principal.kind === "session",
       viewer: viewerLabel(principal),
       oauthConfigured: oauthConfigured(deps.config),
       accounts: deps.accounts.list(only),
@@ -128,7 +129,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       series,
       days,
       now: deps.now(),
-      publicUrl: deps.config.publicUrl,
+      serverUrl: deps.config.publicUrl ?? new URL(c.req.url).origin,
     });
     return c.html(htmlDocument(view));
   });

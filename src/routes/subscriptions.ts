@@ -33,8 +33,10 @@ const createSubscriptionRoute = createRoute({
   method: "post",
   path: "/subscriptions",
   summary: "Subscribe to one data type and event type (Oura then runs the handshake against our callback)",
+  description: "Idempotent: when the same data type and event type already have a subscription at the same callback URL, that one is answered (200) and Oura is not asked for a duplicate.",
   request: { body: { required: true, content: { "application/json": { schema: NewSubscription } } } },
   responses: {
+    200: jsonResponse(Subscription, "Already subscribed: the existing subscription"),
     201: jsonResponse(Subscription, "Created"),
     400: errorResponse("No callback URL (set PUBLIC_URL), or a body that is not JSON"),
     415: errorResponse("The body is not application/json"),
@@ -96,7 +98,12 @@ export function createSubscriptionRoutes(deps: AppDeps) {
   app.openapi(createSubscriptionRoute, async (c) => {
     const body = c.req.valid("json");
     const client = oura();
-    const created = await askOura(() => client.createSubscription({ ...body, callback_url: callbackUrl(body.callback_url), verification_token: deps.verificationToken }));
+    const callback = callbackUrl(body.callback_url);
+    const existing = (await askOura(() => client.listSubscriptions())).find(
+      (s) => s.data_type === body.data_type && s.event_type === body.event_type && s.callback_url === callback,
+    );
+    if (existing) return c.json(existing, 200);
+    const created = await askOura(() => client.createSubscription({ ...body, callback_url: callback, verification_token: deps.verificationToken }));
     deps.logger.info("subscriptions.created", { data_type: created.data_type, event_type: created.event_type });
     return c.json(created, 201);
   });

@@ -17,6 +17,7 @@ export function Layout(props: { title: string; csrf?: string | null; scripts?: b
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <title>{props.title}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/dashboard.css" />
         {props.scripts ? (
           <>

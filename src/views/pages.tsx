@@ -45,6 +45,8 @@ export function SignInPage(props: { oauthConfigured: boolean; csrf: string; erro
 
 export interface DashboardModel {
   csrf: string | null;
+  /** A browser session, which "Sign out" ends. */
+  signedIn: boolean;
   viewer: string;
   oauthConfigured: boolean;
   accounts: AccountSummary[];
@@ -56,7 +58,8 @@ export interface DashboardModel {
   series: MetricSeries[];
   days: number;
   now: number;
-  publicUrl?: string;
+  /** Where this server is reached: PUBLIC_URL, else the address the page was loaded from. */
+  serverUrl: string;
   polling: PollingStrip;
   /** Warehouse mode's outbox and shipper; null with sqlite. */
   warehouse: Health["warehouse"];
@@ -71,10 +74,13 @@ export function DashboardPage(model: DashboardModel) {
       <header class="top">
         <h1>Oura Streaming</h1>
         <p class="viewer">{model.viewer}</p>
-        {/* dashboard.js goes back to /dashboard (the sign-in page) once the logout request is answered. */}
-        <form id="sign-out" hx-post="/auth/logout" hx-swap="none">
-          <button type="submit">Sign out</button>
-        </form>
+        {/* Only a browser session can sign out (dashboard.js then goes back to the sign-in page); an API token, a
+            Databricks App user or open access on loopback has nothing to end. */}
+        {model.signedIn ? (
+          <form id="sign-out" hx-post="/auth/logout" hx-swap="none">
+            <button type="submit">Sign out</button>
+          </form>
+        ) : null}
       </header>
       <section class="status" aria-label="Status">
         <dl>
@@ -148,7 +154,7 @@ export function DashboardPage(model: DashboardModel) {
             0 new
           </button>
         </div>
-        {model.events.length === 0 ? <EmptyFeed publicUrl={model.publicUrl} /> : null}
+        {model.events.length === 0 ? <EmptyFeed serverUrl={model.serverUrl} /> : null}
         <ul id="feed" class="feed" aria-live="polite">
           <FeedList events={model.events} />
         </ul>
@@ -224,12 +230,20 @@ function PollingSummary(props: { strip: PollingStrip }) {
   );
 }
 
-function EmptyFeed(props: { publicUrl?: string }) {
-  const target = `${props.publicUrl ?? "http://127.0.0.1:8000"}/webhooks`;
+/** `serverUrl`: where this server is reached (PUBLIC_URL, else the address this page was loaded from). */
+function EmptyFeed(props: { serverUrl: string }) {
+  const target = `${props.serverUrl}/webhooks`;
   return (
     <div class="empty-feed" id="empty-feed">
       <p>No events yet. They appear here the moment Oura delivers them.</p>
-      <p>To try it now, send a signed test notification (the signature is HMAC-SHA256 of timestamp + body, keyed by your client secret):</p>
+      <p>To try it now, send a correctly signed test notification from the server's machine:</p>
+      <pre>
+        <code>{`oura-streaming send-test --url ${target}`}</code>
+      </pre>
+      <p>
+        (or <code>bun src/main.ts send-test --url {target}</code> from the source; it signs with <code>OURA_CLIENT_SECRET</code> and explains a refusal).
+        By hand, the signature is HMAC-SHA256 of timestamp + body, keyed by your client secret, in upper-case hex:
+      </p>
       <pre>
         <code>{`ts=$(date +%s); body='{"event_type":"create","data_type":"daily_sleep","object_id":"test-1","event_time":"2026-01-01T08:00:00+00:00","user_id":"me"}'
 sig=$(printf '%s%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$OURA_CLIENT_SECRET" | awk '{print toupper($2)}')

@@ -45,6 +45,14 @@ describe("subscriptions", () => {
     expect(fake.subscriptions.get(created.id)!.verification_token).toBe("verify-me");
     const list = (await (await call("GET", "/subscriptions")).json()) as { id: string }[];
     expect(list.map((s) => s.id)).toEqual([created.id]);
+    // The same pair again: the existing one (200), no duplicate at Oura.
+    const again = await call("POST", "/subscriptions", { data_type: "sleep", event_type: "create" });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(created.id);
+    expect(fake.subscriptions.size).toBe(1);
+    // Another event type is another subscription.
+    expect((await call("POST", "/subscriptions", { data_type: "sleep", event_type: "update" })).status).toBe(201);
+    expect(fake.subscriptions.size).toBe(2);
   });
 
   test("sync creates each missing subscription once, re-points stale ones, removes duplicates, and a second sync changes nothing", async () => {
