@@ -77,6 +77,58 @@
     if (event.target instanceof Element && event.target.id === "sign-out") location.href = "/dashboard";
   });
 
+  // The event detail: a dialog over the page with its own URL (/dashboard?event=<id>), focus inside while open and
+  // back on the row that opened it after Close or Escape (the dialog's own cancel).
+  const dialog = () => document.getElementById("detail-dialog");
+  let opener = null;
+  const urlWithEvent = (id) => {
+    const url = new URL(location.href);
+    if (id) url.searchParams.set("event", id);
+    else url.searchParams.delete("event");
+    return `${url.pathname}${url.search}${url.hash}`;
+  };
+  function openDetail(id, fromHistory) {
+    const box = dialog();
+    if (!box) return;
+    if (!box.open) box.showModal();
+    document.getElementById("detail-close")?.focus();
+    if (!fromHistory && id && new URL(location.href).searchParams.get("event") !== String(id)) history.pushState({ event: id }, "", urlWithEvent(id));
+  }
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a[data-event-id]") : null;
+    if (link) opener = link;
+    if (event.target instanceof Element && event.target.id === "detail-close") dialog()?.close();
+  });
+  // htmx 4 fires this on the element that made the request: a feed row's link.
+  document.addEventListener("htmx:after:swap", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a[data-event-id]") : null;
+    if (!link) return;
+    opener = link;
+    openDetail(link.dataset.eventId, false);
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    const box = dialog();
+    if (!box) return;
+    box.addEventListener("close", () => {
+      if (new URL(location.href).searchParams.has("event")) history.pushState({}, "", urlWithEvent(null));
+      const back = opener ?? document.querySelector(`a[data-event-id="${new URLSearchParams(location.search).get("event")}"]`);
+      if (back && document.contains(back)) back.focus();
+      opener = null;
+    });
+    if (box.dataset.open) openDetail(null, true);
+  });
+  // Back and forward: the URL says whether the detail is open (and which one).
+  window.addEventListener("popstate", () => {
+    const id = new URL(location.href).searchParams.get("event");
+    const box = dialog();
+    if (!box) return;
+    if (!id) {
+      if (box.open) box.close();
+      return;
+    }
+    Promise.resolve(htmx.ajax("GET", `/dashboard/events/${encodeURIComponent(id)}`, { target: "#detail", swap: "innerHTML" })).then(() => openDetail(id, true));
+  });
+
   document.addEventListener("htmx:ws:close", () => {
     document.documentElement.dataset.live = "disconnected";
   });

@@ -46,7 +46,10 @@ function rangeOf(value: string | undefined): number {
 }
 
 const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
-const Range = z.object({ days: z.string().max(8).optional().openapi({ description: "7, 30 or 90" }) });
+const Range = z.object({
+  days: z.string().max(8).optional().openapi({ description: "7, 30 or 90" }),
+  event: z.coerce.number().int().min(1).optional().openapi({ description: "An event whose detail opens with the page (its shareable URL)" }),
+});
 const SubscriptionId = z.object({ id: z.string().min(1).max(256) });
 const refusals = { 400: errorResponse("Invalid input"), 401: errorResponse("Not signed in"), 403: errorResponse("Missing CSRF token") };
 
@@ -107,7 +110,9 @@ export function createDashboardRoutes(deps: AppDeps) {
     const principal = c.var.principal;
     if (!principal) return signInPage(c, 200);
     const only = visibleUser(principal);
-    const days = rangeOf(c.req.valid("query").days);
+    const query = c.req.valid("query");
+    const days = rangeOf(query.days);
+    const openEvent = query.event === undefined ? undefined : await eventWithHistory(query.event, only);
     const [page, lastEventAt, series, pollStates] = await Promise.all([
       deps.store.listEvents({ user_id: only }, { limit: FEED_SIZE }),
       deps.store.lastEventAt(only),
@@ -116,6 +121,7 @@ export function createDashboardRoutes(deps: AppDeps) {
     ]);
     const view = DashboardPage({
       csrf: csrfTokenOf(deps, principal),
+      openEvent,
       signedIn: principal.kind === "session",
       viewer: viewerLabel(principal),
       oauthConfigured: oauthConfigured(deps.config),
@@ -162,11 +168,16 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.html(FeedList({ events: page.events }));
   });
 
-  app.openapi(eventRoute, async (c) => {
-    const event = await deps.store.getEvent(c.req.valid("param").id);
-    const only = visibleUser(c.var.principal);
+  /** An event the principal may see, with the other events of the same document (oldest first); 404 otherwise. */
+  async function eventWithHistory(id: number, only: string | undefined) {
+    const event = await deps.store.getEvent(id);
     if (!event || (only !== undefined && event.user_id !== only)) throw new AppError(404, "event_not_found", "no such event");
     const history = (await deps.store.listEvents({ user_id: event.user_id, data_type: event.data_type, object_id: event.object_id }, { limit: 20 })).events.reverse();
+    return { event, history };
+  }
+
+  app.openapi(eventRoute, async (c) => {
+    const { event, history } = await eventWithHistory(c.req.valid("param").id, visibleUser(c.var.principal));
     if (c.req.header("hx-request")) return c.html(EventDetail({ event, history }));
     return c.html(htmlDocument(EventPage({ event, history })));
   });

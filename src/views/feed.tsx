@@ -9,7 +9,8 @@ export function FeedRow(props: { event: Event }) {
   const { event } = props;
   return (
     <li id={`event-${event.id}`} class="event" data-type={event.data_type} data-status={event.fetch_status ?? ""}>
-      <a href={`/dashboard/events/${event.id}`} hx-get={`/dashboard/events/${event.id}`} hx-target="#detail" hx-swap="innerHTML" hx-push-url="false">
+      {/* The link is the detail's own URL (shareable, reloadable, works without script); htmx loads it into the dialog. */}
+      <a href={`/dashboard?event=${event.id}`} hx-get={`/dashboard/events/${event.id}`} hx-target="#detail" hx-swap="innerHTML" hx-push-url="false" data-event-id={event.id}>
         <time datetime={event.received_at}>{time(event.received_at)}</time>
         <span class="type">{event.data_type}</span>
         <span class="etype">{event.event_type}</span>

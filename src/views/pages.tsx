@@ -45,6 +45,8 @@ export function SignInPage(props: { oauthConfigured: boolean; csrf: string; erro
 
 export interface DashboardModel {
   csrf: string | null;
+  /** /dashboard?event=<id>: the event whose detail opens with the page. */
+  openEvent?: { event: Event; history: Event[] };
   /** A browser session, which "Sign out" ends. */
   signedIn: boolean;
   viewer: string;
@@ -159,7 +161,18 @@ export function DashboardPage(model: DashboardModel) {
           <FeedList events={model.events} />
         </ul>
       </section>
-      <section id="detail" class="detail-panel" aria-live="polite" aria-label="Event detail"></section>
+      {/* The event detail opens over the page, where the eye is (a drawer at the side on a wide screen, the whole
+          screen on a phone), at /dashboard?event=<id>; Escape or Close returns focus to the row. */}
+      <dialog id="detail-dialog" class="detail-dialog" aria-labelledby="detail-title" data-open={model.openEvent ? "true" : undefined}>
+        <div class="dialog-bar">
+          <button type="button" id="detail-close" autofocus>
+            Close
+          </button>
+        </div>
+        <section id="detail" class="detail-panel">
+          {model.openEvent ? <EventDetail event={model.openEvent.event} history={model.openEvent.history} /> : null}
+        </section>
+      </dialog>
       <section class="account" aria-labelledby="account-title">
         <h2 id="account-title">Account and subscriptions</h2>
         {model.oauthConfigured ? (

@@ -72,6 +72,19 @@ afterAll(async () => {
   fake.stop();
 });
 
+/** The detail dialog is open, inside the viewport, names the event, has the URL /dashboard?event=<id> and the focus. */
+async function expectDetailInView(target: Page, id: number) {
+  await target.waitForFunction(() => (document.getElementById("detail-dialog") as HTMLDialogElement | null)?.open === true, null, { timeout: 2000 });
+  const viewport = target.viewportSize()!;
+  const box = (await target.locator("#detail-dialog").boundingBox())!;
+  expect(box.y).toBeGreaterThanOrEqual(0);
+  expect(box.y).toBeLessThan(viewport.height / 2);
+  expect(box.x + box.width).toBeLessThanOrEqual(viewport.width + 1);
+  expect(await target.locator("#detail-title").textContent()).toContain(`Event ${id}:`);
+  expect(new URL(target.url()).searchParams.get("event")).toBe(String(id));
+  expect(await target.evaluate(() => document.activeElement?.closest("dialog")?.id)).toBe("detail-dialog");
+}
+
 describe("dashboard in Chromium", () => {
   test("signing in with Oura lands on the dashboard", async () => {
     fake.nextAuthorizeUser = USER;
@@ -112,7 +125,14 @@ describe("dashboard in Chromium", () => {
     await page.waitForSelector("#detail .document");
     const detail = await page.locator("#detail .document").textContent();
     expect(detail).toContain('"score": 88');
-    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-live-detail.png"), fullPage: true });
+    // The detail opens where the eye is: a dialog in the viewport, with its own URL and the focus inside it.
+    await expectDetailInView(page, id);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-live-detail.png") });
+    // Escape closes it, the URL loses the event, and the focus is back on the row that opened it.
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => !(document.getElementById("detail-dialog") as HTMLDialogElement).open, null, { timeout: 2000 });
+    expect(new URL(page.url()).searchParams.has("event")).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.closest("li")?.id)).toBe(`event-${id}`);
     // A readiness document arrived: the readiness card was refreshed in place.
     await page.waitForFunction(() => document.querySelector("#card-readiness .value")?.textContent === "88", null, { timeout: 5000 });
   }, 20_000);
@@ -136,6 +156,9 @@ describe("dashboard in Chromium", () => {
   }, 20_000);
 
   test("while scrolled below the top of the feed, new rows are counted in an 'N new' button", async () => {
+    // A short window, so the page can scroll past the top of the feed whatever its length.
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: size.width, height: 300 });
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await page.waitForFunction(() => (document.getElementById("feed")?.getBoundingClientRect().top ?? 0) < 0, null, { timeout: 2000 });
     fake.putDocument(USER, "tag", { id: "t-scroll", day: day(0) });
@@ -145,6 +168,7 @@ describe("dashboard in Chromium", () => {
     // Clicked where it is (Playwright's own scrolling would itself bring the feed back into view and reset it).
     await page.evaluate(() => document.getElementById("new-count")!.click());
     await page.waitForSelector("#new-count[hidden]", { state: "attached", timeout: 2000 });
+    await page.setViewportSize(size);
   }, 20_000);
 
   test("'Subscribe to everything' creates every subscription at Oura and lists them", async () => {
@@ -163,6 +187,30 @@ describe("dashboard in Chromium", () => {
   test("no request left the machine", () => {
     expect(offServer).toEqual([]);
   });
+
+  test("at phone width the detail fills the screen where the row was tapped, and its URL opens it again after a reload", async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 700 } });
+    await watchPolicy(phone);
+    await phone.context().addCookies(await page.context().cookies());
+    await phone.goto(`${base}/dashboard`);
+    const row = phone.locator("#feed li a").first();
+    const id = Number(await row.getAttribute("data-event-id"));
+    await row.scrollIntoViewIfNeeded();
+    await row.click();
+    await phone.waitForSelector("#detail .detail");
+    await expectDetailInView(phone, id);
+    const box = await phone.locator("#detail-dialog").boundingBox();
+    expect(box!.width).toBeGreaterThanOrEqual(370);
+    await phone.screenshot({ path: join(SCREENSHOTS, "dashboard-phone-detail.png") });
+    // The Close button, too, returns the focus to the row.
+    await phone.click("#detail-close");
+    expect(await phone.evaluate(() => (document.getElementById("detail-dialog") as HTMLDialogElement).open)).toBe(false);
+    expect(await phone.evaluate(() => document.activeElement?.getAttribute("data-event-id"))).toBe(String(id));
+    // Shared or reloaded, the URL opens the same detail.
+    await phone.goto(`${base}/dashboard?event=${id}`);
+    await expectDetailInView(phone, id);
+    await phone.close();
+  }, 20_000);
 
   test("at phone width the page has no horizontal scroll", async () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 800 } });
