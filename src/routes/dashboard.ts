@@ -19,13 +19,15 @@ import { EventDetail, FeedList } from "../views/feed.tsx";
 import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
 import { requireOura } from "./require-oura.ts";
 import { createRouter, DATA_SECURITY, OPTIONAL_SESSION_SECURITY } from "./router.ts";
-import { loadMetricSeries } from "../views/metrics.ts";
+import { dayString, loadMetricSeries } from "../views/metrics.ts";
 import { HistoryPanel } from "../views/history.tsx";
 import { backfillProgress } from "../jobs/backfill.ts";
 import { pollingMode } from "./polling.ts";
 import { pollingStrip } from "../views/polling-strip.ts";
 import { DashboardPage, EventPage, SignInPage, WarehouseSummary } from "../views/pages.tsx";
 import { warehouseHealth } from "./health.ts";
+import { loadNight } from "../views/night-data.ts";
+import { NightView } from "../views/night.tsx";
 import { Panels, RANGES } from "../views/panels.tsx";
 import { SubscriptionsSummary, SubscriptionsSynced, SubscriptionsTable } from "../views/subscriptions.tsx";
 
@@ -46,8 +48,10 @@ function rangeOf(value: string | undefined): number {
 }
 
 const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a day as YYYY-MM-DD" }).refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), { error: "no such day" });
 const Range = z.object({
   days: z.string().max(8).optional().openapi({ description: "7, 30 or 90" }),
+  night: Day.optional().openapi({ description: "The night shown in 'Last night' (Oura's day of it)" }),
   event: z.coerce.number().int().min(1).optional().openapi({ description: "An event whose detail opens with the page (its shareable URL)" }),
 });
 const SubscriptionId = z.object({ id: z.string().min(1).max(256) });
@@ -86,6 +90,7 @@ const summaryRoute = page({ method: "get", path: "/dashboard/subscriptions/summa
 const syncRoute = page({ method: "post", path: "/dashboard/subscriptions/sync", security: DATA_SECURITY });
 const renewRoute = page({ method: "put", path: "/dashboard/subscriptions/{id}/renew", security: DATA_SECURITY, request: { params: SubscriptionId } });
 const deleteSubscriptionRoute = page({ method: "delete", path: "/dashboard/subscriptions/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
+const nightRoute = page({ method: "get", path: "/dashboard/night", security: DATA_SECURITY, request: { query: z.object({ day: Day.optional() }) } });
 const warehouseRoute = page({ method: "get", path: "/dashboard/warehouse", security: DATA_SECURITY });
 const historyRoute = page({ method: "get", path: "/dashboard/history", security: DATA_SECURITY });
 const importRoute = page({ method: "post", path: "/dashboard/history/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
@@ -113,6 +118,7 @@ export function createDashboardRoutes(deps: AppDeps) {
     const query = c.req.valid("query");
     const days = rangeOf(query.days);
     const openEvent = query.event === undefined ? undefined : await eventWithHistory(query.event, only);
+    const night = await loadNight(deps.store, only, query.night);
     const [page, lastEventAt, series, pollStates] = await Promise.all([
       deps.store.listEvents({ user_id: only }, { limit: FEED_SIZE }),
       deps.store.lastEventAt(only),
@@ -122,6 +128,9 @@ export function createDashboardRoutes(deps: AppDeps) {
     const view = DashboardPage({
       csrf: csrfTokenOf(deps, principal),
       openEvent,
+      night,
+      nightDay: query.night,
+      today: dayString(deps.now()),
       signedIn: principal.kind === "session",
       viewer: viewerLabel(principal),
       oauthConfigured: oauthConfigured(deps.config),
@@ -194,6 +203,11 @@ export function createDashboardRoutes(deps: AppDeps) {
   const subscriptionsTable = async () => SubscriptionsTable({ subscriptions: await oura().listSubscriptions(), now: deps.now() });
 
   app.openapi(subscriptionsRoute, (c) => ouraFragment(c, subscriptionsTable));
+
+  app.openapi(nightRoute, async (c) => {
+    const { day } = c.req.valid("query");
+    return c.html(NightView({ night: await loadNight(deps.store, visibleUser(c.var.principal), day), day, today: dayString(deps.now()) }));
+  });
 
   app.openapi(warehouseRoute, (c) => {
     const status = warehouseHealth(deps);

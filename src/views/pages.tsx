@@ -10,6 +10,8 @@ import type { MetricSeries } from "./metrics.ts";
 import { Panels } from "./panels.tsx";
 import type { PollingStrip } from "./polling-strip.ts";
 import type { Health } from "../schemas/health.ts";
+import { NightView } from "./night.tsx";
+import type { Night } from "./night-data.ts";
 
 export function SignInPage(props: { oauthConfigured: boolean; csrf: string; error?: string; apiTokenConfigured: boolean }) {
   return (
@@ -45,6 +47,11 @@ export function SignInPage(props: { oauthConfigured: boolean; csrf: string; erro
 
 export interface DashboardModel {
   csrf: string | null;
+  /** The night shown in "Last night" (the latest, or /dashboard?night=<day>), and that day if one was asked for. */
+  night: Night | undefined;
+  nightDay?: string;
+  /** Today, as a day (the end of the night navigation). */
+  today: string;
   /** /dashboard?event=<id>: the event whose detail opens with the page. */
   openEvent?: { event: Event; history: Event[] };
   /** A browser session, which "Sign out" ends. */
@@ -138,6 +145,7 @@ export function DashboardPage(model: DashboardModel) {
         ))}
       </section>
       <section id="history" hx-get="/dashboard/history" hx-trigger="load" hx-swap="outerHTML" hidden></section>
+      <NightView night={model.night} day={model.nightDay} today={model.today} />
       <Panels series={model.series} days={model.days} now={model.now} />
       <div id="panels-refresh" hidden></div>
       <section id="live" class="live" aria-labelledby="live-title" hx-ws:connect="/ws/events?format=html">

@@ -1,0 +1,79 @@
+// "Last night": a seeded night with known values, drawn as the wearer would read it.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { RunningServer } from "../../src/server.ts";
+import { TEST_API_TOKEN } from "../helpers/config.ts";
+import { startTestServer } from "../helpers/servers.ts";
+
+let running: RunningServer;
+const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
+// 23:00 to 01:00 at UTC+01:00 (22:00–00:00 UTC): 24 slots — 6 awake… no: 2 awake, 10 deep, 8 light, 4 REM.
+const phases = "44" + "1".repeat(10) + "2".repeat(8) + "3".repeat(4);
+const heartRate = [null, null, 60, 58, 56, 54, 52, 50, 49, 50, 51, 52, 53, 54, null, null, 55, 56, 57, 58, 59, 60, 61, 62];
+const night = {
+  id: "night-1",
+  day: "2026-11-30",
+  type: "long_sleep",
+  bedtime_start: "2026-11-29T23:00:00+01:00",
+  bedtime_end: "2026-11-30T01:00:00+01:00",
+  total_sleep_duration: 22 * 300,
+  efficiency: 92,
+  lowest_heart_rate: 49,
+  average_hrv: 41,
+  deep_sleep_duration: 3000,
+  light_sleep_duration: 2400,
+  rem_sleep_duration: 1200,
+  awake_time: 600,
+  sleep_phase_5_min: phases,
+  heart_rate: { interval: 300, items: heartRate, timestamp: "2026-11-29T23:00:00+01:00" },
+  hrv: { interval: 300, items: heartRate.map((v) => (v === null ? null : 100 - v)), timestamp: "2026-11-29T23:00:00+01:00" },
+};
+
+beforeAll(async () => {
+  running = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
+  const identity = { event_type: "create" as const, data_type: "sleep", object_id: night.id, event_time: "2026-11-30T06:00:00+00:00", user_id: "USER-N" };
+  await running.store.appendEvent({ source: "poll", identity, raw: JSON.stringify(identity), received: identity, fetch: "pending", document: night });
+  // A nap the same day is not the night.
+  const nap = { ...identity, object_id: "nap-1", event_time: "2026-11-30T14:00:00+00:00" };
+  await running.store.appendEvent({ source: "poll", identity: nap, raw: "{}", received: nap, fetch: "pending", document: { ...night, id: "nap-1", type: "late_nap", sleep_phase_5_min: "222" } });
+});
+afterAll(() => running.stop());
+
+const page = async (path: string) => (await fetch(new URL(path, running.url), { headers: auth })).text();
+
+describe("Last night", () => {
+  test("the hypnogram has one bar per 5 minutes in the right lane, the curves gap where the ring had no reading", async () => {
+    const html = await page("/dashboard");
+    const section = html.slice(html.indexOf('<section id="night"'), html.indexOf("</section>", html.indexOf('<section id="night"')));
+    expect(section).toContain("Last night (2026-11-30)");
+    const bars = [...section.matchAll(/data-phase="(\w+)"/g)].map((m) => m[1]);
+    expect(bars).toHaveLength(24);
+    expect(bars.filter((p) => p === "deep")).toHaveLength(10);
+    expect(bars.filter((p) => p === "rem")).toHaveLength(4);
+    expect(bars.slice(0, 2)).toEqual(["awake", "awake"]);
+    // Times on the ring's clock that night (UTC+01:00), with the offset said.
+    expect(section).toContain("23:00–01:00");
+    expect(section).toContain("UTC+01:00");
+    expect(section).toMatch(/>00:00</);
+    // Heart rate: two runs of readings (a gap for the nulls), from 49 to 62 bpm.
+    const curve = /<path class="line night-heart-rate" d="([^"]+)"/.exec(section)![1]!;
+    expect(curve.match(/M/g)).toHaveLength(2);
+    expect(curve.match(/[ML]/g)).toHaveLength(heartRate.filter((v) => v !== null).length);
+    expect(section).toContain("Heart rate: from 49 to 62 bpm");
+    // The numbers, and a text alternative saying the same.
+    expect(section).toContain('id="night-total">1 h 50 min<');
+    expect(section).toContain('id="night-lowest">49 bpm<');
+    expect(section).toContain("asleep 1 h 50 min: deep 0 h 50 min, light 0 h 40 min, REM 0 h 20 min, awake 0 h 10 min; lowest heart rate 49 bpm; average HRV 41 ms.");
+  });
+
+  test("previous and next night: a night with no record says so, and the next link stops at today", async () => {
+    const earlier = await page("/dashboard/night?day=2026-11-29");
+    expect(earlier).toContain("No night recorded for 2026-11-29");
+    expect(earlier).toContain('hx-get="/dashboard/night?day=2026-11-30"');
+    const shown = await page("/dashboard/night?day=2026-11-30");
+    expect(shown).toContain("Night of 2026-11-30");
+    expect(shown).toContain('hx-get="/dashboard/night?day=2026-11-29"');
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await page(`/dashboard/night?day=${today}`)).not.toContain("Next night");
+    expect((await fetch(new URL("/dashboard/night?day=2026-13-45", running.url), { headers: auth })).status).toBe(400);
+  });
+});
