@@ -30,6 +30,17 @@ export interface MetricSeries {
   metric: MetricDefinition;
   points: Point[];
   latest: Point | undefined;
+  /** The median of the last 30 days' values: the person's usual, drawn faintly behind the line. */
+  baseline: number | undefined;
+}
+
+const BASELINE_DAYS = 30;
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export function dayString(ms: number): string {
@@ -38,7 +49,10 @@ export function dayString(ms: number): string {
 
 /** One series per metric over the last `days` days; without a user, each day's value is the mean over users. */
 export async function loadMetricSeries(store: Documents, userId: string | undefined, days: number, now = Date.now()): Promise<MetricSeries[]> {
-  const rows = await store.dailyMetricValues({ user_id: userId, start_day: dayString(now - (days - 1) * 86_400_000) });
+  // At least 30 days are read, for the baseline; the series shows `days` of them.
+  const rows = await store.dailyMetricValues({ user_id: userId, start_day: dayString(now - (Math.max(days, BASELINE_DAYS) - 1) * 86_400_000) });
+  const firstShown = dayString(now - (days - 1) * 86_400_000);
+  const firstOfBaseline = dayString(now - (BASELINE_DAYS - 1) * 86_400_000);
   const byMetric = new Map<string, Point[]>();
   for (const { metric, day, value, users } of rows) {
     const points = byMetric.get(metric) ?? [];
@@ -46,7 +60,8 @@ export async function loadMetricSeries(store: Documents, userId: string | undefi
     byMetric.set(metric, points);
   }
   return METRICS.map((metric) => {
-    const points = byMetric.get(metric.key) ?? [];
-    return { metric, points, latest: points[points.length - 1] };
+    const all = byMetric.get(metric.key) ?? [];
+    const points = all.filter((p) => p.day >= firstShown);
+    return { metric, points, latest: points[points.length - 1], baseline: median(all.filter((p) => p.day >= firstOfBaseline).map((p) => p.value)) };
   });
 }

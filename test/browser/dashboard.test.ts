@@ -88,10 +88,10 @@ async function expectDetailInView(target: Page, id: number) {
 describe("dashboard in Chromium", () => {
   test("signing in with Oura lands on the dashboard", async () => {
     fake.nextAuthorizeUser = USER;
-    // Seed three nights before the first page load, so the charts have points to draw.
+    // Seed four nights (the third-last missing) before the first page load, so the charts have points to draw.
     await page.goto(`${base}/auth/login`);
     await page.waitForURL(`${base}/dashboard`);
-    for (const [ago, score] of [[2, 71], [1, 84], [0, 79]] as const) {
+    for (const [ago, score] of [[4, 65], [2, 71], [1, 84], [0, 79]] as const) {
       fake.putDocument(USER, "daily_sleep", { id: `ds-${ago}`, day: day(ago), score });
       await fetched(await notify("daily_sleep", `ds-${ago}`));
     }
@@ -100,12 +100,31 @@ describe("dashboard in Chromium", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-signed-in.png"), fullPage: true });
   }, 30_000);
 
-  test("the sleep chart and card show the seeded nights", async () => {
+  test("the sleep chart and card show the seeded nights: dates below, the value on hover and keyboard focus, the usual level, a gap for the missing night", async () => {
     const chart = page.locator("#chart-sleep");
-    await expect(chart.getAttribute("data-points")).resolves.toBe("3");
-    const values = await page.locator("#chart-sleep circle.point").evaluateAll((circles) => circles.map((c) => Number(c.getAttribute("data-value"))));
-    expect(values).toEqual([71, 84, 79]);
+    await expect(chart.getAttribute("data-points")).resolves.toBe("4");
+    const values = await page.locator("#chart-sleep .pt").evaluateAll((points) => points.map((p) => Number(p.getAttribute("data-value"))));
+    expect(values).toEqual([65, 71, 84, 79]);
     await expect(page.locator("#card-sleep .value").textContent()).resolves.toBe("79");
+    // Dates on the axis (first, middle, last day of the range), as the wearer's days.
+    const dates = await page.locator("#chart-sleep text.date").allTextContents();
+    expect(dates).toHaveLength(3);
+    const monthDay = (d: string) => `${["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][Number(d.slice(5, 7)) - 1]} ${Number(d.slice(8, 10))}`;
+    expect(dates[2]).toBe(monthDay(day(0)));
+    // Hover shows a point's value; so does keyboard focus (Tab reaches the points).
+    const points = page.locator("#chart-sleep .pt");
+    expect(await points.nth(1).locator(".tip").isVisible()).toBe(false);
+    await points.nth(1).hover();
+    expect(await points.nth(1).locator(".tip").isVisible()).toBe(true);
+    expect(await points.nth(1).locator(".tip").textContent()).toBe(`${monthDay(day(2))}: 71`);
+    await points.nth(3).focus();
+    expect(await points.nth(3).locator(".tip").isVisible()).toBe(true);
+    expect(await points.nth(3).getAttribute("aria-label")).toBe(`${monthDay(day(0))}: 79`);
+    // The usual level: the 30-day median (of 65, 71, 84, 79: 75) drawn faintly.
+    expect(await page.locator("#chart-sleep line.baseline title").textContent()).toBe("Your 30-day median: 75");
+    // No line across the missing night: the path starts twice.
+    expect((await page.locator("#chart-sleep path.line").getAttribute("d"))!.match(/M/g)).toHaveLength(2);
+    await page.mouse.move(0, 0);
   });
 
   test("a delivered notification appears without reload within 1 s, then shows its fetched document", async () => {
