@@ -11,7 +11,9 @@ export function FeedRow(props: { event: Event }) {
     <li id={`event-${event.id}`} class="event" data-type={event.data_type} data-status={event.fetch_status ?? ""}>
       {/* The link is the detail's own URL (shareable, reloadable, works without script); htmx loads it into the dialog. */}
       <a href={`/dashboard?event=${event.id}`} hx-get={`/dashboard/events/${event.id}`} hx-target="#detail" hx-swap="innerHTML" hx-push-url="false" data-event-id={event.id}>
-        <time datetime={event.received_at}>{time(event.received_at)}</time>
+        <time datetime={event.received_at} data-format="clock">
+          {time(event.received_at)}
+        </time>
         <span class="type">{event.data_type}</span>
         <span class="etype">{event.event_type}</span>
         <span class={statusClass(event)}>{event.fetch_status ?? "stored"}</span>
@@ -33,7 +35,12 @@ export function FeedList(props: { events: Event[] }) {
 
 /** When the last event arrived, in the status strip. */
 export function LastEventTime(props: { at: string }) {
-  return <time datetime={props.at}>{props.at.replace("T", " ").slice(0, 19)} UTC</time>;
+  // Written in UTC, and labelled so; dashboard.js rewrites it in the viewer's time zone (labelled too).
+  return (
+    <time datetime={props.at} data-format="full">
+      {props.at.replace("T", " ").slice(0, 19)} UTC
+    </time>
+  );
 }
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
@@ -48,7 +55,9 @@ export function EventDetail(props: { event: Event; history?: Event[] }) {
       <dl>
         <dt>Received</dt>
         <dd>
-          <time datetime={event.received_at}>{event.received_at}</time>
+          <time datetime={event.received_at} data-format="full">
+            {event.received_at.replace("T", " ").slice(0, 19)} UTC
+          </time>
         </dd>
         <dt>Event time</dt>
         <dd>{event.event_time}</dd>
@@ -79,7 +88,10 @@ export function EventDetail(props: { event: Event; history?: Event[] }) {
       <ol class="history">
         {history.map((past) => (
           <li aria-current={past.id === event.id ? "true" : undefined}>
-            <time datetime={past.received_at}>{past.received_at}</time> {past.event_type} —{" "}
+            <time datetime={past.received_at} data-format="full">
+              {past.received_at.replace("T", " ").slice(0, 19)} UTC
+            </time>{" "}
+            {past.event_type} —{" "}
             <span class={statusClass(past)}>{past.fetch_status ?? "stored"}</span>
             {past.fetch_error ? ` (${past.fetch_error})` : null}
           </li>

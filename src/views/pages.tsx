@@ -151,6 +151,9 @@ export function DashboardPage(model: DashboardModel) {
       <section id="live" class="live" aria-labelledby="live-title" hx-ws:connect="/ws/events?format=html">
         <div class="live-head">
           <h2 id="live-title">Live events</h2>
+          <p class="tz-note" id="tz-note">
+            Times in UTC
+          </p>
           <label>
             Type{" "}
             <select id="feed-filter" name="data_type" hx-get="/dashboard/feed" hx-target="#feed" hx-swap="innerHTML">

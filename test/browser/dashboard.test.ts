@@ -231,6 +231,27 @@ describe("dashboard in Chromium", () => {
     await phone.close();
   }, 20_000);
 
+  test("in a browser in New York, times are New York's and say so; Oura's days stay as they are", async () => {
+    const context = await browser.newContext({ timezoneId: "America/New_York", viewport: { width: 1280, height: 900 } });
+    await context.addCookies(await page.context().cookies());
+    const ny = await context.newPage();
+    await watchPolicy(ny);
+    await ny.goto(`${base}/dashboard`);
+    await ny.waitForFunction(() => document.getElementById("tz-note")?.textContent?.includes("America/New_York"), null, { timeout: 3000 });
+    expect(await ny.locator("#tz-note").textContent()).toMatch(/^Times in your time zone: America\/New_York \((EST|EDT)\)$/);
+    const row = ny.locator("#feed li time").first();
+    const iso = (await row.getAttribute("datetime"))!;
+    const expected = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).format(new Date(iso));
+    expect(await row.textContent()).toBe(expected);
+    expect(await row.getAttribute("title")).toBe(`${new Date(iso).toISOString().replace("T", " ").slice(0, 19)} UTC`);
+    const last = (await ny.locator("#last-event time").textContent())!;
+    expect(last).toMatch(/ (EST|EDT)$/);
+    // The chart's last date is today's Oura day, as on a UTC server: days are not shifted by the viewer's zone.
+    const dates = await ny.locator("#chart-sleep text.date").allTextContents();
+    expect(dates[2]).toBe(await page.locator("#chart-sleep text.date").nth(2).textContent());
+    await context.close();
+  }, 20_000);
+
   test("at phone width the page has no horizontal scroll", async () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 800 } });
     await watchPolicy(phone);
