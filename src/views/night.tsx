@@ -6,7 +6,7 @@ import { type Night, type Phase, shiftDay } from "./night-data.ts";
 const WIDTH = 640;
 const LEFT = 52;
 const RIGHT = 8;
-const LANE = 16;
+const LANE = 20;
 const LANES: Phase[] = ["awake", "rem", "light", "deep"];
 const LANE_LABEL: Record<Phase, string> = { awake: "Awake", rem: "REM", light: "Light", deep: "Deep" };
 const SLOT_MS = 5 * 60_000;
@@ -96,7 +96,7 @@ export function NightView(props: { night: Night | undefined; day?: string; today
   const endMs = Math.max(Date.parse(night.bedtimeEnd), startMs + night.phases.length * SLOT_MS);
   const x = (ms: number) => LEFT + ((ms - startMs) / Math.max(1, endMs - startMs)) * (WIDTH - LEFT - RIGHT);
   const ticks = hourTicks(startMs, endMs, night.offset, x);
-  const hypnogramHeight = LANES.length * LANE + 18;
+  const hypnogramHeight = LANES.length * LANE + 20;
   const summary =
     `Night of ${night.day}: in bed ${clock(startMs, night.offset)} to ${clock(Date.parse(night.bedtimeEnd), night.offset)} (UTC${night.offset}), ` +
     `asleep ${duration(night.totalSleepSeconds)}: deep ${duration(night.durations.deep)}, light ${duration(night.durations.light)}, ` +
@@ -136,7 +136,7 @@ export function NightView(props: { night: Night | undefined; day?: string; today
         <svg id="hypnogram" viewBox={`0 0 ${WIDTH} ${hypnogramHeight}`} role="img" aria-label={summary}>
           <title>{summary}</title>
           {LANES.map((phase, lane) => (
-            <text class="axis" x="2" y={lane * LANE + 12}>
+            <text class="axis" x="2" y={lane * LANE + 14}>
               {LANE_LABEL[phase]}
             </text>
           ))}
