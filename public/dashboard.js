@@ -155,7 +155,7 @@
     const note = document.getElementById("tz-note");
     if (note) {
       const short = Object.fromEntries(fullFormat.formatToParts(new Date()).map((p) => [p.type, p.value])).timeZoneName;
-      note.textContent = `Times in your time zone: ${zone} (${short})`;
+      note.textContent = short && short !== zone ? `Times in your time zone: ${zone} (${short})` : `Times in your time zone: ${zone}`;
     }
     localTimes(document.body);
     // Live rows, fragments and the detail dialog bring new times at any moment.

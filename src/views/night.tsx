@@ -88,7 +88,8 @@ export function NightView(props: { night: Night | undefined; day?: string; today
       <section id="night" class="night" aria-labelledby="night-title" data-day={shownDay}>
         <h2 id="night-title">{props.day ? `Night of ${props.day}` : "Last night"}</h2>
         <p class="empty">No night recorded{props.day ? ` for ${props.day}` : " yet"}.</p>
-        {nav}
+        {/* Nothing recorded at all: no way into more empty nights. */}
+        {props.day ? nav : null}
       </section>
     );
   }

@@ -260,13 +260,13 @@ function EmptyFeed(props: { serverUrl: string }) {
   return (
     <div class="empty-feed" id="empty-feed">
       <p>No events yet. They appear here the moment Oura delivers them.</p>
-      <p>To try it now, send a correctly signed test notification from the server's machine:</p>
+      <p>To try it now, send a correctly signed test notification from the server's folder (it signs with OURA_CLIENT_SECRET and explains a refusal):</p>
       <pre>
-        <code>{`oura-streaming send-test --url ${target}`}</code>
+        <code>{`npx bun src/main.ts send-test --url ${target}`}</code>
       </pre>
       <p>
-        (or <code>bun src/main.ts send-test --url {target}</code> from the source; it signs with <code>OURA_CLIENT_SECRET</code> and explains a refusal).
-        By hand, the signature is HMAC-SHA256 of timestamp + body, keyed by your client secret, in upper-case hex:
+        With the single binary: <code>oura-streaming send-test --url {target}</code>. By hand, the signature is HMAC-SHA256 of timestamp + body, keyed by
+        your client secret, in upper-case hex:
       </p>
       <pre>
         <code>{`ts=$(date +%s); body='{"event_type":"create","data_type":"daily_sleep","object_id":"test-1","event_time":"2026-01-01T08:00:00+00:00","user_id":"me"}'

@@ -150,7 +150,8 @@ describe("dashboard in Chromium", () => {
     // Escape closes it, the URL loses the event, and the focus is back on the row that opened it.
     await page.keyboard.press("Escape");
     await page.waitForFunction(() => !(document.getElementById("detail-dialog") as HTMLDialogElement).open, null, { timeout: 2000 });
-    expect(new URL(page.url()).searchParams.has("event")).toBe(false);
+    // The dialog's close event (which restores the URL and the focus) follows its closing.
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has("event"), null, { timeout: 2000 });
     expect(await page.evaluate(() => document.activeElement?.closest("li")?.id)).toBe(`event-${id}`);
     // A readiness document arrived: the readiness card was refreshed in place.
     await page.waitForFunction(() => document.querySelector("#card-readiness .value")?.textContent === "88", null, { timeout: 5000 });
@@ -224,6 +225,7 @@ describe("dashboard in Chromium", () => {
     // The Close button, too, returns the focus to the row.
     await phone.click("#detail-close");
     expect(await phone.evaluate(() => (document.getElementById("detail-dialog") as HTMLDialogElement).open)).toBe(false);
+    await phone.waitForFunction(() => !new URL(location.href).searchParams.has("event"), null, { timeout: 2000 });
     expect(await phone.evaluate(() => document.activeElement?.getAttribute("data-event-id"))).toBe(String(id));
     // Shared or reloaded, the URL opens the same detail.
     await phone.goto(`${base}/dashboard?event=${id}`);
@@ -248,7 +250,7 @@ describe("dashboard in Chromium", () => {
     expect(last).toMatch(/ (EST|EDT)$/);
     // The chart's last date is today's Oura day, as on a UTC server: days are not shifted by the viewer's zone.
     const dates = await ny.locator("#chart-sleep text.date").allTextContents();
-    expect(dates[2]).toBe(await page.locator("#chart-sleep text.date").nth(2).textContent());
+    expect(dates[2]).toBe((await page.locator("#chart-sleep text.date").nth(2).textContent()) ?? "");
     await context.close();
   }, 20_000);
 
