@@ -35,7 +35,8 @@ describe("/metrics", () => {
     expect(text).toContain('oura_webhooks_total{outcome="duplicate"} 1');
     expect(text).toContain('oura_webhooks_total{outcome="rejected",reason="invalid_signature"} 1');
     expect(text).toContain('oura_webhooks_total{outcome="rejected",reason="invalid_json"} 1');
-    expect(text).toMatch(/^oura_fetch_queue_depth 1$/m);
+    // No Oura sign-in here: nothing will fetch the document, so nothing waits in the queue (stored as not_fetched).
+    expect(text).toMatch(/^oura_fetch_queue_depth 0$/m);
     expect(text).toMatch(/^oura_websocket_clients 0$/m);
     expect(text).toContain("# TYPE oura_http_request_duration_seconds histogram");
     expect(text).toMatch(/oura_http_request_duration_seconds_count\{method="POST",status="2xx"\} \d+/);

@@ -36,7 +36,7 @@ export function judge(c: FuzzCase, answer: Answer): string | undefined {
     // the OAuth error page); what no browser sends (unreadable bodies, wrong media types) still gets the JSON error.
     if (html && PEOPLE_PAGES.get(`${c.route.method} ${c.route.path}`)?.includes(answer.status)) return undefined;
     // A byte range past the end of a static file: 416 is HTTP's answer (RFC 9110 §15.5.17), given by Bun's file serving.
-    if (answer.status === 416 && /^\/(static|swagger-ui-dist)\//.test(c.route.path)) return undefined;
+    if (answer.status === 416 && /^\/((static|swagger-ui-dist)\/|favicon\.ico$)/.test(c.route.path)) return undefined;
     if (!json) return `${answer.status} with content-type ${answer.contentType ?? "(none)"}${html ? " (HTML without HX-Request)" : ""}, not the JSON error body`;
     if (c.method === "HEAD") return undefined;
     if (!isErrorBody(answer.text)) return `${answer.status} JSON that is not {error:{code,message}}`;
