@@ -41,7 +41,8 @@ export const demoCommand: Command = {
     const days = Number(values.days ?? 30);
     if (!Number.isInteger(days) || days < 0 || days > 90) throw new UsageError(`--days must be a whole number from 0 to 90, not ${values.days}`, usage);
     const port = values.port ?? process.env.PORT ?? "8000";
-    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, not ${port}`, usage);
+    const portSource = values.port !== undefined ? "--port" : "PORT";
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`${portSource} must be a port number from 0 to 65535, not ${port}`, usage);
 
     // Polling: pages of ten, and a little latency, so paging happens and an import's progress can be watched.
     const fake = new FakeOura(polling ? { pageSize: 10, documentDelayMs: 30 } : {}).start();
@@ -63,7 +64,17 @@ export const demoCommand: Command = {
       ...(polling ? { POLLING_ENABLED: "true", POLLING_INTERVAL_SECONDS: "30", POLL_DATA_TYPES: POLLED_TYPES } : {}),
     });
     const logger = createLogger(config.logLevel);
-    const running = await startServer(config, logger);
+    let running;
+    try {
+      running = await startServer(config, logger);
+    } catch (error) {
+      await logger.drain();
+      // Said in the demo's own terms (its flags), the reason printed last, as `serve` does.
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/^PORT:/, "--port:").replace(/^DATABASE_PATH:/, "--database:");
+      console.error(`oura-streaming demo: could not start: ${reason}`);
+      fake.stop();
+      return 1;
+    }
     const webhook = `${running.url.href.replace(/\/$/, "")}/webhooks`;
     // A demo database from an earlier run holds tokens of an earlier fake Oura (each run has its own): the demo user is
     // linked again with this run's, and what waited for a sign-in is fetched.

@@ -49,15 +49,20 @@ export function dayProfile(day: string) {
 }
 
 /** Sleep phases every 5 minutes (1 deep, 2 light, 3 REM, 4 awake): deep early, REM growing towards morning. */
-function phases(day: string, minutes: number): string {
+function phases(day: string, minutes: number, efficiency: number): string {
+  // Each night its own: cycles of 80 to 100 minutes, deep sleep of 15 to 35 minutes a cycle, awake as often as the
+  // night's efficiency says.
+  const cycleLength = 90 + 20 * noise(day, 8);
+  const deep = 25 + 20 * noise(day, 9);
+  const shift = 30 * (noise(day, 10) + 0.5);
   let out = "";
   for (let i = 0; i < Math.floor(minutes / 5); i++) {
     const t = i / Math.max(1, minutes / 5);
-    const cycle = (i * 5) % 90;
+    const cycle = (i * 5 + shift) % cycleLength;
     const r = noise(`${day}-${i}`, 7) + 0.5;
-    if (i === 0 || r > 0.97) out += "4";
-    else if (cycle < 25 && t < 0.5) out += "1";
-    else if (cycle > 65 && t > 0.25) out += "3";
+    if (i === 0 || r > efficiency / 100) out += "4";
+    else if (cycle < deep && t < 0.6) out += "1";
+    else if (cycle > cycleLength - 25 && t > 0.2) out += "3";
     else out += "2";
   }
   return out;
@@ -69,7 +74,7 @@ function sleepDocument(day: string, profile: ReturnType<typeof dayProfile>) {
   const bedtimeStart = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000 + profile.bedtimeMinutes * 60_000);
   const timeInBed = Math.round(profile.totalSleep / (profile.efficiency / 100) / 300) * 300;
   const bedtimeEnd = new Date(bedtimeStart.getTime() + timeInBed * 1000);
-  const phase = phases(day, timeInBed / 60);
+  const phase = phases(day, timeInBed / 60, profile.efficiency);
   // Heart rate and HRV every 5 minutes: heart rate dips in the first half of the night, HRV rises as it does.
   const slots = phase.length;
   const heartRate = Array.from({ length: slots }, (_, i) => {
@@ -92,7 +97,8 @@ function sleepDocument(day: string, profile: ReturnType<typeof dayProfile>) {
     deep_sleep_duration: PHASE_SECONDS(phase, "1"),
     light_sleep_duration: PHASE_SECONDS(phase, "2"),
     rem_sleep_duration: PHASE_SECONDS(phase, "3"),
-    efficiency: profile.efficiency,
+    // What the durations say: asleep over in bed.
+    efficiency: Math.round(((timeInBed - PHASE_SECONDS(phase, "4")) / timeInBed) * 100),
     latency: clamp(600 + 300 * noise(day, 17), 120, 1800),
     lowest_heart_rate: profile.lowestHr,
     average_heart_rate: profile.lowestHr + 5,
@@ -112,8 +118,7 @@ export function documentsForDay(day: string, version = 0): SampleDocument[] {
   const sleepScore = revised(profile.sleepScore, 21, 52, 95);
   const readiness = revised(profile.readiness, 22, 48, 96);
   const activity = revised(profile.activityScore, 23, 45, 97);
-  // Steps accumulate during the day; a revision shows a little more of it.
-  const steps = clamp(profile.steps * Math.min(1, 0.6 + 0.02 * version), 0, 17_000);
+  const steps = revised(profile.steps, 24, 2500, 17_000);
   const contributor = (base: number, salt: number) => clamp(base + 10 * noise(day, salt), 40, 100);
   const documents: SampleDocument[] = [
     {

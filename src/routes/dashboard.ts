@@ -51,8 +51,8 @@ const html = (description: string) => ({ description, content: { "text/html": { 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a day as YYYY-MM-DD" }).refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), { error: "no such day" });
 const Range = z.object({
   days: z.string().max(8).optional().openapi({ description: "7, 30 or 90" }),
-  night: Day.optional().openapi({ description: "The night shown in 'Last night' (Oura's day of it)" }),
-  event: z.coerce.number().int().min(1).optional().openapi({ description: "An event whose detail opens with the page (its shareable URL)" }),
+  night: z.string().max(32).optional().openapi({ description: "The night shown in 'Last night' (Oura's day of it)" }),
+  event: z.string().max(32).optional().openapi({ description: "An event whose detail opens with the page (its shareable URL)" }),
 });
 const SubscriptionId = z.object({ id: z.string().min(1).max(256) });
 const refusals = { 400: errorResponse("Invalid input"), 401: errorResponse("Not signed in"), 403: errorResponse("Missing CSRF token") };
@@ -117,8 +117,15 @@ export function createDashboardRoutes(deps: AppDeps) {
     const only = visibleUser(principal);
     const query = c.req.valid("query");
     const days = rangeOf(query.days);
-    const openEvent = query.event === undefined ? undefined : await eventWithHistory(query.event, only);
-    const night = await loadNight(deps.store, only, query.night);
+    // A shared link outlives what it points at (retention, a typo): the page still opens, and says so.
+    const notes: string[] = [];
+    const eventId = query.event === undefined ? undefined : Number(query.event);
+    const openEvent =
+      eventId === undefined ? undefined : Number.isInteger(eventId) && eventId > 0 ? await eventWithHistory(eventId, only).catch(() => undefined) : undefined;
+    if (query.event !== undefined && !openEvent) notes.push(`Event ${query.event} is not here (deleted by retention, or never was).`);
+    const nightDay = query.night !== undefined && Day.safeParse(query.night).success ? query.night : undefined;
+    if (query.night !== undefined && !nightDay) notes.push(`"${query.night}" is not a day (YYYY-MM-DD): showing the latest night.`);
+    const night = await loadNight(deps.store, only, nightDay);
     const [page, lastEventAt, series, pollStates] = await Promise.all([
       deps.store.listEvents({ user_id: only }, { limit: FEED_SIZE }),
       deps.store.lastEventAt(only),
@@ -129,7 +136,8 @@ export function createDashboardRoutes(deps: AppDeps) {
       csrf: csrfTokenOf(deps, principal),
       openEvent,
       night,
-      nightDay: query.night,
+      nightDay,
+      notes,
       today: dayString(deps.now()),
       signedIn: principal.kind === "session",
       viewer: viewerLabel(principal),

@@ -45,6 +45,18 @@ export function LastEventTime(props: { at: string }) {
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
+/** Any instant, written in UTC and labelled so (dashboard.js shows it in the viewer's zone); unparseable text as it is. */
+function UtcTime(props: { at: string }) {
+  const ms = Date.parse(props.at);
+  if (Number.isNaN(ms)) return <>{props.at}</>;
+  const utc = new Date(ms).toISOString();
+  return (
+    <time datetime={utc} data-format="full">
+      {utc.replace("T", " ").slice(0, 19)} UTC
+    </time>
+  );
+}
+
 export function EventDetail(props: { event: Event; history?: Event[] }) {
   const { event, history = [] } = props;
   return (
@@ -60,7 +72,9 @@ export function EventDetail(props: { event: Event; history?: Event[] }) {
           </time>
         </dd>
         <dt>Event time</dt>
-        <dd>{event.event_time}</dd>
+        <dd>
+          <UtcTime at={event.event_time} />
+        </dd>
         <dt>Oura user</dt>
         <dd>{event.user_id}</dd>
         <dt>Document id</dt>
@@ -68,7 +82,12 @@ export function EventDetail(props: { event: Event; history?: Event[] }) {
         <dt>Fetch status</dt>
         <dd class={statusClass(event)}>
           {event.fetch_status ?? "stored"}
-          {event.fetched_at ? ` at ${event.fetched_at}` : null}
+          {event.fetched_at ? (
+            <>
+              {" at "}
+              <UtcTime at={event.fetched_at} />
+            </>
+          ) : null}
           {event.fetch_error ? ` — ${event.fetch_error}` : null}
         </dd>
       </dl>

@@ -73,11 +73,11 @@ export function NightView(props: { night: Night | undefined; day?: string; today
   const shownDay = night?.day ?? props.day ?? props.today;
   const nav = (
     <nav class="night-nav" aria-label="Nights">
-      <a href={`/dashboard?night=${shiftDay(shownDay, -1)}`} hx-get={`/dashboard/night?day=${shiftDay(shownDay, -1)}`} hx-target="#night" hx-swap="outerHTML">
+      <a href={`/dashboard?night=${shiftDay(shownDay, -1)}`} hx-get={`/dashboard/night?day=${shiftDay(shownDay, -1)}`} hx-target="#night" hx-swap="outerHTML" hx-push-url={`/dashboard?night=${shiftDay(shownDay, -1)}`}>
         ← Previous night
       </a>
       {shownDay < props.today ? (
-        <a href={`/dashboard?night=${shiftDay(shownDay, 1)}`} hx-get={`/dashboard/night?day=${shiftDay(shownDay, 1)}`} hx-target="#night" hx-swap="outerHTML">
+        <a href={`/dashboard?night=${shiftDay(shownDay, 1)}`} hx-get={`/dashboard/night?day=${shiftDay(shownDay, 1)}`} hx-target="#night" hx-swap="outerHTML" hx-push-url={`/dashboard?night=${shiftDay(shownDay, 1)}`}>
           Next night →
         </a>
       ) : null}

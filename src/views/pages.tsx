@@ -47,6 +47,8 @@ export function SignInPage(props: { oauthConfigured: boolean; csrf: string; erro
 
 export interface DashboardModel {
   csrf: string | null;
+  /** What the page's address asked for and could not be shown (a pruned event, a mistyped night). */
+  notes?: string[];
   /** The night shown in "Last night" (the latest, or /dashboard?night=<day>), and that day if one was asked for. */
   night: Night | undefined;
   nightDay?: string;
@@ -144,6 +146,11 @@ export function DashboardPage(model: DashboardModel) {
           </p>
         ))}
       </section>
+      {(model.notes ?? []).map((note) => (
+        <p class="alert" role="status">
+          {note}
+        </p>
+      ))}
       <section id="history" hx-get="/dashboard/history" hx-trigger="load" hx-swap="outerHTML" hidden></section>
       <NightView night={model.night} day={model.nightDay} today={model.today} />
       <Panels series={model.series} days={model.days} now={model.now} />

@@ -307,6 +307,20 @@ describe("first run without rough edges", () => {
     expect(result.code).toBe(1);
   });
 
+  test("a demo that cannot start says why in its own terms (its flags), last, without a stack trace", async () => {
+    const blocker = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const busy = await cli(["demo", "--port", String(blocker.port), "--database", join(tempDir(), "demo.db")]);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr.trim().split("\n").pop()).toBe(
+        `oura-streaming demo: could not start: --port: ${blocker.port} on 127.0.0.1 is already in use (another oura-streaming, or another program); stop it or choose another PORT`,
+      );
+      expect(busy.stderr).not.toContain("    at ");
+    } finally {
+      blocker.stop(true);
+    }
+  });
+
   test("a failed start (port in use, bad path) creates no files and prints its reason last", async () => {
     const dir = tempDir();
     const blocker = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });

@@ -75,5 +75,19 @@ describe("Last night", () => {
     const today = new Date().toISOString().slice(0, 10);
     expect(await page(`/dashboard/night?day=${today}`)).not.toContain("Next night");
     expect((await fetch(new URL("/dashboard/night?day=2026-13-45", running.url), { headers: auth })).status).toBe(400);
+    // Prev/next change the page's address, so a night can be shared and reloaded.
+    expect(shown).toContain('hx-push-url="/dashboard?night=2026-11-29"');
+    expect(await page("/dashboard?night=2026-11-30")).toContain("Night of 2026-11-30");
+  });
+
+  test("an address that outlived its event or names no day still opens the dashboard, and says so", async () => {
+    const gone = await fetch(new URL("/dashboard?event=999999", running.url), { headers: auth });
+    expect(gone.status).toBe(200);
+    expect(await gone.text()).toContain("Event 999999 is not here (deleted by retention, or never was).");
+    const garbage = await fetch(new URL("/dashboard?night=garbage", running.url), { headers: auth });
+    expect(garbage.status).toBe(200);
+    const html = await garbage.text();
+    expect(html).toContain("&quot;garbage&quot; is not a day (YYYY-MM-DD): showing the latest night.");
+    expect(html).toContain("Last night (2026-11-30)");
   });
 });
