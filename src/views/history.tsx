@@ -15,7 +15,7 @@ export function HistoryPanel(props: { backfills: Progress[]; offerFor: string[] 
       <h2 id="history-title">History</h2>
       {props.offerFor.map((userId) => (
         <p class="offer">
-          Your charts start today. Bring in what your ring recorded before:{" "}
+          Bring in what your ring recorded before this server saw it:{" "}
           <button class="primary" hx-post={`/dashboard/history/${encodeURIComponent(userId)}`} hx-target="#history" hx-swap="outerHTML">
             Import the last 90 days
           </button>

@@ -102,7 +102,16 @@ export function DashboardPage(model: DashboardModel) {
                 ? "no Oura user yet"
                 : model.accounts.map((a) => (
                     <span class={a.needs_reauth ? "token bad" : "token ok"}>
-                      {a.user_id} {a.needs_reauth ? "(sign in again)" : a.access_expires_at ? `(token until ${a.access_expires_at.slice(0, 16).replace("T", " ")})` : ""}
+                      {a.user_id}{" "}
+                      {a.needs_reauth ? (
+                        "(sign in again)"
+                      ) : a.access_expires_at ? (
+                        <>
+                          (token until <LastEventTime at={a.access_expires_at} />)
+                        </>
+                      ) : (
+                        ""
+                      )}
                     </span>
                   ))}
             </dd>

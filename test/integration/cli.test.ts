@@ -305,6 +305,12 @@ describe("first run without rough edges", () => {
     expect(result.stdout).toContain("warning: OURA_CLIENT_SECRT is set but not read (a typo?");
     expect(result.stdout).toContain("DATABASE_PATH: the folder /nonexistent-folder does not exist");
     expect(result.code).toBe(1);
+    // A file that is not a database, named.
+    const junk = join(tempDir(), "notes.db");
+    await Bun.write(junk, "not a database\n");
+    const notDatabase = await cli(["check-config"], { DATABASE_PATH: junk });
+    expect(notDatabase.code).toBe(1);
+    expect(notDatabase.stdout).toContain(`DATABASE_PATH: ${junk} is not a SQLite database`);
   });
 
   test("a demo that cannot start says why in its own terms (its flags), last, without a stack trace", async () => {

@@ -1,6 +1,6 @@
 // Opens the SQLite file (WAL) and brings its schema up to date. Durability: see DatabaseFile (commits flushed before they are acknowledged).
 import { Database } from "bun:sqlite";
-import { accessSync, constants, existsSync, rmSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
 
@@ -61,9 +61,22 @@ export function databasePathProblem(path: string): string | undefined {
   };
   if (existsSync(path) && statSync(path).isDirectory()) return `DATABASE_PATH: ${resolve(path)} is a folder; name a file in it, e.g. ${resolve(path, "oura_streaming.db")}`;
   if (existsSync(path) && !writable(path)) return `DATABASE_PATH: ${resolve(path)} is not writable by this user`;
+  if (existsSync(path) && statSync(path).size > 0 && !isSqliteFile(path)) return `DATABASE_PATH: ${resolve(path)} is not a SQLite database (another file is at that path)`;
   // SQLite writes its -wal and -shm files beside the database.
   if (!writable(folder)) return `DATABASE_PATH: the folder ${folder} is not writable by this user (SQLite keeps its log files beside the database)`;
   return undefined;
+}
+
+/** Every SQLite database starts with these 16 bytes. */
+function isSqliteFile(path: string): boolean {
+  const header = Buffer.alloc(16);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return header.toString("latin1") === "SQLite format 3\u0000";
 }
 
 /** The files a start creates beside the database: removed again when that start fails, so a failed start leaves nothing. */
