@@ -19,6 +19,12 @@ import { SqliteOutbox } from "../src/storage/sqlite/outbox.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { APP_SECRET_KEY, API_TOKEN, median, ROOT, realServer, runWorker, SECRET, startProcess, stop, taskset } from "./harness.ts";
 
+/** Fake warehouses started by this run: none outlives it, even when a step throws. */
+const children: ReturnType<typeof Bun.spawn>[] = [];
+process.on("exit", () => {
+  for (const child of children) child.kill();
+});
+
 const { values: options } = parseArgs({
   options: {
     events: { type: "string", default: "20000" },
@@ -37,6 +43,7 @@ async function startFakeWarehouse(latencyMs: number, sink = false) {
   // figure would measure this machine's two cores rather than the server.
   const command = [process.execPath, join(ROOT, "bench/fake-databricks-server.ts"), String(latencyMs), ...(sink ? ["sink"] : [])];
   const child = Bun.spawn(taskset ? [taskset, "-c", "1", ...command] : command, { stdout: "pipe", stderr: "inherit" });
+  children.push(child);
   const reader = child.stdout.getReader();
   let text = "";
   while (!text.includes("\n")) {
