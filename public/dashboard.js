@@ -81,6 +81,7 @@
   // back on the row that opened it after Close or Escape (the dialog's own cancel).
   const dialog = () => document.getElementById("detail-dialog");
   let opener = null;
+  let openedId = null;
   const urlWithEvent = (id) => {
     const url = new URL(location.href);
     if (id) url.searchParams.set("event", id);
@@ -90,6 +91,7 @@
   function openDetail(id, fromHistory) {
     const box = dialog();
     if (!box) return;
+    openedId = id ?? new URL(location.href).searchParams.get("event");
     if (!box.open) box.showModal();
     document.getElementById("detail-close")?.focus();
     if (!fromHistory && id && new URL(location.href).searchParams.get("event") !== String(id)) history.pushState({ event: id }, "", urlWithEvent(id));
@@ -111,57 +113,24 @@
     if (!box) return;
     box.addEventListener("close", () => {
       if (new URL(location.href).searchParams.has("event")) history.pushState({}, "", urlWithEvent(null));
-      const back = opener ?? document.querySelector(`a[data-event-id="${new URLSearchParams(location.search).get("event")}"]`);
-      if (back && document.contains(back)) back.focus();
+      // The row may have been redrawn meanwhile (its document arrived): find it again by its event.
+      const back = opener && document.contains(opener) ? opener : document.querySelector(`a[data-event-id="${CSS.escape(String(openedId ?? ""))}"]`);
+      if (back) back.focus();
       opener = null;
     });
     if (box.dataset.open) openDetail(null, true);
   });
-  // Back and forward: the URL says whether the detail is open (and which one).
+  // Back and forward: the URL says whether the detail is open (and which one). Going forward to a detail loads that
+  // address again (the server opens the dialog), which is simpler and surer than rebuilding it here.
   window.addEventListener("popstate", () => {
     const id = new URL(location.href).searchParams.get("event");
     const box = dialog();
     if (!box) return;
-    if (!id) {
-      if (box.open) box.close();
+    if (id) {
+      location.reload();
       return;
     }
-    Promise.resolve(htmx.ajax("GET", `/dashboard/events/${encodeURIComponent(id)}`, { target: "#detail", swap: "innerHTML" })).then(() => openDetail(id, true));
-  });
-
-  // Times arrive in UTC (<time datetime> with data-format); they are shown in the viewer's own time zone, labelled.
-  // Oura's days (the charts' dates, a night's day) are dates, not instants: never shifted.
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
-  const fullFormat = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" });
-  function localTime(element) {
-    const at = new Date(element.getAttribute("datetime"));
-    if (Number.isNaN(at.getTime())) return;
-    if (element.dataset.format === "clock") {
-      element.textContent = clockFormat.format(at);
-    } else {
-      const part = Object.fromEntries(fullFormat.formatToParts(at).map((p) => [p.type, p.value]));
-      element.textContent = `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${part.timeZoneName}`;
-    }
-    element.title = `${at.toISOString().replace("T", " ").slice(0, 19)} UTC`;
-    element.dataset.local = "1";
-  }
-  function localTimes(root) {
-    if (root.nodeType !== 1) return;
-    if (root.matches("time[datetime][data-format]:not([data-local])")) localTime(root);
-    for (const element of root.querySelectorAll("time[datetime][data-format]:not([data-local])")) localTime(element);
-  }
-  document.addEventListener("DOMContentLoaded", () => {
-    const note = document.getElementById("tz-note");
-    if (note) {
-      const short = Object.fromEntries(fullFormat.formatToParts(new Date()).map((p) => [p.type, p.value])).timeZoneName;
-      note.textContent = short && short !== zone ? `Times in your time zone: ${zone} (${short})` : `Times in your time zone: ${zone}`;
-    }
-    localTimes(document.body);
-    // Live rows, fragments and the detail dialog bring new times at any moment.
-    new MutationObserver((changes) => {
-      for (const change of changes) for (const node of change.addedNodes) localTimes(node);
-    }).observe(document.body, { childList: true, subtree: true });
+    if (box.open) box.close();
   });
 
   document.addEventListener("htmx:ws:close", () => {
