@@ -133,6 +133,41 @@
     if (box.open) box.close();
   });
 
+  // Times arrive in UTC (<time datetime> with data-format); they are shown in the viewer's own time zone, labelled.
+  // Oura's days (the charts' dates, a night's day) are dates, not instants: never shifted.
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  const fullFormat = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" });
+  function localTime(element) {
+    const at = new Date(element.getAttribute("datetime"));
+    if (Number.isNaN(at.getTime())) return;
+    if (element.dataset.format === "clock") {
+      element.textContent = clockFormat.format(at);
+    } else {
+      const part = Object.fromEntries(fullFormat.formatToParts(at).map((p) => [p.type, p.value]));
+      element.textContent = `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${part.timeZoneName}`;
+    }
+    element.title = `${at.toISOString().replace("T", " ").slice(0, 19)} UTC`;
+    element.dataset.local = "1";
+  }
+  function localTimes(root) {
+    if (root.nodeType !== 1) return;
+    if (root.matches("time[datetime][data-format]:not([data-local])")) localTime(root);
+    for (const element of root.querySelectorAll("time[datetime][data-format]:not([data-local])")) localTime(element);
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    const note = document.getElementById("tz-note");
+    if (note) {
+      const short = Object.fromEntries(fullFormat.formatToParts(new Date()).map((p) => [p.type, p.value])).timeZoneName;
+      note.textContent = short && short !== zone ? `Times in your time zone: ${zone} (${short})` : `Times in your time zone: ${zone}`;
+    }
+    localTimes(document.body);
+    // Live rows, fragments and the detail dialog bring new times at any moment.
+    new MutationObserver((changes) => {
+      for (const change of changes) for (const node of change.addedNodes) localTimes(node);
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+
   document.addEventListener("htmx:ws:close", () => {
     document.documentElement.dataset.live = "disconnected";
   });
