@@ -57,10 +57,6 @@ export class DeltaWarehouse {
     return this.#prepared;
   }
 
-  get tokensPrepared(): boolean {
-    return this.#tokensPrepared;
-  }
-
   #preparing: Promise<void> | undefined;
 
   /** Creates the tables if missing and adds the columns an older table lacks, keeping its rows (one run at a time). */

@@ -19,16 +19,17 @@ export class MirroredAccounts implements Accounts {
   push(userId: string): Promise<void> {
     let flight = this.#pushing.get(userId);
     if (!flight) {
-      flight = this.#pushOnce(userId).finally(() => this.#pushing.delete(userId));
+      flight = this.#write(userId, false).finally(() => this.#pushing.delete(userId));
       this.#pushing.set(userId, flight);
     }
     return flight;
   }
 
-  async #pushOnce(userId: string): Promise<void> {
+  /** Writes the user's row to Delta — only when Delta lacks this version, unless `always` (a write check). */
+  async #write(userId: string, always: boolean): Promise<void> {
     const row = this.local.sealed(userId);
-    if (!row || row.mirrored_version >= row.token_version) return;
-    if (!this.warehouse.tokensPrepared) await this.warehouse.prepareTokens();
+    if (!row || (!always && row.mirrored_version >= row.token_version)) return;
+    await this.warehouse.prepareTokens();
     const { mirrored_version: _, ...sealed } = row;
     await this.warehouse.putToken(sealed);
     await this.local.markMirrored(userId, row.token_version);
@@ -41,7 +42,7 @@ export class MirroredAccounts implements Accounts {
 
   /** Reads Delta's rows and installs those newer than what is here; returns how many were installed. */
   async restore(): Promise<number> {
-    if (!this.warehouse.tokensPrepared) await this.warehouse.prepareTokens();
+    await this.warehouse.prepareTokens();
     let installed = 0;
     for (const row of await this.warehouse.readTokens()) {
       // An unlinked user's row keeps its version but no tokens: nothing to install.
@@ -63,13 +64,8 @@ export class MirroredAccounts implements Accounts {
   }
 
   /** Rewrites the current row (a MERGE that changes nothing): proves Delta takes writes before Oura spends the token. */
-  async beforeRotation(userId: string): Promise<void> {
-    const row = this.local.sealed(userId);
-    if (!row) return;
-    if (!this.warehouse.tokensPrepared) await this.warehouse.prepareTokens();
-    const { mirrored_version: _, ...sealed } = row;
-    await this.warehouse.putToken(sealed);
-    await this.local.markMirrored(userId, row.token_version);
+  beforeRotation(userId: string): Promise<void> {
+    return this.#write(userId, true);
   }
 
   async rotate(userId: string, expectedVersion: number, tokens: NewTokens): Promise<boolean> {

@@ -257,14 +257,7 @@ export interface OutboxEvent {
   document: string | null;
 }
 
-export interface OutboxDocument {
-  user_id: string;
-  data_type: string;
-  document_id: string;
-  day: string | null;
-  payload: string | null;
-  deleted: boolean;
-  updated_at: string;
+export interface OutboxDocument extends WarehouseDocument {
   /** Changes while a batch is in flight raise it: only the shipped version's mark is removed. */
   version: number;
 }
@@ -300,7 +293,8 @@ export interface Outbox {
   outboxStatus(): OutboxStatus;
   /**
    * A fresh local store filled from the warehouse (after a redeploy lost the disk): documents, then events (each with its
-   * document when one is known, else due to be fetched), all counted as shipped. Only before anything else is written.
+   * document when one is known, else `missing`), marked as in Delta already so they never enter the outbox — whatever
+   * arrives meanwhile (it runs in the background).
    */
   receiveFromWarehouse(documents: WarehouseDocument[], events: WarehouseEvent[]): Promise<{ events: number; documents: number }>;
 }
@@ -319,6 +313,7 @@ export interface WarehouseEvent {
   document: string | null;
 }
 
+/** A document as the warehouse keeps it (the latest version per user, type and id). */
 export interface WarehouseDocument {
   user_id: string;
   data_type: string;

@@ -1,7 +1,8 @@
 // The repository deployed as a Databricks App: app.yaml's command and environment, the port and interface the Apps
 // runtime expects, the service principal for the warehouse, and the front door's forwarded identity — believed there
 // and nowhere else.
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { cleanupsAfterEach } from "../helpers/cleanups.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FakeDatabricks } from "../fake-databricks.ts";
@@ -16,11 +17,7 @@ interface AppYaml {
 
 const appYaml = Bun.YAML.parse(readFileSync(join(REPO_ROOT, "app.yaml"), "utf8")) as AppYaml;
 
-let cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
+const cleanups = cleanupsAfterEach();
 
 /** app.yaml's environment with each valueFrom resolved as the Apps runtime would, plus what the runtime sets itself. */
 function appEnvironment(resources: Record<string, string>, runtime: Record<string, string>): Record<string, string> {

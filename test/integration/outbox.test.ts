@@ -37,6 +37,14 @@ describe("outbox", () => {
     expect(await store.pruneEvents(future, 100)).toBe(2);
     expect(outbox.pendingEvents(10).map((e) => e.id)).toEqual([events[2]!.id]);
     expect(outbox.outboxStatus().events).toBe(1);
+    // The count is carried forward between calls: new events add to it, shipped ones take away, deletions are seen at
+    // the next full count.
+    const more = [await append(store), await append(store)];
+    expect(outbox.outboxStatus().events).toBe(3);
+    await outbox.markEventsShipped(more[0]!.id);
+    expect(outbox.outboxStatus().events).toBe(1);
+    await outbox.markEventsShipped(more[1]!.id);
+    expect(outbox.outboxStatus().events).toBe(0);
   });
 
   test("the shipped id survives a restart and never goes back; sqlite mode turns the outbox off, maintenance commands leave it", async () => {

@@ -1,5 +1,6 @@
 // warehouse check, check-config in warehouse mode, start-up refusals and token handoff, as a user runs them.
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { cleanupsAfterEach, WAREHOUSE_APP_SECRET_KEY } from "../helpers/cleanups.ts";
 import { join } from "node:path";
 import { FakeDatabricks } from "../fake-databricks.ts";
 import { FakeOura } from "../fake-oura.ts";
@@ -8,13 +9,9 @@ import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { waitFor } from "../helpers/ports.ts";
 import { spawnServer, tempDir } from "../helpers/servers.ts";
 
-const APP_SECRET_KEY = "warehouse-test-app-secret-key-0123456789";
+const APP_SECRET_KEY = WAREHOUSE_APP_SECRET_KEY;
 
-let cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
+const cleanups = cleanupsAfterEach();
 
 function fake(options: ConstructorParameters<typeof FakeDatabricks>[0] = {}): FakeDatabricks {
   const databricks = new FakeDatabricks(options).start();

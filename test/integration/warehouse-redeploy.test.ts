@@ -1,6 +1,7 @@
 // A Databricks App loses its disk on every redeploy: tokens and recent history come back from Delta, and a refresh
 // token is never presented twice.
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { cleanupsAfterEach, WAREHOUSE_APP_SECRET_KEY } from "../helpers/cleanups.ts";
 import { join } from "node:path";
 import type { RunningServer } from "../../src/server.ts";
 import { FakeDatabricks } from "../fake-databricks.ts";
@@ -9,14 +10,10 @@ import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { waitFor } from "../helpers/ports.ts";
 import { startTestServer, tempDir } from "../helpers/servers.ts";
 
-const APP_SECRET_KEY = "warehouse-test-app-secret-key-0123456789";
+const APP_SECRET_KEY = WAREHOUSE_APP_SECRET_KEY;
 const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
 
-let cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
+const cleanups = cleanupsAfterEach();
 
 async function start(env: Record<string, string>): Promise<RunningServer> {
   const server = await startTestServer(env);

@@ -1,6 +1,7 @@
 // Warehouse mode against the fake Statement Execution API (real HTTP on loopback): what is acknowledged here ends up in
 // Delta once, whatever the warehouse does meanwhile.
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { cleanupsAfterEach, WAREHOUSE_APP_SECRET_KEY } from "../helpers/cleanups.ts";
 import { join } from "node:path";
 import type { RunningServer } from "../../src/server.ts";
 import { FakeDatabricks } from "../fake-databricks.ts";
@@ -10,14 +11,10 @@ import { deliver, sampleNotification } from "../helpers/notifications.ts";
 import { waitFor } from "../helpers/ports.ts";
 import { startTestServer, tempDir } from "../helpers/servers.ts";
 
-const APP_SECRET_KEY = "warehouse-test-app-secret-key-0123456789";
+const APP_SECRET_KEY = WAREHOUSE_APP_SECRET_KEY;
 const EVENTS = "main.oura.events";
 
-let cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
+const cleanups = cleanupsAfterEach();
 
 function startFake(options: ConstructorParameters<typeof FakeDatabricks>[0] = {}): FakeDatabricks {
   const fake = new FakeDatabricks(options).start();
