@@ -204,4 +204,19 @@ export const MIGRATIONS: string[] = [
      at_ms   INTEGER NOT NULL,
      PRIMARY KEY (user_id, at_ms)
    ) WITHOUT ROWID;`,
+  // 8: who may do what. The Oura account's email (from personal_info, for OPERATOR_EMAILS and ALLOWED_EMAILS), when
+  // an operator promoted the user, and single-use invitations (only a digest of each link's secret is kept).
+  `ALTER TABLE oura_accounts ADD COLUMN email TEXT;
+   ALTER TABLE oura_accounts ADD COLUMN operator_since TEXT;
+   CREATE TABLE invitations (
+     id            TEXT    PRIMARY KEY,
+     secret_digest TEXT    NOT NULL UNIQUE,
+     created_by    TEXT    NOT NULL,
+     note          TEXT,
+     created_at_ms INTEGER NOT NULL,
+     expires_at_ms INTEGER NOT NULL,
+     used_at_ms    INTEGER,
+     used_by       TEXT,
+     revoked_at_ms INTEGER
+   );`,
 ];
