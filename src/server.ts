@@ -32,6 +32,7 @@ import { SessionStore } from "./storage/sqlite/session-store.ts";
 import { createWarehouseMode } from "./databricks/warehouse-mode.ts";
 import { SqliteOutbox } from "./storage/sqlite/outbox.ts";
 import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.ts";
+import { acquireServerLock, type ServerLock } from "./storage/sqlite/server-lock.ts";
 
 export interface RunningServer {
   server: Server<WebSocketData>;
@@ -66,6 +67,18 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const pathProblem = databasePathProblem(config.databasePath);
   if (pathProblem) throw new Error(pathProblem);
+  // Before anything reads or writes the database: a second server on it would spend the first one's refresh tokens.
+  const lock = acquireServerLock(config.databasePath);
+  try {
+    return await startHoldingLock(config, logger, lock);
+  } catch (error) {
+    // A failed start lets go of the lock, and its file goes like the other files the start made.
+    lock?.release();
+    throw error;
+  }
+}
+
+async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock | undefined): Promise<RunningServer> {
   const created = filesCreatedBy(config.databasePath);
   const store = await SqliteStore.open(config.databasePath, logger, { outbox: Boolean(config.warehouse) });
   let server: Server<WebSocketData> | undefined;
@@ -157,11 +170,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   const running = server;
+  lock?.setUrl(running.url.href);
 
   // Notices a database file removed or replaced under the server, or failing commits, and recovers when it can.
   const storageCheck = new PeriodicJob("storage.check", () => {
     store.maintain();
     keys.restoreKeyFile();
+    lock?.restore();
   }, logger);
   storageCheck.start(STORAGE_CHECK_INTERVAL_MS);
   fetcher?.start();
@@ -195,6 +210,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       // The outbox is durable: what is not shipped yet ships after the next start.
       await warehouse?.stop();
       await store.close();
+      lock?.release();
     },
   };
 }

@@ -70,7 +70,7 @@ export const demoCommand: Command = {
     } catch (error) {
       await logger.drain();
       // Said in the demo's own terms (its flags), the reason printed last, as `serve` does.
-      const reason = (error instanceof Error ? error.message : String(error)).replace(/^PORT:/, "--port:").replace(/^DATABASE_PATH:/, "--database:");
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/^PORT:/, "--port:").replace(/\bDATABASE_PATH\b/g, "--database");
       console.error(`oura-streaming demo: could not start: ${reason}`);
       fake.stop();
       return 1;

@@ -9,6 +9,7 @@ import { Metrics } from "../metrics.ts";
 import type { Accounts } from "../storage/accounts.ts";
 import { AccountStore } from "../storage/sqlite/account-store.ts";
 import { SqliteOutbox } from "../storage/sqlite/outbox.ts";
+import { acquireServerLock, DatabaseInUseError, describeHolder } from "../storage/sqlite/server-lock.ts";
 import { type Command, parse, UsageError } from "./args.ts";
 import { configOrExit, openExistingStore } from "./config-env.ts";
 
@@ -16,9 +17,9 @@ const usage = `Usage: oura-streaming token handoff --user ID
 
 Prints the Oura refresh token of user ID on standard output, for another server's OURA_INITIAL_REFRESH_TOKEN, and
 marks the account "handed off" here (shown in /auth/status): this server stops using and refreshing it, because Oura's
-refresh tokens are single-use and two servers sharing one would lock each other out. Stop the server first (a refresh
-it makes at the same moment would spend the printed token; the command then refuses). Sign in here again to take the
-user back.
+refresh tokens are single-use and two servers sharing one would lock each other out. Stop the server first: while one
+runs on DATABASE_PATH (a refresh it makes at the same moment would spend the printed token) the command refuses, naming
+it. Sign in here again to take the user back.
 
   --user ID   the Oura user id (see /auth/status)`;
 
@@ -33,6 +34,16 @@ export const tokenCommand: Command = {
     const config = configOrExit();
     const store = await openExistingStore(config.databasePath);
     if (!store) return 1;
+    // Held until the end, so that no server starts on the database (and refreshes the token) while it is handed off.
+    let lock;
+    try {
+      lock = acquireServerLock(config.databasePath, { purpose: "token handoff" });
+    } catch (error) {
+      await store.close();
+      if (!(error instanceof DatabaseInUseError)) throw error;
+      console.error(`oura-streaming token handoff: ${error.databasePath} is in use by ${describeHolder(error.holder)}; stop it first (a refresh it makes meanwhile would spend the token printed here), then run this again`);
+      return 1;
+    }
     const logger = createLogger("warn");
     const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
     const local = new AccountStore(store, createTokenCipher(keys.tokenKey));
@@ -62,6 +73,7 @@ export const tokenCommand: Command = {
     } finally {
       await warehouse?.stop();
       await store.close();
+      lock?.release();
     }
   },
 };
