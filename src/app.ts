@@ -13,6 +13,7 @@ import { createBackfillRoutes } from "./routes/backfill.ts";
 import { createEventRoutes } from "./routes/events.ts";
 import { createExportRoutes } from "./routes/export.ts";
 import { createHealthRoutes } from "./routes/health.ts";
+import { createInvitationRoutes } from "./routes/invitations.ts";
 import { createMetricsRoutes, measureRequests } from "./routes/metrics.ts";
 import { createSubscriptionRoutes } from "./routes/subscriptions.ts";
 import { createRealtimeRoutes } from "./routes/realtime.ts";
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.route("/", createPollingRoutes(deps));
   app.route("/", createBackfillRoutes(deps));
   app.route("/", createSubscriptionRoutes(deps));
+  app.route("/", createInvitationRoutes(deps));
   app.route("/", createDashboardRoutes(deps));
   app.route("/", createExportRoutes(deps));
   app.route("/", createMetricsRoutes(deps));

@@ -31,6 +31,14 @@ const booleanFlag = (description: string) =>
     .transform((value) => value === "true" || value === "1" || value === "yes")
     .describe(description);
 
+/** A comma list of emails or `*@domain` patterns, lower-cased; empty when unset. */
+const emailList = (description: string) =>
+  z
+    .preprocess(blankAsUnset, z.string().optional())
+    .transform((value) => (value ?? "").split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\*|[^@\s*]+)@[^@\s*]+\.[^@\s*]+$/, { error: "expected comma-separated emails, or *@domain for a whole domain" })))
+    .describe(description);
+
 /** `all`, or a comma list of the list routes that can be polled. */
 const pollDataTypes = z
   .preprocess(
@@ -151,6 +159,15 @@ export const EnvSchema = z.object({
     300,
     "How long one warehouse statement may take, a cold start and retries included, before the shipper gives up on it for now (the rows stay queued).",
   ),
+  OPERATOR_EMAILS: emailList(
+    "Oura account emails (comma-separated) whose browser sessions are operators: they run the server (subscriptions, every user's data, invitations). `*@example.org` names a whole domain. Operators may also be promoted on the dashboard or with `oura-streaming operators promote`.",
+  ),
+  ALLOWED_EMAILS: emailList(
+    "Oura account emails (comma-separated, `*@example.org` for a whole domain) that may link their ring without an invitation. Everyone else needs an invitation from an operator.",
+  ),
+  DATABRICKS_APP_OPERATORS: emailList(
+    "As a Databricks App: workspace users (comma-separated emails, `*@example.org` for a domain) who are operators. Unset: every user the workspace lets open the App is an operator. Others see only the Oura user linked with their own email.",
+  ),
   LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written: debug, info, warn, error or silent."),
 });
 
@@ -197,7 +214,13 @@ export interface Config {
   /** With STORAGE_BACKEND=warehouse: where events, documents and tokens are shipped. */
   warehouse?: WarehouseConfig;
   /** Set when running as a Databricks App: the front door's forwarded identity is believed. */
-  databricksApp?: { name: string };
+  databricksApp?: { name: string; operators: string[] };
+  access: {
+    /** OPERATOR_EMAILS: Oura account emails (or `*@domain`) whose sessions are operators. */
+    operatorEmails: string[];
+    /** ALLOWED_EMAILS: Oura account emails (or `*@domain`) that may link without an invitation. */
+    allowedEmails: string[];
+  };
 }
 
 export interface WarehouseConfig {
@@ -254,7 +277,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     },
     requestBudget: { requests: e.OURA_REQUEST_BUDGET, windowSeconds: e.OURA_REQUEST_BUDGET_WINDOW_SECONDS },
     warehouse: warehouse?.value,
-    databricksApp: e.DATABRICKS_APP_NAME ? { name: e.DATABRICKS_APP_NAME } : undefined,
+    databricksApp: e.DATABRICKS_APP_NAME ? { name: e.DATABRICKS_APP_NAME, operators: e.DATABRICKS_APP_OPERATORS } : undefined,
+    access: { operatorEmails: e.OPERATOR_EMAILS, allowedEmails: e.ALLOWED_EMAILS },
   };
   const exposure = checkExposure(config);
   return exposure ? { ok: false, errors: [exposure] } : { ok: true, config };

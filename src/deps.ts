@@ -1,7 +1,10 @@
 // What the HTTP layer is given by the composition root (tests build the same thing with their own parts).
 import type { Server } from "bun";
 import type { ServerKeys } from "./auth/keys.ts";
+import type { BearerGuard } from "./auth/bearer-guard.ts";
 import type { Principal } from "./auth/principal.ts";
+import type { Invitations } from "./storage/invitations.ts";
+import type { RefusalWatch } from "./oura/refusal-watch.ts";
 import type { TokenManager } from "./auth/token-manager.ts";
 import type { Config } from "./config.ts";
 import type { DocumentFetcher } from "./jobs/fetcher.ts";
@@ -33,6 +36,11 @@ export interface AppDeps {
   keys: ServerKeys;
   sessions: Sessions;
   accounts: Accounts;
+  invitations: Invitations;
+  /** Judges API_TOKEN bearers and limits wrong ones per client address. */
+  bearerGuard: BearerGuard;
+  /** Notices runs of refused webhook deliveries (a wrong secret, a clock off) and says so. */
+  refusals: RefusalWatch;
   /** Present when OURA_CLIENT_ID and OURA_CLIENT_SECRET are configured. */
   oura?: OuraClient;
   tokens?: TokenManager;
@@ -51,6 +59,7 @@ export interface AppDeps {
 export interface AppEnv {
   Bindings: { server?: Server<WebSocketData> };
   Variables: {
+    /** Set by the route's guard; on routes that also let anonymous callers in, it may be absent. */
     principal: Principal;
     /** The error code of a refused request, for metrics. */
     errorCode?: string;

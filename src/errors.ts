@@ -7,23 +7,63 @@ import type { AppEnv } from "./deps.ts";
 import type { Logger } from "./log.ts";
 import { isStorageFailure } from "./storage/sqlite/database-file.ts";
 
+/** Every error code an answer can carry: one enumerated set, declared in /openapi.json. */
+export const ERROR_CODES = [
+  "bad_request",
+  "validation_failed",
+  "invalid_json",
+  "invalid_form",
+  "unreadable_body",
+  "unsupported_media_type",
+  "payload_too_large",
+  "method_not_allowed",
+  "not_found",
+  "unauthorized",
+  "too_many_attempts",
+  "csrf_failed",
+  "operator_only",
+  "not_linked",
+  "user_required",
+  "user_not_linked",
+  "event_not_found",
+  "document_not_found",
+  "backfill_not_found",
+  "backfill_running",
+  "operator_by_setting",
+  "invitation_not_found",
+  "subscription_not_found",
+  "public_url_missing",
+  "upgrade_required",
+  "invalid_signature",
+  "stale_timestamp",
+  "invalid_verification_token",
+  "missing_challenge",
+  "webhook_secret_missing",
+  "oura_not_configured",
+  "oura_refused",
+  "oura_unavailable",
+  "storage_unavailable",
+  "internal_error",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export class AppError extends HTTPException {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details?: unknown;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown) {
     super(status, { message });
     this.code = code;
     this.details = details;
   }
 }
 
-export function errorBody(code: string, message: string, details?: unknown) {
+export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
 /** Codes for the HTTPExceptions Hono and its middleware raise themselves. */
-const CODE_BY_STATUS: Record<number, string> = {
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: "bad_request",
   401: "unauthorized",
   404: "not_found",

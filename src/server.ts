@@ -29,6 +29,9 @@ import { Poller } from "./jobs/poller.ts";
 import { BackfillRunner, backfillProgress } from "./jobs/backfill.ts";
 import { AccountStore } from "./storage/sqlite/account-store.ts";
 import { SessionStore } from "./storage/sqlite/session-store.ts";
+import { InvitationStore } from "./storage/sqlite/invitation-store.ts";
+import { createBearerGuard } from "./auth/bearer-guard.ts";
+import { createRefusalWatch } from "./oura/refusal-watch.ts";
 import { createWarehouseMode } from "./databricks/warehouse-mode.ts";
 import { SqliteOutbox } from "./storage/sqlite/outbox.ts";
 import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.ts";
@@ -114,6 +117,9 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     keys,
     accounts,
     sessions: new SessionStore(store),
+    invitations: new InvitationStore(store),
+    bearerGuard: createBearerGuard(config, logger, Date.now),
+    refusals: createRefusalWatch(logger, Date.now),
     oura,
     tokens,
     fetcher,

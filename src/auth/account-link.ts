@@ -1,38 +1,24 @@
-// Linking an Oura user: from a sign-in (authorization code) or a refresh token given at start-up. Either way the
-// user id comes from personal_info, the tokens are stored encrypted, and that user's waiting events are queued.
+// Linking an Oura user: from a sign-in (authorization code, once admitted: services/sign-in.ts) or a refresh token
+// given at start-up. Either way the user id comes from personal_info, the tokens are stored encrypted, and that
+// user's waiting events are queued.
 import type { AppDeps } from "../deps.ts";
 import { sha256Hex } from "./constant-time.ts";
 import { OuraApiError, type TokenResponse } from "../oura/client.ts";
 
 const INITIAL_TOKEN_SETTING = "oauth.initial_refresh_token_spent";
 
-export async function linkTokens(deps: AppDeps, tokens: TokenResponse): Promise<string> {
-  const { id: userId } = await deps.oura!.personalInfo(tokens.access_token);
-  await deps.accounts.link(userId, {
-    accessToken: tokens.access_token,
-    refreshToken: tokens.refresh_token,
-    expiresInSeconds: tokens.expires_in,
-    scopes: tokens.scope,
-  });
+/** Links the user these tokens belong to (personal_info says who, and their email); returns the user id. */
+export async function linkTokens(deps: AppDeps, tokens: TokenResponse, profile?: { id: string; email?: string | null }): Promise<string> {
+  const { id: userId, email } = profile ?? (await deps.oura!.personalInfo(tokens.access_token));
+  await deps.accounts.link(
+    userId,
+    { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresInSeconds: tokens.expires_in, scopes: tokens.scope },
+    email ?? null,
+  );
   const queued = await deps.store.requeueAwaitingLink(userId);
   deps.logger.info("oauth.linked", { user_id: userId, requeued_events: queued });
   deps.fetcher?.wake();
   return userId;
-}
-
-/** Revokes the user's token at Oura, deletes tokens and sessions; with `purge`, also their events and documents. */
-export async function unlinkUser(deps: AppDeps, userId: string, purge: boolean) {
-  const account = await deps.accounts.get(userId).catch(() => undefined);
-  let revoked = false;
-  if (account && deps.oura) {
-    await deps.oura.revoke(account.accessToken);
-    revoked = true;
-  }
-  if (!(await deps.accounts.remove(userId))) return undefined;
-  await deps.sessions.deleteForUser(userId);
-  const purged = purge ? await deps.store.purgeUser(userId) : null;
-  deps.logger.info("oauth.unlinked", { user_id: userId, purged: purged !== null });
-  return { user_id: userId, revoked, purged };
 }
 
 /**

@@ -13,8 +13,9 @@ export function csrfToken(deps: AppDeps, sessionId: string): string {
 
 /** Sessions and Databricks App users come with cookies a browser sends by itself: their forms need the token. */
 function csrfSubject(principal: Principal | undefined): string | undefined {
-  if (principal?.kind === "session") return principal.sessionId;
-  if (principal?.kind === "app_user") return `databricks-app:${principal.email}`;
+  const identity = principal?.identity;
+  if (identity?.kind === "session") return identity.sessionId;
+  if (identity?.kind === "app_user") return `databricks-app:${identity.email}`;
   return undefined;
 }
 

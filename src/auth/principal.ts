@@ -1,28 +1,88 @@
-// Who is asking: the API token (sees everything), a browser session (sees its own Oura user), or — only when no
-// credential of any kind is configured, which the config allows on loopback alone — anyone.
-import type { Context, MiddlewareHandler } from "hono";
+// Who is asking, and what that allows. Every rule about who may see or change what asks the Principal: an operator
+// (the API token, an operator's session, a Databricks App operator, or open loopback without any credential) sees
+// and runs everything; a wearer sees only their own Oura user; a guest (a Databricks App user with no rights and no
+// linked ring) is signed in but sees nothing.
+import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { SESSION_TTL_MS } from "../storage/sessions.ts";
-import { secretsEqual } from "./constant-time.ts";
+import type { AccountSummary } from "../storage/accounts.ts";
+import { emailListed } from "./email-list.ts";
 
-export type Principal =
+/** How the caller proved who they are. */
+export type Identity =
   | { kind: "api" }
   | { kind: "session"; sessionId: string; userId: string | null }
-  /** A workspace user the Databricks Apps front door signed in (only when running as a Databricks App): sees every user's data. */
+  /** A workspace user the Databricks Apps front door signed in (only when running as a Databricks App). */
   | { kind: "app_user"; email: string }
+  /** Loopback, and no credential of any kind configured (the config allows nothing else). */
   | { kind: "open" };
+
+export type Role = "operator" | "wearer" | "guest";
+
+export class Principal {
+  constructor(
+    readonly identity: Identity,
+    readonly role: Role,
+    /** A wearer's own Oura user; an operator's when their session is one (else null). */
+    readonly userId: string | null,
+  ) {}
+
+  get kind(): Identity["kind"] {
+    return this.identity.kind;
+  }
+
+  get isOperator(): boolean {
+    return this.role === "operator";
+  }
+
+  /** Whether this principal may see (and manage) that Oura user's data. */
+  canSee(userId: string): boolean {
+    return this.role === "operator" || (this.role === "wearer" && userId === this.userId);
+  }
+
+  /**
+   * The user filter to apply when `requested` was asked for: undefined means every user (an operator asking for no one
+   * in particular), null means nothing at all is visible (someone else's, or a guest).
+   */
+  scope(requested?: string): string | undefined | null {
+    if (this.role === "operator") return requested;
+    if (this.role === "guest" || this.userId === null) return null;
+    return requested === undefined || requested === this.userId ? this.userId : null;
+  }
+
+  /** Throws 403 `operator_only` unless this is an operator. */
+  requireOperator(what: string): void {
+    if (!this.isOperator) throw new AppError(403, "operator_only", `only an operator of this server may ${what}`);
+  }
+
+  /** Throws 404 (as if it did not exist: a wearer learns nothing of other users) unless this principal may see `userId`. */
+  requireSee(userId: string, notFound: () => AppError): void {
+    if (!this.canSee(userId)) throw notFound();
+  }
+
+  /** The dashboard's one-line description of who is signed in. */
+  describe(account: AccountSummary | undefined): string {
+    const who = account ? (account.email ?? `Oura user ${account.user_id}`) : undefined;
+    const role = this.role === "operator" ? "operator" : this.role === "wearer" ? "wearer" : "no access yet";
+    switch (this.identity.kind) {
+      case "api":
+        return "Signed in with the API token (operator)";
+      case "open":
+        return "Open access (loopback, no credentials configured)";
+      case "app_user":
+        return `Signed in to Databricks as ${this.identity.email} (${role})`;
+      case "session":
+        return who ? `Signed in as ${who} (${role})` : "Signed in with the API token (operator)";
+    }
+  }
+}
 
 export const SESSION_COOKIE = "oura_session";
 
 export function bearerToken(authorization: string | undefined): string | undefined {
   return authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-}
-
-/** The Oura user whose data this principal may see; undefined means every user. */
-export function visibleUser(principal: Principal): string | undefined {
-  return principal.kind === "session" && principal.userId !== null ? principal.userId : undefined;
 }
 
 export function oauthConfigured(config: AppDeps["config"]): boolean {
@@ -33,35 +93,48 @@ export function isSecureRequest(c: Context, publicUrl: string | undefined): bool
   return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https" || Boolean(publicUrl?.startsWith("https:"));
 }
 
-export async function readPrincipal(c: Context<AppEnv>, deps: AppDeps): Promise<Principal | undefined> {
-  const presented = bearerToken(c.req.header("authorization"));
-  if (presented !== undefined) {
-    if (deps.config.apiToken && secretsEqual(presented, deps.config.apiToken)) return { kind: "api" };
-    throw new AppError(401, "unauthorized", "the bearer token is not valid");
-  }
-  // Behind the Apps front door every request is authenticated by Databricks, which forwards who it is. Anywhere else
-  // these headers are whatever the client wrote, so they are read only when the Apps runtime started this server.
-  if (deps.config.databricksApp) {
-    const email = c.req.header("x-forwarded-email") ?? c.req.header("x-forwarded-preferred-username");
-    if (email) return { kind: "app_user", email };
-  }
-  const sessionId = await getSignedCookie(c, deps.keys.cookieSecret, SESSION_COOKIE);
-  if (sessionId) {
-    const session = deps.sessions.get(sessionId);
-    if (session) return { kind: "session", sessionId, userId: session.userId };
-  }
-  if (!deps.config.apiToken && !oauthConfigured(deps.config)) return { kind: "open" };
-  return undefined;
+/** Whether a linked account is an operator: promoted on this server, or its email is in OPERATOR_EMAILS. */
+export function accountIsOperator(config: AppDeps["config"], account: Pick<AccountSummary, "email" | "operator_since">): boolean {
+  return account.operator_since !== null || emailListed(config.access.operatorEmails, account.email);
 }
 
-/** Guards a data route: sets c.var.principal or answers 401 with the JSON error. */
-export function requirePrincipal(deps: AppDeps): MiddlewareHandler<AppEnv> {
-  return async function principalGuard(c, next) {
-    const principal = await readPrincipal(c, deps);
-    if (!principal) throw new AppError(401, "unauthorized", "sign in, or send Authorization: Bearer <API_TOKEN>");
-    c.set("principal", principal);
-    return next();
-  };
+/** The role of an Oura user signed in with a session: operator, wearer, or guest once unlinked. */
+function sessionPrincipal(deps: AppDeps, identity: Extract<Identity, { kind: "session" }>): Principal {
+  if (identity.userId === null) return new Principal(identity, "operator", null);
+  const account = deps.accounts.list(identity.userId)[0];
+  if (!account) return new Principal(identity, "guest", null);
+  return new Principal(identity, accountIsOperator(deps.config, account) ? "operator" : "wearer", identity.userId);
+}
+
+/** A Databricks App user: an operator when DATABRICKS_APP_OPERATORS is unset or names them, else the wearer of the ring linked with their email. */
+function appUserPrincipal(deps: AppDeps, email: string, sessionUser: string | undefined): Principal {
+  const identity: Identity = { kind: "app_user", email };
+  const operators = deps.config.databricksApp?.operators ?? [];
+  if (operators.length === 0 || emailListed(operators, email)) return new Principal(identity, "operator", null);
+  const wanted = email.trim().toLowerCase();
+  const linked = deps.accounts.list().find((account) => account.email === wanted)?.user_id ?? sessionUser;
+  return linked ? new Principal(identity, "wearer", linked) : new Principal(identity, "guest", null);
+}
+
+/**
+ * Reads who is asking. Throws 401 for a wrong bearer token (after the attempt was counted); undefined when nobody is
+ * signed in. A Databricks App answers only requests that came through its front door (which always forwards who it
+ * signed in): one without the header did not, and gets no principal at all.
+ */
+export async function readPrincipal(c: Context<AppEnv>, deps: AppDeps): Promise<Principal | undefined> {
+  const presented = bearerToken(c.req.header("authorization"));
+  if (presented !== undefined) return deps.bearerGuard.judge(c, presented) ? new Principal({ kind: "api" }, "operator", null) : undefined;
+  const sessionId = await getSignedCookie(c, deps.keys.cookieSecret, SESSION_COOKIE);
+  const session = sessionId ? deps.sessions.get(sessionId) : undefined;
+  if (deps.config.databricksApp) {
+    // Behind the Apps front door every request is authenticated by Databricks, which forwards who it is. Anywhere
+    // else these headers are whatever the client wrote, so they are read only when the Apps runtime started us.
+    const email = c.req.header("x-forwarded-email") ?? c.req.header("x-forwarded-preferred-username");
+    return email ? appUserPrincipal(deps, email, session?.userId ?? undefined) : undefined;
+  }
+  if (session) return sessionPrincipal(deps, { kind: "session", sessionId: session.id, userId: session.userId });
+  if (!deps.config.apiToken && !oauthConfigured(deps.config)) return new Principal({ kind: "open" }, "operator", null);
+  return undefined;
 }
 
 export async function startSession(c: Context<AppEnv>, deps: AppDeps, userId: string | null): Promise<void> {
@@ -76,6 +149,6 @@ export async function startSession(c: Context<AppEnv>, deps: AppDeps, userId: st
 }
 
 export async function endSession(c: Context<AppEnv>, deps: AppDeps, principal: Principal): Promise<void> {
-  if (principal.kind === "session") await deps.sessions.delete(principal.sessionId);
+  if (principal.identity.kind === "session") await deps.sessions.delete(principal.identity.sessionId);
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
 }

@@ -57,8 +57,8 @@ export class MirroredAccounts implements Accounts {
     return account;
   }
 
-  async link(userId: string, tokens: NewTokens): Promise<void> {
-    await this.local.link(userId, tokens);
+  async link(userId: string, tokens: NewTokens, email: string | null = null): Promise<void> {
+    await this.local.link(userId, tokens, email);
     // The sign-in succeeded and is kept here; get() will not use the token before Delta has it.
     await this.#logged(userId, "link");
   }
@@ -98,6 +98,11 @@ export class MirroredAccounts implements Accounts {
     // Delta must have the very token being handed over (it may have been rotated while Delta was down).
     await this.push(userId);
     return this.local.handOff(userId);
+  }
+
+  /** Promotion is this server's own: it is not mirrored (a Databricks App names its operators in DATABRICKS_APP_OPERATORS). */
+  setOperator(userId: string, since: string | null): Promise<boolean> {
+    return this.local.setOperator(userId, since);
   }
 
   hasAny(): boolean {

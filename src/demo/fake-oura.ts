@@ -262,7 +262,7 @@ export class FakeOura {
     const userId = this.bearerUser(request);
     if (!userId) return json({ detail: "Unauthorized" }, 401);
     const [, , , type, id] = url.pathname.split("/");
-    if (type === "personal_info") return json({ id: userId, email: this.users.get(userId)?.email ?? null, age: 35 });
+    if (type === "personal_info") return json({ id: userId, email: this.users.get(userId)?.email ?? `${userId.toLowerCase()}@example.com`, age: 35 });
     const byId = this.documents.get(userId)?.get(type!) ?? new Map<string, Record<string, unknown>>();
     if (id) {
       this.counters.documentRequests++;

@@ -3,6 +3,11 @@
 // attacker who cycles through many addresses is throttled as one instead of pushing the others out.
 export interface AttemptLimiter {
   blocked(key: string): boolean;
+  /**
+   * Counts an attempt before it is judged, in one synchronous step: false when the key is already at the limit. A
+   * caller that then finds the attempt right calls reset(); concurrent attempts cannot all pass one check.
+   */
+  attempt(key: string): boolean;
   fail(key: string): void;
   reset(key: string): void;
   /** Keys tracked now (for tests and metrics). */
@@ -37,6 +42,14 @@ export function createAttemptLimiter(options: { maxFailures: number; windowMs: n
 
   return {
     blocked: (key) => (live(bucket(key))?.count ?? 0) >= options.maxFailures,
+    attempt(key) {
+      const slot = bucket(key);
+      const entry = live(slot) ?? { since: now(), count: 0 };
+      if (entry.count >= options.maxFailures) return false;
+      entry.count++;
+      failures.set(slot, entry);
+      return true;
+    },
     fail(key) {
       const slot = bucket(key);
       const entry = live(slot) ?? { since: now(), count: 0 };

@@ -20,6 +20,12 @@ export interface OuraSubscription {
   expiration_time: string;
 }
 
+export interface RevokeOutcome {
+  revoked: boolean;
+  /** Why it was not (or what Oura said), when not a plain success. */
+  error?: string;
+}
+
 export class OuraApiError extends Error {
   constructor(
     readonly status: number,
@@ -118,14 +124,23 @@ export function createOuraClient(oura: Config["oura"], fetcher: Fetch = fetch, b
     },
     exchangeCode: (code: string) => tokenGrant({ grant_type: "authorization_code", code, redirect_uri: oura.redirectUri }),
     refresh: (refreshToken: string) => tokenGrant({ grant_type: "refresh_token", refresh_token: refreshToken }),
-    /** The revoke method is undocumented: POST first, then GET, as other clients do. A 401 means already dead. */
-    async revoke(accessToken: string): Promise<void> {
+    /**
+     * The revoke method is undocumented: POST first, then GET, as other clients do. A 401 means already dead (revoked
+     * as far as anyone can tell); anything else that is not a success is said, not swallowed.
+     */
+    async revoke(accessToken: string): Promise<RevokeOutcome> {
       const url = `${oura.tokenUrl.replace(/\/token$/, "/revoke")}?access_token=${encodeURIComponent(accessToken)}`;
+      let outcome: RevokeOutcome = { revoked: false, error: "Oura did not answer" };
       for (const method of ["POST", "GET"]) {
         const response = await fetcher(url, { method, signal: timeout() }).catch(() => undefined);
-        if (!response || response.ok || response.status === 401) return;
-        if (response.status !== 404 && response.status !== 405) return;
+        if (!response) return { revoked: false, error: "Oura could not be reached" };
+        await response.body?.cancel();
+        if (response.ok) return { revoked: true };
+        if (response.status === 401) return { revoked: true, error: "Oura no longer knew this token (already revoked or expired)" };
+        outcome = { revoked: false, error: `Oura answered ${response.status}` };
+        if (response.status !== 404 && response.status !== 405) return outcome;
       }
+      return outcome;
     },
     personalInfo: (accessToken: string) => call<{ id: string; email?: string }>(`${oura.apiBaseUrl}/v2/usercollection/personal_info`, { headers: bearer(accessToken) }),
     getDocument: (accessToken: string, dataType: string, id: string) =>

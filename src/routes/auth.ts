@@ -2,15 +2,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { linkTokens, unlinkUser } from "../auth/account-link.ts";
 import { sha256Hex } from "../auth/constant-time.ts";
 import { csrfTokenOf } from "../auth/csrf.ts";
-import { endSession, isSecureRequest, oauthConfigured, startSession, visibleUser } from "../auth/principal.ts";
+import { endSession, isSecureRequest, oauthConfigured, startSession } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
-import { AppError } from "../errors.ts";
 import { OuraApiError } from "../oura/client.ts";
-import { requireOura } from "./require-oura.ts";
-import { AuthStatus, UnlinkResult } from "../schemas/auth.ts";
+import { accountService } from "../services/accounts.ts";
+import { requireOura } from "../services/require-oura.ts";
+import { admitAndLink } from "../services/sign-in.ts";
+import { AuthStatus, LinkedUser, UnlinkResult } from "../schemas/auth.ts";
 import { ErrorBody, errorResponse, jsonResponse } from "../schemas/common.ts";
 import { createRouter, DATA_SECURITY } from "./router.ts";
 import { htmlDocument } from "../views/layout.tsx";
@@ -20,6 +20,22 @@ import { OAUTH_STATE_TTL_MS } from "../storage/sessions.ts";
 
 /** Binds an OAuth state to the browser that started the sign-in. */
 const BROWSER_COOKIE = "oura_oauth";
+/** Carries an invitation's secret from its link to the sign-in's end (signed, only sent to /auth). */
+const INVITATION_COOKIE = "oura_invite";
+const INVITATION_COOKIE_SECONDS = 3600;
+
+const inviteRoute = createRoute({
+  method: "get",
+  path: "/auth/invite/{secret}",
+  tags: ["Account"],
+  summary: "Open an invitation link: remembers it in this browser, then signs in with Oura",
+  request: { params: z.object({ secret: z.string().min(1).max(256).openapi({ param: { name: "secret", in: "path" } }) }) },
+  responses: {
+    302: { description: "An open invitation: on to Oura's sign-in" },
+    404: { description: "No such invitation (HTML page)", content: { "text/html": { schema: z.string() } } },
+    410: { description: "Used, expired or withdrawn (HTML page)", content: { "text/html": { schema: z.string() } } },
+  },
+});
 
 const loginRoute = createRoute({
   method: "get",
@@ -44,6 +60,7 @@ const callbackRoute = createRoute({
   },
   responses: {
     302: { description: "Signed in: redirect to /dashboard" },
+    403: { description: "Not invited: refused (HTML page); the token Oura issued is revoked", content: { "text/html": { schema: z.string() } } },
     400: {
       description: "State missing, reused, expired or from another browser, or the user declined (HTML page); a malformed query (JSON error)",
       content: { "text/html": { schema: z.string() }, "application/json": { schema: ErrorBody } },
@@ -56,7 +73,7 @@ const statusRoute = createRoute({
   method: "get",
   path: "/auth/status",
   tags: ["Account"],
-  summary: "Linked Oura users visible to the caller, their scopes and token health",
+  summary: "Who is asking (role), and the linked Oura users visible to them, their scopes and token health",
   security: DATA_SECURITY,
   responses: { 200: jsonResponse(AuthStatus, "Link status"), 401: errorResponse("Not signed in") },
 });
@@ -76,6 +93,7 @@ const unlinkRoute = createRoute({
   path: "/auth/users/{id}",
   tags: ["Account"],
   summary: "Unlink an Oura user: revoke at Oura and delete its tokens (?purge=true also deletes its data)",
+  description: "A wearer may unlink only their own user; an operator anyone. `revoked` says whether Oura confirmed the revoke (`revoke_error` why not): the link is removed here either way.",
   security: DATA_SECURITY,
   request: {
     params: z.object({ id: z.string().min(1).max(256).openapi({ param: { name: "id", in: "path" } }) }),
@@ -84,17 +102,55 @@ const unlinkRoute = createRoute({
   responses: {
     200: jsonResponse(UnlinkResult, "Unlinked"),
     401: errorResponse("Not signed in"),
-    403: errorResponse("A session may unlink only its own user, and must send its X-CSRF-Token"),
-    404: errorResponse("No such linked user"),
+    403: errorResponse("A session without its X-CSRF-Token"),
+    404: errorResponse("No such linked user (or not one the caller may see)"),
   },
 });
 
-function page(c: Context, status: 400 | 502 | 503, title: string, message: string) {
+const operatorRoute = (method: "put" | "delete") =>
+  createRoute({
+    method,
+    path: "/auth/users/{id}/operator",
+    tags: ["Access"],
+    summary: method === "put" ? "Make a linked user an operator (operators)" : "Make an operator a wearer again (operators)",
+    description: "Operators run the server: every user's data, subscriptions, invitations. OPERATOR_EMAILS makes its users operators whatever is set here (a demotion of one of them answers 409).",
+    security: DATA_SECURITY,
+    request: { params: z.object({ id: z.string().min(1).max(256).openapi({ param: { name: "id", in: "path" } }) }) },
+    responses: {
+      200: jsonResponse(LinkedUser, "The user, with their role"),
+      403: errorResponse("Not an operator, or a session without its X-CSRF-Token"),
+      404: errorResponse("No such linked user"),
+      409: errorResponse("An operator by OPERATOR_EMAILS: change the setting instead"),
+    },
+  });
+const promoteRoute = operatorRoute("put");
+const demoteRoute = operatorRoute("delete");
+
+function page(c: Context, status: 400 | 403 | 404 | 410 | 502 | 503, title: string, message: string) {
   return c.html(htmlDocument(AuthErrorPage({ title, message })), status);
 }
 
 export function createAuthRoutes(deps: AppDeps) {
   const app = createRouter(deps);
+  const accounts = accountService(deps);
+
+  app.openapi(inviteRoute, async (c) => {
+    const { secret } = c.req.valid("param");
+    const invitation = deps.invitations.find(secret);
+    if (!invitation) return page(c, 404, "This invitation is not known here", "Check that the whole link was copied, or ask for a new one.");
+    if (invitation.state !== "open") {
+      const why = invitation.state === "used" ? "It was already used" : invitation.state === "expired" ? "It has expired" : "It was withdrawn";
+      return page(c, 410, "This invitation cannot be used", `${why}. Ask the person who runs this server for a new one.`);
+    }
+    await setSignedCookie(c, INVITATION_COOKIE, secret, deps.keys.cookieSecret, {
+      httpOnly: true,
+      sameSite: "Lax",
+      secure: isSecureRequest(c, deps.config.publicUrl),
+      path: "/auth",
+      maxAge: INVITATION_COOKIE_SECONDS,
+    });
+    return c.redirect("/auth/login", 302);
+  });
 
   app.openapi(loginRoute, async (c) => {
     const oura = requireOura(deps, "sign in with Oura");
@@ -125,28 +181,33 @@ export function createAuthRoutes(deps: AppDeps) {
       return page(c, 400, declined ? "Access was declined" : "Oura refused the sign-in", declined ? "Nothing was linked." : `${error}: ${error_description ?? ""}`);
     }
     if (!code || !deps.oura) return page(c, 400, "Sign-in could not be completed", "Oura sent no authorization code.");
+    const invitation = (await getSignedCookie(c, deps.keys.cookieSecret, INVITATION_COOKIE)) || undefined;
     let userId: string;
     try {
-      userId = await linkTokens(deps, await deps.oura.exchangeCode(code));
+      const admission = await admitAndLink(deps, await deps.oura.exchangeCode(code), invitation);
+      if (!admission.admitted) return page(c, 403, admission.title, admission.message);
+      userId = admission.userId;
     } catch (failure) {
       const detail = failure instanceof OuraApiError ? `Oura answered ${failure.status}: ${failure.oauthError ?? failure.detail}` : "Oura could not be reached.";
       deps.logger.warn("oauth.callback_failed", { status: failure instanceof OuraApiError ? failure.status : 0 });
       return page(c, 502, "Sign-in with Oura failed", detail);
     }
+    deleteCookie(c, INVITATION_COOKIE, { path: "/auth" });
     await startSession(c, deps, userId);
     return c.redirect("/dashboard", 302);
   });
 
   app.openapi(statusRoute, (c) => {
     const principal = c.var.principal;
-    const only = visibleUser(principal);
     return c.json(
       {
         oauth_configured: oauthConfigured(deps.config),
         principal: principal.kind,
-        user_id: principal.kind === "session" ? principal.userId : null,
+        // Guests never get here (the guard refuses them).
+        role: principal.isOperator ? ("operator" as const) : ("wearer" as const),
+        user_id: principal.userId,
         csrf_token: csrfTokenOf(deps, principal),
-        linked_users: deps.accounts.list(only),
+        linked_users: accounts.visible(principal),
       },
       200,
     );
@@ -158,14 +219,10 @@ export function createAuthRoutes(deps: AppDeps) {
     return c.json({ ok: true }, 200);
   });
 
-  app.openapi(unlinkRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const only = visibleUser(c.var.principal);
-    if (only !== undefined && only !== id) throw new AppError(403, "forbidden", "a session may unlink only its own Oura user");
-    const result = await unlinkUser(deps, id, c.req.valid("query").purge === "true");
-    if (!result) throw new AppError(404, "user_not_linked", `no linked Oura user ${id}`);
-    return c.json(result, 200);
-  });
+  app.openapi(promoteRoute, async (c) => c.json(await accounts.setOperator(c.var.principal, c.req.valid("param").id, true), 200));
+  app.openapi(demoteRoute, async (c) => c.json(await accounts.setOperator(c.var.principal, c.req.valid("param").id, false), 200));
+
+  app.openapi(unlinkRoute, async (c) => c.json(await accounts.unlink(c.var.principal, c.req.valid("param").id, c.req.valid("query").purge === "true"), 200));
 
   return app;
 }

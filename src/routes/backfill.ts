@@ -1,11 +1,11 @@
 // History imports: POST /backfill starts one (one at a time per user), GET shows progress, DELETE cancels.
 import { createRoute } from "@hono/zod-openapi";
-import { visibleUser } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { backfillProgress } from "../jobs/backfill.ts";
 import { BackfillId, BackfillList, BackfillProgress, NewBackfill } from "../schemas/backfill.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
+import { importService } from "../services/imports.ts";
 import { createRouter, DATA_SECURITY } from "./router.ts";
 
 const createBackfillRoute = createRoute({
@@ -14,16 +14,15 @@ const createBackfillRoute = createRoute({
   tags: ["Backfill"],
   summary: "Import a user's history",
   description:
-    "Reads the user's documents (and heart rate) from `start_date` to `end_date` in windows, newest first, within the shared Oura request budget (after webhook fetches and polls). Resumes after a restart. One at a time per user: a second request answers 409 with the running one's id.",
+    "Reads the user's documents (and heart rate) from `start_date` to `end_date` in windows, newest first, within the shared Oura request budget (after webhook fetches and polls). Resumes after a restart. One at a time per user: a second request answers 409 with the running one's id. Imports of different users take turns a window at a time, so a long import never holds up another user's. A wearer imports their own history (`user_id` may be left out); an operator names the user. Oura keeps nothing older than the first Oura ring (2015), so `start_date` may not be earlier than 2015-01-01.",
   security: DATA_SECURITY,
   request: { body: { required: true, content: { "application/json": { schema: NewBackfill } } } },
   responses: {
     201: jsonResponse(BackfillProgress, "Queued"),
-    400: errorResponse("Not JSON, or no user_id with the API token"),
-    422: errorResponse("Invalid dates, order or data types"),
+    400: errorResponse("Not JSON, or no user_id from an operator"),
+    422: errorResponse("Invalid dates, order or data types, or a start before 2015-01-01"),
     401: errorResponse("Not signed in"),
-    403: errorResponse("A session asked for another user"),
-    404: errorResponse("That user has not signed in with Oura"),
+    404: errorResponse("That user has not signed in with Oura (or is not the caller's own)"),
     409: errorResponse("A backfill of this user is not finished"),
     503: errorResponse("Oura sign-in is not configured"),
   },
@@ -61,41 +60,20 @@ const cancelBackfillRoute = createRoute({
 
 export function createBackfillRoutes(deps: AppDeps) {
   const app = createRouter(deps);
-
-  async function visibleBackfill(id: number, only: string | undefined) {
-    const backfill = await deps.store.getBackfill(id);
-    if (!backfill || (only !== undefined && backfill.user_id !== only)) throw new AppError(404, "backfill_not_found", `no backfill ${id}`);
-    return backfill;
-  }
+  const imports = importService(deps);
 
   app.openapi(createBackfillRoute, async (c) => {
-    if (!deps.backfills) throw new AppError(503, "oura_not_configured", "backfills need Oura sign-in (OURA_CLIENT_ID and OURA_CLIENT_SECRET)");
     const body = c.req.valid("json");
-    const only = visibleUser(c.var.principal);
-    if (only !== undefined && body.user_id !== undefined && body.user_id !== only) throw new AppError(403, "forbidden", "a session can backfill its own Oura user only");
-    const userId = only ?? body.user_id;
-    if (userId === undefined) throw new AppError(400, "user_required", "say which user to backfill (user_id)");
-    if (!deps.accounts.list(userId).length) throw new AppError(404, "user_not_linked", `${userId} has not signed in with Oura`);
-    const { backfill, created } = await deps.backfills.queue({ userId, startDate: body.start_date, endDate: body.end_date, dataTypes: body.data_types ?? deps.config.polling.dataTypes });
-    if (!created) throw new AppError(409, "backfill_running", `backfill ${backfill.id} of ${userId} is not finished; cancel it or wait`, { id: backfill.id });
+    const { backfill, created } = await imports.queue(c.var.principal, { userId: body.user_id, startDate: body.start_date, endDate: body.end_date, dataTypes: body.data_types });
+    if (!created) throw new AppError(409, "backfill_running", `backfill ${backfill.id} of ${backfill.user_id} is not finished; cancel it or wait`, { id: backfill.id });
     return c.json(backfillProgress(backfill), 201);
   });
 
-  app.openapi(listBackfillsRoute, async (c) => {
-    const backfills = await deps.store.listBackfills(visibleUser(c.var.principal));
-    return c.json({ backfills: backfills.map(backfillProgress) }, 200);
-  });
+  app.openapi(listBackfillsRoute, async (c) => c.json({ backfills: (await imports.list(c.var.principal)).map(backfillProgress) }, 200));
 
-  app.openapi(getBackfillRoute, async (c) => {
-    const backfill = await visibleBackfill(c.req.valid("param").id, visibleUser(c.var.principal));
-    return c.json(backfillProgress(backfill), 200);
-  });
+  app.openapi(getBackfillRoute, async (c) => c.json(backfillProgress(await imports.get(c.var.principal, c.req.valid("param").id)), 200));
 
-  app.openapi(cancelBackfillRoute, async (c) => {
-    const backfill = await visibleBackfill(c.req.valid("param").id, visibleUser(c.var.principal));
-    const cancelled = (await deps.backfills?.cancel(backfill.id)) ?? backfill;
-    return c.json(backfillProgress(cancelled), 200);
-  });
+  app.openapi(cancelBackfillRoute, async (c) => c.json(backfillProgress(await imports.cancel(c.var.principal, c.req.valid("param").id)), 200));
 
   return app;
 }

@@ -2,29 +2,30 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getSignedCookie, setSignedCookie } from "hono/cookie";
-import { unlinkUser } from "../auth/account-link.ts";
 import { secretsEqual } from "../auth/constant-time.ts";
 import { csrfTokenOf } from "../auth/csrf.ts";
-import { isSecureRequest, oauthConfigured, type Principal, startSession, visibleUser } from "../auth/principal.ts";
+import { isSecureRequest, oauthConfigured, type Principal, startSession } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
-import { OuraApiError } from "../oura/client.ts";
-import { syncSubscriptions } from "../oura/subscription-sync.ts";
 import { randomId } from "../auth/random-id.ts";
 import { createAttemptLimiter } from "../http/attempt-limiter.ts";
-import { clientAddress } from "../http/client-address.ts";
+import { requestAddress } from "../http/request-address.ts";
+import { accountService } from "../services/accounts.ts";
+import { eventService } from "../services/events.ts";
+import { importService } from "../services/imports.ts";
+import { invitationService, MAX_INVITATION_HOURS } from "../services/invitations.ts";
+import { subscriptionService } from "../services/subscriptions.ts";
+import { InvitationsPanel, LinkedUsers } from "../views/access.tsx";
 import { errorResponse } from "../schemas/common.ts";
 import { DataType } from "../schemas/notification.ts";
 import { EventDetail, FeedList } from "../views/feed.tsx";
 import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
-import { requireOura } from "./require-oura.ts";
 import { createRouter, DATA_SECURITY, OPTIONAL_SESSION_SECURITY } from "./router.ts";
 import { dayString, loadMetricSeries } from "../views/metrics.ts";
 import { HistoryPanel } from "../views/history.tsx";
-import { backfillProgress } from "../jobs/backfill.ts";
 import { pollingMode } from "./polling.ts";
 import { pollingStrip } from "../views/polling-strip.ts";
-import { DashboardPage, EventPage, SignInPage, WarehouseSummary } from "../views/pages.tsx";
+import { AuthErrorPage, DashboardPage, EventPage, SignInPage, WarehouseSummary } from "../views/pages.tsx";
 import { warehouseHealth } from "./health.ts";
 import { loadNight } from "../views/night-data.ts";
 import { NightView } from "../views/night.tsx";
@@ -33,13 +34,6 @@ import { SubscriptionsSummary, SubscriptionsSynced, SubscriptionsTable } from ".
 
 const SIGN_IN_CSRF_COOKIE = "oura_signin";
 const FEED_SIZE = 50;
-
-function viewerLabel(principal: Principal): string {
-  if (principal.kind === "session" && principal.userId) return `Signed in as Oura user ${principal.userId}`;
-  if (principal.kind === "open") return "Open access (loopback, no credentials configured)";
-  if (principal.kind === "app_user") return `Signed in to Databricks as ${principal.email}`;
-  return "Signed in with the API token: all users";
-}
 
 /** Out-of-range values fall back to a week: a hand-edited URL should still show a page. */
 function rangeOf(value: string | undefined): number {
@@ -55,7 +49,12 @@ const Range = z.object({
   event: z.string().max(32).optional().openapi({ description: "An event whose detail opens with the page (its shareable URL)" }),
 });
 const SubscriptionId = z.object({ id: z.string().min(1).max(256) });
-const refusals = { 400: errorResponse("Invalid input"), 401: errorResponse("Not signed in"), 403: errorResponse("Missing CSRF token") };
+const refusals = { 400: errorResponse("Invalid input"), 401: errorResponse("Not signed in"), 403: errorResponse("Not an operator, or a missing CSRF token") };
+const NewInvitationForm = z.object({
+  _csrf: z.string().max(256).optional(),
+  note: z.string().max(200).optional(),
+  hours: z.coerce.number().int().min(1).max(MAX_INVITATION_HOURS).optional(),
+});
 
 /** The dashboard's routes are HTML for its own pages, so they stay out of /openapi.json; their guards come from `security` all the same. */
 function page<const R extends Omit<Parameters<typeof createRoute>[0], "responses">>(config: R) {
@@ -95,11 +94,25 @@ const warehouseRoute = page({ method: "get", path: "/dashboard/warehouse", secur
 const historyRoute = page({ method: "get", path: "/dashboard/history", security: DATA_SECURITY });
 const importRoute = page({ method: "post", path: "/dashboard/history/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
 const unlinkRoute = page({ method: "delete", path: "/dashboard/users/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
+const promoteRoute = page({ method: "put", path: "/dashboard/users/{id}/operator", security: DATA_SECURITY, request: { params: SubscriptionId } });
+const demoteRoute = page({ method: "delete", path: "/dashboard/users/{id}/operator", security: DATA_SECURITY, request: { params: SubscriptionId } });
+const invitationsRoute = page({ method: "get", path: "/dashboard/invitations", security: DATA_SECURITY });
+const inviteRoute = page({
+  method: "post",
+  path: "/dashboard/invitations",
+  security: DATA_SECURITY,
+  request: { body: { required: false, content: { "application/x-www-form-urlencoded": { schema: NewInvitationForm } } } },
+});
+const withdrawRoute = page({ method: "delete", path: "/dashboard/invitations/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
 
 export function createDashboardRoutes(deps: AppDeps) {
   const app = createRouter(deps);
   const limiter = createAttemptLimiter({ maxFailures: 5, windowMs: 15 * 60_000, now: deps.now });
-  const addressOf = (c: Context<AppEnv>) => clientAddress(c.env?.server?.requestIP(c.req.raw)?.address, c.req.header("x-forwarded-for"), deps.config.trustsProxy);
+  const accounts = accountService(deps);
+  const events = eventService(deps);
+  const imports = importService(deps);
+  const invitations = invitationService(deps);
+  const subscriptions = subscriptionService(deps);
 
   async function signInPage(c: Context<AppEnv>, status: 200 | 401 | 403 | 429, error?: string) {
     let nonce = await getSignedCookie(c, deps.keys.cookieSecret, SIGN_IN_CSRF_COOKIE);
@@ -111,17 +124,21 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.html(htmlDocument(page), status);
   }
 
+  /** The user filter of the page's reads: every user for an operator, their own for a wearer. */
+  const viewScope = (principal: Principal): string | undefined => principal.scope() ?? undefined;
+
   app.openapi(dashboardRoute, async (c) => {
     const principal = c.var.principal;
     if (!principal) return signInPage(c, 200);
-    const only = visibleUser(principal);
+    if (principal.role === "guest") return c.html(htmlDocument(AuthErrorPage({ title: "No ring linked to you yet", message: "You are signed in, but no Oura account is linked to you on this server. Sign in with Oura to link yours, or ask an operator." })), 403);
+    const only = viewScope(principal);
     const query = c.req.valid("query");
     const days = rangeOf(query.days);
     // A shared link outlives what it points at (retention, a typo): the page still opens, and says so.
     const notes: string[] = [];
     const eventId = query.event === undefined ? undefined : Number(query.event);
     const openEvent =
-      eventId === undefined ? undefined : Number.isInteger(eventId) && eventId > 0 ? await eventWithHistory(eventId, only).catch(() => undefined) : undefined;
+      eventId === undefined ? undefined : Number.isInteger(eventId) && eventId > 0 ? await events.withHistory(principal, eventId).catch(() => undefined) : undefined;
     if (query.event !== undefined && !openEvent) notes.push(`Event ${query.event} is not here (deleted by retention, or never was).`);
     const nightDay = query.night !== undefined && Day.safeParse(query.night).success ? query.night : undefined;
     if (query.night !== undefined && !nightDay) notes.push(`"${query.night}" is not a day (YYYY-MM-DD): showing the latest night.`);
@@ -132,6 +149,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       loadMetricSeries(deps.store, only, days, deps.now()),
       deps.store.pollStates(only),
     ]);
+    const visible = accounts.visible(principal);
     const view = DashboardPage({
       csrf: csrfTokenOf(deps, principal),
       openEvent,
@@ -140,14 +158,17 @@ export function createDashboardRoutes(deps: AppDeps) {
       notes,
       today: dayString(deps.now()),
       signedIn: principal.kind === "session",
-      viewer: viewerLabel(principal),
+      viewer: principal.describe(principal.userId ? visible.find((a) => a.user_id === principal.userId) : undefined),
+      operator: principal.isOperator,
+      self: principal.userId,
+      refusalAlert: principal.isOperator ? deps.refusals.status().alert : null,
       oauthConfigured: oauthConfigured(deps.config),
-      accounts: deps.accounts.list(only),
+      accounts: visible,
       mode: deps.config.publicUrl ? `webhooks at ${deps.config.publicUrl}/webhooks` : "webhooks (set PUBLIC_URL for subscriptions)",
       polling: pollingStrip(pollingMode(deps), pollStates),
-      warehouse: warehouseHealth(deps),
+      warehouse: principal.isOperator ? warehouseHealth(deps) : null,
       lastEventAt,
-      storageBytes: deps.store.sizeBytes(),
+      storageBytes: principal.isOperator ? deps.store.sizeBytes() : null,
       events: page.events,
       series,
       days,
@@ -158,13 +179,13 @@ export function createDashboardRoutes(deps: AppDeps) {
   });
 
   app.openapi(signInRoute, async (c) => {
-    const address = addressOf(c);
-    if (limiter.blocked(address)) return signInPage(c, 429, "Too many wrong tokens. Wait 15 minutes and try again.");
+    const address = requestAddress(c, deps.config);
+    // Counted before it is judged: concurrent guesses cannot all pass one check while the form is read.
+    if (!limiter.attempt(address)) return signInPage(c, 429, "Too many wrong tokens. Wait 15 minutes and try again.");
     const form = c.req.valid("form");
     const nonce = await getSignedCookie(c, deps.keys.cookieSecret, SIGN_IN_CSRF_COOKIE);
     if (!nonce || form._csrf === undefined || !secretsEqual(form._csrf, nonce)) return signInPage(c, 403, "The form expired. Please try again.");
     if (!deps.config.apiToken || !secretsEqual(form.token ?? "", deps.config.apiToken)) {
-      limiter.fail(address);
       deps.logger.warn("dashboard.sign_in_failed", { address });
       return signInPage(c, 401, "That token is not right.");
     }
@@ -175,111 +196,114 @@ export function createDashboardRoutes(deps: AppDeps) {
 
   app.openapi(panelsRoute, async (c) => {
     const days = rangeOf(c.req.valid("query").days);
-    const series = await loadMetricSeries(deps.store, visibleUser(c.var.principal), days, deps.now());
+    const series = await loadMetricSeries(deps.store, viewScope(c.var.principal), days, deps.now());
     return c.html(Panels({ series, days, now: deps.now() }));
   });
 
   app.openapi(feedRoute, async (c) => {
     const dataType = c.req.valid("query").data_type || undefined;
-    const page = await deps.store.listEvents({ user_id: visibleUser(c.var.principal), data_type: dataType }, { limit: FEED_SIZE });
+    const page = await events.list(c.var.principal, { data_type: dataType }, { limit: FEED_SIZE });
     return c.html(FeedList({ events: page.events }));
   });
 
-  /** An event the principal may see, with the other events of the same document (oldest first); 404 otherwise. */
-  async function eventWithHistory(id: number, only: string | undefined) {
-    const event = await deps.store.getEvent(id);
-    if (!event || (only !== undefined && event.user_id !== only)) throw new AppError(404, "event_not_found", "no such event");
-    const history = (await deps.store.listEvents({ user_id: event.user_id, data_type: event.data_type, object_id: event.object_id }, { limit: 20 })).events.reverse();
-    return { event, history };
-  }
-
   app.openapi(eventRoute, async (c) => {
-    const { event, history } = await eventWithHistory(c.req.valid("param").id, visibleUser(c.var.principal));
+    const { event, history } = await events.withHistory(c.var.principal, c.req.valid("param").id);
     if (c.req.header("hx-request")) return c.html(EventDetail({ event, history }));
     return c.html(htmlDocument(EventPage({ event, history })));
   });
 
-  const oura = () => requireOura(deps, "manage subscriptions");
+  /** Oura's refusals and an unconfigured sign-in become a note in the fragment; a refusal of the principal stays a 403. */
   const ouraFragment = async (c: Context<AppEnv>, work: () => Promise<Markup>) => {
     try {
       return c.html(await work());
     } catch (error) {
-      if (error instanceof OuraApiError) return c.html(ErrorNote({ message: `Oura answered ${error.status || "nothing"}: ${error.detail}` }), 200);
+      if (error instanceof AppError && error.status !== 403 && error.status !== 401) return c.html(ErrorNote({ message: error.message }), 200);
       throw error;
     }
   };
-  const subscriptionsTable = async () => SubscriptionsTable({ subscriptions: await oura().listSubscriptions(), now: deps.now() });
+  const subscriptionsTable = async (principal: Principal) => SubscriptionsTable({ subscriptions: await subscriptions.list(principal), now: deps.now() });
 
-  app.openapi(subscriptionsRoute, (c) => ouraFragment(c, subscriptionsTable));
+  app.openapi(subscriptionsRoute, (c) => ouraFragment(c, () => subscriptionsTable(c.var.principal)));
 
   app.openapi(nightRoute, async (c) => {
     const { day } = c.req.valid("query");
-    return c.html(NightView({ night: await loadNight(deps.store, visibleUser(c.var.principal), day), day, today: dayString(deps.now()) }));
+    return c.html(NightView({ night: await loadNight(deps.store, viewScope(c.var.principal), day), day, today: dayString(deps.now()) }));
   });
 
   app.openapi(warehouseRoute, (c) => {
+    c.var.principal.requireOperator("see the warehouse's status");
     const status = warehouseHealth(deps);
     return c.html(status ? WarehouseSummary({ status }) : "off");
   });
 
   app.openapi(summaryRoute, (c) =>
-    ouraFragment(c, async () => SubscriptionsSummary({ subscriptions: deps.oura ? await deps.oura.listSubscriptions() : null, now: deps.now() })),
+    ouraFragment(c, async () => {
+      c.var.principal.requireOperator("see webhook subscriptions");
+      return SubscriptionsSummary({ subscriptions: deps.oura ? await subscriptions.list(c.var.principal) : null, now: deps.now() });
+    }),
   );
 
   app.openapi(syncRoute, (c) =>
     ouraFragment(c, async () => {
+      c.var.principal.requireOperator("sync webhook subscriptions");
       if (!deps.config.publicUrl) return ErrorNote({ message: "Set PUBLIC_URL (the address Oura can reach) first." });
-      const report = await syncSubscriptions(oura(), `${deps.config.publicUrl}/webhooks`, deps.verificationToken, deps.logger);
-      return SubscriptionsSynced({ report, subscriptions: await oura().listSubscriptions(), now: deps.now() });
+      const report = await subscriptions.sync(c.var.principal);
+      return SubscriptionsSynced({ report, subscriptions: await subscriptions.list(c.var.principal), now: deps.now() });
     }),
   );
 
   app.openapi(renewRoute, (c) =>
     ouraFragment(c, async () => {
-      await oura().renewSubscription(c.req.valid("param").id);
-      return subscriptionsTable();
+      await subscriptions.renew(c.var.principal, c.req.valid("param").id);
+      return subscriptionsTable(c.var.principal);
     }),
   );
 
   app.openapi(deleteSubscriptionRoute, (c) =>
     ouraFragment(c, async () => {
-      await oura().deleteSubscription(c.req.valid("param").id);
-      return subscriptionsTable();
+      await subscriptions.remove(c.var.principal, c.req.valid("param").id);
+      return subscriptionsTable(c.var.principal);
     }),
   );
 
-  /** The history panel for this viewer: recent imports, and the offer to import for linked users who never did. */
-  async function historyPanel(only: string | undefined) {
-    const backfills = (await deps.store.listBackfills(only, 20)).map(backfillProgress);
-    const seen = new Set(backfills.map((b) => b.user_id));
-    const offerFor = deps.backfills ? deps.accounts.list(only).filter((a) => !a.needs_reauth && !seen.has(a.user_id)).map((a) => a.user_id) : [];
-    // The latest import per user is enough on the dashboard; GET /backfill has them all.
-    const latest = backfills.filter((b, i) => backfills.findIndex((o) => o.user_id === b.user_id) === i);
-    return HistoryPanel({ backfills: latest, offerFor });
-  }
-
-  app.openapi(historyRoute, async (c) => c.html(await historyPanel(visibleUser(c.var.principal))));
+  app.openapi(historyRoute, async (c) => c.html(HistoryPanel(await imports.panel(c.var.principal))));
 
   app.openapi(importRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const only = visibleUser(c.var.principal);
-    if (only !== undefined && only !== id) throw new AppError(403, "forbidden", "a session may import only its own Oura user's history");
-    if (!deps.backfills) throw new AppError(503, "oura_not_configured", "imports need Oura sign-in (OURA_CLIENT_ID and OURA_CLIENT_SECRET)");
-    if (!deps.accounts.list(id).length) throw new AppError(404, "user_not_linked", `${id} has not signed in with Oura`);
-    const end = new Date(deps.now()).toISOString().slice(0, 10);
-    const start = new Date(deps.now() - 89 * 86_400_000).toISOString().slice(0, 10);
     // An import already under way is simply shown: the panel displays its progress.
-    await deps.backfills.queue({ userId: id, startDate: start, endDate: end, dataTypes: deps.config.polling.dataTypes });
-    return c.html(await historyPanel(only));
+    await imports.queueRecent(c.var.principal, c.req.valid("param").id);
+    return c.html(HistoryPanel(await imports.panel(c.var.principal)));
   });
 
   app.openapi(unlinkRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const only = visibleUser(c.var.principal);
-    if (only !== undefined && only !== id) throw new AppError(403, "forbidden", "a session may unlink only its own Oura user");
-    const result = await unlinkUser(deps, id, false);
-    if (!result) throw new AppError(404, "user_not_linked", `no linked Oura user ${id}`);
+    await accounts.unlink(c.var.principal, c.req.valid("param").id, false);
     return c.html("");
+  });
+
+  const linkedUsers = (principal: Principal) => LinkedUsers({ accounts: accounts.visible(principal), operator: principal.isOperator, self: principal.userId });
+
+  app.openapi(promoteRoute, async (c) => {
+    await accounts.setOperator(c.var.principal, c.req.valid("param").id, true);
+    return c.html(linkedUsers(c.var.principal));
+  });
+
+  app.openapi(demoteRoute, async (c) => {
+    await accounts.setOperator(c.var.principal, c.req.valid("param").id, false);
+    return c.html(linkedUsers(c.var.principal));
+  });
+
+  const invitationsPanel = (principal: Principal, created?: { link: string; expires_at: string }) => InvitationsPanel({ invitations: invitations.list(principal), created });
+
+  app.openapi(invitationsRoute, (c) => c.html(invitationsPanel(c.var.principal)));
+
+  app.openapi(inviteRoute, async (c) => {
+    const form = c.req.valid("form");
+    const created = await invitations.create(c.var.principal, { note: form.note?.trim() || null, expiresInHours: form.hours, base: new URL(c.req.url).origin });
+    return c.html(invitationsPanel(c.var.principal, created));
+  });
+
+  app.openapi(withdrawRoute, async (c) => {
+    await invitations.revoke(c.var.principal, c.req.valid("param").id);
+    return c.html(invitationsPanel(c.var.principal));
   });
 
   return app;

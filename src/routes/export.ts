@@ -1,8 +1,8 @@
 // GET /export: the same export as the CLI, streamed over HTTP and scoped like every data route.
 import { createRoute, z } from "@hono/zod-openapi";
-import { visibleUser } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
-import { exportContentType, exportLines } from "../export/export.ts";
+import { exportContentType } from "../export/export.ts";
+import { exportService } from "../services/exports.ts";
 import { errorResponse } from "../schemas/common.ts";
 import { Instant } from "../schemas/instant.ts";
 import { DataType } from "../schemas/notification.ts";
@@ -12,7 +12,7 @@ const exportRoute = createRoute({
   method: "get",
   path: "/export",
   tags: ["Events"],
-  summary: "Stream events or documents as NDJSON or CSV",
+  summary: "Stream events or documents as NDJSON or CSV (a wearer's own; an operator's of every user, or of user_id)",
   security: DATA_SECURITY,
   request: {
     query: z.object({
@@ -35,15 +35,14 @@ const exportRoute = createRoute({
 
 export function createExportRoutes(deps: AppDeps) {
   const app = createRouter(deps);
+  const exports = exportService(deps);
   app.openapi(exportRoute, (c) => {
     const query = c.req.valid("query");
-    const only = visibleUser(c.var.principal);
-    const nothing = only !== undefined && query.user_id !== undefined && query.user_id !== only;
-    const lines = exportLines(deps.store, { kind: query.what, format: query.format, since: query.since, dataType: query.data_type, userId: only ?? query.user_id });
+    const lines = exports.lines(c.var.principal, { kind: query.what, format: query.format, since: query.since, dataType: query.data_type, userId: query.user_id });
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        const next = nothing ? { done: true as const, value: undefined } : await lines.next();
+        const next = await lines.next();
         if (next.done) controller.close();
         else controller.enqueue(encoder.encode(next.value));
       },

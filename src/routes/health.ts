@@ -1,8 +1,11 @@
-// Liveness and readiness in one answer; nothing sensitive in it.
+// Liveness and readiness in one answer. Anyone gets the status, the version and the database's state; operators
+// also get the details (counts, polling, the warehouse, refused webhook deliveries), with anything token-like in
+// an error text masked.
 import { createRoute } from "@hono/zod-openapi";
+import { maskSecrets } from "../auth/mask-secrets.ts";
 import { oauthConfigured } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
-import { createRouter } from "./router.ts";
+import { createRouter, OPTIONAL_SESSION_SECURITY } from "./router.ts";
 import { jsonResponse } from "../schemas/common.ts";
 import { Health } from "../schemas/health.ts";
 import { pollingMode } from "./polling.ts";
@@ -13,7 +16,9 @@ const healthRoute = createRoute({
   path: "/health",
   tags: ["Operations"],
   summary: "Server health",
-  description: "503 when the database cannot be used: a load balancer should then stop sending traffic here.",
+  description:
+    "503 when the database cannot be used: a load balancer should then stop sending traffic here. Without credentials (or as a wearer): status, version and the database's state only; operators get the details.",
+  security: OPTIONAL_SESSION_SECURITY,
   responses: { 200: jsonResponse(Health, "Healthy"), 503: jsonResponse(Health, "Database unusable") },
 });
 
@@ -41,7 +46,7 @@ export function warehouseHealth(deps: AppDeps): Health["warehouse"] {
     oldest_pending_at: status.oldest_pending_at,
     oldest_pending_age_seconds: status.oldest_pending_at ? Math.max(0, Math.round((deps.now() - Date.parse(status.oldest_pending_at)) / 1000)) : null,
     last_success_at: status.last_success_at,
-    last_error: status.last_error,
+    last_error: status.last_error === null ? null : maskSecrets(status.last_error),
     last_error_at: status.last_error_at,
     shipped_events: status.shipped_events,
     tables: { events: tables.events.quoted, documents: tables.documents.quoted, heart_rate: tables.heartRate.quoted, tokens: tables.tokens.quoted },
@@ -62,23 +67,34 @@ export function createHealthRoutes(deps: AppDeps) {
     const readable = await deps.store.ping();
     const storage = deps.store.health();
     const databaseOk = readable && storage.writable;
-    const [eventsStored, lastEventAt] = readable
-      ? await Promise.all([deps.store.countEvents(), deps.store.lastEventAt()]).catch(() => [null, null] as const)
-      : ([null, null] as const);
-    const body: Health = {
-      status: databaseOk ? "ok" : "unavailable",
+    const summary = {
+      status: databaseOk ? ("ok" as const) : ("unavailable" as const),
       version: deps.version,
       uptime_seconds: Math.round((deps.now() - deps.startedAt) / 100) / 10,
-      database: readable
-        ? { ok: databaseOk, ...storage }
-        : { ...storage, ok: false, writable: false, state: "unreachable", problem: "the database cannot be read" },
-      events_stored: eventsStored,
-      last_event_at: lastEventAt,
-      oura: accountHealth(deps),
-      polling: await pollingHealth(deps, readable),
-      storage_backend: deps.config.warehouse ? "warehouse" : "sqlite",
-      warehouse: readable ? readOr(() => warehouseHealth(deps), null) : null,
     };
+    const principal = c.var.principal;
+    let body: Health;
+    if (!principal?.isOperator) {
+      body = { ...summary, role: principal ? "wearer" : "anonymous", database: { ok: databaseOk, state: readable ? storage.state : "unreachable" } };
+    } else {
+      const [eventsStored, lastEventAt] = readable
+        ? await Promise.all([deps.store.countEvents(), deps.store.lastEventAt()]).catch(() => [null, null] as const)
+        : ([null, null] as const);
+      body = {
+        ...summary,
+        role: "operator",
+        database: readable
+          ? { ok: databaseOk, ...storage }
+          : { ...storage, ok: false, writable: false, state: "unreachable", problem: "the database cannot be read" },
+        events_stored: eventsStored,
+        last_event_at: lastEventAt,
+        webhooks: deps.refusals.status(),
+        oura: accountHealth(deps),
+        polling: await pollingHealth(deps, readable),
+        storage_backend: deps.config.warehouse ? "warehouse" : "sqlite",
+        warehouse: readable ? readOr(() => warehouseHealth(deps), null) : null,
+      };
+    }
     return databaseOk ? c.json(body, 200) : c.json(body, 503);
   });
   return app;

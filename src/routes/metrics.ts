@@ -15,6 +15,7 @@ const metricsRoute = createRoute({
   responses: {
     200: { description: "Metrics in the Prometheus text format", content: { "text/plain": { schema: z.string() } } },
     401: errorResponse("Neither METRICS_TOKEN, the API token nor a session"),
+    403: errorResponse("A wearer's session (metrics are the operator's)"),
   },
 });
 
@@ -49,6 +50,10 @@ export function measured(metrics: Metrics, handler: (request: Request) => Promis
 
 export function createMetricsRoutes(deps: AppDeps) {
   const app = createRouter(deps);
-  app.openapi(metricsRoute, async (c) => c.text(await deps.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }) as never);
+  app.openapi(metricsRoute, async (c) => {
+    // METRICS_TOKEN sets no principal; anyone else must be an operator (the counts are the whole server's).
+    c.var.principal?.requireOperator("read the server's metrics");
+    return c.text(await deps.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }) as never;
+  });
   return app;
 }

@@ -1,7 +1,6 @@
 // /ws/events: upgrades an authenticated request to a Bun WebSocket subscribed to one topic.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ServerWebSocket, WebSocketHandler } from "bun";
-import { visibleUser } from "../auth/principal.ts";
 import type { AppDeps, WebSocketData } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { eventTopic } from "../realtime/broadcaster.ts";
@@ -40,7 +39,9 @@ export function createRealtimeRoutes(deps: AppDeps) {
     const { data_type, format } = c.req.valid("query");
     const server = c.env?.server;
     // A session is subscribed to its own user's topic: server.publish reaches every subscriber of a topic.
-    const topic = eventTopic({ userId: visibleUser(c.var.principal), dataType: data_type, html: format === "html" });
+    const only = c.var.principal.scope();
+    if (only === null) throw new AppError(403, "not_linked", "no Oura user is visible to you here");
+    const topic = eventTopic({ userId: only, dataType: data_type, html: format === "html" });
     if (!server || c.req.header("upgrade")?.toLowerCase() !== "websocket" || !server.upgrade(c.req.raw, { data: { topic } })) {
       throw new AppError(426, "upgrade_required", "connect with a WebSocket client");
     }

@@ -5,15 +5,18 @@ import { type createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { secretsEqual } from "../auth/constant-time.ts";
 import { requireCsrf } from "../auth/csrf.ts";
-import { bearerToken, readPrincipal, requirePrincipal } from "../auth/principal.ts";
+import { bearerToken, readPrincipal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
-import { validationHook } from "../errors.ts";
+import { AppError, validationHook } from "../errors.ts";
 import { errorResponse } from "../schemas/common.ts";
 
 type RouteConfig = Parameters<typeof createRoute>[0];
 type Requirement = Record<string, string[]>;
 
-/** Data routes: the API token, or a browser session (which then sees only its own Oura user). */
+/**
+ * Data routes: the API token, or a browser session (an operator's sees everything, a wearer's only their own Oura
+ * user); what each may do is the services' business (src/services/), which ask the principal.
+ */
 export const DATA_SECURITY: Requirement[] = [{ bearerAuth: [] }, { sessionCookie: [] }];
 /** Like a data route, but anonymous callers are let through too (OpenAPI's empty requirement); the handler decides. */
 export const OPTIONAL_SESSION_SECURITY: Requirement[] = [{ bearerAuth: [] }, { sessionCookie: [] }, {}];
@@ -33,6 +36,17 @@ export function guardsFor(route: Pick<RouteConfig, "method" | "security">, deps:
   // A browser sends cookies by itself: every change a session can make must prove it comes from our own pages.
   if (schemes.has("sessionCookie") && !SAFE_METHODS.has(route.method)) guards.push(requireCsrf(deps));
   return guards;
+}
+
+/** Sets c.var.principal, or answers 401 (nobody signed in) or 403 (a Databricks App user with no access yet). */
+function requirePrincipal(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async function principalGuard(c, next) {
+    const principal = await readPrincipal(c, deps);
+    if (!principal) throw new AppError(401, "unauthorized", "sign in, or send Authorization: Bearer <API_TOKEN>");
+    if (principal.role === "guest") throw new AppError(403, "not_linked", "signed in, but no Oura ring is linked to you here: sign in with Oura, or ask an operator");
+    c.set("principal", principal);
+    return next();
+  };
 }
 
 function optionalPrincipal(deps: AppDeps): MiddlewareHandler<AppEnv> {
@@ -64,8 +78,12 @@ export function withStandardRefusals<R extends RouteConfig>(route: R): R {
   if (route.request?.body) Object.assign(standard, { 400: "The body cannot be read", 415: "A body of another media type than declared", 422: "The body does not match its schema" });
   if (unsafe) standard[413] = "A body larger than WEBHOOK_MAX_BYTES";
   if (route.security?.length) {
-    if (!route.security.some((requirement) => Object.keys(requirement).length === 0)) standard[401] = "Not signed in: send Authorization: Bearer <API_TOKEN> or a session cookie";
-    if (unsafe && route.security.some((requirement) => "sessionCookie" in requirement)) standard[403] = "A browser session without its X-CSRF-Token";
+    if (!route.security.some((requirement) => Object.keys(requirement).length === 0)) {
+      standard[401] = "Not signed in: send Authorization: Bearer <API_TOKEN> or a session cookie";
+      standard[403] = "Not allowed: an operator's route asked by a wearer, or a change without its X-CSRF-Token";
+    }
+    standard[429] = "Too many wrong bearer tokens from this address";
+    if (unsafe && route.security.some((requirement) => "sessionCookie" in requirement)) standard[403] ??= "A browser session without its X-CSRF-Token";
     standard[503] = "The database cannot be used right now; retry later";
   }
   const responses = { ...route.responses };

@@ -1,12 +1,9 @@
-// Oura webhook subscriptions (app-level, authenticated to Oura with the client id and secret).
+// Oura webhook subscriptions (app-level, authenticated to Oura with the client id and secret): operators only.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
-import { AppError } from "../errors.ts";
-import { OuraApiError } from "../oura/client.ts";
-import { syncSubscriptions } from "../oura/subscription-sync.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { NewSubscription, Subscription, SubscriptionParams, SyncReport } from "../schemas/subscription.ts";
-import { requireOura } from "./require-oura.ts";
+import { subscriptionService } from "../services/subscriptions.ts";
 import { createRouter, DATA_SECURITY } from "./router.ts";
 
 const common = {
@@ -15,7 +12,7 @@ const common = {
 };
 const failures = {
   401: errorResponse("Not signed in"),
-  403: errorResponse("A browser session without the X-CSRF-Token header (changes only)"),
+  403: errorResponse("Not an operator, or a browser session without the X-CSRF-Token header (changes only)"),
   502: errorResponse("Oura could not be reached or refused the app credentials"),
   503: errorResponse("OURA_CLIENT_ID / OURA_CLIENT_SECRET not configured"),
 };
@@ -71,62 +68,26 @@ const syncRoute = createRoute({
   responses: { 200: jsonResponse(SyncReport, "What changed"), 400: errorResponse("No callback URL: set PUBLIC_URL"), ...failures },
 });
 
-/** Oura's refusals, passed back as our JSON errors naming Oura's answer; never a crash or a bare 500. */
-async function askOura<T>(call: () => Promise<T>, notFound = false): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (!(error instanceof OuraApiError)) throw error;
-    if (notFound && (error.status === 403 || error.status === 404)) throw new AppError(404, "subscription_not_found", `Oura has no such subscription (${error.status}: ${error.detail})`);
-    if (error.status === 422 || error.status === 400) throw new AppError(422, "oura_refused", `Oura refused: ${error.detail}`);
-    throw new AppError(502, "oura_unavailable", error.status ? `Oura answered ${error.status}: ${error.detail}` : error.detail);
-  }
-}
-
 export function createSubscriptionRoutes(deps: AppDeps) {
   const app = createRouter(deps);
+  const subscriptions = subscriptionService(deps);
 
-  const oura = () => requireOura(deps, "manage subscriptions");
-  const callbackUrl = (explicit?: string): string => {
-    if (explicit) return explicit;
-    if (!deps.config.publicUrl) throw new AppError(400, "public_url_missing", "set PUBLIC_URL (the address Oura can reach) or pass callback_url");
-    return `${deps.config.publicUrl}/webhooks`;
-  };
-
-  app.openapi(listRoute, async (c) => c.json(await askOura(() => oura().listSubscriptions()), 200));
+  app.openapi(listRoute, async (c) => c.json(await subscriptions.list(c.var.principal), 200));
 
   app.openapi(createSubscriptionRoute, async (c) => {
-    const body = c.req.valid("json");
-    const client = oura();
-    const callback = callbackUrl(body.callback_url);
-    const existing = (await askOura(() => client.listSubscriptions())).find(
-      (s) => s.data_type === body.data_type && s.event_type === body.event_type && s.callback_url === callback,
-    );
-    if (existing) return c.json(existing, 200);
-    const created = await askOura(() => client.createSubscription({ ...body, callback_url: callback, verification_token: deps.verificationToken }));
-    deps.logger.info("subscriptions.created", { data_type: created.data_type, event_type: created.event_type });
-    return c.json(created, 201);
+    const { subscription, created } = await subscriptions.create(c.var.principal, c.req.valid("json"));
+    return created ? c.json(subscription, 201) : c.json(subscription, 200);
   });
 
-  app.openapi(renewRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const client = oura();
-    return c.json(await askOura(() => client.renewSubscription(id), true), 200);
-  });
+  app.openapi(renewRoute, async (c) => c.json(await subscriptions.renew(c.var.principal, c.req.valid("param").id), 200));
 
   app.openapi(deleteRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const client = oura();
-    await askOura(() => client.deleteSubscription(id), true);
-    deps.logger.info("subscriptions.deleted", { id });
+    await subscriptions.remove(c.var.principal, id);
     return c.json({ deleted: id }, 200);
   });
 
-  app.openapi(syncRoute, async (c) => {
-    const client = oura();
-    const url = callbackUrl();
-    return c.json(await askOura(() => syncSubscriptions(client, url, deps.verificationToken, deps.logger)), 200);
-  });
+  app.openapi(syncRoute, async (c) => c.json(await subscriptions.sync(c.var.principal), 200));
 
   return app;
 }

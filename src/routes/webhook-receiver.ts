@@ -27,6 +27,7 @@ const json = (status: number, body: unknown) => new Response(JSON.stringify(body
  */
 async function verifiedDelivery(deps: AppDeps, request: Request): Promise<Delivery> {
   if (!deps.verifier) {
+    deps.refusals.refused("webhook_secret_missing");
     throw new AppError(503, "webhook_secret_missing", "webhooks are refused until OURA_CLIENT_SECRET (or OURA_WEBHOOK_SECRET) is configured");
   }
   let body: Uint8Array;
@@ -39,11 +40,13 @@ async function verifiedDelivery(deps: AppDeps, request: Request): Promise<Delive
   const signature = request.headers.get("x-oura-signature");
   const timestamp = request.headers.get("x-oura-timestamp");
   if (!signature || !timestamp || !(await deps.verifier.verify(timestamp, body, signature))) {
+    deps.refusals.refused("invalid_signature");
     throw new AppError(401, "invalid_signature", "missing or invalid x-oura-signature");
   }
   const signedAt = parseOuraTimestamp(timestamp);
-  const skew = signedAt === undefined ? Infinity : Math.abs(deps.now() / 1000 - signedAt);
-  if (skew > deps.config.webhookToleranceSeconds) {
+  const offset = signedAt === undefined ? undefined : deps.now() / 1000 - signedAt;
+  if (offset === undefined || Math.abs(offset) > deps.config.webhookToleranceSeconds) {
+    deps.refusals.refused("stale_timestamp", offset);
     throw new AppError(401, "stale_timestamp", `x-oura-timestamp is more than ${deps.config.webhookToleranceSeconds} s from this server's clock`);
   }
   const text = decoder.decode(body);
@@ -83,6 +86,7 @@ export function createWebhookReceiver(deps: AppDeps): WebhookReceiver {
       return json(500, errorBody("internal_error", "the server could not complete this request"));
     }
     const { event } = result;
+    deps.refusals.accepted();
     if (result.created) {
       publishEvent(deps.broadcaster, event);
       metrics.webhooks.incKey(created);

@@ -12,6 +12,8 @@ const Day = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a day as YYYY-MM-DD" })
   .refine((day) => !/^\d{4}-\d{2}-\d{2}$/.test(day) || isCalendarDay(day), { error: "not a calendar day" });
 const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
+/** The first Oura ring shipped in 2015: no account holds data from before (the bound of every import). */
+export const OURA_HISTORY_STARTS = "2015-01-01";
 /** Whole-body checks only when both days are valid: a bad day is one message, not four. */
 const bothDays = (b: { start_date: string; end_date: string }) => isCalendarDay(b.start_date) && isCalendarDay(b.end_date);
 
@@ -27,7 +29,7 @@ export const NewBackfill = z
       .openapi({ description: "Default: POLL_DATA_TYPES (every list route)." }),
   })
   .refine((b) => !bothDays(b) || b.start_date <= b.end_date, { error: "start_date is after end_date", path: ["start_date"] })
-  .refine((b) => !bothDays(b) || dayMs(b.end_date) - dayMs(b.start_date) <= 10 * 366 * 86_400_000, { error: "at most ten years at a time", path: ["start_date"] })
+  .refine((b) => !bothDays(b) || b.start_date >= OURA_HISTORY_STARTS, { error: `Oura keeps nothing older than the first Oura ring: start_date may not be before ${OURA_HISTORY_STARTS}`, path: ["start_date"] })
   // The wearer's today may be a day ahead of UTC; anything later has not happened yet.
   .refine((b) => !bothDays(b) || dayMs(b.end_date) <= Date.now() + 86_400_000, { error: "end_date is in the future", path: ["end_date"] })
   .openapi("NewBackfill");

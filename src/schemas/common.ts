@@ -1,10 +1,11 @@
 // Shapes shared by every route: the one JSON error body.
 import { z } from "@hono/zod-openapi";
+import { ERROR_CODES } from "../errors.ts";
 
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: "validation_failed" }),
+      code: z.enum(ERROR_CODES).openapi({ example: "validation_failed", description: "Stable; the message is for people." }),
       message: z.string(),
       details: z.unknown().optional(),
     }),

@@ -1,4 +1,7 @@
-// GET /health: what a load balancer or an uptime checker reads.
+// GET /health: what a load balancer or an uptime checker reads (status, version, the database's state), and, for
+// operators only, the details: counts, polling, the warehouse, refused webhook deliveries.
+
+const operatorsOnly = "Operators only (the API token or an operator's session); absent for anyone else.";
 import { z } from "@hono/zod-openapi";
 
 export const Health = z
@@ -8,19 +11,35 @@ export const Health = z
     uptime_seconds: z.number(),
     database: z.object({
       ok: z.boolean().openapi({ description: "The database answers and writes to it are kept." }),
-      writable: z.boolean().openapi({ description: "False while a write would not be kept (the last commit failed, or the file at DATABASE_PATH is not the one open)." }),
+      writable: z.boolean().optional().openapi({ description: `False while a write would not be kept (the last commit failed, or the file at DATABASE_PATH is not the one open). ${operatorsOnly}` }),
       state: z.enum(["ok", "write_failed", "file_removed", "file_replaced", "unreachable"]),
-      problem: z.string().optional().openapi({ description: "What is wrong and what the server does about it." }),
-      last_commit_at: z.string().nullable(),
-      last_failure_at: z.string().nullable(),
+      problem: z.string().optional().openapi({ description: `What is wrong and what the server does about it. ${operatorsOnly}` }),
+      last_commit_at: z.string().nullable().optional(),
+      last_failure_at: z.string().nullable().optional(),
     }),
-    events_stored: z.number().int().nullable(),
-    last_event_at: z.string().nullable().openapi({ description: "received_at of the newest event." }),
-    oura: z.object({
-      oauth_configured: z.boolean(),
-      linked_users: z.number().int(),
-      needs_reauth: z.number().int().openapi({ description: "Linked users whose refresh token Oura refused: they must sign in again." }),
-    }),
+    role: z.enum(["anonymous", "operator", "wearer"]).openapi({ description: "Who the details were written for: anonymous callers and wearers get status, version and the database's state only." }),
+    events_stored: z.number().int().nullable().optional().openapi({ description: operatorsOnly }),
+    last_event_at: z.string().nullable().optional().openapi({ description: `received_at of the newest event. ${operatorsOnly}` }),
+    webhooks: z
+      .object({
+        refused_total: z.number().int().openapi({ description: "Deliveries refused for their signature or timestamp (or for want of a secret) since start." }),
+        refused_last_hour: z.number().int(),
+        last_reason: z.enum(["invalid_signature", "stale_timestamp", "webhook_secret_missing"]).nullable(),
+        last_refused_at: z.string().nullable(),
+        last_clock_offset_seconds: z.number().nullable().openapi({ description: "For stale_timestamp: this server's clock minus the sender's timestamp." }),
+        last_accepted_at: z.string().nullable(),
+        alert: z.string().nullable().openapi({ description: "A burst of refusals in the last hour, and its likely cause in words (the secret is not the sending application's; the clock is off)." }),
+      })
+      .optional()
+      .openapi({ description: operatorsOnly }),
+    oura: z
+      .object({
+        oauth_configured: z.boolean(),
+        linked_users: z.number().int(),
+        needs_reauth: z.number().int().openapi({ description: "Linked users whose refresh token Oura refused: they must sign in again." }),
+      })
+      .optional()
+      .openapi({ description: operatorsOnly }),
     polling: z
       .object({
         mode: z.enum(["poll", "reconcile", "off"]),
@@ -28,8 +47,9 @@ export const Health = z
         failing: z.number().int().openapi({ description: "Pairs whose last run failed (details in GET /polling)." }),
         last_success_at: z.string().nullable(),
       })
-      .openapi({ description: "Counts only; GET /polling has the details." }),
-    storage_backend: z.enum(["sqlite", "warehouse"]),
+      .optional()
+      .openapi({ description: `Counts only; GET /polling has the details. ${operatorsOnly}` }),
+    storage_backend: z.enum(["sqlite", "warehouse"]).optional().openapi({ description: operatorsOnly }),
     warehouse: z
       .object({
         state: z.enum(["idle", "ok", "waiting", "failing"]).openapi({
@@ -43,13 +63,14 @@ export const Health = z
         oldest_pending_at: z.string().nullable(),
         oldest_pending_age_seconds: z.number().nullable(),
         last_success_at: z.string().nullable(),
-        last_error: z.string().nullable().openapi({ description: "The warehouse's own message for the last failure (e.g. a FAILED statement's)." }),
+        last_error: z.string().nullable().openapi({ description: "The warehouse's own message for the last failure (e.g. a FAILED statement's), with anything token-like masked." }),
         last_error_at: z.string().nullable(),
         shipped_events: z.number().int().openapi({ description: "Events shipped since this server started." }),
         tables: z.object({ events: z.string(), documents: z.string(), heart_rate: z.string(), tokens: z.string() }),
       })
       .nullable()
-      .openapi({ description: "STORAGE_BACKEND=warehouse: the outbox and the Delta tables it feeds; null with sqlite." }),
+      .optional()
+      .openapi({ description: `STORAGE_BACKEND=warehouse: the outbox and the Delta tables it feeds; null with sqlite. ${operatorsOnly}` }),
   })
   .openapi("Health");
 export type Health = z.infer<typeof Health>;

@@ -19,6 +19,10 @@ export interface AccountSummary {
   /** When the refresh token was handed to another server (this one no longer uses it), else null. */
   handed_off_at: string | null;
   linked_at: string;
+  /** The Oura account's email (personal_info), when Oura gave it. */
+  email: string | null;
+  /** When an operator promoted this user to operator, else null (OPERATOR_EMAILS is a second way). */
+  operator_since: string | null;
 }
 
 /** An account row as stored, tokens still sealed (what the warehouse mirror copies as it is). */
@@ -44,8 +48,10 @@ export interface NewTokens {
 
 export interface Accounts {
   get(userId: string): Promise<StoredTokens | undefined>;
-  /** A fresh link (sign-in): replaces whatever was there and clears needs_reauth. */
-  link(userId: string, tokens: NewTokens): Promise<void>;
+  /** A fresh link (sign-in): replaces whatever was there and clears needs_reauth; `email` from personal_info. */
+  link(userId: string, tokens: NewTokens, email?: string | null): Promise<void>;
+  /** Promotes (a time) or demotes (null) a linked user; false when no such user is linked. */
+  setOperator(userId: string, since: string | null): Promise<boolean>;
   /**
    * Called just before a refresh token is spent: throws if the new pair could not be kept safely (warehouse mode: Delta
    * must take a write now, or a disk lost before it does would lose the sign-in). A no-op for the local store.

@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 // Full pages (hono/jsx), each in the one Layout: sign-in, the dashboard, an event on its own, the OAuth error page.
 // Render one for a response with htmlDocument(...) from layout.tsx. Fragments that change live are in feed.tsx.
-import type { AccountSummary } from "../storage/accounts.ts";
+import type { VisibleAccount } from "../services/accounts.ts";
+import { LinkedUsers } from "./access.tsx";
 import type { Event } from "../storage/events.ts";
 import { WEBHOOK_DATA_TYPES } from "../oura/data-types.ts";
 import { EventDetail, FeedList, LastEventTime } from "./feed.tsx";
@@ -59,8 +60,14 @@ export interface DashboardModel {
   /** A browser session, which "Sign out" ends. */
   signedIn: boolean;
   viewer: string;
+  /** An operator sees the server's parts (subscriptions, warehouse, invitations, every user); a wearer their own. */
+  operator: boolean;
+  /** The viewer's own Oura user, if any (an operator does not demote themselves from here). */
+  self: string | null;
+  /** For operators: webhook deliveries are being refused, and the likely cause. */
+  refusalAlert: string | null;
   oauthConfigured: boolean;
-  accounts: AccountSummary[];
+  accounts: VisibleAccount[];
   mode: string;
   lastEventAt: string | null;
   storageBytes: number | null;
@@ -101,8 +108,8 @@ export function DashboardPage(model: DashboardModel) {
               {model.accounts.length === 0
                 ? "no Oura user yet"
                 : model.accounts.map((a) => (
-                    <span class={a.needs_reauth ? "token bad" : "token ok"}>
-                      {a.user_id}{" "}
+                    <span class={a.needs_reauth ? "token bad" : "token ok"} title={a.user_id}>
+                      {a.email ?? a.user_id}{" "}
                       {a.needs_reauth ? (
                         "(sign in again)"
                       ) : a.access_expires_at ? (
@@ -116,10 +123,12 @@ export function DashboardPage(model: DashboardModel) {
                   ))}
             </dd>
           </div>
-          <div>
-            <dt>Mode</dt>
-            <dd>{model.mode}</dd>
-          </div>
+          {model.operator ? (
+            <div>
+              <dt>Mode</dt>
+              <dd>{model.mode}</dd>
+            </div>
+          ) : null}
           <div>
             <dt>Polling</dt>
             <dd id="polling-status">
@@ -130,16 +139,20 @@ export function DashboardPage(model: DashboardModel) {
             <dt>Last event</dt>
             <dd id="last-event">{model.lastEventAt ? <LastEventTime at={model.lastEventAt} /> : "none yet"}</dd>
           </div>
-          <div>
-            <dt>Subscriptions</dt>
-            <dd id="subscription-expiry" hx-get="/dashboard/subscriptions/summary" hx-trigger="load" hx-swap="innerHTML">
-              …
-            </dd>
-          </div>
-          <div>
-            <dt>Storage</dt>
-            <dd>{model.storageBytes === null ? "in memory" : formatBytes(model.storageBytes)}</dd>
-          </div>
+          {model.operator ? (
+            <>
+              <div>
+                <dt>Subscriptions</dt>
+                <dd id="subscription-expiry" hx-get="/dashboard/subscriptions/summary" hx-trigger="load" hx-swap="innerHTML">
+                  …
+                </dd>
+              </div>
+              <div>
+                <dt>Storage</dt>
+                <dd>{model.storageBytes === null ? "in memory" : formatBytes(model.storageBytes)}</dd>
+              </div>
+            </>
+          ) : null}
           {model.warehouse ? (
             <div>
               <dt>Warehouse</dt>
@@ -151,9 +164,14 @@ export function DashboardPage(model: DashboardModel) {
         </dl>
         {needsReauth.map((a) => (
           <p class="alert" role="alert">
-            Oura no longer accepts the sign-in of <code>{a.user_id}</code>: <a href="/auth/login">sign in again</a>.
+            Oura no longer accepts the sign-in of <code>{a.email ?? a.user_id}</code>: <a href="/auth/login">sign in again</a>.
           </p>
         ))}
+        {model.refusalAlert ? (
+          <p class="alert" role="alert" id="refusal-alert">
+            Oura's notifications are being refused: {model.refusalAlert}. Oura retries for a while, then drops them (details in /health).
+          </p>
+        ) : null}
       </section>
       {(model.notes ?? []).map((note) => (
         <p class="alert" role="status">
@@ -201,30 +219,28 @@ export function DashboardPage(model: DashboardModel) {
         </section>
       </dialog>
       <section class="account" aria-labelledby="account-title">
-        <h2 id="account-title">Account and subscriptions</h2>
+        <h2 id="account-title">{model.operator ? "Users, invitations and subscriptions" : "Your Oura account"}</h2>
         {model.oauthConfigured ? (
           <>
             <p>
               <a class="button" href="/auth/login">
                 Sign in with Oura
               </a>{" "}
-              <button hx-post="/dashboard/subscriptions/sync" hx-target="#subscriptions" hx-swap="innerHTML">
-                Subscribe to everything
-              </button>
+              {model.operator ? (
+                <button hx-post="/dashboard/subscriptions/sync" hx-target="#subscriptions" hx-swap="innerHTML">
+                  Subscribe to everything
+                </button>
+              ) : null}
             </p>
-            <ul class="linked">
-              {model.accounts.map((a) => (
-                <li>
-                  {a.user_id}{" "}
-                  <button hx-delete={`/dashboard/users/${encodeURIComponent(a.user_id)}`} hx-confirm={`Unlink ${a.user_id}?`} hx-target="closest li" hx-swap="outerHTML">
-                    Unlink
-                  </button>
-                </li>
-              ))}
-            </ul>
-            <div id="subscriptions" hx-get="/dashboard/subscriptions" hx-trigger="load" hx-swap="innerHTML">
-              Loading subscriptions…
-            </div>
+            <LinkedUsers accounts={model.accounts} operator={model.operator} self={model.self} />
+            {model.operator ? (
+              <>
+                <div id="invitations" hx-get="/dashboard/invitations" hx-trigger="load" hx-swap="outerHTML"></div>
+                <div id="subscriptions" hx-get="/dashboard/subscriptions" hx-trigger="load" hx-swap="innerHTML">
+                  Loading subscriptions…
+                </div>
+              </>
+            ) : null}
           </>
         ) : (
           <p class="hint" role="note">

@@ -36,6 +36,7 @@ beforeAll(async () => {
     PUBLIC_URL: base,
     API_TOKEN: TEST_API_TOKEN,
     DATABASE_PATH: join(tempDir(), "history.db"),
+    ALLOWED_EMAILS: "*@example.com",
     POLL_DATA_TYPES: "daily_sleep,daily_readiness",
   });
   browser = await launchChromium();

@@ -20,7 +20,8 @@ beforeAll(async () => {
   const port = freePort();
   base = `http://127.0.0.1:${port}`;
   dbPath = join(tempDir(), "link.db");
-  running = await startTestServer({ ...fake.env(), PORT: String(port), DATABASE_PATH: dbPath, API_TOKEN: TEST_API_TOKEN, OURA_VERIFICATION_TOKEN: "vt" });
+  // Every fake user may link (their emails are <id>@example.com); invitations have tests of their own.
+  running = await startTestServer({ ...fake.env(), PORT: String(port), DATABASE_PATH: dbPath, API_TOKEN: TEST_API_TOKEN, OURA_VERIFICATION_TOKEN: "vt", ALLOWED_EMAILS: "*@example.com" });
 });
 afterAll(async () => {
   await running.stop();
@@ -254,9 +255,11 @@ describe("tokens", () => {
     const user = status.linked_users.find((u) => u.user_id === "USER-REVOKED")!;
     expect(user.needs_reauth).toBe(true);
     expect(user.reauth_reason).toContain("invalid_grant");
-    const health = (await (await fetch(`${base}/health`)).json()) as { oura: { needs_reauth: number; linked_users: number } };
+    // Operators see the count in /health (never who); anonymous callers see no counts at all.
+    const health = (await (await fetch(`${base}/health`, { headers: apiAuth })).json()) as { oura: { needs_reauth: number; linked_users: number } };
     expect(health.oura.needs_reauth).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(health)).not.toContain("USER-REVOKED");
+    expect(((await (await fetch(`${base}/health`)).json()) as { oura?: unknown }).oura).toBeUndefined();
     const dashboard = await (await fetch(`${base}/dashboard`, { headers: apiAuth })).text();
     expect(dashboard).toContain("sign in again");
     // Other users are still served.
@@ -281,7 +284,8 @@ describe("unlinking", () => {
     const jar = await signIn("USER-LEAVES");
     fake.putDocument("USER-LEAVES", "sleep", { id: "s-l", day: "2026-11-24" });
     await settled(await notify("USER-LEAVES", "sleep", "s-l"));
-    expect((await sessionFetch(jar, "/auth/users/USER-FLOW", { method: "DELETE" })).status).toBe(403);
+    // Someone else's user is not there as far as a wearer can tell.
+    expect((await sessionFetch(jar, "/auth/users/USER-FLOW", { method: "DELETE" })).status).toBe(404);
     const revocations = fake.counters.revocations;
     const response = await sessionFetch(jar, "/auth/users/USER-LEAVES?purge=true", { method: "DELETE" });
     expect(response.status).toBe(200);

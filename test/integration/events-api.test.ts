@@ -162,9 +162,15 @@ describe("DELETE /events", () => {
 });
 
 describe("GET /health", () => {
-  test("status, version, uptime, database, events stored and last event time; nothing sensitive", async () => {
+  test("anonymous callers get status, version and the database's state only: no counts, times, users or tables", async () => {
     await deliver(running.url, sampleNotification());
-    const response = await get("/health", {});
+    const health = (await (await get("/health", {})).json()) as Record<string, unknown>;
+    expect(health).toEqual({ status: "ok", version: expect.any(String), uptime_seconds: expect.any(Number), role: "anonymous", database: { ok: true, state: "ok" } });
+  });
+
+  test("operators: status, version, uptime, database, events stored and last event time; nothing sensitive", async () => {
+    await deliver(running.url, sampleNotification());
+    const response = await get("/health");
     const health = (await response.json()) as Record<string, unknown>;
     expect(health.status).toBe("ok");
     expect(health.version).toMatch(/^\d+\.\d+\.\d+/);

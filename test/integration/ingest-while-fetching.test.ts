@@ -31,7 +31,7 @@ beforeAll(async () => {
   const port = freePort();
   base = `http://127.0.0.1:${port}`;
   dbPath = join(tempDir("oura-burst-"), "burst.db");
-  running = await startTestServer({ ...fake.env(), PORT: String(port), DATABASE_PATH: dbPath });
+  running = await startTestServer({ ...fake.env(), PORT: String(port), DATABASE_PATH: dbPath, ALLOWED_EMAILS: "*@example.com" });
   for (const user of LINKED) await signIn(user);
 });
 afterAll(async () => {

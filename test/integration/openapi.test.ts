@@ -53,15 +53,28 @@ describe("/openapi.json", () => {
         "POST /subscriptions/sync",
         "GET /export",
         "GET /metrics",
+        "GET /auth/invite/{secret}",
+        "PUT /auth/users/{id}/operator",
+        "DELETE /auth/users/{id}/operator",
+        "POST /invitations",
+        "GET /invitations",
+        "DELETE /invitations/{id}",
       ].sort(),
     );
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const operation of Object.values(methods)) {
-        const isDataRoute = ["/events", "/ws/", "/documents", "/polling", "/backfill", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics"].some((prefix) => path.startsWith(prefix));
+        const isDataRoute = ["/events", "/ws/", "/documents", "/polling", "/backfill", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics", "/invitations"].some((prefix) =>
+          path.startsWith(prefix),
+        );
         const requirements = (operation.security ?? []) as Record<string, string[]>[];
         if (path === "/auth/logout") {
           // No sign-in needed (the empty requirement), but a session is recognised, and must then send its CSRF token.
           expect(requirements).toEqual([{ sessionCookie: [] }, {}]);
+          continue;
+        }
+        if (path === "/health") {
+          // Anyone may ask (the empty requirement); operators get the details.
+          expect(requirements).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }, {}]);
           continue;
         }
         expect(requirements.length > 0).toBe(isDataRoute);
@@ -69,6 +82,10 @@ describe("/openapi.json", () => {
       }
     }
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(["Error", "WebhookNotification", "Event", "EventList", "Health"]));
+    // One enumerated set of error codes, which every answer's code belongs to (the contract check enforces it).
+    const error = document.components.schemas.Error as { properties: { error: { properties: { code: { enum?: string[] } } } } };
+    expect(error.properties.error.properties.code.enum).toEqual(expect.arrayContaining(["operator_only", "oura_not_configured", "too_many_attempts", "csrf_failed"]));
+    expect(error.properties.error.properties.code.enum).not.toContain("oauth_not_configured");
     const post = document.paths["/webhooks"]!.post! as unknown as { parameters: { name: string }[]; requestBody: unknown };
     expect(post.parameters.map((p) => p.name).sort()).toEqual(["x-oura-signature", "x-oura-timestamp"]);
     expect(JSON.stringify(post.requestBody)).toContain("#/components/schemas/WebhookNotification");

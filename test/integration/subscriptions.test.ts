@@ -126,7 +126,7 @@ describe("subscriptions", () => {
     const bare = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
     try {
       const response = await fetch(new URL("/subscriptions/sync", bare.url), { method: "POST", headers: auth });
-      expect((await expectRefused(response, 503, "oauth_not_configured")).message).toContain("OURA_CLIENT_ID");
+      expect((await expectRefused(response, 503, "oura_not_configured")).message).toContain("OURA_CLIENT_ID");
     } finally {
       await bare.stop();
     }

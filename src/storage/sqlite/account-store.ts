@@ -17,6 +17,8 @@ interface AccountRow {
   updated_at: string;
   mirrored_version: number;
   handed_off_at: string | null;
+  email: string | null;
+  operator_since: string | null;
 }
 
 export class AccountStore implements Accounts {
@@ -55,21 +57,21 @@ export class AccountStore implements Accounts {
   }
 
   /** Stores a fresh link (sign-in): replaces whatever was there and clears needs_reauth. */
-  async link(userId: string, tokens: NewTokens): Promise<void> {
+  async link(userId: string, tokens: NewTokens, email: string | null = null): Promise<void> {
     const sealed = await this.seal(tokens);
     const at = new Date(this.now()).toISOString();
     await this.connection.write((db) =>
       db
       .query(
-        `INSERT INTO oura_accounts (user_id, access_token, refresh_token, access_expires_at_ms, scopes, needs_reauth, reauth_reason, token_version, linked_at, updated_at)
-         VALUES ($user_id, $access, $refresh, $expires, $scopes, 0, NULL, $link_version, $at, $at)
+        `INSERT INTO oura_accounts (user_id, access_token, refresh_token, access_expires_at_ms, scopes, needs_reauth, reauth_reason, token_version, linked_at, updated_at, email)
+         VALUES ($user_id, $access, $refresh, $expires, $scopes, 0, NULL, $link_version, $at, $at, $email)
          ON CONFLICT (user_id) DO UPDATE SET access_token = $access, refresh_token = $refresh, access_expires_at_ms = $expires,
-           scopes = $scopes, needs_reauth = 0, reauth_reason = NULL, handed_off_at = NULL,
+           scopes = $scopes, needs_reauth = 0, reauth_reason = NULL, handed_off_at = NULL, email = coalesce($email, email),
            token_version = max(token_version + 1, $link_version), updated_at = $at`,
       )
       // A sign-in's version is the time in ms (rotations then count up by one): higher than any version an earlier
       // link of the same user had, even one removed here but still in the warehouse's copy.
-      .run({ user_id: userId, ...sealed, at, link_version: this.now() }),
+      .run({ user_id: userId, ...sealed, at, link_version: this.now(), email: email?.trim().toLowerCase() || null }),
     );
     this.#usable?.add(userId);
   }
@@ -89,6 +91,10 @@ export class AccountStore implements Accounts {
       .run({ user_id: userId, ...sealed, version: expectedVersion, at: new Date(this.now()).toISOString() }),
     );
     return result.changes === 1;
+  }
+
+  async setOperator(userId: string, since: string | null): Promise<boolean> {
+    return (await this.connection.write((db) => db.query("UPDATE oura_accounts SET operator_since = ? WHERE user_id = ?").run(since, userId).changes)) === 1;
   }
 
   async markNeedsReauth(userId: string, reason: string): Promise<void> {
@@ -118,6 +124,8 @@ export class AccountStore implements Accounts {
       reauth_reason: row.reauth_reason,
       handed_off_at: row.handed_off_at,
       linked_at: row.linked_at,
+      email: row.email,
+      operator_since: row.operator_since,
     }));
   }
 

@@ -219,4 +219,8 @@ export const MIGRATIONS: string[] = [
      used_by       TEXT,
      revoked_at_ms INTEGER
    );`,
+  // 9: exports walk the documents newest day first, a page at a time, each page seeking to where the last one ended
+  // (sqlite/document-pages.ts). Without this index every page sorted all matching documents again. Its columns are
+  // not the ones a fetch rewrites (payload, fetched_at), so updating a stored document does not touch it.
+  `CREATE INDEX documents_export ON documents (day, data_type, user_id);`,
 ];

@@ -1,0 +1,23 @@
+// Text from elsewhere (a warehouse's error message, an Oura error) can quote a credential: anything token-like is
+// masked before an operator sees it, and such text never reaches an anonymous caller at all.
+
+const PATTERNS: RegExp[] = [
+  // Databricks personal access tokens (dapi + hex, sometimes written dapi-…).
+  /\bdapi-?[0-9a-z]{8,}(?:-\d+)?/gi,
+  // JWTs (OAuth access tokens of many services).
+  /\beyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]*/g,
+  // name=value and "name": "value" pairs whose name says secret.
+  /\b((?:access_|refresh_|id_)?token|secret|password|passwd|api[_-]?key|authorization|client_secret)(["']?\s*[:=]\s*["']?)(?:Bearer\s+)?[^\s"',;&]+/gi,
+  // Bearer credentials.
+  /\bBearer\s+[\w.~+/=-]{8,}/gi,
+  // Long opaque runs (hex or base64url of 32 characters or more).
+  /\b[A-Za-z0-9_-]{32,}\b/g,
+];
+
+export function maskSecrets(text: string): string {
+  let masked = text;
+  for (const pattern of PATTERNS) {
+    masked = masked.replace(pattern, (match, name?: string, separator?: string) => (typeof name === "string" && typeof separator === "string" ? `${name}${separator}***` : "***"));
+  }
+  return masked;
+}

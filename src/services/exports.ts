@@ -1,0 +1,15 @@
+// Exports as each principal may have them: an operator every user's (or one), a wearer their own only.
+import type { Principal } from "../auth/principal.ts";
+import type { AppDeps } from "../deps.ts";
+import { type ExportOptions, exportLines } from "../export/export.ts";
+
+async function* nothing(): AsyncGenerator<string> {}
+
+export function exportService(deps: Pick<AppDeps, "store">) {
+  return {
+    lines(principal: Principal, options: ExportOptions): AsyncGenerator<string> {
+      const only = principal.scope(options.userId);
+      return only === null ? nothing() : exportLines(deps.store, { ...options, userId: only });
+    },
+  };
+}
