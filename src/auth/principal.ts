@@ -17,7 +17,9 @@ export type Identity =
   /** A workspace user the Databricks Apps front door signed in (only when running as a Databricks App). */
   | { kind: "app_user"; email: string }
   /** Loopback, and no credential of any kind configured (the config allows nothing else). */
-  | { kind: "open" };
+  | { kind: "open" }
+  /** The command line, run by whoever may open the database file: the server's operator. */
+  | { kind: "cli" };
 
 export type Role = "operator" | "wearer" | "guest";
 
@@ -71,6 +73,8 @@ export class Principal {
         return "Signed in with the API token (operator)";
       case "open":
         return "Open access (loopback, no credentials configured)";
+      case "cli":
+        return "The command line (operator)";
       case "app_user":
         return `Signed in to Databricks as ${this.identity.email} (${role})`;
       case "session":
@@ -78,6 +82,8 @@ export class Principal {
     }
   }
 }
+
+export const CLI_PRINCIPAL = new Principal({ kind: "cli" }, "operator", null);
 
 export const SESSION_COOKIE = "oura_session";
 

@@ -27,6 +27,7 @@ samples keep arriving — so poll events, updates and a backfill can be seen wit
                    so sample data cannot mix with real data)`;
 
 const DEMO_USER = "DEMO-USER";
+const DEMO_EMAIL = "demo@example.com";
 const POLLED_TYPES = "daily_sleep,daily_readiness,daily_activity,sleep,heartrate";
 
 export const demoCommand: Command = {
@@ -46,7 +47,7 @@ export const demoCommand: Command = {
 
     // Polling: pages of ten, and a little latency, so paging happens and an import's progress can be watched.
     const fake = new FakeOura(polling ? { pageSize: 10, documentDelayMs: 30 } : {}).start();
-    fake.addUser(DEMO_USER, "demo@example.com");
+    fake.addUser(DEMO_USER, DEMO_EMAIL);
     fake.nextAuthorizeUser = DEMO_USER;
     const base = `http://127.0.0.1:${port}`;
     const config = configOrExit({
@@ -59,6 +60,8 @@ export const demoCommand: Command = {
       OURA_WEBHOOK_SECRET: "",
       DATABASE_PATH: values.database ?? "./oura_streaming_demo.db",
       OURA_INITIAL_REFRESH_TOKEN: fake.issueTokens(DEMO_USER).refresh_token,
+      // Whoever runs the demo runs its server: the demo's Oura user is its operator (invitations, subscriptions).
+      OPERATOR_EMAILS: process.env.OPERATOR_EMAILS || DEMO_EMAIL,
       // One line per event would push the dashboard's address off the screen within seconds.
       LOG_LEVEL: process.env.LOG_LEVEL || "warn",
       ...(polling ? { POLLING_ENABLED: "true", POLLING_INTERVAL_SECONDS: "30", POLL_DATA_TYPES: POLLED_TYPES } : {}),

@@ -5,13 +5,15 @@ import { backfillCommand } from "./backfill.ts";
 import { checkConfigCommand } from "./check-config.ts";
 import { demoCommand } from "./demo.ts";
 import { exportCommand } from "./export.ts";
+import { inviteCommand } from "./invite.ts";
+import { operatorsCommand } from "./operators.ts";
 import { pruneCommand } from "./prune.ts";
 import { sendTestCommand } from "./send-test.ts";
 import { serveCommand } from "./serve.ts";
 import { tokenCommand } from "./token.ts";
 import { warehouseCommand } from "./warehouse.ts";
 
-const COMMANDS: Command[] = [serveCommand, demoCommand, sendTestCommand, backfillCommand, exportCommand, pruneCommand, checkConfigCommand, warehouseCommand, tokenCommand];
+const COMMANDS: Command[] = [serveCommand, demoCommand, sendTestCommand, backfillCommand, exportCommand, pruneCommand, checkConfigCommand, warehouseCommand, tokenCommand, inviteCommand, operatorsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

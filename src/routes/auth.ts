@@ -202,7 +202,8 @@ export function createAuthRoutes(deps: AppDeps) {
     return c.json(
       {
         oauth_configured: oauthConfigured(deps.config),
-        principal: principal.kind,
+        // The command line's principal never makes an HTTP request.
+        principal: principal.kind === "cli" ? "api" : principal.kind,
         // Guests never get here (the guard refuses them).
         role: principal.isOperator ? ("operator" as const) : ("wearer" as const),
         user_id: principal.userId,

@@ -15,6 +15,8 @@ function maker(principal: Principal): string {
       return "api token";
     case "open":
       return "open loopback";
+    case "cli":
+      return "command line";
     case "app_user":
       return principal.identity.email;
     case "session":
