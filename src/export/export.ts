@@ -1,4 +1,5 @@
-// Events or documents as NDJSON or CSV, produced page by page so an export of any size streams in constant memory.
+// Events or documents as NDJSON or CSV, produced page by page so an export of any size streams in constant memory and
+// holds no read open in the database while a slow client takes its time.
 import type { Event } from "../storage/events.ts";
 import type { Documents, EventLog, StoredDocument } from "../storage/store.ts";
 
@@ -36,7 +37,12 @@ async function* events(store: EventLog, options: ExportOptions): AsyncGenerator<
 }
 
 async function* documents(store: Documents, options: ExportOptions): AsyncGenerator<StoredDocument> {
-  yield* store.iterateDocuments({ data_type: options.dataType, user_id: options.userId, start_day: options.since?.slice(0, 10) });
+  let cursor: string | undefined;
+  do {
+    const page = await store.pageDocuments({ data_type: options.dataType, user_id: options.userId, start_day: options.since?.slice(0, 10) }, { limit: PAGE, cursor });
+    yield* page.documents;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
 }
 
 /** The export as text chunks (one record per chunk; CSV starts with its header). */

@@ -36,6 +36,11 @@ export interface StoredDocument {
   document: Record<string, unknown> | null;
 }
 
+export interface DocumentPage {
+  documents: StoredDocument[];
+  nextCursor: string | null;
+}
+
 export interface DocumentFilter {
   data_type?: string;
   user_id?: string;
@@ -95,8 +100,11 @@ export interface FetchQueue {
 /** The latest version of each document, per user, data type and id. */
 export interface Documents {
   listDocuments(filter: DocumentFilter, limit: number): Promise<StoredDocument[]>;
-  /** Every matching document, one at a time (for exports). */
-  iterateDocuments(filter: DocumentFilter): AsyncIterable<StoredDocument>;
+  /**
+   * A page of matching documents for an export, newest day first, after `cursor` (the previous page's `nextCursor`).
+   * Each page is its own short read: nothing stays open between pages, however slowly the export is consumed.
+   */
+  pageDocuments(filter: DocumentFilter, page: { limit: number; cursor?: string }): Promise<DocumentPage>;
   getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined>;
   /**
    * The daily metrics (oura/daily-metrics.ts) from `start_day` on, one row per metric and day: the mean of that day's

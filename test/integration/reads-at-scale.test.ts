@@ -63,7 +63,11 @@ const READS: [string, (store: SqliteStore, total: number) => Promise<unknown>][]
   ["one user's documents of a type, 90 days", (store) => store.listDocuments({ user_id: "USER-7", data_type: "daily_sleep", start_day: "2026-08-01" }, 100)],
   ["one user's daily metrics, 90 days", (store) => store.dailyMetricValues({ user_id: "USER-7", start_day: "2026-08-01" })],
   ["every user's daily metrics (their mean), 90 days", (store) => store.dailyMetricValues({ start_day: "2026-08-01" })],
+  ["a page halfway through the documents export", (store) => store.pageDocuments({}, { limit: 50, cursor: halfwayThroughExport.get(store) })],
 ];
+
+/** Each store's export cursor after half its documents: the next page must seek there, not sort or walk up to it. */
+const halfwayThroughExport = new Map<SqliteStore, string>();
 
 async function medianMicros(read: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 5; i++) await read();
@@ -83,6 +87,9 @@ let small: SqliteStore;
 beforeAll(async () => {
   large = await SqliteStore.open(build(LARGE));
   small = await SqliteStore.open(build(SMALL));
+  for (const [store, documents] of [[large, 50 * 90 * 3], [small, 2 * 90 * 3]] as const) {
+    halfwayThroughExport.set(store, (await store.pageDocuments({}, { limit: documents / 2 })).nextCursor!);
+  }
 }, 120_000);
 afterAll(async () => {
   await large.close();

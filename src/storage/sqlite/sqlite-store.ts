@@ -9,6 +9,7 @@ import {
   type BackfillState,
   type DailyMetricValue,
   type DocumentFilter,
+  type DocumentPage,
   type EventPage,
   type FetchJob,
   type HeartRateSample,
@@ -23,6 +24,7 @@ import {
 } from "../store.ts";
 import { databaseBytes } from "./database.ts";
 import { DatabaseFile, isStorageFailure, type Work } from "./database-file.ts";
+import { readDocumentPage } from "./document-pages.ts";
 import { type AppendRow, prepareAppend, prepareDocumentUpsert } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
 import { configureOutbox, SHIPPED_EVENT_SETTING } from "./outbox.ts";
@@ -373,11 +375,8 @@ export class SqliteStore implements Store {
       .map(toDocument);
   }
 
-  async *iterateDocuments(filter: DocumentFilter): AsyncIterable<StoredDocument> {
-    const { where, params } = documentWhere(filter);
-    for (const row of this.#db.query<DocumentRow, Record<string, string | number>>(`SELECT * FROM documents WHERE ${where} ORDER BY day DESC, fetched_at DESC`).iterate(params)) {
-      yield toDocument(row);
-    }
+  async pageDocuments(filter: DocumentFilter, page: { limit: number; cursor?: string }): Promise<DocumentPage> {
+    return readDocumentPage(this.#db, filter, page);
   }
 
   async getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined> {
