@@ -117,9 +117,10 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     keys,
     accounts,
     sessions: new SessionStore(store),
-    invitations: new InvitationStore(store),
-    bearerGuard: createBearerGuard(config, logger, Date.now),
-    refusals: createRefusalWatch(logger, Date.now),
+    // The clock is read through deps.now, so a test that moves it moves these too.
+    invitations: new InvitationStore(store, () => deps.now()),
+    bearerGuard: createBearerGuard(config, logger, () => deps.now()),
+    refusals: createRefusalWatch(logger, () => deps.now()),
     oura,
     tokens,
     fetcher,

@@ -108,3 +108,39 @@ describe("bodies no browser sends", () => {
     }
   });
 });
+
+describe("guessing at once", () => {
+  test("200 concurrent wrong tokens on the sign-in form: at most 5 are judged, the rest are 429", async () => {
+    const server = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
+    try {
+      const form = await formOf(server);
+      const statuses = await Promise.all(Array.from({ length: 200 }, (_, i) => attempt(server, form, `guess-${i}`).then((r) => r.status)));
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(195);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("wrong bearer tokens are limited per client address; the right token keeps working from other addresses", async () => {
+    const server = await startTestServer({ API_TOKEN: TEST_API_TOKEN, TRUST_PROXY: "loopback" });
+    try {
+      const guess = (i: number, from: string) =>
+        fetch(new URL("/events", server.url), { headers: { authorization: `Bearer wrong-token-${i}`, "x-forwarded-for": from } }).then(async (r) => {
+          await r.body?.cancel();
+          return r.status;
+        });
+      const statuses = await Promise.all(Array.from({ length: 3000 }, (_, i) => guess(i, "203.0.113.9")));
+      expect(statuses.filter((s) => s === 401).length).toBe(20);
+      expect(statuses.filter((s) => s === 429).length).toBe(2980);
+      const right = (from: string) => fetch(new URL("/events", server.url), { headers: { authorization: `Bearer ${TEST_API_TOKEN}`, "x-forwarded-for": from } });
+      expect((await right("198.51.100.4")).status).toBe(200);
+      // The guessing address is refused even with the right token until its window ends.
+      expect((await right("203.0.113.9")).status).toBe(429);
+      const body = (await (await guess(0, "203.0.113.9").then(() => fetch(new URL("/events", server.url), { headers: { authorization: "Bearer x", "x-forwarded-for": "203.0.113.9" } }))).json()) as { error: { code: string } };
+      expect(body.error.code).toBe("too_many_attempts");
+    } finally {
+      await server.stop();
+    }
+  });
+});
