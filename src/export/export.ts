@@ -21,7 +21,10 @@ const PAGE = 500;
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
   const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  // Text is untrusted: one a spreadsheet would run as a formula gets a leading ' inside quotes (OWASP, CSV injection).
+  if (/^[=+\-@\t\r]/.test(text)) return `"'${text.replaceAll('"', '""')}"`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

