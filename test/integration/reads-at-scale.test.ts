@@ -11,14 +11,17 @@ const DAY = 86_400_000;
 const START = Date.parse("2026-08-01T00:00:00Z");
 const TYPES = ["daily_sleep", "sleep", "daily_readiness", "daily_activity", "workout", "session", "tag", "daily_spo2", "daily_stress", "vo2_max"];
 
-/** `total` events for 50 users, one user with 20 events, one rare type, deletes 1 in 50, over 90 days. */
+/**
+ * `total` events for 50 users, one user with 20 events, one rare type, deletes 1 in 50, 20 waiting to be fetched and
+ * 20 awaiting a sign-in, over 90 days.
+ */
 function build(total: number): string {
   const path = join(tempDir("oura-reads-"), "reads.db");
   openDatabase(path).close();
   const db = new Database(path);
   const insert = db.query(
     `INSERT INTO events (received_at, source, event_type, data_type, object_id, event_time, event_time_ms, user_id, notification, fetch_status)
-     VALUES (?, 'webhook', ?, ?, ?, ?, ?, ?, '{}', 'fetched')`,
+     VALUES (?, 'webhook', ?, ?, ?, ?, ?, ?, '{}', ?)`,
   );
   db.transaction(() => {
     for (let i = 0; i < total; i++) {
@@ -26,7 +29,8 @@ function build(total: number): string {
       const iso = new Date(at).toISOString();
       const user = i % Math.floor(total / 20) === 0 ? "USER-RARE" : `USER-${i % 50}`;
       const dataType = i % Math.floor(total / 20) === 1 ? "rest_mode_period" : TYPES[i % TYPES.length]!;
-      insert.run(iso, i % 50 === 7 ? "delete" : "create", dataType, `doc-${i}`, iso, at, user);
+      const fetchStatus = i % Math.floor(total / 20) === 2 ? "pending" : i % Math.floor(total / 20) === 3 ? "awaiting_link" : "fetched";
+      insert.run(iso, i % 50 === 7 ? "delete" : "create", dataType, `doc-${i}`, iso, at, user, fetchStatus);
     }
   })();
   // 90 days of daily documents for each of 50 users (2 on the small table): a read for one user, or the mean over
@@ -59,6 +63,7 @@ const READS: [string, (store: SqliteStore, total: number) => Promise<unknown>][]
   ["a deep cursor page", (store, total) => store.listEvents({}, { limit: 50, cursor: String(Math.floor(total / 2)) })],
   ["count (total_stored)", (store) => store.countEvents()],
   ["count for one user", (store) => store.countEvents("USER-7")],
+  ["fetch queue depth (/metrics)", (store) => store.countPendingFetches()],
   ["last event of a user", (store) => store.lastEventAt("USER-7")],
   ["one user's documents of a type, 90 days", (store) => store.listDocuments({ user_id: "USER-7", data_type: "daily_sleep", start_day: "2026-08-01" }, 100)],
   ["one user's daily metrics, 90 days", (store) => store.dailyMetricValues({ user_id: "USER-7", start_day: "2026-08-01" })],

