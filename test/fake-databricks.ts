@@ -3,7 +3,9 @@
 // src/databricks/sql.ts, recognised by their tag comment (`/* oura-streaming:<kind> */`), against in-memory Delta
 // tables, with the real API's answer shapes and error messages. Tests inject faults (HTTP errors, FAILED/CLOSED
 // statements, warehouses that stay PENDING, answers lost after the statement ran) and can take it off the network.
-import { DOCUMENT_COLUMNS, EVENT_COLUMNS, TOKEN_COLUMNS } from "../src/databricks/sql.ts";
+// Lease MERGEs see Delta's optimistic concurrency: one whose table another statement changed after it was submitted
+// fails as a concurrent modification (so of two claims at once, one commits and the other is retried).
+import { DOCUMENT_COLUMNS, EVENT_COLUMNS, LEASE_COLUMNS, TOKEN_COLUMNS } from "../src/databricks/sql.ts";
 
 export type Row = Record<string, string | null>;
 export interface Column {
@@ -92,6 +94,8 @@ interface Execution {
   /** A "closed" fault: the statement runs, then ends CLOSED. */
   closeWhenDone: boolean;
   record: RecordedStatement;
+  /** The version of the statement's table when it was submitted (what Delta's optimistic concurrency checks against). */
+  snapshot: number;
 }
 
 /** A statement that fails: answered as state FAILED with this error. */
@@ -273,6 +277,11 @@ const unresolvedColumn = (key: string, column: string, table: Table) =>
   );
 const noModify = (key: string) =>
   new SqlFailure(`[INSUFFICIENT_PERMISSIONS] Insufficient privileges: User does not have MODIFY on Table '${key}'. SQLSTATE: 42501`, "42501", "PERMISSION_DENIED");
+const concurrentUpdate = () =>
+  new SqlFailure(
+    "[DELTA_CONCURRENT_APPEND] ConcurrentAppendException: Files were added to the root of the table by a concurrent update. Please try the operation again. SQLSTATE: 2D521",
+    "2D521",
+  );
 const duplicateSourceRows = () =>
   new SqlFailure(
     "[DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE] Cannot perform Merge as multiple source rows matched and attempted to modify the same target row in the Delta table in possibly conflicting ways. SQLSTATE: 21506",
@@ -297,7 +306,9 @@ export class FakeDatabricks {
   readonly tables = new Map<string, Table>();
   readonly faults: Fault[] = [];
   readonly statements: RecordedStatement[] = [];
-  readonly counters = { statements: 0, executed: 0, tokensIssued: 0, tokenWrites: 0, polls: 0, cancels: 0 };
+  readonly counters = { statements: 0, executed: 0, tokensIssued: 0, tokenWrites: 0, polls: 0, cancels: 0, leaseConflicts: 0 };
+  /** Commits per table (key), as Delta versions them: what a lease MERGE's snapshot is compared with. */
+  private readonly versions = new Map<string, number>();
   private readonly executions = new Map<string, Execution>();
   /** M2M access token → expiry (ms of the fake's clock). */
   private readonly issuedTokens = new Map<string, number>();
@@ -449,6 +460,7 @@ export class FakeDatabricks {
     }
     const text = typeof body.statement === "string" ? body.statement : "";
     const kind = text.match(/^\s*\/\*\s*oura-streaming:([\w-]+)\s*\*\//)?.[1] ?? "untagged";
+    const snapshot = this.versions.get(tableKey(codeOf(text).match(TABLE_REFERENCE)?.[1] ?? "")) ?? 0;
     const record: RecordedStatement = {
       kind,
       statement: text,
@@ -474,7 +486,7 @@ export class FakeDatabricks {
     if (fault?.type === "slow") await Bun.sleep(fault.ms);
     if (this.latencyMs > 0) await Bun.sleep(this.latencyMs);
 
-    const execution = this.newExecution(kind, text, record.parameters, record, fault);
+    const execution = this.newExecution(kind, text, record.parameters, record, fault, snapshot);
     if (execution.state === "PENDING") await this.waitOnPost(execution, waitTimeoutMs(body.wait_timeout)!, body.on_wait_timeout === "CANCEL");
     if (fault?.type === "lost-answer") {
       record.outcome = "lost-answer";
@@ -489,7 +501,7 @@ export class FakeDatabricks {
     return index < 0 ? undefined : this.faults.splice(index, 1)[0];
   }
 
-  private newExecution(kind: string, text: string, parameters: Parameter[], record: RecordedStatement, fault: Fault | undefined): Execution {
+  private newExecution(kind: string, text: string, parameters: Parameter[], record: RecordedStatement, fault: Fault | undefined, snapshot = 0): Execution {
     const execution: Execution = {
       id: crypto.randomUUID(),
       kind,
@@ -499,6 +511,7 @@ export class FakeDatabricks {
       pendingPolls: fault?.type === "pending" ? fault.polls : 0,
       closeWhenDone: fault?.type === "closed",
       record,
+      snapshot,
     };
     record.statementId = execution.id;
     this.executions.set(execution.id, execution);
@@ -543,7 +556,7 @@ export class FakeDatabricks {
     if (execution.state !== "PENDING" || this.warehouseStopped || execution.pendingPolls > 0) return;
     this.counters.executed++;
     try {
-      const result = this.execute(execution.kind, execution.text, execution.parameters);
+      const result = this.execute(execution.kind, execution.text, execution.parameters, execution.snapshot);
       if (execution.closeWhenDone) this.finish(execution, "CLOSED");
       else this.finish(execution, "SUCCEEDED", undefined, result);
     } catch (error) {
@@ -578,12 +591,16 @@ export class FakeDatabricks {
 
   // ---- statements ----
 
-  private execute(kind: string, text: string, parameters: Parameter[]): ResultSet {
+  private execute(kind: string, text: string, parameters: Parameter[], snapshot = 0): ResultSet {
     const code = codeOf(text);
     const values = checkParameters(code, parameters);
     const reference = code.match(TABLE_REFERENCE)?.[1];
     const key = reference ? tableKey(reference) : "";
     if (this.sink && kind.startsWith("merge-")) return FakeDatabricks.mergeCounts(0, 0);
+    if ((kind === "merge-lease" || kind === "release-lease") && (this.versions.get(key) ?? 0) !== snapshot) {
+      this.counters.leaseConflicts++;
+      throw concurrentUpdate();
+    }
     switch (kind) {
       case "ping":
         return { columns: [{ name: "ok", type: "INT" }], rows: [["1"]] };
@@ -601,6 +618,12 @@ export class FakeDatabricks {
         return this.mergeHeartRate(key, code, values);
       case "merge-token":
         return this.mergeToken(key, code, values);
+      case "merge-lease":
+        return this.mergeLease(key, code, values);
+      case "release-lease":
+        return this.releaseLease(key, code, values);
+      case "select-lease":
+        return this.selectLease(key, values);
       case "select-tokens":
         return this.select(key, code, this.existingTable(key).rows, names(TOKEN_COLUMNS));
       case "select-events":
@@ -839,6 +862,60 @@ export class FakeDatabricks {
       )
       .slice(offset, offset + limit);
     return this.select(key, code, rows, names(DOCUMENT_COLUMNS));
+  }
+
+  /** A new version of the table: a lease MERGE submitted before it now conflicts. */
+  private committed(key: string): void {
+    this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * The claim of sql.ts's mergeLease, on the fake's clock (`current_timestamp()`): taken when missing, free (expired)
+   * or already the claimant's. Its match condition is applied only as written: a MERGE without it takes any row.
+   */
+  private mergeLease(key: string, code: string, values: Map<string, string | null>): ResultSet {
+    const table = this.modifiableTable(key);
+    this.requireColumns(key, table, names(LEASE_COLUMNS));
+    const guarded = /WHEN\s+MATCHED\s+AND\s*\(\s*t\.holder\s*=\s*s\.holder\s+OR\s+t\.expires_at\s*<=\s*s\.now\s*\)/i.test(code);
+    const now = this.now();
+    const expires = new Date(now + Number(values.get("ttl_ms"))).toISOString();
+    const claim = { holder: values.get("holder") ?? null, host: values.get("host") ?? null, pid: values.get("pid") ?? null };
+    const target = table.rows.find((row) => row.name === values.get("name"));
+    if (!target) {
+      table.rows.push({ name: values.get("name") ?? null, ...claim, acquired_at: new Date(now).toISOString(), expires_at: expires });
+      this.committed(key);
+      return FakeDatabricks.mergeCounts(1, 0);
+    }
+    const live = timestampMs(target.expires_at) > now;
+    if (guarded && target.holder !== claim.holder && live) return FakeDatabricks.mergeCounts(0, 0);
+    const renewal = target.holder === claim.holder && live;
+    Object.assign(target, claim, { acquired_at: renewal ? target.acquired_at : new Date(now).toISOString(), expires_at: expires });
+    this.committed(key);
+    return FakeDatabricks.mergeCounts(0, 1);
+  }
+
+  private releaseLease(key: string, code: string, values: Map<string, string | null>): ResultSet {
+    const table = this.modifiableTable(key);
+    this.requireColumns(key, table, ["name", "holder", "expires_at"]);
+    const now = this.now();
+    const target = table.rows.find((row) => row.name === values.get("name") && row.holder === values.get("holder"));
+    if (!target || !(timestampMs(target.expires_at) > now) || !/ON\s+t\.name\s*=\s*s\.name\s+AND\s+t\.holder\s*=\s*s\.holder/i.test(code)) {
+      return FakeDatabricks.mergeCounts(0, 0);
+    }
+    target.expires_at = new Date(now).toISOString();
+    this.committed(key);
+    return FakeDatabricks.mergeCounts(0, 1);
+  }
+
+  private selectLease(key: string, values: Map<string, string | null>): ResultSet {
+    const table = this.existingTable(key);
+    this.requireColumns(key, table, names(LEASE_COLUMNS));
+    const now = new Date(this.now()).toISOString();
+    const columns = ["holder", "host", "pid", "acquired_at", "expires_at", "now"].map((name) => ({ name, type: "STRING" }));
+    const rows = table.rows
+      .filter((row) => row.name === values.get("name"))
+      .map((row) => [row.holder ?? null, row.host ?? null, row.pid ?? null, formatTimestamp(row.acquired_at ?? null), formatTimestamp(row.expires_at ?? null), now]);
+    return { columns, rows };
   }
 
   private probeModify(key: string, code: string): ResultSet {

@@ -18,16 +18,17 @@ export interface DeltaTables {
   documents: DeltaTableName;
   heartRate: DeltaTableName;
   tokens: DeltaTableName;
+  lease: DeltaTableName;
 }
 
-/** The other tables sit beside DELTA_TABLE: `<table>_documents`, `<table>_heartrate` and `<table>_tokens`. */
+/** The other tables sit beside DELTA_TABLE: `<table>_documents`, `<table>_heartrate`, `<table>_tokens` and `<table>_lease`. */
 export function deltaTables(events: DeltaTableName): DeltaTables {
   const sibling = (suffix: string): DeltaTableName => {
     const table = `${events.table}_${suffix}`;
     const parts = [events.catalog, events.schema, table].filter((part): part is string => part !== undefined);
     return { catalog: events.catalog, schema: events.schema, table, quoted: parts.map((part) => `\`${part}\``).join(".") };
   };
-  return { events, documents: sibling("documents"), heartRate: sibling("heartrate"), tokens: sibling("tokens") };
+  return { events, documents: sibling("documents"), heartRate: sibling("heartrate"), tokens: sibling("tokens"), lease: sibling("lease") };
 }
 
 /** The events table: the original product's six columns first (its users' tables have them), then ours. */
@@ -73,6 +74,16 @@ export const TOKEN_COLUMNS = [
   ["handed_off", "BOOLEAN"],
   ["token_version", "BIGINT"],
   ["updated_at", "TIMESTAMP"],
+] as const;
+
+/** The token lease (token-lease.ts): one row per lease name, saying which server may spend refresh tokens until when. */
+export const LEASE_COLUMNS = [
+  ["name", "STRING"],
+  ["holder", "STRING"],
+  ["host", "STRING"],
+  ["pid", "BIGINT"],
+  ["acquired_at", "TIMESTAMP"],
+  ["expires_at", "TIMESTAMP"],
 ] as const;
 
 export type ColumnList = readonly (readonly [string, string])[];
@@ -171,6 +182,52 @@ ON t.user_id = s.user_id
 WHEN MATCHED AND t.token_version < CAST(s.token_version AS BIGINT) THEN UPDATE SET ${names.slice(1).map((name, i) => `${name} = ${values[i + 1]}`).join(", ")}
 WHEN NOT MATCHED THEN INSERT (${names.join(", ")}) VALUES (${values.join(", ")})`;
   return { kind: "merge-token", sql, parameters: names.map((name) => ({ name, value: row[name] ?? null })) };
+}
+
+/**
+ * Claims or renews the lease `name` for `holder`, in one atomic MERGE timed by the warehouse's clock (the servers'
+ * clocks never meet): it takes the row when it is free (expired, or released) or already this holder's, and leaves it
+ * alone otherwise. Who holds it afterwards is read back with selectLease. Two claims at once: Delta commits one and
+ * fails the other as a concurrent modification, which is retried and then finds the row taken.
+ */
+export function mergeLease(table: DeltaTableName, claim: { name: string; holder: string; host: string; pid: number; ttlMs: number }): Statement {
+  const sql = `${tag("merge-lease")} MERGE INTO ${table.quoted} AS t
+USING (SELECT :name AS name, :holder AS holder, :host AS host, CAST(:pid AS BIGINT) AS pid, current_timestamp() AS now,
+  timestampadd(MILLISECOND, CAST(:ttl_ms AS BIGINT), current_timestamp()) AS expires_at) AS s
+ON t.name = s.name
+WHEN MATCHED AND (t.holder = s.holder OR t.expires_at <= s.now) THEN UPDATE SET holder = s.holder, host = s.host, pid = s.pid,
+  acquired_at = CASE WHEN t.holder = s.holder AND t.expires_at > s.now THEN t.acquired_at ELSE s.now END, expires_at = s.expires_at
+WHEN NOT MATCHED THEN INSERT (name, holder, host, pid, acquired_at, expires_at) VALUES (s.name, s.holder, s.host, s.pid, s.now, s.expires_at)`;
+  return {
+    kind: "merge-lease",
+    sql,
+    parameters: [
+      { name: "name", value: claim.name },
+      { name: "holder", value: claim.holder },
+      { name: "host", value: claim.host },
+      { name: "pid", value: String(claim.pid) },
+      { name: "ttl_ms", value: String(Math.round(claim.ttlMs)) },
+    ],
+  };
+}
+
+/** Ends `holder`'s lease now (the row stays, expired, naming the last holder); a lease another server holds is left alone. */
+export function releaseLease(table: DeltaTableName, name: string, holder: string): Statement {
+  const sql = `${tag("release-lease")} MERGE INTO ${table.quoted} AS t
+USING (SELECT :name AS name, :holder AS holder, current_timestamp() AS now) AS s
+ON t.name = s.name AND t.holder = s.holder
+WHEN MATCHED AND t.expires_at > s.now THEN UPDATE SET expires_at = s.now`;
+  return { kind: "release-lease", sql, parameters: [{ name: "name", value: name }, { name: "holder", value: holder }] };
+}
+
+/** The lease row and the warehouse's own time, so what is left of a lease is measured on one clock. */
+export function selectLease(table: DeltaTableName, name: string): Statement {
+  const iso = (expression: string) => `date_format(${expression}, "yyyy-MM-dd'T'HH:mm:ss.SSSXXX")`;
+  const sql = `${tag("select-lease")} SELECT holder, host, CAST(pid AS STRING) AS pid, ${iso("acquired_at")} AS acquired_at, ${iso("expires_at")} AS expires_at,
+  ${iso("current_timestamp()")} AS now
+FROM ${table.quoted}
+WHERE name = :name`;
+  return { kind: "select-lease", sql, parameters: [{ name: "name", value: name }] };
 }
 
 export function selectTokens(table: DeltaTableName): Statement {

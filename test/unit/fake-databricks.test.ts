@@ -152,6 +152,69 @@ describe("fake Databricks", () => {
     expect(read.result.data_array).toEqual([Object.values(token("2", "new"))]);
   });
 
+  test("the token lease: taken when missing, expired or one's own; a live lease of another holder is left alone", async () => {
+    fake = new FakeDatabricks().start();
+    await run(sql.createTable(tables.lease, sql.LEASE_COLUMNS, "lease"));
+    const claim = (holder: string, ttlMs = 60_000) => run(sql.mergeLease(tables.lease, { name: "tokens", holder, host: `host-${holder}`, pid: 7, ttlMs }));
+    const read = async () => {
+      const [holder, host, pid, acquiredAt, expiresAt, now] = (await run(sql.selectLease(tables.lease, "tokens"))).result.data_array[0];
+      return { holder, host, pid, acquiredAt, expiresAt, now };
+    };
+    expect((await claim("A")).result.data_array[0][3]).toBe("1");
+    const first = await read();
+    expect(first).toMatchObject({ holder: "A", host: "host-A", pid: "7" });
+    expect(Date.parse(first.expiresAt) - Date.parse(first.now)).toBeGreaterThan(59_000);
+
+    // B finds it live: nothing changes.
+    expect((await claim("B")).result.data_array[0][0]).toBe("0");
+    expect((await read()).holder).toBe("A");
+    // A renews: same acquired_at, later expiry.
+    fake.advanceClock(30_000);
+    await claim("A");
+    const renewed = await read();
+    expect(renewed.acquiredAt).toBe(first.acquiredAt);
+    expect(Date.parse(renewed.expiresAt)).toBeGreaterThan(Date.parse(first.expiresAt));
+    // Expired (A died): B takes it, from now.
+    fake.advanceClock(60_001);
+    await claim("B");
+    const taken = await read();
+    expect(taken).toMatchObject({ holder: "B", host: "host-B" });
+    expect(Date.parse(taken.acquiredAt)).toBeGreaterThan(Date.parse(renewed.acquiredAt));
+    // A late renewal of A's does not take it back; A's release leaves B's lease alone; B's own release frees it.
+    await claim("A");
+    await run(sql.releaseLease(tables.lease, "tokens", "A"));
+    expect((await read()).holder).toBe("B");
+    await run(sql.releaseLease(tables.lease, "tokens", "B"));
+    const released = await read();
+    expect(released.holder).toBe("B");
+    expect(Date.parse(released.expiresAt)).toBeLessThanOrEqual(Date.parse(released.now));
+    await claim("A");
+    expect((await read()).holder).toBe("A");
+    expect(fake.rows("main.oura.events_lease")).toHaveLength(1);
+
+    // The match condition is applied as written: a MERGE without it would take a live lease.
+    const unguarded = sql.mergeLease(tables.lease, { name: "tokens", holder: "C", host: "h", pid: 1, ttlMs: 1000 });
+    unguarded.sql = unguarded.sql.replace("WHEN MATCHED AND (t.holder = s.holder OR t.expires_at <= s.now)", "WHEN MATCHED");
+    await run(unguarded);
+    expect((await read()).holder).toBe("C");
+  });
+
+  test("two lease claims at once: Delta commits one and fails the other as a concurrent modification", async () => {
+    fake = new FakeDatabricks({ latencyMs: 50 }).start();
+    await run(sql.createTable(tables.lease, sql.LEASE_COLUMNS, "lease"));
+    const claim = (holder: string) => run(sql.mergeLease(tables.lease, { name: "tokens", holder, host: "h", pid: 1, ttlMs: 60_000 }));
+    const answers = await Promise.all([claim("A"), claim("B")]);
+    expect(answers.map((a) => a.status.state).sort()).toEqual(["FAILED", "SUCCEEDED"]);
+    const failed = answers.find((a) => a.status.state === "FAILED");
+    expect(failed.status.error.message).toContain("ConcurrentAppendException");
+    expect(fake.counters.leaseConflicts).toBe(1);
+    const winner = answers.findIndex((a) => a.status.state === "SUCCEEDED") === 0 ? "A" : "B";
+    expect(fake.rows("main.oura.events_lease").map((row) => row.holder)).toEqual([winner]);
+    // Tried again, the loser finds the winner's live lease and changes nothing.
+    await claim(winner === "A" ? "B" : "A");
+    expect(fake.rows("main.oura.events_lease").map((row) => row.holder)).toEqual([winner]);
+  });
+
   test("faults: HTTP errors, kind filters, pending statements polled, lost answers, CLOSED", async () => {
     fake = new FakeDatabricks().start();
     fake.createTable("main.oura.events", sql.EVENT_COLUMNS.map(([name, type]) => ({ name, type })));
