@@ -117,12 +117,12 @@ export const EnvSchema = z.object({
       z
         .string()
         .refine((value) => parseTrustedProxies(value).invalid.length === 0, {
-          error: "expected comma-separated proxy addresses, IPv4 CIDR blocks (10.0.0.0/8) or loopback",
+          error: "expected comma-separated proxy addresses, CIDR blocks (10.0.0.0/8, fd00::/8) or loopback",
         })
         .optional(),
     )
     .describe(
-      "Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, IPv4 CIDR blocks, or loopback). Unset: the client address is the peer's, and X-Forwarded-For is ignored.",
+      "Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, IPv4 or IPv6 CIDR blocks, or loopback). Unset: the client address is the peer's, and X-Forwarded-For is ignored.",
     ),
   POLLING_ENABLED: booleanFlag("Poll Oura's list routes for every linked user on an interval (for hosts Oura cannot reach; safe alongside webhooks, which it then backs up)."),
   POLLING_INTERVAL_SECONDS: wholeNumber("seconds", 30, 300, "Seconds between two polls of the same user and data type."),

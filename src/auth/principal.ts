@@ -70,7 +70,7 @@ export class Principal {
     const role = this.role === "operator" ? "operator" : this.role === "wearer" ? "wearer" : "no access yet";
     switch (this.identity.kind) {
       case "api":
-        return "Signed in with the API token (operator)";
+        return "Signed in with the API token (operator: all users)";
       case "open":
         return "Open access (loopback, no credentials configured)";
       case "cli":
@@ -78,7 +78,7 @@ export class Principal {
       case "app_user":
         return `Signed in to Databricks as ${this.identity.email} (${role})`;
       case "session":
-        return who ? `Signed in as ${who} (${role})` : "Signed in with the API token (operator)";
+        return who ? `Signed in as ${who} (${role})` : "Signed in with the API token (operator: all users)";
     }
   }
 }

@@ -1,11 +1,20 @@
 // `oura-streaming serve`: the server, until SIGTERM/SIGINT (stop accepting, finish in-flight requests, close, exit 0).
 import { oauthConfigured } from "../auth/principal.ts";
+import type { AppDeps } from "../deps.ts";
 import { createLogger } from "../log.ts";
 import { startServer } from "../server.ts";
 import { pollingSummary } from "../jobs/polling-plan.ts";
 import { VERSION } from "../version.ts";
 import { type Command, parse } from "./args.ts";
 import { configOrExit } from "./config-env.ts";
+
+/** Sign-in with Oura is on, but no one is linked, listed or able to invite: the first person needs one of those. */
+function nobodyCanRunIt(deps: AppDeps): boolean {
+  const { config } = deps;
+  if (!oauthConfigured(config) || config.apiToken || config.databricksApp) return false;
+  if (config.access.operatorEmails.length > 0 || config.access.allowedEmails.length > 0) return false;
+  return !deps.accounts.hasAny() && !deps.invitations.list(1).some((invitation) => invitation.state === "open");
+}
 
 const usage = `Usage: oura-streaming [serve]
 
@@ -34,6 +43,12 @@ export const serveCommand: Command = {
     const storage = config.warehouse ? `warehouse (SQLite outbox → ${config.warehouse.tables.events.quoted})` : "sqlite";
     logger.info("server.listening", { url: running.url.href, version: VERSION, database: config.databasePath, storage, auth });
     logger.info("server.polling", { plan: pollingSummary(config) });
+    if (nobodyCanRunIt(running.deps)) {
+      logger.warn("access.no_operator", {
+        effect: "nobody can sign in yet: Oura sign-in admits only invited people and listed emails",
+        fix: "set OPERATOR_EMAILS to your Oura account's email, or API_TOKEN, or run `oura-streaming invite` and open the link",
+      });
+    }
     const stopped = Promise.withResolvers<number>();
     let stopping = false;
     const shutdown = async (signal: string) => {

@@ -53,7 +53,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const port = freePort();
   base = `http://127.0.0.1:${port}`;
-  running = await startTestServer({ ...fake.env(), PORT: String(port), PUBLIC_URL: base, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "browser.db"), ALLOWED_EMAILS: "*@example.com" });
+  running = await startTestServer({ ...fake.env(), PORT: String(port), PUBLIC_URL: base, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "browser.db"), ALLOWED_EMAILS: "*@example.com", OPERATOR_EMAILS: "user-browser@example.com" });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   await watchPolicy(page);

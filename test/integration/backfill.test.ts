@@ -205,3 +205,44 @@ test("oura-streaming backfill: a progress bar to 100% and exit 0; a wrong argume
     await server.stop();
   }
 }, 30_000);
+
+describe("imports of several users share the budget", () => {
+  test("a ten-year import does not hold up another user's 60-day import: they take turns a window at a time", async () => {
+    // A little latency per request, so the long import is still running when the short one is asked for.
+    const fake = new FakeOura({ pageSize: 5, documentDelayMs: 5 }).start();
+    fakes.push(fake);
+    const running = await startTestServer({ ...fake.env(), API_TOKEN: TEST_API_TOKEN });
+    try {
+      for (const user of ["LONG", "SHORT"]) {
+        const tokens = fake.issueTokens(user);
+        await running.deps.accounts.link(user, { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresInSeconds: tokens.expires_in });
+      }
+      const long = (await (await post(running.url, { user_id: "LONG", start_date: "2016-01-01", end_date: dayBefore(0), data_types: ["daily_sleep"] })).json()) as { id: number; steps_total: number };
+      expect(long.steps_total).toBeGreaterThan(120);
+      await waitFor(async () => ((await progress(running.url, long.id)).steps_done >= 3 ? true : undefined), 5000, "the long import to start");
+      const short = (await (await post(running.url, { user_id: "SHORT", start_date: dayBefore(59), end_date: dayBefore(0), data_types: ["daily_sleep"] })).json()) as { id: number; steps_total: number };
+      const atStart = (await progress(running.url, long.id)).steps_done;
+      await waitFor(async () => ((await progress(running.url, short.id)).state === "done" ? true : undefined), 5000, "the short import to finish");
+      const longThen = (await progress(running.url, long.id)) as { steps_done: number; state: string };
+      // Turns: the long import took about as many windows as the short one needed, not all of its own first.
+      expect(longThen.state).toBe("running");
+      expect(longThen.steps_done - atStart).toBeLessThanOrEqual(short.steps_total + 3);
+      await fetch(new URL(`/backfill/${long.id}`, running.url), { method: "DELETE", headers: auth });
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test("a start before 2015-01-01 (before the first Oura ring) is refused with the bound named", async () => {
+    const { fake, refreshToken } = history(1);
+    const running = await startTestServer({ ...fake.env(), API_TOKEN: TEST_API_TOKEN, OURA_INITIAL_REFRESH_TOKEN: refreshToken });
+    try {
+      const response = await post(running.url, { user_id: "USER-H", start_date: "2014-12-31", end_date: dayBefore(0) });
+      expect(response.status).toBe(422);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain("2015-01-01");
+      expect((await post(running.url, { user_id: "USER-H", start_date: "2015-01-01", end_date: dayBefore(0), data_types: ["daily_sleep"] })).status).toBe(201);
+    } finally {
+      await running.stop();
+    }
+  });
+});

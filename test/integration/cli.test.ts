@@ -192,12 +192,12 @@ describe("demo", () => {
         return body.count >= 12 ? body : undefined;
       }, 8000, "demo documents");
       expect(documents.count).toBeGreaterThanOrEqual(12);
-      const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { events_stored: number; oura: { linked_users: number } };
+      const health = (await (await fetch(`http://127.0.0.1:${port}/health`, { headers: auth })).json()) as { events_stored: number; oura: { linked_users: number } };
       expect(health.events_stored).toBeGreaterThanOrEqual(12);
       expect(health.oura.linked_users).toBe(1);
       const before = health.events_stored;
       await Bun.sleep(500);
-      const after = ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { events_stored: number }).events_stored;
+      const after = ((await (await fetch(`http://127.0.0.1:${port}/health`, { headers: auth })).json()) as { events_stored: number }).events_stored;
       expect(after).toBeGreaterThan(before);
     } finally {
       child.kill("SIGINT");

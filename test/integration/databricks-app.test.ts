@@ -93,10 +93,13 @@ describe("Databricks App", () => {
     // A state-changing request from a browser needs the CSRF token too.
     expect((await fetch(`${base}/events`, { method: "DELETE", headers: asUser })).status).toBe(403);
     const dashboard = await (await fetch(`${base}/dashboard`, { headers: asUser })).text();
-    expect(dashboard).toContain("Signed in to Databricks as analyst@example.com");
+    expect(dashboard).toContain("Signed in to Databricks as analyst@example.com (operator)");
     expect(dashboard).toContain('id="warehouse-status"');
-    const health = (await (await fetch(`${base}/health`)).json()) as { storage_backend: string; warehouse: { state: string } };
+    // Every App user is an operator while DATABRICKS_APP_OPERATORS is unset: the details of /health are theirs.
+    const health = (await (await fetch(`${base}/health`, { headers: asUser })).json()) as { storage_backend: string; warehouse: { state: string } };
     expect(health.storage_backend).toBe("warehouse");
+    // A request that did not come through the front door gets the bare status only.
+    expect(((await (await fetch(`${base}/health`)).json()) as { storage_backend?: string }).storage_backend).toBeUndefined();
   }, 40_000);
 
   test("not an App: the same headers are only what a client wrote, and are ignored", async () => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { describeFailures, distinctAcknowledged, type Failure, type FuzzRun, fuzzRun, LISTED_ROUTES } from "../helpers/fuzz/index.ts";
 
 const SEED = 20_261_202;
-const REQUESTS = 4_000;
+const REQUESTS = 6_000;
 
 let run: FuzzRun;
 

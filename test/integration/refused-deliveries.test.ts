@@ -24,7 +24,7 @@ async function serverWithLog(env: Record<string, string> = {}) {
 
 async function deliver(server: RunningServer, options: { secret?: string; timestamp?: number } = {}) {
   const body = JSON.stringify(sampleNotification());
-  const response = await fetch(new URL("/webhooks", server.url), { method: "POST", headers: { "content-type": "application/json", ...(await signedHeaders(body, options)) }, body });
+  const response = await fetch(new URL("/webhooks", server.url), { method: "POST", headers: await signedHeaders(body, options), body });
   await response.body?.cancel();
   return response.status;
 }

@@ -13,7 +13,9 @@ export function isErrorBody(text: string): boolean {
 
 /** Routes that answer people, and the refusals they answer with an HTML page. */
 const PEOPLE_PAGES = new Map<string, number[]>([
-  ["GET /auth/callback", [400, 502]],
+  ["GET /auth/callback", [400, 403, 502]],
+  ["GET /auth/invite/:secret", [404, 410]],
+  ["GET /dashboard", [403]],
   ["POST /dashboard/sign-in", [401, 403, 429]],
 ]);
 

@@ -78,7 +78,8 @@ export function generateCases(routes: RouteInfo[], options: GeneratorOptions): F
       cases.push(buildCase(rng, index, route, options, wrongMethod ? { method: rng.pick(OTHER_METHODS.filter((m) => m !== route.method)) } : { method: route.method }));
     }
   }
-  // Wrong tokens through the real sign-in form trip its limiter (5 per 15 minutes), after which the route answers 429
-  // before reading the form: those go last, so the limiter hides nothing else.
-  return [...cases.filter((c) => !c.mutation.startsWith("signin:")), ...cases.filter((c) => c.mutation.startsWith("signin:"))];
+  // Wrong tokens trip the limiters (5 per 15 minutes on the sign-in form, 20 wrong bearers per address), after which
+  // a route answers 429 before reading anything else: those go last, so the limiters hide nothing else.
+  const tripsLimiter = (c: FuzzCase) => c.mutation.startsWith("signin:") || c.auth === "wrong-bearer" || c.headers.some(([name]) => name === "authorization");
+  return [...cases.filter((c) => !tripsLimiter(c)), ...cases.filter(tripsLimiter)];
 }

@@ -10,7 +10,7 @@ function deepNesting(depth: number, open = "[", close = "]"): string {
 
 /** Malformed JSON bodies (and some well-formed ones of the wrong shape); names are the mutation labels. */
 export function jsonBodies(rng: Rng, sample: Record<string, unknown> | undefined): [string, BodySpec][] {
-  const fields = sample ? Object.keys(sample) : ["data_type", "event_type"];
+  const fields = sample && Object.keys(sample).length > 0 ? Object.keys(sample) : ["data_type", "event_type"];
   const field = rng.pick(fields);
   const validText = JSON.stringify(sample ?? { data_type: "daily_sleep", event_type: "create" });
   const wrongType = rng.pick<unknown>([123, -1, 1.5, true, null, [], {}, ["a"], { a: 1 }, "", 1e308]);
