@@ -32,7 +32,7 @@ import { SessionStore } from "./storage/sqlite/session-store.ts";
 import { InvitationStore } from "./storage/sqlite/invitation-store.ts";
 import { createBearerGuard } from "./auth/bearer-guard.ts";
 import { createRefusalWatch } from "./oura/refusal-watch.ts";
-import { createWarehouseMode } from "./databricks/warehouse-mode.ts";
+import { createWarehouseMode, type WarehouseTimings } from "./databricks/warehouse-mode.ts";
 import { SqliteOutbox } from "./storage/sqlite/outbox.ts";
 import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.ts";
 import { acquireServerLock, type ServerLock } from "./storage/sqlite/server-lock.ts";
@@ -67,13 +67,13 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
   metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => store.sizeBytes() ?? 0);
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, timings: WarehouseTimings = {}): Promise<RunningServer> {
   const pathProblem = databasePathProblem(config.databasePath);
   if (pathProblem) throw new Error(pathProblem);
   // Before anything reads or writes the database: a second server on it would spend the first one's refresh tokens.
   const lock = acquireServerLock(config.databasePath);
   try {
-    return await startHoldingLock(config, logger, lock);
+    return await startHoldingLock(config, logger, lock, timings);
   } catch (error) {
     // A failed start lets go of the lock, and its file goes like the other files the start made.
     lock?.release();
@@ -81,7 +81,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
 }
 
-async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock | undefined): Promise<RunningServer> {
+async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock | undefined, timings: WarehouseTimings): Promise<RunningServer> {
   const created = filesCreatedBy(config.databasePath);
   const store = await SqliteStore.open(config.databasePath, logger, { outbox: Boolean(config.warehouse) });
   let server: Server<WebSocketData> | undefined;
@@ -89,7 +89,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   const localAccounts = new AccountStore(store, createTokenCipher(keys.tokenKey));
   const metrics = new Metrics();
   const warehouse = config.warehouse
-    ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, store, outbox: new SqliteOutbox(store), localAccounts, logger, metrics })
+    ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, store, outbox: new SqliteOutbox(store), localAccounts, logger, metrics, lease: timings.tokenLease })
     : undefined;
   const accounts = warehouse?.accounts ?? localAccounts;
   const broadcaster = createBunBroadcaster(() => server);

@@ -1,10 +1,10 @@
-// `warehouse check` (and check-config in warehouse mode): connects, runs a trivial statement, looks at the three tables
+// `warehouse check` (and check-config in warehouse mode): connects, runs a trivial statement, looks at the tables
 // and the principal's rights, and says what each failure means in the words of the Databricks UI.
 import type { WarehouseConfig } from "../config.ts";
 import { silentLogger } from "../log.ts";
 import { workspaceCredentials, WorkspaceAuthError } from "./credentials.ts";
 import { DeltaWarehouse, isMissingTable } from "./delta-warehouse.ts";
-import { type ColumnList, DOCUMENT_COLUMNS, EVENT_COLUMNS, HEART_RATE_COLUMNS, ping, probeModify, TOKEN_COLUMNS } from "./sql.ts";
+import { type ColumnList, DOCUMENT_COLUMNS, EVENT_COLUMNS, HEART_RATE_COLUMNS, LEASE_COLUMNS, ping, probeModify, TOKEN_COLUMNS } from "./sql.ts";
 import { StatementClient, WarehouseError } from "./statement-client.ts";
 
 export interface CheckResult {
@@ -42,6 +42,7 @@ export async function checkWarehouse(config: WarehouseConfig, fetcher: typeof fe
     ["documents table", config.tables.documents, DOCUMENT_COLUMNS],
     ["heart-rate table", config.tables.heartRate, HEART_RATE_COLUMNS],
     ["tokens table", config.tables.tokens, TOKEN_COLUMNS],
+    ["token lease table", config.tables.lease, LEASE_COLUMNS],
   ];
   let eventsExist = false;
   for (const [what, table, wanted] of tables) {

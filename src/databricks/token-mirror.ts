@@ -1,19 +1,35 @@
 // Warehouse mode: the sealed token rows live in Delta too, so a redeploy that loses the disk loses no refresh token.
 // Every change is pushed after its local commit; a token is never handed out for use before its row is in Delta
 // (get() pushes a row that is not there yet and fails if it cannot), so a rotated refresh token cannot die with a disk.
+// Servers sharing the token table spend refresh tokens only under the token lease (token-lease.ts).
 import type { Logger } from "../log.ts";
 import type { AccountSummary, Accounts, NewTokens, StoredTokens } from "../storage/accounts.ts";
 import type { AccountStore } from "../storage/sqlite/account-store.ts";
 import type { DeltaWarehouse } from "./delta-warehouse.ts";
+import { type TokenLease, TokenLeaseUnavailable } from "./token-lease.ts";
+
+/** A refresh whose end was never reported (Oura unreachable: the token manager just throws) stops counting after this. */
+const ROTATION_WINDOW_MS = 5 * 60_000;
 
 export class MirroredAccounts implements Accounts {
   readonly #pushing = new Map<string, Promise<void>>();
+  /** Users whose refresh token is being spent, and since when. */
+  readonly #rotating = new Map<string, number>();
 
   constructor(
     private readonly local: AccountStore,
     private readonly warehouse: DeltaWarehouse,
     private readonly logger: Logger,
+    /** Absent: this server alone uses the token table (the token handoff command, which spends nothing). */
+    private readonly lease?: TokenLease,
   ) {}
+
+  /** Whether the lease must be kept: a refresh is under way, or Delta lacks a rotation (the other server would read a spent token). */
+  busy(): boolean {
+    const now = Date.now();
+    for (const [userId, since] of this.#rotating) if (now - since > ROTATION_WINDOW_MS) this.#rotating.delete(userId);
+    return this.#rotating.size > 0 || this.local.unmirrored().length > 0;
+  }
 
   /** Copies the user's row to Delta unless Delta already has this version; one push per user at a time. */
   push(userId: string): Promise<void> {
@@ -63,19 +79,42 @@ export class MirroredAccounts implements Accounts {
     await this.#logged(userId, "link");
   }
 
-  /** Rewrites the current row (a MERGE that changes nothing): proves Delta takes writes before Oura spends the token. */
-  beforeRotation(userId: string): Promise<void> {
-    return this.#write(userId, true);
+  /**
+   * Only the lease holder spends a refresh token: waits for the lease (taking it re-reads the rows from Delta). If that
+   * brought a newer row for this user, the token the caller holds may be spent already: it gives up this attempt, and
+   * the next one uses Delta's. Then rewrites the current row (a MERGE that changes nothing): proves Delta takes writes
+   * before Oura spends the token.
+   */
+  async beforeRotation(userId: string): Promise<void> {
+    if (this.lease) {
+      const version = this.local.sealed(userId)?.token_version;
+      await this.lease.use();
+      if (this.local.sealed(userId)?.token_version !== version) {
+        throw new TokenLeaseUnavailable(`the Oura token of ${userId} was rotated by another server; the next attempt uses the one read back from Delta`);
+      }
+    }
+    this.#rotating.set(userId, Date.now());
+    try {
+      await this.#write(userId, true);
+    } catch (error) {
+      this.#rotating.delete(userId);
+      throw error;
+    }
   }
 
   async rotate(userId: string, expectedVersion: number, tokens: NewTokens): Promise<boolean> {
-    if (!(await this.local.rotate(userId, expectedVersion, tokens))) return false;
-    // The caller uses the new access token next: Delta must have the pair first (throws if it cannot be written).
-    await this.push(userId);
-    return true;
+    try {
+      if (!(await this.local.rotate(userId, expectedVersion, tokens))) return false;
+      // The caller uses the new access token next: Delta must have the pair first (throws if it cannot be written).
+      await this.push(userId);
+      return true;
+    } finally {
+      this.#rotating.delete(userId);
+    }
   }
 
   async markNeedsReauth(userId: string, reason: string): Promise<void> {
+    this.#rotating.delete(userId);
     await this.local.markNeedsReauth(userId, reason);
     await this.#logged(userId, "needs_reauth");
   }

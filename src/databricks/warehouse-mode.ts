@@ -1,5 +1,5 @@
-// STORAGE_BACKEND=warehouse, put together: the statement client, the Delta tables, the token mirror, the outbox
-// shipper, and what happens at start-up on a disk that a redeploy emptied (tokens and recent history read back).
+// STORAGE_BACKEND=warehouse, put together: the statement client, the Delta tables, the token mirror and its lease, the
+// outbox shipper, and what happens at start-up on a disk that a redeploy emptied (tokens and recent history read back).
 import type { WarehouseConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
@@ -9,6 +9,7 @@ import type { FetchQueue, Outbox, EventLog, Settings, WarehouseDocument, Warehou
 import { workspaceCredentials } from "./credentials.ts";
 import { DeltaWarehouse, type DeltaRow } from "./delta-warehouse.ts";
 import { StatementClient } from "./statement-client.ts";
+import { type LeaseTimings, TokenLease } from "./token-lease.ts";
 import { MirroredAccounts } from "./token-mirror.ts";
 
 const HISTORY_RESTORED_SETTING = "warehouse.history_restored_at";
@@ -29,6 +30,8 @@ export interface WarehouseMode {
   warehouse: DeltaWarehouse;
   accounts: MirroredAccounts;
   shipper: WarehouseShipper;
+  /** Which server sharing the token table may spend refresh tokens; `tokenLease.status()` is for /health. */
+  tokenLease: TokenLease;
   /** Whether the token rows have been read back from Delta (until then, OURA_INITIAL_REFRESH_TOKEN waits). */
   tokensRestored(): boolean;
   /** Reads tokens (and, on a fresh store, recent history) back; retries the tokens in the background if it cannot. */
@@ -36,6 +39,11 @@ export interface WarehouseMode {
   /** Gives up every statement in flight at once (shutdown), so nothing waits on the warehouse. */
   interrupt(): void;
   stop(): Promise<void>;
+}
+
+/** Timings a test shortens (production defaults otherwise). */
+export interface WarehouseTimings {
+  tokenLease?: Partial<LeaseTimings>;
 }
 
 export function createWarehouseMode(parts: {
@@ -47,6 +55,8 @@ export function createWarehouseMode(parts: {
   logger: Logger;
   metrics: Metrics;
   fetch?: typeof fetch;
+  /** The token lease's timings (production defaults in token-lease.ts; tests shorten them). */
+  lease?: Partial<LeaseTimings>;
 }): WarehouseMode {
   const { config, store, outbox, logger } = parts;
   const credentials = workspaceCredentials(config.host, config.credentials, parts.fetch);
@@ -61,7 +71,24 @@ export function createWarehouseMode(parts: {
     onPending: (waitedMs) => shipper?.notePending(waitedMs),
   });
   const warehouse = new DeltaWarehouse(client, config.tables, logger);
-  const accounts = new MirroredAccounts(parts.localAccounts, warehouse, logger);
+  // The lease has its own client: interrupt() gives up the statements in flight, but a graceful stop still releases it.
+  const leaseClient = new StatementClient({ host: config.host, warehouseId: config.warehouseId, credentials, fetch: parts.fetch, deadlineMs: config.statementTimeoutMs });
+  let accounts: MirroredAccounts | undefined;
+  /** The token rows as Delta has them now, and the waiting events of users they make usable again. */
+  const rereadTokens = async (): Promise<number> => {
+    const installed = await accounts!.restore();
+    for (const account of accounts!.list()) if (!account.needs_reauth) await store.requeueAwaitingLink(account.user_id);
+    return installed;
+  };
+  const tokenLease = new TokenLease({
+    client: leaseClient,
+    table: config.tables.lease,
+    logger,
+    timings: parts.lease,
+    busy: () => accounts!.busy(),
+    onAcquired: async () => logger.info("warehouse.tokens_reread", { reason: "token lease taken", installed: await rereadTokens() }),
+  });
+  accounts = new MirroredAccounts(parts.localAccounts, warehouse, logger, tokenLease);
   shipper = new WarehouseShipper({ outbox, warehouse, logger, metrics: parts.metrics });
   let tokensRestored = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -81,11 +108,13 @@ export function createWarehouseMode(parts: {
     try {
       // The tables first (created, or given their missing columns); the tokens do not depend on them.
       if (!warehouse.prepared) await warehouse.prepare().catch((error) => shipper?.noteFailure(error));
-      const installed = await accounts.restore();
-      for (const account of accounts.list()) if (!account.needs_reauth) await store.requeueAwaitingLink(account.user_id);
-      await accounts.pushPending();
+      const installed = await rereadTokens();
+      await accounts!.pushPending();
       tokensRestored = true;
       logger.info("warehouse.tokens_restored", { installed });
+      // With no sign-in here or in Delta, the start may spend OURA_INITIAL_REFRESH_TOKEN: under the lease, like any
+      // refresh (two servers started on one empty table would otherwise both spend it; the second now reads the first's).
+      if (!accounts!.hasAny()) await tokenLease.use();
       await onRestored();
     } catch (error) {
       logger.warn("warehouse.tokens_not_restored", { error: (error as Error).message, effect: `retried every ${TOKEN_RETRY_MS / 1000} s; Oura sign-ins kept in Delta are not used until then` });
@@ -97,6 +126,7 @@ export function createWarehouseMode(parts: {
     warehouse,
     accounts,
     shipper: shipper!,
+    tokenLease,
     tokensRestored: () => tokensRestored,
     async start(onTokensRestored) {
       // Listening never waits for the warehouse: the history of an empty disk is read back in the background (its
@@ -107,19 +137,25 @@ export function createWarehouseMode(parts: {
       // linked; with sign-ins here, start-up does not wait on Delta at all.
       if (!parts.localAccounts.hasAny()) await within(restoring, Math.min(TOKEN_WAIT_MS, config.statementTimeoutMs));
       shipper!.start();
+      tokenLease.start();
     },
     interrupt() {
       stopped = true;
       clearTimeout(retry);
       clearTimeout(historyRetry);
+      tokenLease.interrupt();
       client.close();
     },
     async stop() {
       stopped = true;
       clearTimeout(retry);
       clearTimeout(historyRetry);
+      tokenLease.interrupt();
       client.close();
       await shipper!.stop();
+      // After the jobs: no refresh is under way any more, so the lease can be given back (unless Delta lacks a rotation).
+      await tokenLease.stop();
+      leaseClient.close();
     },
   };
 }
