@@ -63,6 +63,8 @@ export class FakeOura {
   denyNextAuthorize = false;
   /** Responses to force on the next usercollection requests, in order. */
   readonly forcedResponses: { status: number; headers?: Record<string, string> }[] = [];
+  /** Statuses the next revokes answer with, one each (an outage of Oura's revoke). */
+  readonly forcedRevokeStatuses: number[] = [];
   /**
    * Applied to the next token endpoint requests, in order: waits for `until` if given, then answers `status` if given,
    * else handles the request normally.
@@ -246,6 +248,8 @@ export class FakeOura {
   }
 
   private revoke(url: URL): Response {
+    const forced = this.forcedRevokeStatuses.shift();
+    if (forced) return json({ detail: `forced ${forced}` }, forced);
     const record = this.accessTokens.get(url.searchParams.get("access_token") ?? "");
     if (!record || record.revoked) return json({ detail: "invalid token" }, 401);
     record.revoked = true;

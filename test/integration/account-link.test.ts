@@ -280,6 +280,16 @@ describe("tokens", () => {
 });
 
 describe("unlinking", () => {
+  test("when Oura does not confirm the revoke, the answer says so (revoked false, and why); the link is removed all the same", async () => {
+    await signIn("USER-UNREVOKED");
+    fake.forcedRevokeStatuses.push(503);
+    const response = await fetch(`${base}/auth/users/USER-UNREVOKED`, { method: "DELETE", headers: apiAuth });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ user_id: "USER-UNREVOKED", revoked: false, revoke_error: "Oura answered 503" });
+    const status = (await (await fetch(`${base}/auth/status`, { headers: apiAuth })).json()) as { linked_users: { user_id: string }[] };
+    expect(status.linked_users.map((u) => u.user_id)).not.toContain("USER-UNREVOKED");
+  });
+
   test("a session may unlink only itself; unlinking revokes at Oura, deletes tokens, and ?purge=true deletes the data", async () => {
     const jar = await signIn("USER-LEAVES");
     fake.putDocument("USER-LEAVES", "sleep", { id: "s-l", day: "2026-11-24" });
@@ -289,8 +299,9 @@ describe("unlinking", () => {
     const revocations = fake.counters.revocations;
     const response = await sessionFetch(jar, "/auth/users/USER-LEAVES?purge=true", { method: "DELETE" });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { revoked: boolean; purged: { events: number; documents: number } };
+    const body = (await response.json()) as { revoked: boolean; revoke_error: string | null; purged: { events: number; documents: number } };
     expect(body.revoked).toBe(true);
+    expect(body.revoke_error).toBeNull();
     expect(body.purged.events).toBeGreaterThanOrEqual(1);
     expect(body.purged.documents).toBe(1);
     expect(fake.counters.revocations).toBe(revocations + 1);

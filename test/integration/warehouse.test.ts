@@ -84,7 +84,9 @@ describe("warehouse backend", () => {
     const fake = startFake();
     const server = await startWarehouseServer(fake);
     await waitFor(() => fake.table(EVENTS) || undefined, 5000, "tables created");
-    fake.faults.push({ type: "failed", kind: "merge-events", message: "[DELTA_SOMETHING_BROKE] the table is being rewritten" });
+    // A warehouse's message can quote a credential or a row: operators see it with anything token-like masked,
+    // anonymous callers not at all.
+    fake.faults.push({ type: "failed", kind: "merge-events", message: "[DELTA_SOMETHING_BROKE] the table is being rewritten (token=dapi0123456789abcdef0123456789abcdef)" });
     fake.faults.push({ type: "lost-answer", kind: "merge-events" });
     const sent = Array.from({ length: 5 }, () => sampleNotification());
     for (const n of sent) expect((await deliver(server.url, n)).status).toBe(201);
@@ -93,6 +95,11 @@ describe("warehouse backend", () => {
       return h.warehouse.last_error ? h : undefined;
     }, 10_000, "the failure in /health");
     expect(failed.warehouse.last_error).toContain("DELTA_SOMETHING_BROKE");
+    expect(failed.warehouse.last_error).toContain("token=***");
+    expect(failed.warehouse.last_error).not.toContain("dapi0123");
+    const anonymous = await (await fetch(new URL("/health", server.url))).text();
+    expect(anonymous).not.toContain("DELTA_SOMETHING_BROKE");
+    expect(anonymous).not.toContain("main.oura");
     await waitFor(() => fake.rows(EVENTS).length === 5 || undefined, 15_000, "rows after the retry");
     await Bun.sleep(1500);
     expect(fake.rows(EVENTS)).toHaveLength(5);
