@@ -11,6 +11,7 @@ import type { DocumentFetcher } from "./jobs/fetcher.ts";
 import type { Poller } from "./jobs/poller.ts";
 import type { BackfillRunner } from "./jobs/backfill.ts";
 import type { WarehouseShipper } from "./jobs/shipper.ts";
+import type { TokenLease } from "./databricks/token-lease.ts";
 import type { RequestBudget } from "./oura/request-budget.ts";
 import type { Metrics } from "./metrics.ts";
 import type { OuraClient } from "./oura/client.ts";
@@ -51,6 +52,8 @@ export interface AppDeps {
   backfills?: BackfillRunner;
   /** Warehouse mode: ships the outbox to Delta. */
   shipper?: WarehouseShipper;
+  /** Warehouse mode: which server sharing the Delta token table may spend refresh tokens. */
+  tokenLease?: Pick<TokenLease, "status">;
   /** The Oura request budget shared by the fetcher and the poller (with Oura sign-in). */
   budget?: RequestBudget;
   metrics: Metrics;

@@ -128,6 +128,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     backfills,
     budget,
     shipper: warehouse?.shipper,
+    tokenLease: warehouse?.tokenLease,
     metrics,
     config,
     store,

@@ -64,6 +64,14 @@ export class Principal {
     if (!this.canSee(userId)) throw notFound();
   }
 
+  /** Who acted, for a record such as an invitation's maker (never a credential). */
+  get actor(): string {
+    const identity = this.identity;
+    if (identity.kind === "app_user") return identity.email;
+    if (identity.kind === "session") return this.userId ? `Oura user ${this.userId}` : "api token (browser)";
+    return { api: "api token", open: "open loopback", cli: "command line" }[identity.kind];
+  }
+
   /** The dashboard's one-line description of who is signed in. */
   describe(account: AccountSummary | undefined): string {
     const who = account ? (account.email ?? `Oura user ${account.user_id}`) : undefined;

@@ -50,7 +50,14 @@ export function warehouseHealth(deps: AppDeps): Health["warehouse"] {
     last_error_at: status.last_error_at,
     shipped_events: status.shipped_events,
     tables: { events: tables.events.quoted, documents: tables.documents.quoted, heart_rate: tables.heartRate.quoted, tokens: tables.tokens.quoted },
+    token_lease: tokenLeaseHealth(deps),
   };
+}
+
+function tokenLeaseHealth(deps: AppDeps): NonNullable<Health["warehouse"]>["token_lease"] {
+  const lease = deps.tokenLease?.status();
+  if (!lease) return null;
+  return { ...lease, last_error: lease.last_error === null ? null : maskSecrets(lease.last_error) };
 }
 
 function readOr<T>(read: () => T, fallback: T): T {

@@ -1,6 +1,8 @@
 // GET /health: what a load balancer or an uptime checker reads (status, version, the database's state), and, for
 // operators only, the details: counts, polling, the warehouse, refused webhook deliveries.
 
+const LeaseHolder = z.object({ holder_id: z.string(), host: z.string(), pid: z.number().int() });
+
 const operatorsOnly = "Operators only (the API token or an operator's session); absent for anyone else.";
 import { z } from "@hono/zod-openapi";
 
@@ -67,6 +69,22 @@ export const Health = z
         last_error_at: z.string().nullable(),
         shipped_events: z.number().int().openapi({ description: "Events shipped since this server started." }),
         tables: z.object({ events: z.string(), documents: z.string(), heart_rate: z.string(), tokens: z.string() }),
+        token_lease: z
+          .object({
+            state: z.enum(["held", "elsewhere", "free", "unknown"]).openapi({
+              description:
+                "held: this server may spend refresh tokens; elsewhere: another server sharing the token table holds the lease, and refreshes here wait; free: nobody holds it (taken when a refresh needs it); unknown: not asked yet, or the warehouse did not answer.",
+            }),
+            this_server: LeaseHolder,
+            holder: LeaseHolder.nullable(),
+            expires_at: z.string().nullable().openapi({ description: "When the holder's lease ends unless renewed (the warehouse's clock)." }),
+            waiting_refreshes: z.number().int(),
+            waiting_since: z.string().nullable(),
+            checked_at: z.string().nullable(),
+            last_error: z.string().nullable(),
+          })
+          .nullable()
+          .openapi({ description: "Among servers sharing one Delta token table, only the lease holder spends Oura refresh tokens (see the README)." }),
       })
       .nullable()
       .optional()

@@ -8,22 +8,6 @@ import type { Invitation } from "../storage/invitations.ts";
 export const DEFAULT_INVITATION_HOURS = 72;
 export const MAX_INVITATION_HOURS = 30 * 24;
 
-/** Who made an invitation, as it is listed (never a token). */
-function maker(principal: Principal): string {
-  switch (principal.identity.kind) {
-    case "api":
-      return "api token";
-    case "open":
-      return "open loopback";
-    case "cli":
-      return "command line";
-    case "app_user":
-      return principal.identity.email;
-    case "session":
-      return principal.userId ? `Oura user ${principal.userId}` : "api token (browser)";
-  }
-}
-
 export function invitationLink(base: string, secret: string): string {
   return `${base.replace(/\/+$/, "")}/auth/invite/${secret}`;
 }
@@ -34,7 +18,7 @@ export function invitationService(deps: Pick<AppDeps, "invitations" | "logger" |
     async create(principal: Principal, input: { note?: string | null; expiresInHours?: number; base: string }) {
       principal.requireOperator("invite people");
       const hours = input.expiresInHours ?? DEFAULT_INVITATION_HOURS;
-      const { invitation, secret } = await deps.invitations.create({ createdBy: maker(principal), note: input.note ?? null, expiresAtMs: deps.now() + hours * 3_600_000 });
+      const { invitation, secret } = await deps.invitations.create({ createdBy: principal.actor, note: input.note ?? null, expiresAtMs: deps.now() + hours * 3_600_000 });
       deps.logger.info("access.invitation_created", { id: invitation.id, expires_at: invitation.expires_at });
       return { ...invitation, link: invitationLink(deps.config.publicUrl ?? input.base, secret) };
     },

@@ -96,7 +96,7 @@ describe("dashboard in Chromium", () => {
       await fetched(await notify("daily_sleep", `ds-${ago}`));
     }
     await page.reload();
-    await expect(page.locator(".viewer").textContent()).resolves.toContain(USER);
+    await expect(page.locator(".viewer").textContent()).resolves.toContain("Signed in as user-browser@example.com (operator)");
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-signed-in.png"), fullPage: true });
   }, 30_000);
 

@@ -79,6 +79,9 @@ async function holderAndStandby() {
   expect(status.linked_users.map((u: any) => [u.user_id, u.needs_reauth])).toEqual([[USER, false]]);
   expect(w.oura.counters.refreshes).toBe(refreshesByFirst);
   expect(second.lines.filter((line) => line.includes("warehouse.token_lease_held_elsewhere"))).toHaveLength(1);
+  // The operator reads the same in /health: who holds the lease, and that a refresh waits for it.
+  const lease = (await getJson(second.server.url, "/health")).warehouse.token_lease;
+  expect(lease).toMatchObject({ state: "elsewhere", holder: { pid: first.process.pid }, waiting_refreshes: 1 });
   return { ...w, first, second, refreshesByFirst };
 }
 
@@ -89,6 +92,7 @@ async function takenOver(w: Awaited<ReturnType<typeof holderAndStandby>>) {
     return event?.fetch_status === "fetched" ? event : undefined;
   }, 8000, "the standby's fetch after taking over");
   expect(fetched.document.score).toBe(80);
+  expect((await getJson(second.server.url, "/health")).warehouse.token_lease).toMatchObject({ state: "held", holder: { pid: process.pid }, waiting_refreshes: 0 });
   // Not one spent refresh token presented: the rows were read back from Delta before the refresh.
   expect(w.oura.counters.refreshReuse).toBe(0);
   expect(w.oura.counters.refreshes).toBeGreaterThan(w.refreshesByFirst);
