@@ -54,6 +54,15 @@ export class Principal {
     return requested === undefined || requested === this.userId ? this.userId : null;
   }
 
+  /**
+   * The user whose health data a personal view shows (the dashboard's night, charts and live feed): one's own ring
+   * when one has one (an operator who wears a ring sees their own nights, not a family's average), else every user
+   * visible; null for a guest.
+   */
+  personalScope(): string | undefined | null {
+    return this.role === "guest" ? null : (this.userId ?? this.scope());
+  }
+
   /** Throws 403 `operator_only` unless this is an operator. */
   requireOperator(what: string): void {
     if (!this.isOperator) throw new AppError(403, "operator_only", `only an operator of this server may ${what}`);

@@ -124,8 +124,8 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.html(htmlDocument(page), status);
   }
 
-  /** The user filter of the page's reads: every user for an operator, their own for a wearer. */
-  const viewScope = (principal: Principal): string | undefined => principal.scope() ?? undefined;
+  /** The user filter of the page's health views: one's own ring, or every user for an operator without one (guests never get here). */
+  const viewScope = (principal: Principal): string | undefined => principal.personalScope() ?? undefined;
 
   app.openapi(dashboardRoute, async (c) => {
     const principal = c.var.principal;
@@ -202,7 +202,7 @@ export function createDashboardRoutes(deps: AppDeps) {
 
   app.openapi(feedRoute, async (c) => {
     const dataType = c.req.valid("query").data_type || undefined;
-    const page = await events.list(c.var.principal, { data_type: dataType }, { limit: FEED_SIZE });
+    const page = await events.list(c.var.principal, { data_type: dataType, user_id: viewScope(c.var.principal) }, { limit: FEED_SIZE });
     return c.html(FeedList({ events: page.events }));
   });
 

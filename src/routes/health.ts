@@ -82,7 +82,7 @@ export function createHealthRoutes(deps: AppDeps) {
     const principal = c.var.principal;
     let body: Health;
     if (!principal?.isOperator) {
-      body = { ...summary, role: principal ? "wearer" : "anonymous", database: { ok: databaseOk, state: readable ? storage.state : "unreachable" } };
+      body = { ...summary, role: principal?.role === "wearer" ? "wearer" : "anonymous", database: { ok: databaseOk, state: readable ? storage.state : "unreachable" } };
     } else {
       const [eventsStored, lastEventAt] = readable
         ? await Promise.all([deps.store.countEvents(), deps.store.lastEventAt()]).catch(() => [null, null] as const)

@@ -39,7 +39,8 @@ export function createRealtimeRoutes(deps: AppDeps) {
     const { data_type, format } = c.req.valid("query");
     const server = c.env?.server;
     // A session is subscribed to its own user's topic: server.publish reaches every subscriber of a topic.
-    const only = c.var.principal.scope();
+    // The dashboard's feed (html) follows its page: one's own ring when one has one; programs get all they may see.
+    const only = format === "html" ? c.var.principal.personalScope() : c.var.principal.scope();
     if (only === null) throw new AppError(403, "not_linked", "no Oura user is visible to you here");
     const topic = eventTopic({ userId: only, dataType: data_type, html: format === "html" });
     if (!server || c.req.header("upgrade")?.toLowerCase() !== "websocket" || !server.upgrade(c.req.raw, { data: { topic } })) {

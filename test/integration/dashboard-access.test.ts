@@ -37,7 +37,7 @@ const htmx = (session: { cookie: string; csrf: string }, method: string, path: s
 beforeAll(async () => {
   const port = freePort();
   base = `http://127.0.0.1:${port}`;
-  running = await startTestServer({ ...fake.env(), PORT: String(port), PUBLIC_URL: base, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: `${tempDir()}/dash.db`, ALLOWED_EMAILS: "*@family.example" });
+  running = await startTestServer({ ...fake.env(), PORT: String(port), PUBLIC_URL: base, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: `${tempDir()}/dash.db`, ALLOWED_EMAILS: "*@family.example", OPERATOR_EMAILS: "parent@family.example" });
   operator = await signInSession(new URL(base), TEST_API_TOKEN);
   wearer = await oauthSession("KID", "kid@family.example");
 });
@@ -81,6 +81,25 @@ describe("the dashboard by role", () => {
     expect(((await (await fetch(`${base}/auth/status`, { headers: { cookie: wearer.cookie } })).json()) as { role: string }).role).toBe("wearer");
     // A wearer cannot promote anyone, themselves included.
     expect((await htmx(wearer, "PUT", "/dashboard/users/KID/operator")).status).toBe(403);
+  });
+
+  test("an operator who wears a ring sees their own nights and feed on the page; the API token's page shows everyone's", async () => {
+    const parent = await oauthSession("PARENT", "parent@family.example");
+    for (const [user, id] of [["PARENT", "sleep-parent"], ["KID", "sleep-kid"]]) {
+      const response = await fake.deliver(`${base}/webhooks`, { event_type: "create", data_type: "daily_sleep", object_id: id!, event_time: new Date().toISOString(), user_id: user! });
+      expect(response.status).toBe(201);
+    }
+    // The feed names each event's user: the parent's holds PARENT's only.
+    const parentsFeed = await page(parent, "/dashboard/feed");
+    expect(parentsFeed).toContain('<span class="user">PARENT</span>');
+    expect(parentsFeed).not.toContain('<span class="user">KID</span>');
+    // Still an operator: every user in the list, and the server's parts.
+    const parentsPage = await page(parent);
+    expect(parentsPage).toContain("kid@family.example");
+    expect(parentsPage).toContain("Subscribe to everything");
+    const tokenFeed = await page(operator, "/dashboard/feed");
+    expect(tokenFeed).toContain('<span class="user">PARENT</span>');
+    expect(tokenFeed).toContain('<span class="user">KID</span>');
   });
 
   test("refused deliveries put a banner on the operator's page only", async () => {
