@@ -1,5 +1,6 @@
 // `oura-streaming check-config`: validates the environment and shows the effective settings (secrets only as set/unset).
-import { EnvSchema } from "../config.ts";
+import { oauthConfigured } from "../auth/principal.ts";
+import { type Config, EnvSchema } from "../config.ts";
 import { type Command, parse } from "./args.ts";
 import { configOrExit } from "./config-env.ts";
 import { pollingSummary } from "../jobs/polling-plan.ts";
@@ -32,6 +33,20 @@ function unreadSettings(env: Record<string, string | undefined>): string[] {
     .map((name) => `warning: ${name} is set but not read${NOT_READ[name] ? `: ${NOT_READ[name]}` : " (a typo? see the README's Configuration table)"}`);
 }
 
+/** Who will be able to run the server and to link a ring, in one line. */
+function accessSummary(config: Config): string {
+  if (config.databricksApp) {
+    const operators = config.databricksApp.operators;
+    return `access: Databricks App users; operators: ${operators.length ? operators.join(", ") : "every App user (DATABRICKS_APP_OPERATORS unset)"}`;
+  }
+  const signIn = oauthConfigured(config);
+  const operators = [config.apiToken ? "the API_TOKEN bearer" : "", config.access.operatorEmails.length ? `OPERATOR_EMAILS (${config.access.operatorEmails.join(", ")})` : ""].filter(Boolean);
+  if (!config.apiToken && !signIn) return "access: open to this machine only (no API_TOKEN, no Oura sign-in): its one user is the operator";
+  const linking = signIn ? `rings linked by invitation${config.access.allowedEmails.length ? ` or ALLOWED_EMAILS (${config.access.allowedEmails.join(", ")})` : ""}` : "no Oura sign-in (OURA_CLIENT_ID/OURA_CLIENT_SECRET unset)";
+  const who = operators.length ? `operators: ${operators.join(", ")}, and users promoted here` : "operators: users promoted here only — set OPERATOR_EMAILS or API_TOKEN, or run `oura-streaming invite` for the first person";
+  return `access: ${who}; ${linking}`;
+}
+
 export const checkConfigCommand: Command = {
   name: "check-config",
   summary: "validate the configuration and show the effective values",
@@ -43,7 +58,7 @@ export const checkConfigCommand: Command = {
     const width = Math.max(...Object.keys(EnvSchema.shape).map((name) => name.length)) + 1;
     for (const name of Object.keys(EnvSchema.shape)) {
       const value = parsed[name];
-      const shown = value === undefined ? "unset" : SECRET.test(name) ? "set" : String(value);
+      const shown = value === undefined || (Array.isArray(value) && value.length === 0) ? "unset" : SECRET.test(name) ? "set" : String(value);
       console.log(`${name.padEnd(width)} ${shown}`);
     }
     for (const warning of unreadSettings(process.env)) console.log(warning);
@@ -54,6 +69,7 @@ export const checkConfigCommand: Command = {
       return 1;
     }
     console.log(pollingSummary(config));
+    console.log(accessSummary(config));
     if (config.warehouse) {
       console.log(`\nstorage: SQLite at ${config.databasePath}, shipped to Databricks`);
       if (!(await printWarehouseCheck(config.warehouse))) {

@@ -46,6 +46,11 @@ describe("command line basics", () => {
     expect(ok.stdout).toMatch(/OURA_CLIENT_SECRET\s+set/);
     expect(ok.stdout).not.toContain(TEST_SECRET);
     expect(ok.stdout).not.toContain(TEST_API_TOKEN);
+    expect(ok.stdout).toContain("access: operators: the API_TOKEN bearer");
+    // Sign-in with Oura and nobody to run the server: said, with what to do.
+    const alone = await cli(["check-config"], { OURA_CLIENT_ID: "id", OURA_CLIENT_SECRET: TEST_SECRET, DATABASE_PATH: ":memory:" });
+    expect(alone.stdout).toContain("set OPERATOR_EMAILS or API_TOKEN, or run `oura-streaming invite`");
+    expect(alone.stdout).toMatch(/ALLOWED_EMAILS\s+unset/);
     const bad = await cli(["check-config"], { RETENTION_DAYS: "-1" });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("RETENTION_DAYS");
