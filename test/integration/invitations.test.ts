@@ -34,7 +34,7 @@ async function signIn(userId: string, email: string, start = `${base}/auth/login
   return { path: visit.url.pathname, status: visit.response.status, text: visit.url.pathname === "/dashboard" ? "" : await visit.response.text(), jar };
 }
 
-const linked = async () => ((await (await fetch(`${base}/auth/status`, { headers: bearer })).json()) as { linked_users: { user_id: string; role: string }[] }).linked_users;
+const linked = async () => ((await (await fetch(`${base}/auth/status`, { headers: bearer })).json()) as { linked_users: { user_id: string; role: string; email: string | null }[] }).linked_users;
 
 async function invite(hours?: number): Promise<{ id: string; link: string; state: string }> {
   const response = await fetch(`${base}/invitations`, { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: JSON.stringify({ note: "for a friend", ...(hours ? { expires_in_hours: hours } : {}) }) });
@@ -55,6 +55,15 @@ describe("who may link an Oura account", () => {
     expect((await linked()).map((u) => u.user_id)).not.toContain("STRANGER");
     // No session either.
     expect((await fetch(`${base}/auth/status`, { headers: { cookie: outcome.jar.header(new URL(base)) } })).status).toBe(401);
+  });
+
+  test("a user linked before invitations existed (no email stored) stays linked as a wearer and signs in again without one", async () => {
+    const tokens = fake.issueTokens("OLD-TIMER");
+    await running.deps.accounts.link("OLD-TIMER", { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresInSeconds: tokens.expires_in });
+    expect((await linked()).find((u) => u.user_id === "OLD-TIMER")).toMatchObject({ role: "wearer" });
+    const again = await signIn("OLD-TIMER", "old-timer@elsewhere.example");
+    expect(again.path).toBe("/dashboard");
+    expect((await linked()).find((u) => u.user_id === "OLD-TIMER")).toMatchObject({ role: "wearer", email: "old-timer@elsewhere.example" });
   });
 
   test("ALLOWED_EMAILS (a whole domain) and OPERATOR_EMAILS need no invitation; the operator's session is an operator", async () => {
