@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   "backfill_running",
   "operator_by_setting",
   "invitation_not_found",
+  "invitation_not_open",
   "subscription_not_found",
   "public_url_missing",
   "upgrade_required",

@@ -1,5 +1,6 @@
 // Line logger (logfmt) whose output can never stall the server: writes are buffered and bounded,
 // and lines are dropped (and counted) while the reader of stdout is not keeping up.
+import { maskSecrets } from "./auth/mask-secrets.ts";
 import type { Config } from "./config.ts";
 
 type Level = Exclude<Config["logLevel"], "silent">;
@@ -87,6 +88,9 @@ function formatValue(value: string | number | boolean | null): string {
   return /^[\w.:/@+-]+$/.test(value) ? value : JSON.stringify(value);
 }
 
+/** Fields that carry text from elsewhere (an error message of Oura's or Databricks', a reason): it can quote a credential. */
+const FREE_TEXT = new Set(["error", "reason", "detail", "message", "last_error"]);
+
 export function createLogger(level: Config["logLevel"], sink: LineSink = createStdoutSink()): Logger {
   const threshold = SEVERITY[level];
   const log = (lineLevel: Level) => (message: string, fields?: LogFields) => {
@@ -95,7 +99,7 @@ export function createLogger(level: Config["logLevel"], sink: LineSink = createS
     if (fields) {
       for (const key in fields) {
         const value = fields[key];
-        if (value !== undefined) line += ` ${key}=${formatValue(value)}`;
+        if (value !== undefined) line += ` ${key}=${formatValue(typeof value === "string" && FREE_TEXT.has(key) ? maskSecrets(value) : value)}`;
       }
     }
     sink.write(line + "\n");

@@ -7,9 +7,9 @@ const PATTERNS: RegExp[] = [
   // JWTs (OAuth access tokens of many services).
   /\beyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]*/g,
   // name=value and "name": "value" pairs whose name says secret.
-  /\b((?:access_|refresh_|id_)?token|secret|password|passwd|api[_-]?key|authorization|client_secret)(["']?\s*[:=]\s*["']?)(?:Bearer\s+)?[^\s"',;&]+/gi,
-  // Bearer credentials.
-  /\bBearer\s+[\w.~+/=-]{8,}/gi,
+  /\b((?:access_|refresh_|id_)?token|secret|password|passwd|api[_-]?key|authorization|client_secret)(["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic)\s+)?[^\s"',;&]+/gi,
+  // Bearer and Basic credentials.
+  /\b(?:Bearer|Basic)\s+[\w.~+/=-]{8,}/gi,
   // Long opaque runs (hex or base64url of 32 characters or more).
   /\b[A-Za-z0-9_-]{32,}\b/g,
 ];

@@ -129,14 +129,19 @@ function sessionPrincipal(deps: AppDeps, identity: Extract<Identity, { kind: "se
   return new Principal(identity, accountIsOperator(deps.config, account) ? "operator" : "wearer", identity.userId);
 }
 
-/** A Databricks App user: an operator when DATABRICKS_APP_OPERATORS is unset or names them, else the wearer of the ring linked with their email. */
+/**
+ * A Databricks App user: an operator when DATABRICKS_APP_OPERATORS is unset or names them; else the wearer of the ring
+ * linked with their email (or signed in with Oura in this browser) — an operator if an operator promoted that user.
+ */
 function appUserPrincipal(deps: AppDeps, email: string, sessionUser: string | undefined): Principal {
   const identity: Identity = { kind: "app_user", email };
   const operators = deps.config.databricksApp?.operators ?? [];
   if (operators.length === 0 || emailListed(operators, email)) return new Principal(identity, "operator", null);
   const wanted = email.trim().toLowerCase();
-  const linked = deps.accounts.list().find((account) => account.email === wanted)?.user_id ?? sessionUser;
-  return linked ? new Principal(identity, "wearer", linked) : new Principal(identity, "guest", null);
+  const accounts = deps.accounts.list();
+  const linked = accounts.find((account) => account.email === wanted) ?? accounts.find((account) => account.user_id === sessionUser);
+  if (!linked) return new Principal(identity, "guest", null);
+  return new Principal(identity, linked.operator_since !== null ? "operator" : "wearer", linked.user_id);
 }
 
 /**

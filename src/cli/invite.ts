@@ -1,6 +1,7 @@
 // `oura-streaming invite`: makes a single-use invitation link (or lists and withdraws them) from the command line,
 // beside a running server: how the first person is let in on a server with no operator yet.
 import { CLI_PRINCIPAL } from "../auth/principal.ts";
+import { AppError } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { DEFAULT_INVITATION_HOURS, invitationService, MAX_INVITATION_HOURS } from "../services/invitations.ts";
 import { InvitationStore } from "../storage/sqlite/invitation-store.ts";
@@ -45,13 +46,14 @@ export const inviteCommand: Command = {
         return 0;
       }
       if (values.revoke !== undefined) {
-        const invitation = await invitations.revoke(CLI_PRINCIPAL, values.revoke).catch(() => undefined);
-        if (!invitation) {
-          console.error(`oura-streaming invite: no invitation ${values.revoke} (see invite --list)`);
+        try {
+          console.log(`withdrawn: ${(await invitations.revoke(CLI_PRINCIPAL, values.revoke)).id}`);
+          return 0;
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          console.error(`oura-streaming invite: ${error.message}${error.code === "invitation_not_found" ? " (see invite --list)" : ""}`);
           return 1;
         }
-        console.log(invitation.state === "revoked" ? `withdrawn: ${invitation.id}` : `not withdrawn: ${invitation.id} is ${invitation.state}`);
-        return invitation.state === "revoked" ? 0 : 1;
       }
       const base = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${config.port}`;
       const created = await invitations.create(CLI_PRINCIPAL, { note: values.note ?? null, expiresInHours: hours, base });

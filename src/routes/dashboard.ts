@@ -15,7 +15,7 @@ import { eventService } from "../services/events.ts";
 import { importService } from "../services/imports.ts";
 import { invitationService, MAX_INVITATION_HOURS } from "../services/invitations.ts";
 import { subscriptionService } from "../services/subscriptions.ts";
-import { InvitationsPanel, LinkedUsers } from "../views/access.tsx";
+import { InvitationsPanel, LinkedUsers, UnlinkedNote } from "../views/access.tsx";
 import { errorResponse } from "../schemas/common.ts";
 import { DataType } from "../schemas/notification.ts";
 import { EventDetail, FeedList } from "../views/feed.tsx";
@@ -275,8 +275,9 @@ export function createDashboardRoutes(deps: AppDeps) {
   });
 
   app.openapi(unlinkRoute, async (c) => {
-    await accounts.unlink(c.var.principal, c.req.valid("param").id, false);
-    return c.html("");
+    const result = await accounts.unlink(c.var.principal, c.req.valid("param").id, false);
+    // The row goes; when Oura did not confirm the revoke, a note takes its place saying so and what to do.
+    return c.html(result.revoked ? "" : UnlinkedNote({ revokeError: result.revoke_error }));
   });
 
   const linkedUsers = (principal: Principal) => LinkedUsers({ accounts: accounts.visible(principal), operator: principal.isOperator, self: principal.userId });

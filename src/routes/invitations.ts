@@ -33,7 +33,12 @@ const revokeInvitationRoute = createRoute({
   path: "/invitations/{id}",
   summary: "Withdraw an invitation not used yet (operators)",
   request: { params: z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) }) },
-  responses: { 200: jsonResponse(InvitationView, "The invitation, withdrawn (or as it was, if already used)"), 403: operatorOnly, 404: errorResponse("No such invitation") },
+  responses: {
+    200: jsonResponse(InvitationView, "The invitation, withdrawn (also when it already was)"),
+    403: operatorOnly,
+    404: errorResponse("No such invitation"),
+    409: errorResponse("Used or expired: nothing to withdraw (invitation_not_open)"),
+  },
 });
 
 export function createInvitationRoutes(deps: AppDeps) {

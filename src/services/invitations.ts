@@ -32,6 +32,8 @@ export function invitationService(deps: Pick<AppDeps, "invitations" | "logger" |
       principal.requireOperator("withdraw invitations");
       const invitation = await deps.invitations.revoke(id);
       if (!invitation) throw new AppError(404, "invitation_not_found", `no invitation ${id}`);
+      // Withdrawing twice is the same as once; a used or expired one cannot be withdrawn any more.
+      if (invitation.state !== "revoked") throw new AppError(409, "invitation_not_open", `invitation ${id} is ${invitation.state}: nothing to withdraw`, { state: invitation.state });
       return invitation;
     },
   };

@@ -35,6 +35,16 @@ export function LinkedUsers(props: { accounts: VisibleAccount[]; operator: boole
   );
 }
 
+/** In place of an unlinked user's row when Oura did not confirm the revoke of this server's access. */
+export function UnlinkedNote(props: { revokeError: string | null }) {
+  return (
+    <li class="alert" role="alert">
+      Unlinked here, but Oura did not confirm that it revoked this server's access ({props.revokeError ?? "no answer"}). The ring's owner can revoke it in
+      their Oura account (Apps and integrations).
+    </li>
+  );
+}
+
 const STATE_LABEL: Record<Invitation["state"], string> = { open: "open", used: "used", expired: "expired", revoked: "withdrawn" };
 
 /** `created`: the invitation just made, whose link is shown this once. */

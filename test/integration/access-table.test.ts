@@ -260,6 +260,14 @@ describe("every route × every principal", () => {
     expect(boss.role).toBe("operator");
     const wearer = (await (await fetch(new URL("/auth/status", app.url), { headers: { "x-forwarded-email": "Wearer-A@example.com" } })).json()) as { role: string; user_id: string };
     expect(wearer).toMatchObject({ role: "wearer", user_id: A });
+    // An App operator promotes that wearer: their next request is an operator's; demoted, a wearer again.
+    const asBoss = { "x-forwarded-email": "boss@corp.example", "x-csrf-token": appCsrf.get("boss@corp.example")! };
+    expect((await fetch(new URL(`/auth/users/${A}/operator`, app.url), { method: "PUT", headers: asBoss })).status).toBe(200);
+    const asA = { "x-forwarded-email": "wearer-a@example.com" };
+    expect(((await (await fetch(new URL("/auth/status", app.url), { headers: asA })).json()) as { role: string }).role).toBe("operator");
+    expect((await fetch(new URL("/invitations", app.url), { headers: asA })).status).toBe(200);
+    expect((await fetch(new URL(`/auth/users/${A}/operator`, app.url), { method: "DELETE", headers: asBoss })).status).toBe(200);
+    expect((await fetch(new URL("/invitations", app.url), { headers: asA })).status).toBe(403);
   });
 });
 

@@ -102,6 +102,19 @@ describe("the dashboard by role", () => {
     expect(tokenFeed).toContain('<span class="user">KID</span>');
   });
 
+  test("unlinking on the page when Oura does not confirm the revoke: the row becomes a note saying so", async () => {
+    await oauthSession("COUSIN", "cousin@family.example");
+    fake.forcedRevokeStatuses.push(503);
+    const response = await htmx(operator, "DELETE", "/dashboard/users/COUSIN");
+    expect(response.status).toBe(200);
+    const note = await response.text();
+    expect(note).toContain("Oura did not confirm");
+    expect(note).toContain("Oura answered 503");
+    // A confirmed revoke just removes the row.
+    await oauthSession("AUNT", "aunt@family.example");
+    expect(await (await htmx(operator, "DELETE", "/dashboard/users/AUNT")).text()).toBe("");
+  });
+
   test("refused deliveries put a banner on the operator's page only", async () => {
     for (let i = 0; i < 3; i++) {
       const response = await fetch(`${base}/webhooks`, { method: "POST", headers: { "x-oura-signature": "00", "x-oura-timestamp": String(Math.floor(Date.now() / 1000)) }, body: "{}" });

@@ -85,6 +85,10 @@ describe("who may link an Oura account", () => {
     expect((await linked()).find((u) => u.user_id === "FRIEND")?.role).toBe("wearer");
     const list = (await (await fetch(`${base}/invitations`, { headers: bearer })).json()) as { invitations: { id: string; state: string; used_by: string | null }[] };
     expect(list.invitations.find((i) => i.id === invitation.id)).toMatchObject({ state: "used", used_by: "FRIEND" });
+    // A used invitation cannot be withdrawn any more: said, not silently answered as if it had been.
+    const withdraw = await fetch(`${base}/invitations/${invitation.id}`, { method: "DELETE", headers: bearer });
+    expect(withdraw.status).toBe(409);
+    expect(((await withdraw.json()) as { error: { code: string } }).error.code).toBe("invitation_not_open");
     // The link is spent: opening it again says so (no sign-in starts).
     const again = await fetch(invitation.link, { redirect: "manual" });
     expect(again.status).toBe(410);
