@@ -20,7 +20,10 @@ export interface RefusalStatus {
   /** For stale_timestamp: how far the sender's timestamp was from this server's clock, in seconds (+: ours is ahead). */
   last_clock_offset_seconds: number | null;
   last_accepted_at: string | null;
-  /** A burst of refusals in the last hour: the likely cause, in words; null when there is none. */
+  /**
+   * Refusals keep coming (at least BURST in the last hour, and as many since the last accepted delivery): the likely
+   * cause, in words; null when there is none.
+   */
   alert: string | null;
 }
 
@@ -33,7 +36,7 @@ export interface RefusalWatch {
 export function likelyCause(reason: RefusalReason, offsetSeconds: number | null): string {
   switch (reason) {
     case "invalid_signature":
-      return "the webhook secret (OURA_CLIENT_SECRET, or OURA_WEBHOOK_SECRET) is not the one of the Oura application that sends these notifications";
+      return "their signatures do not match this server's webhook secret: if they come from Oura, OURA_CLIENT_SECRET (or OURA_WEBHOOK_SECRET) is not the secret of the Oura application that sends them; if not, someone else is posting to /webhooks";
     case "stale_timestamp":
       return offsetSeconds === null
         ? "the notifications carry timestamps that cannot be read"
@@ -50,7 +53,10 @@ export function createRefusalWatch(logger: Logger, now: () => number): RefusalWa
   let lastOffset: number | null = null;
   let lastAccepted: number | null = null;
   let lastLogged = -Infinity;
+  let lastLoggedReason: RefusalReason | null = null;
   let sinceLog = 0;
+  /** Refusals since the last accepted delivery: a wrong secret refuses everything, stray requests come between good ones. */
+  let sinceAccepted = 0;
   /** Refusals per minute of the last hour, keyed by minute number: bounded whatever the rate. */
   const perMinute = new Map<number, number>();
   const lastHour = (at: number) => {
@@ -71,21 +77,26 @@ export function createRefusalWatch(logger: Logger, now: () => number): RefusalWa
       lastReason = reason;
       lastAt = at;
       lastOffset = clockOffsetSeconds ?? null;
+      sinceAccepted++;
       const minute = Math.floor(at / 60_000);
       perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
-      if (at - lastLogged >= LOG_EVERY_MS && lastHour(at) >= BURST) {
+      // Once per LOG_EVERY_MS, and again at once when the reason changes (a clock that drifted after a secret fixed).
+      if ((at - lastLogged >= LOG_EVERY_MS || reason !== lastLoggedReason) && lastHour(at) >= BURST) {
         logger.warn("webhook.refused_burst", {
           refused: sinceLog,
           reason,
           likely_cause: likelyCause(reason, lastOffset),
-          effect: "Oura retries for a while, then drops these notifications",
+          accepted_meanwhile: sinceAccepted < lastHour(at),
+          effect: "Oura retries for a while, then drops the notifications it cannot deliver",
         });
         lastLogged = at;
+        lastLoggedReason = reason;
         sinceLog = 0;
       }
     },
     accepted() {
       lastAccepted = now();
+      sinceAccepted = 0;
     },
     status() {
       const count = lastHour(now());
@@ -96,7 +107,8 @@ export function createRefusalWatch(logger: Logger, now: () => number): RefusalWa
         last_refused_at: lastAt === null ? null : new Date(lastAt).toISOString(),
         last_clock_offset_seconds: lastOffset === null ? null : Math.round(lastOffset),
         last_accepted_at: lastAccepted === null ? null : new Date(lastAccepted).toISOString(),
-        alert: count >= BURST && lastReason ? likelyCause(lastReason, lastOffset) : null,
+        // An alert when refusals keep coming with nothing accepted in between: what a wrong secret or clock looks like.
+        alert: count >= BURST && sinceAccepted >= BURST && lastReason ? likelyCause(lastReason, lastOffset) : null,
       };
     },
   };

@@ -30,7 +30,10 @@ export const Health = z
         last_refused_at: z.string().nullable(),
         last_clock_offset_seconds: z.number().nullable().openapi({ description: "For stale_timestamp: this server's clock minus the sender's timestamp." }),
         last_accepted_at: z.string().nullable(),
-        alert: z.string().nullable().openapi({ description: "A burst of refusals in the last hour, and its likely cause in words (the secret is not the sending application's; the clock is off)." }),
+        alert: z.string().nullable().openapi({
+          description:
+            "Refusals keep coming (3 or more in the last hour, with no delivery accepted in between), and their likely cause in words (the secret is not the sending application's; the clock is off). Stray requests between accepted deliveries raise none.",
+        }),
       })
       .optional()
       .openapi({ description: operatorsOnly }),

@@ -20,7 +20,8 @@ export async function admitAndLink(deps: AppDeps, tokens: TokenResponse, invitat
   else if (invitationSecret && (await deps.invitations.consume(invitationSecret, profile.id))) via = "invitation";
   if (!via) {
     const revoke = await deps.oura!.revoke(tokens.access_token);
-    deps.logger.warn("oauth.sign_in_refused", { reason: invitationSecret ? "invitation_not_usable" : "not_invited", token_revoked: revoke.revoked });
+    // The Oura user id (not the email) lets the operator tell who tried, should they ask for an invitation.
+    deps.logger.warn("oauth.sign_in_refused", { user_id: profile.id, reason: invitationSecret ? "invitation_not_usable" : "not_invited", token_revoked: revoke.revoked });
     return invitationSecret
       ? { admitted: false, title: "This invitation cannot be used", message: `It was already used, has expired or was withdrawn. ${REFUSED_MESSAGE}` }
       : { admitted: false, title: "Not invited yet", message: REFUSED_MESSAGE };

@@ -330,6 +330,13 @@ describe("a wearer never sees another wearer's data", () => {
     } finally {
       socket.close();
     }
+    // A page of another site cannot open A's socket with A's cookie (no CORS rule covers WebSockets).
+    const upgrade = (origin: string) =>
+      fetch(`${base}/ws/events`, { headers: { cookie: sessions.get(A)!.cookie, origin, connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" } });
+    const foreign = await upgrade("http://evil.example");
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe("csrf_failed");
+    expect((await upgrade(base)).status).toBe(101);
     expect((await fetch(`${base}/backfill/${backfillOfB}`, { method: "DELETE", headers: session(A)() })).status).toBe(404);
     expect((await fetch(`${base}/backfill`, { method: "POST", headers: { ...session(A)(), "content-type": "application/json" }, body: JSON.stringify({ user_id: B, start_date: "2026-11-01", end_date: "2026-11-02" }) })).status).toBe(404);
     expect((await fetch(`${base}/dashboard/history/${B}`, { method: "POST", headers: session(A)() })).status).toBe(404);

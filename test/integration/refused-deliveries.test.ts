@@ -48,7 +48,7 @@ describe("refused notifications are visible", () => {
     // One line for 200 refusals, not 200 lines.
     expect(warnings.length).toBe(1);
     expect(warnings[0]).toContain("reason=invalid_signature");
-    expect(warnings[0]).toContain("not the one of the Oura application");
+    expect(warnings[0]).toContain("is not the secret of the Oura application");
     const health = await webhookHealth(server);
     expect(health).toMatchObject({ refused_total: 200, refused_last_hour: 200, last_reason: "invalid_signature" });
     expect(health!.alert).toContain("OURA_CLIENT_SECRET");
@@ -78,6 +78,24 @@ describe("refused notifications are visible", () => {
     const warnings = lines.filter((line) => line.includes("webhook.refused_burst"));
     expect(warnings.length).toBe(2);
     expect(warnings[1]).toContain("refused=3");
+  });
+
+  test("stray refusals between accepted deliveries raise no alert; a change of reason is told at once", async () => {
+    const { server, lines } = await serverWithLog();
+    for (let i = 0; i < 4; i++) {
+      expect(await deliver(server, { secret: "someone-else" })).toBe(401);
+      expect(await deliver(server)).toBe(201);
+    }
+    const health = await webhookHealth(server);
+    expect(health).toMatchObject({ refused_last_hour: 4, alert: null });
+    expect(lines.find((line) => line.includes("webhook.refused_burst"))).toContain("accepted_meanwhile=true");
+    // Then the clock goes wrong: told at once, not five minutes later.
+    const logged = lines.filter((line) => line.includes("webhook.refused_burst")).length;
+    for (let i = 0; i < 3; i++) await deliver(server, { timestamp: Math.floor(Date.now() / 1000) - 700 });
+    const after = lines.filter((line) => line.includes("webhook.refused_burst"));
+    expect(after.length).toBe(logged + 1);
+    expect(after.at(-1)).toContain("reason=stale_timestamp");
+    expect((await webhookHealth(server))!.alert).toMatch(/clock is 70\d s ahead/);
   });
 
   test("a clock that is off: stale_timestamp with the offset in /health and in the warning", async () => {
