@@ -9,6 +9,7 @@ import { deliver, sampleNotification } from "../helpers/notifications.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
 import { REPO_ROOT, spawnServer, tempDir } from "../helpers/servers.ts";
 import { cli } from "../helpers/cli.ts";
+import { parseCsv } from "../helpers/csv.ts";
 
 describe("command line basics", () => {
   test("--version and --help", async () => {
@@ -116,28 +117,6 @@ describe("export", () => {
     }
   }, 30_000);
 });
-
-/** RFC 4180 CSV, enough to check the export. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(cell), (cell = "");
-    else if (ch === "\r") continue;
-    else if (ch === "\n") row.push(cell), rows.push(row), (row = []), (cell = "");
-    else cell += ch;
-  }
-  if (cell || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
 
 describe("prune", () => {
   test("deletes exactly the expired events, keeps those still to be fetched, and --dry-run deletes nothing", async () => {

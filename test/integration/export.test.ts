@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { RunningServer } from "../../src/server.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
+import { parseCsv } from "../helpers/csv.ts";
 import { deliver, sampleNotification } from "../helpers/notifications.ts";
 import { startTestServer, tempDir } from "../helpers/servers.ts";
 
@@ -114,25 +115,6 @@ describe("documents export: every document once, newest day first, across pages"
   });
 });
 
-/** RFC 4180 CSV, enough to read the export back. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(cell), (cell = "");
-    else if (ch === "\r" && text[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
-    else cell += ch;
-  }
-  return rows;
-}
 
 describe("CSV export: text that a spreadsheet would run as a formula is written as text (OWASP CSV injection)", () => {
   // Every character OWASP lists as starting a formula, in values that come from outside (Oura, a webhook's sender).
