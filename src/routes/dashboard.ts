@@ -14,6 +14,7 @@ import { accountService } from "../services/accounts.ts";
 import { eventService } from "../services/events.ts";
 import { importService } from "../services/imports.ts";
 import { invitationService, MAX_INVITATION_HOURS } from "../services/invitations.ts";
+import { pollingMode, statusService } from "../services/server-status.ts";
 import { subscriptionService } from "../services/subscriptions.ts";
 import { InvitationsPanel, LinkedUsers, UnlinkedNote } from "../views/access.tsx";
 import { errorResponse } from "../schemas/common.ts";
@@ -23,10 +24,8 @@ import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
 import { createRouter, DATA_SECURITY, OPTIONAL_SESSION_SECURITY } from "./router.ts";
 import { dayString, loadMetricSeries } from "../views/metrics.ts";
 import { HistoryPanel } from "../views/history.tsx";
-import { pollingMode } from "./polling.ts";
 import { pollingStrip } from "../views/polling-strip.ts";
 import { AuthErrorPage, DashboardPage, EventPage, SignInPage, WarehouseSummary } from "../views/pages.tsx";
-import { warehouseHealth } from "./health.ts";
 import { loadNight } from "../views/night-data.ts";
 import { NightView } from "../views/night.tsx";
 import { Panels, RANGES } from "../views/panels.tsx";
@@ -113,6 +112,7 @@ export function createDashboardRoutes(deps: AppDeps) {
   const imports = importService(deps);
   const invitations = invitationService(deps);
   const subscriptions = subscriptionService(deps);
+  const status = statusService(deps);
 
   async function signInPage(c: Context<AppEnv>, status: 200 | 401 | 403 | 429, error?: string) {
     let nonce = await getSignedCookie(c, deps.keys.cookieSecret, SIGN_IN_CSRF_COOKIE);
@@ -150,6 +150,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       deps.store.pollStates(only),
     ]);
     const visible = accounts.visible(principal);
+    const server = status.operatorStrip(principal);
     const view = DashboardPage({
       csrf: csrfTokenOf(deps, principal),
       openEvent,
@@ -161,14 +162,14 @@ export function createDashboardRoutes(deps: AppDeps) {
       viewer: principal.describe(principal.userId ? visible.find((a) => a.user_id === principal.userId) : undefined),
       operator: principal.isOperator,
       self: principal.userId,
-      refusalAlert: principal.isOperator ? deps.refusals.status().alert : null,
+      refusalAlert: server?.refusalAlert ?? null,
       oauthConfigured: oauthConfigured(deps.config),
       accounts: visible,
       mode: deps.config.publicUrl ? `webhooks at ${deps.config.publicUrl}/webhooks` : "webhooks (set PUBLIC_URL for subscriptions)",
       polling: pollingStrip(pollingMode(deps), pollStates),
-      warehouse: principal.isOperator ? warehouseHealth(deps) : null,
+      warehouse: server?.warehouse ?? null,
       lastEventAt,
-      storageBytes: principal.isOperator ? deps.store.sizeBytes() : null,
+      storageBytes: server?.storageBytes ?? null,
       events: page.events,
       series,
       days,
@@ -231,22 +232,16 @@ export function createDashboardRoutes(deps: AppDeps) {
   });
 
   app.openapi(warehouseRoute, (c) => {
-    c.var.principal.requireOperator("see the warehouse's status");
-    const status = warehouseHealth(deps);
-    return c.html(status ? WarehouseSummary({ status }) : "off");
+    const warehouse = status.warehouse(c.var.principal);
+    return c.html(warehouse ? WarehouseSummary({ status: warehouse }) : "off");
   });
 
   app.openapi(summaryRoute, (c) =>
-    ouraFragment(c, async () => {
-      c.var.principal.requireOperator("see webhook subscriptions");
-      return SubscriptionsSummary({ subscriptions: deps.oura ? await subscriptions.list(c.var.principal) : null, now: deps.now() });
-    }),
+    ouraFragment(c, async () => SubscriptionsSummary({ subscriptions: await subscriptions.listIfConfigured(c.var.principal), now: deps.now() })),
   );
 
   app.openapi(syncRoute, (c) =>
     ouraFragment(c, async () => {
-      c.var.principal.requireOperator("sync webhook subscriptions");
-      if (!deps.config.publicUrl) return ErrorNote({ message: "Set PUBLIC_URL (the address Oura can reach) first." });
       const report = await subscriptions.sync(c.var.principal);
       return SubscriptionsSynced({ report, subscriptions: await subscriptions.list(c.var.principal), now: deps.now() });
     }),

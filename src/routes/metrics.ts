@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { cachedLabelKeys, type Metrics } from "../metrics.ts";
 import { errorResponse } from "../schemas/common.ts";
+import { statusService } from "../services/server-status.ts";
 import { createRouter, METRICS_SECURITY } from "./router.ts";
 
 const metricsRoute = createRoute({
@@ -50,10 +51,8 @@ export function measured(metrics: Metrics, handler: (request: Request) => Promis
 
 export function createMetricsRoutes(deps: AppDeps) {
   const app = createRouter(deps);
-  app.openapi(metricsRoute, async (c) => {
-    // METRICS_TOKEN sets no principal; anyone else must be an operator (the counts are the whole server's).
-    c.var.principal?.requireOperator("read the server's metrics");
-    return c.text(await deps.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }) as never;
-  });
+  const status = statusService(deps);
+  // METRICS_TOKEN sets no principal (the guard let it through); anyone else must be an operator.
+  app.openapi(metricsRoute, async (c) => c.text(await status.metrics(c.var.principal), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }) as never);
   return app;
 }

@@ -38,6 +38,12 @@ export function subscriptionService(deps: Pick<AppDeps, "oura" | "config" | "ver
       return askOura(() => oura.listSubscriptions());
     },
 
+    /** The list, or null when Oura sign-in is not configured (the dashboard's summary says so). */
+    async listIfConfigured(principal: Principal) {
+      principal.requireOperator("see webhook subscriptions");
+      return deps.oura ? this.list(principal) : null;
+    },
+
     /** Idempotent: the existing subscription of the same pair at the same callback is answered instead of a duplicate. */
     async create(principal: Principal, body: z.infer<typeof NewSubscription>) {
       const oura = client(principal, "create webhook subscriptions");
