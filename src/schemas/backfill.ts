@@ -1,12 +1,8 @@
 // POST /backfill and what a backfill's progress looks like.
+import { isCalendarDay } from "../time/calendar-day.ts";
 import { z } from "@hono/zod-openapi";
 import { POLLABLE_DATA_TYPES } from "../oura/data-types.ts";
 
-/** A real calendar day (2026-02-30 is not one, though Date.parse rolls it over to March). */
-const isCalendarDay = (day: string) => {
-  const ms = Date.parse(`${day}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day;
-};
 const Day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a day as YYYY-MM-DD" })

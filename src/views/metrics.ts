@@ -1,6 +1,7 @@
 // The numbers a person reads on the dashboard: one value per day per metric, extracted when documents are stored.
 import { DAILY_METRIC_FIELDS } from "../oura/daily-metrics.ts";
 import type { Documents } from "../storage/store.ts";
+import { isCalendarDay } from "../time/calendar-day.ts";
 
 export interface MetricDefinition {
   key: string;
@@ -53,8 +54,11 @@ export async function loadMetricSeries(store: Documents, userId: string | undefi
   const rows = await store.dailyMetricValues({ user_id: userId, start_day: dayString(now - (Math.max(days, BASELINE_DAYS) - 1) * 86_400_000) });
   const firstShown = dayString(now - (days - 1) * 86_400_000);
   const firstOfBaseline = dayString(now - (BASELINE_DAYS - 1) * 86_400_000);
+  // The wearer's today may be a day ahead of UTC; a later day, or one that is no calendar day, is a wrong value.
+  const lastDay = dayString(now + 86_400_000);
   const byMetric = new Map<string, Point[]>();
   for (const { metric, day, value, users } of rows) {
+    if (!isCalendarDay(day) || day > lastDay || !Number.isFinite(value)) continue;
     const points = byMetric.get(metric) ?? [];
     points.push({ day, value, users });
     byMetric.set(metric, points);

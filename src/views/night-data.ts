@@ -1,13 +1,14 @@
 // One night, as the "Last night" view draws it: read from a `sleep` document (the main sleep of its day), with times
 // kept in the ring's own offset that night — the wearer's clock, whichever time zone the viewer is in.
 import type { Documents } from "../storage/store.ts";
+import { calendarDayOr, isCalendarDay } from "../time/calendar-day.ts";
 
 export type Phase = "deep" | "light" | "rem" | "awake";
 
 export interface Night {
   userId: string;
-  /** Oura's day of the night (the morning's date), never shifted. */
-  day: string;
+  /** Oura's day of the night (the morning's date), never shifted; null when the document's day is not a calendar day. */
+  day: string | null;
   bedtimeStart: string;
   bedtimeEnd: string;
   /** The ring's UTC offset that night, e.g. "+01:00". */
@@ -26,13 +27,20 @@ export interface Night {
 }
 
 const PHASES: Record<string, Phase> = { "1": "deep", "2": "light", "3": "rem", "4": "awake" };
+/** A night is drawn over at most this long (a sleep period is under a day): a longer span is a wrong value. */
+const LONGEST_NIGHT_MS = 36 * 3_600_000;
+/** 5-minute slots in LONGEST_NIGHT_MS: longer phase strings or series are cut there, not drawn by the million. */
+const MOST_SLOTS = LONGEST_NIGHT_MS / 300_000;
 
 const numberOr = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : null);
 const series = (value: unknown): (number | null)[] => {
   const items = (value as { items?: unknown })?.items;
-  return Array.isArray(items) ? items.map(numberOr) : [];
+  return Array.isArray(items) ? items.slice(0, MOST_SLOTS).map(numberOr) : [];
 };
+/** An instant with its offset, as Oura writes bedtimes; anything else is missing. */
+const instantOr = (value: unknown): string | null => (typeof value === "string" && value.length <= 40 && !Number.isNaN(Date.parse(value)) ? value : null);
 
+/** `day` (a calendar day) moved by `by` days. */
 export function shiftDay(day: string, by: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
 }
@@ -40,28 +48,33 @@ export function shiftDay(day: string, by: number): string {
 /** The night of `day` (or the latest one) of a user (or of whoever slept last, for a view of every user). */
 export async function loadNight(store: Documents, userId: string | undefined, day?: string): Promise<Night | undefined> {
   const candidates = await store.listDocuments({ data_type: "sleep", user_id: userId, ...(day ? { start_day: day, end_day: day } : {}) }, day ? 20 : 10);
-  const sleeps = candidates.filter((d) => d.document && !d.deleted);
+  // A day that is no calendar day (stored before days were checked) would sort first and hide the real last night.
+  const sleeps = candidates.filter((d) => d.document && !d.deleted && (d.day === null || isCalendarDay(d.day)));
   if (sleeps.length === 0) return undefined;
   // The main sleep of the newest day: Oura's long_sleep, else the longest period (naps are short).
   const newestDay = sleeps[0]!.day;
   const ofDay = sleeps.filter((d) => d.day === newestDay);
   const main = ofDay.find((d) => d.document!.type === "long_sleep") ?? ofDay.sort((a, b) => (numberOr(b.document!.total_sleep_duration) ?? 0) - (numberOr(a.document!.total_sleep_duration) ?? 0))[0]!;
   const doc = main.document!;
-  const start = typeof doc.bedtime_start === "string" ? doc.bedtime_start : "";
-  const end = typeof doc.bedtime_end === "string" ? doc.bedtime_end : "";
-  if (Number.isNaN(Date.parse(start)) || Number.isNaN(Date.parse(end))) return undefined;
-  const phases = [...String(doc.sleep_phase_5_min ?? "")].map((c) => PHASES[c]).filter((p): p is Phase => p !== undefined);
-  const heartRateSeries = doc.heart_rate as { timestamp?: string } | undefined;
+  const start = instantOr(doc.bedtime_start);
+  if (start === null) return undefined;
+  const phases = [...String(doc.sleep_phase_5_min ?? "").slice(0, MOST_SLOTS)].map((c) => PHASES[c]).filter((p): p is Phase => p !== undefined);
+  // An end before the start, or days after it, is a wrong value: the night then ends where its phases do.
+  const givenEnd = instantOr(doc.bedtime_end);
+  const span = givenEnd === null ? NaN : Date.parse(givenEnd) - Date.parse(start);
+  const end = span > 0 && span <= LONGEST_NIGHT_MS ? givenEnd! : new Date(Date.parse(start) + Math.max(1, phases.length) * 300_000).toISOString();
+  const seriesStart = instantOr((doc.heart_rate as { timestamp?: unknown } | undefined)?.timestamp);
   return {
     userId: main.user_id,
-    day: main.day ?? newestDay ?? "",
+    day: calendarDayOr(main.day),
     bedtimeStart: start,
     bedtimeEnd: end,
-    offset: /([+-]\d{2}:\d{2})$/.exec(start)?.[1] ?? "+00:00",
+    offset: /([+-](?:0\d|1[0-4]):[0-5]\d)$/.exec(start)?.[1] ?? "+00:00",
     phases,
     heartRate: series(doc.heart_rate),
     hrv: series(doc.hrv),
-    seriesStart: typeof heartRateSeries?.timestamp === "string" ? heartRateSeries.timestamp : start,
+    // A series that starts far from the night is drawn from the night's start (its values stay).
+    seriesStart: seriesStart !== null && Math.abs(Date.parse(seriesStart) - Date.parse(start)) <= LONGEST_NIGHT_MS ? seriesStart : start,
     totalSleepSeconds: numberOr(doc.total_sleep_duration),
     efficiency: numberOr(doc.efficiency),
     lowestHeartRate: numberOr(doc.lowest_heart_rate),

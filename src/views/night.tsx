@@ -98,8 +98,10 @@ export function NightView(props: { night: Night | undefined; day?: string; today
   const x = (ms: number) => LEFT + ((ms - startMs) / Math.max(1, endMs - startMs)) * (WIDTH - LEFT - RIGHT);
   const ticks = hourTicks(startMs, endMs, night.offset, x);
   const hypnogramHeight = LANES.length * LANE + 20;
+  // A document whose day is not a calendar day still draws its night; it is only called undated.
+  const dayText = night.day ?? "an undated day";
   const summary =
-    `Night of ${night.day}: in bed ${clock(startMs, night.offset)} to ${clock(Date.parse(night.bedtimeEnd), night.offset)} (UTC${night.offset}), ` +
+    `Night of ${dayText}: in bed ${clock(startMs, night.offset)} to ${clock(Date.parse(night.bedtimeEnd), night.offset)} (UTC${night.offset}), ` +
     `asleep ${duration(night.totalSleepSeconds)}: deep ${duration(night.durations.deep)}, light ${duration(night.durations.light)}, ` +
     `REM ${duration(night.durations.rem)}, awake ${duration(night.durations.awake)}` +
     (night.lowestHeartRate !== null ? `; lowest heart rate ${night.lowestHeartRate} bpm` : "") +
@@ -107,8 +109,8 @@ export function NightView(props: { night: Night | undefined; day?: string; today
     ".";
   const seriesStart = Date.parse(night.seriesStart);
   return (
-    <section id="night" class="night" aria-labelledby="night-title" data-day={night.day}>
-      <h2 id="night-title">{props.day ? `Night of ${night.day}` : `Last night (${night.day})`}</h2>
+    <section id="night" class="night" aria-labelledby="night-title" data-day={night.day ?? undefined}>
+      <h2 id="night-title">{props.day ? `Night of ${dayText}` : `Last night (${dayText})`}</h2>
       <dl class="night-numbers">
         <div>
           <dt>In bed</dt>

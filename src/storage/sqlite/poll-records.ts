@@ -1,5 +1,6 @@
 // Writing what a poll saw: each listed document compared by content hash with the stored one, and appended as a
 // create or update event (with its document, so nothing is fetched again) only when it is new or changed.
+import { calendarDayOr } from "../../time/calendar-day.ts";
 import type { Database } from "bun:sqlite";
 import { instantMs } from "../../time/instant.ts";
 import { contentHash } from "../content-hash.ts";
@@ -48,7 +49,7 @@ export function preparePollRecord(db: Database) {
       const row: AppendRow = {
         fetch_status: "fetched",
         document: payload,
-        day: typeof document.day === "string" ? document.day : null,
+        day: calendarDayOr(document.day),
         received_at: observedAt,
         source: "poll",
         event_type: eventType,

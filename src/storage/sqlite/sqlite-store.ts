@@ -1,4 +1,5 @@
 // Store on bun:sqlite: every role of the storage contract, every write through one group-committing writer.
+import { calendarDayOr } from "../../time/calendar-day.ts";
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../../log.ts";
 import { instantMs } from "../../time/instant.ts";
@@ -90,7 +91,7 @@ export class SqliteStore implements Store {
     const row: AppendRow = {
       fetch_status: identity.event_type === "delete" ? "deleted" : stored ? "fetched" : fetch,
       document: stored ? JSON.stringify(stored) : null,
-      day: typeof stored?.day === "string" ? stored.day : null,
+      day: calendarDayOr(stored?.day),
       received_at: new Date().toISOString(),
       source,
       event_type: identity.event_type,
@@ -311,7 +312,7 @@ export class SqliteStore implements Store {
   async recordFetched(job: FetchJob, document: Record<string, unknown>): Promise<Event | undefined> {
     const at = new Date().toISOString();
     const payload = JSON.stringify(document);
-    const day = typeof document.day === "string" ? document.day : null;
+    const day = calendarDayOr(document.day);
     await this.write((db) => {
       db
         .query(
