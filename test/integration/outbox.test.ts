@@ -47,6 +47,16 @@ describe("outbox", () => {
     expect(outbox.outboxStatus().events).toBe(0);
   });
 
+  test("a document whose day is no calendar day ships with the day missing (a Delta DATE column would refuse the whole batch)", async () => {
+    const { store, outbox } = await open(join(tempDir(), "o.db"), true);
+    const event = await append(store);
+    for (const [id, day] of [["bad", "9999-99-99"], ["markup", '2026-12-07"><b>'], ["good", "2026-12-06"]] as const) {
+      await store.recordFetched({ eventId: event.id, userId: event.user_id, dataType: "daily_sleep", objectId: id, attempts: 0 }, { id, day, score: 70 });
+    }
+    const shipped = Object.fromEntries(outbox.pendingDocuments(10).map((d) => [d.document_id, d.day]));
+    expect(shipped).toEqual({ bad: null, markup: null, good: "2026-12-06" });
+  });
+
   test("the shipped id survives a restart and never goes back; sqlite mode turns the outbox off, maintenance commands leave it", async () => {
     const path = join(tempDir(), "o.db");
     let { store, outbox } = await open(path, true);
