@@ -13,6 +13,7 @@ import type { BackfillRunner } from "./jobs/backfill.ts";
 import type { WarehouseShipper } from "./jobs/shipper.ts";
 import type { TokenLease } from "./databricks/token-lease.ts";
 import type { RequestBudget } from "./oura/request-budget.ts";
+import type { CircuitBreaker } from "./oura/circuit-breaker.ts";
 import type { Metrics } from "./metrics.ts";
 import type { OuraClient } from "./oura/client.ts";
 import type { Accounts } from "./storage/accounts.ts";
@@ -56,6 +57,8 @@ export interface AppDeps {
   tokenLease?: Pick<TokenLease, "status">;
   /** The Oura request budget shared by the fetcher and the poller (with Oura sign-in). */
   budget?: RequestBudget;
+  /** Whether Oura is treated as down, shared by every request of the client (with Oura sign-in). */
+  breaker?: Pick<CircuitBreaker, "status">;
   metrics: Metrics;
 }
 

@@ -68,7 +68,7 @@ export function cachedLabelKeys(labelsFor: (id: string) => Labels): (id: string)
 
 export class Metrics {
   readonly webhooks = new Counter("oura_webhooks_total", "Webhook deliveries by outcome (created, duplicate, rejected) and reason.");
-  readonly fetches = new Counter("oura_fetch_outcomes_total", "Document fetch outcomes (fetched, missing, failed, awaiting_link, retry, rate_limited).");
+  readonly fetches = new Counter("oura_fetch_outcomes_total", "Document fetch outcomes (fetched, missing, failed, awaiting_link, retry, rate_limited, oura_down).");
   readonly pruned = new Counter("oura_pruned_events_total", "Events deleted by retention pruning.");
   readonly polls = new Counter("oura_poll_runs_total", "Poll and reconciliation runs (one user and data type each) by outcome (ok, failed).");
   readonly polledDocuments = new Counter("oura_polled_documents_total", "Documents read by polls and backfills, by outcome (created, updated, unchanged).");

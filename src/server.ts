@@ -25,6 +25,7 @@ import { Metrics } from "./metrics.ts";
 import { PeriodicJob } from "./jobs/periodic.ts";
 import { createOuraClient } from "./oura/client.ts";
 import { RequestBudget } from "./oura/request-budget.ts";
+import { CircuitBreaker, type CircuitTimings } from "./oura/circuit-breaker.ts";
 import { Poller } from "./jobs/poller.ts";
 import { BackfillRunner, backfillProgress } from "./jobs/backfill.ts";
 import { AccountStore } from "./storage/sqlite/account-store.ts";
@@ -46,6 +47,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Timings tests shorten; production runs with each part's defaults. */
+export interface ServerTimings extends WarehouseTimings {
+  ouraCircuit?: Partial<CircuitTimings>;
+  fetcher?: { intervalMs?: number; baseDelayMs?: number; maxAttempts?: number };
+}
+
 const VERIFICATION_TOKEN_SETTING = "oura.verification_token";
 const STORAGE_CHECK_INTERVAL_MS = 1000;
 
@@ -65,9 +72,11 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
   metrics.gauge("oura_events_stored", "Events in the database.", () => store.countEvents());
   metrics.gauge("oura_linked_users", "Linked Oura users.", () => deps.accounts.list().length);
   metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => store.sizeBytes() ?? 0);
+  const { breaker } = deps;
+  if (breaker) metrics.gauge("oura_circuit_state", "Whether Oura is treated as down: 0 closed, 1 half-open (a probe is out), 2 open.", () => ["closed", "half_open", "open"].indexOf(breaker.status().state));
 }
 
-export async function startServer(config: Config, logger: Logger, timings: WarehouseTimings = {}): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, timings: ServerTimings = {}): Promise<RunningServer> {
   const pathProblem = databasePathProblem(config.databasePath);
   if (pathProblem) throw new Error(pathProblem);
   // Before anything reads or writes the database: a second server on it would spend the first one's refresh tokens.
@@ -81,7 +90,7 @@ export async function startServer(config: Config, logger: Logger, timings: Wareh
   }
 }
 
-async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock | undefined, timings: WarehouseTimings): Promise<RunningServer> {
+async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock | undefined, timings: ServerTimings): Promise<RunningServer> {
   const created = filesCreatedBy(config.databasePath);
   const store = await SqliteStore.open(config.databasePath, logger, { outbox: Boolean(config.warehouse) });
   let server: Server<WebSocketData> | undefined;
@@ -95,10 +104,11 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   const broadcaster = createBunBroadcaster(() => server);
   const signInConfigured = Boolean(config.oura.clientId && config.oura.clientSecret);
   const budget = signInConfigured ? new RequestBudget(config.requestBudget.requests, config.requestBudget.windowSeconds * 1000) : undefined;
-  const oura = signInConfigured ? createOuraClient(config.oura, fetch, budget) : undefined;
+  const breaker = signInConfigured ? new CircuitBreaker(timings.ouraCircuit, logger) : undefined;
+  const oura = signInConfigured ? createOuraClient(config.oura, fetch, budget, breaker) : undefined;
   const tokens = oura ? new TokenManager(accounts, oura, logger) : undefined;
   const onEventChanged = (event: Event) => publishEvent(broadcaster, event, false);
-  const fetcher = oura && tokens ? new DocumentFetcher({ store, documents: store, tokens, oura, onEventChanged, logger, metrics }) : undefined;
+  const fetcher = oura && tokens ? new DocumentFetcher({ store, documents: store, tokens, oura, breaker, onEventChanged, logger, metrics, ...timings.fetcher }) : undefined;
   const backfills =
     oura && tokens
       ? new BackfillRunner({
@@ -127,6 +137,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     poller,
     backfills,
     budget,
+    breaker,
     shipper: warehouse?.shipper,
     tokenLease: warehouse?.tokenLease,
     metrics,
@@ -187,7 +198,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     lock?.restore();
   }, logger);
   storageCheck.start(STORAGE_CHECK_INTERVAL_MS);
-  fetcher?.start();
+  fetcher?.start(timings.fetcher?.intervalMs);
   poller?.start();
   backfills?.start();
   const renewer = oura ? new SubscriptionRenewer(oura, config.subscriptionRenewDays, logger) : undefined;

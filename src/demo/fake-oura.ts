@@ -71,6 +71,10 @@ export class FakeOura {
    */
   readonly forcedTokenResponses: { status?: number; headers?: Record<string, string>; until?: Promise<unknown> }[] = [];
   readonly requests: { method: string; path: string; query: string }[] = [];
+  /** While set, every request (API, token endpoint, subscriptions) is answered with this status: Oura is down. */
+  outage: number | undefined;
+  /** Requests answered by the outage since it began. */
+  requestsDuringOutage = 0;
   /** Heart-rate samples per user (a time series, listed by start_datetime/end_datetime). */
   readonly heartRate = new Map<string, { timestamp: string; bpm: number; source: string }[]>();
   private server?: ReturnType<typeof Bun.serve>;
@@ -98,6 +102,16 @@ export class FakeOura {
 
   stop(): void {
     this.server?.stop(true);
+  }
+
+  /** Oura is down: every request is answered with `status` until endOutage(); requests are counted from now. */
+  startOutage(status = 503): void {
+    this.outage = status;
+    this.requestsDuringOutage = 0;
+  }
+
+  endOutage(): void {
+    this.outage = undefined;
   }
 
   /** Environment that points the server under test at this fake. */
@@ -174,6 +188,10 @@ export class FakeOura {
   private async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     this.requests.push({ method: request.method, path: url.pathname, query: url.search });
+    if (this.outage !== undefined) {
+      this.requestsDuringOutage++;
+      return json({ detail: "Service Unavailable (outage)" }, this.outage);
+    }
     const path = url.pathname;
     if (path === "/oauth/authorize") return this.authorize(url);
     if (path === "/oauth/token" && request.method === "POST") {

@@ -5,6 +5,7 @@
 import type { Logger } from "../log.ts";
 import type { ListWindow } from "../oura/client.ts";
 import { OuraApiError } from "../oura/client.ts";
+import { OuraUnavailable } from "../oura/circuit-breaker.ts";
 import { listFamily } from "../oura/data-types.ts";
 import type { Backfill, Backfills } from "../storage/store.ts";
 import { type ListReaderDeps, NoUsableToken, readListWindow } from "./list-reader.ts";
@@ -187,8 +188,10 @@ export class BackfillRunner {
       this.deps.logger.warn("backfill.type_refused", { id: backfill.id, data_type: step.dataType, error: message });
       return this.#recordStep(backfill.id, 0, 1, busyMs);
     }
-    // Rate limited: the budget now waits for Oura's Retry-After; the step is simply tried again.
+    // Rate limited: the budget now waits for Oura's Retry-After; the step is simply tried again. Likewise while Oura
+    // is treated as down: the breaker sends nothing until its probe, and an outage does not use up the attempts.
     if (error instanceof OuraApiError && error.status === 429) return false;
+    if (error instanceof OuraUnavailable) return false;
     const attempts = (this.#attempts.get(backfill.id) ?? 0) + 1;
     this.#attempts.set(backfill.id, attempts);
     if (error instanceof NoUsableToken || attempts >= MAX_STEP_ATTEMPTS) {

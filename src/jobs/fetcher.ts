@@ -2,10 +2,13 @@
 // user's token, stores it and publishes the enriched event. Retries follow Oura's signals: Retry-After on 429,
 // exponential backoff with jitter on 5xx and network errors, 404 is final ("missing"). Getting the user's token (which
 // may refresh it at Oura's token endpoint) is part of the attempt; when it fails, that user's other jobs wait too.
+// While Oura is treated as down (the circuit breaker is open) jobs wait without counting attempts, one probe at a time;
+// when it answers again, fetches that gave up on a transient failure are queued again.
 import type { TokenManager } from "../auth/token-manager.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type OuraClient, OuraApiError } from "../oura/client.ts";
+import { type CircuitBreaker, OuraUnavailable } from "../oura/circuit-breaker.ts";
 import type { Event } from "../storage/events.ts";
 import { PeriodicJob } from "./periodic.ts";
 import type { Documents, FetchJob, FetchQueue } from "../storage/store.ts";
@@ -16,6 +19,8 @@ export interface FetcherDeps {
   documents?: Documents;
   tokens: TokenManager;
   oura: OuraClient;
+  /** The breaker `oura` reports to: while it is open no job is taken, and jobs refused by it count no attempt. */
+  breaker?: CircuitBreaker;
   /** Told of every event whose fetch ended (document stored, missing, failed, waiting for a sign-in); the realtime layer renders and publishes it. */
   onEventChanged: (event: Event) => void;
   logger: Logger;
@@ -31,6 +36,8 @@ export interface FetcherDeps {
 const BATCH = 16;
 const CONCURRENCY = 4;
 const PARK_SLICE = 2000;
+/** How a fetch that ran out of attempts on transient failures is recorded; these are queued again when Oura recovers. */
+export const GAVE_UP = "gave up after ";
 
 export class DocumentFetcher {
   readonly #loop: PeriodicJob;
@@ -40,6 +47,8 @@ export class DocumentFetcher {
   readonly #maxAttempts: number;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
+  /** The breaker's recoveries already acted on. */
+  #recoveriesSeen: number;
 
   constructor(private readonly deps: FetcherDeps) {
     this.#now = deps.now ?? Date.now;
@@ -47,6 +56,7 @@ export class DocumentFetcher {
     this.#maxAttempts = deps.maxAttempts ?? 8;
     this.#baseDelayMs = deps.baseDelayMs ?? 2_000;
     this.#maxDelayMs = deps.maxDelayMs ?? 15 * 60_000;
+    this.#recoveriesSeen = deps.breaker?.recoveries ?? 0;
     this.#loop = new PeriodicJob("fetch.tick", () => this.tick(), deps.logger);
   }
 
@@ -73,6 +83,7 @@ export class DocumentFetcher {
    * Processes every job due now, up to CONCURRENCY at a time (a new one starts as soon as one ends); returns how many
    * were handled. Users take turns, and a user's first job of the tick runs alone until it ends: it is the one that
    * gets (perhaps refreshes) the token, so a refresh that hangs holds one slot, and one that fails is tried once.
+   * While the circuit is not closed, jobs are taken only when a probe is due, one at a time: the first is the probe.
    */
   async tick(): Promise<number> {
     const running = new Map<number, { userId: string; done: Promise<void> }>();
@@ -82,8 +93,11 @@ export class DocumentFetcher {
     let failure: unknown;
     let handled = 0;
     try {
+      await this.#requeueAfterRecovery();
       for (;;) {
-        if (running.size < CONCURRENCY && failure === undefined && !this.#stopping) {
+        const { breaker } = this.deps;
+        const slots = !breaker || breaker.state === "closed" ? CONCURRENCY : 1;
+        if (running.size < slots && failure === undefined && !this.#stopping && (breaker?.ready() ?? true)) {
           let job = this.#take(queue, running, probed, paused);
           if (!job) {
             queue = await this.#dueJobs(running);
@@ -120,11 +134,21 @@ export class DocumentFetcher {
    */
   async #dueJobs(running: Map<number, unknown>): Promise<FetchJob[]> {
     // Jobs in flight are still pending in the store: ask for enough to see BATCH others, and leave them out.
+    await this.#requeueAfterRecovery();
     const due = async () => (await this.deps.store.dueFetches(this.#now(), BATCH + running.size)).filter((job) => !running.has(job.eventId));
     const jobs = await due();
     if (jobs.every((job) => this.deps.tokens.hasUsableLink(job.userId))) return jobs;
     while ((await this.deps.store.parkUnlinkedFetches(PARK_SLICE)) === PARK_SLICE);
     return due();
+  }
+
+  /** Oura answered again after an outage: the fetches that gave up on a transient failure go back in the queue. */
+  async #requeueAfterRecovery(): Promise<void> {
+    const recoveries = this.deps.breaker?.recoveries ?? 0;
+    if (recoveries === this.#recoveriesSeen) return;
+    this.#recoveriesSeen = recoveries;
+    const requeued = await this.deps.store.requeueFailedFetches({ reasonPrefix: GAVE_UP });
+    if (requeued > 0) this.deps.logger.info("fetch.requeued_after_outage", { count: requeued });
   }
 
   /** Takes the next startable job from the queue, of the user with the fewest jobs in flight. */
@@ -196,6 +220,13 @@ export class DocumentFetcher {
     const status = error instanceof OuraApiError ? error.status : 0;
     const message = error instanceof Error ? error.message : String(error);
     const reason = tokenFailure ? `could not get an access token: ${message}` : message;
+    if (error instanceof OuraUnavailable) {
+      // Oura is down (not sent, the failure that opened the circuit, or a failed probe): wait for the next probe, uncounted.
+      this.deps.logger.debug("fetch.waiting_for_oura", { event_id: job.eventId, sent: error.sent });
+      this.deps.metrics?.fetches.inc({ outcome: "oura_down" });
+      await this.deps.store.rescheduleFetch(job.eventId, error.retryAtMs, job.attempts, reason);
+      return error.retryAtMs;
+    }
     if (status === 404 && !tokenFailure) {
       await this.#finish(job, "missing", reason);
       return this.#now();
@@ -217,7 +248,7 @@ export class DocumentFetcher {
     const retryAt = this.#now() + jittered;
     if (!retryable || attempts >= this.#maxAttempts) {
       const why = status === 403 && !tokenFailure ? `${reason} (a missing scope or a lapsed Oura membership)` : reason;
-      await this.#finish(job, "failed", attempts >= this.#maxAttempts ? `gave up after ${attempts} attempts: ${why}` : why);
+      await this.#finish(job, "failed", attempts >= this.#maxAttempts ? `${GAVE_UP}${attempts} attempts: ${why}` : why);
       return retryAt;
     }
     this.deps.logger.warn("fetch.retry", { event_id: job.eventId, attempt: attempts, status, token: tokenFailure, retry_in_ms: Math.round(jittered) });

@@ -3,6 +3,7 @@
 import type { Config } from "../config.ts";
 import { type ListFamily, listFamily } from "./data-types.ts";
 import type { RequestBudget, RequestPriority } from "./request-budget.ts";
+import type { CircuitBreaker, Ticket } from "./circuit-breaker.ts";
 
 export interface TokenResponse {
   access_token: string;
@@ -83,30 +84,52 @@ export function listQuery(family: ListFamily, window: ListWindow | undefined, ne
   return query;
 }
 
-export function createOuraClient(oura: Config["oura"], fetcher: Fetch = fetch, budget?: RequestBudget) {
+/**
+ * `budget` paces usercollection requests; `breaker` notices Oura being down. The loops' requests (usercollection, token
+ * refresh) are not sent while it is open; a person's (sign-in, subscription admin) always are, and their answers count.
+ */
+export function createOuraClient(oura: Config["oura"], fetcher: Fetch = fetch, budget?: RequestBudget, breaker?: CircuitBreaker) {
   const timeout = () => AbortSignal.timeout(20_000);
 
-  /** Sends a request; usercollection requests first take their place in the shared budget. */
-  async function call<T>(url: string, init: RequestInit = {}, priority?: RequestPriority, signal?: AbortSignal): Promise<T> {
+  /** Sends a request; usercollection requests first take their place in the shared budget. `gated`: refused while Oura is down. */
+  async function call<T>(url: string, init: RequestInit = {}, priority?: RequestPriority, signal?: AbortSignal, gated = priority !== undefined): Promise<T> {
+    // Checked before the budget (a refusal spends none of it), and admitted after it (the circuit may have opened meanwhile).
+    if (gated) breaker?.check();
     if (priority && budget) await budget.acquire(priority, signal);
+    const ticket: Ticket | undefined = gated ? breaker?.admit() : undefined;
     let response: Response;
     try {
       response = await fetcher(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout()]) : timeout() });
     } catch (error) {
-      throw new OuraApiError(0, `could not reach Oura: ${error instanceof Error ? error.message : String(error)}`);
+      const unreachable = new OuraApiError(0, `could not reach Oura: ${error instanceof Error ? error.message : String(error)}`);
+      // Our own caller gave up: that says nothing about Oura.
+      if (signal?.aborted) breaker?.abandon(ticket);
+      else if (breaker) throw breaker.failure(ticket, unreachable);
+      throw unreachable;
     }
     if (priority) budget?.observe(response.headers, response.status);
+    if (response.status >= 500) {
+      const error = await failure(response);
+      throw breaker ? breaker.failure(ticket, error) : error;
+    }
+    breaker?.success();
     if (!response.ok) throw await failure(response);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
 
-  const tokenGrant = (fields: Record<string, string>) =>
-    call<TokenResponse>(oura.tokenUrl, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ ...fields, client_id: oura.clientId ?? "", client_secret: oura.clientSecret ?? "" }),
-    });
+  const tokenGrant = (fields: Record<string, string>, gated = false) =>
+    call<TokenResponse>(
+      oura.tokenUrl,
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ ...fields, client_id: oura.clientId ?? "", client_secret: oura.clientSecret ?? "" }),
+      },
+      undefined,
+      undefined,
+      gated,
+    );
 
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const appHeaders = () => ({ "x-client-id": oura.clientId ?? "", "x-client-secret": oura.clientSecret ?? "", "content-type": "application/json" });
@@ -123,7 +146,8 @@ export function createOuraClient(oura: Config["oura"], fetcher: Fetch = fetch, b
       return url.href;
     },
     exchangeCode: (code: string) => tokenGrant({ grant_type: "authorization_code", code, redirect_uri: oura.redirectUri }),
-    refresh: (refreshToken: string) => tokenGrant({ grant_type: "refresh_token", refresh_token: refreshToken }),
+    /** Gated: the loops refresh tokens, and a 5xx at the token endpoint is Oura being down too. */
+    refresh: (refreshToken: string) => tokenGrant({ grant_type: "refresh_token", refresh_token: refreshToken }, true),
     /**
      * The revoke method is undocumented: POST first, then GET, as other clients do. A 401 means already dead (revoked
      * as far as anyone can tell); anything else that is not a success is said, not swallowed.

@@ -42,6 +42,22 @@ export const Health = z
         oauth_configured: z.boolean(),
         linked_users: z.number().int(),
         needs_reauth: z.number().int().openapi({ description: "Linked users whose refresh token Oura refused: they must sign in again." }),
+        circuit: z
+          .object({
+            state: z.enum(["closed", "open", "half_open"]).openapi({
+              description:
+                "closed: requests go to Oura; open: Oura is treated as down after consecutive 5xx or unanswered requests, and the fetcher, poller and backfills send nothing until next_probe_at; half_open: one request is out as the probe, and an answer closes the circuit.",
+            }),
+            since: z.string().nullable().openapi({ description: "When it opened (open, half_open: the outage's start) or closed again; null: closed since start." }),
+            consecutive_failures: z.number().int(),
+            failures_total: z.number().int().openapi({ description: "5xx or unanswered requests since start." }),
+            opened_total: z.number().int().openapi({ description: "Outages seen since start." }),
+            next_probe_at: z.string().nullable(),
+            last_failure: z.string().nullable().openapi({ description: "Oura's answer (or why there was none) to the last failed request, anything token-like masked." }),
+            last_failure_at: z.string().nullable(),
+          })
+          .nullable()
+          .openapi({ description: "Whether Oura is treated as down (null without Oura sign-in). Fetches wait, uncounted, while it is open." }),
       })
       .optional()
       .openapi({ description: operatorsOnly }),

@@ -1,6 +1,6 @@
 // The server's own state, as each principal may see it: anyone the status, version and database state; operators the
-// details (counts, polling, the warehouse and its token lease, refused webhook deliveries, the request budget, the
-// metrics), with anything token-like in an error text masked.
+// details (counts, polling, the warehouse and its token lease, refused webhook deliveries, whether Oura is treated as
+// down, the request budget, the metrics), with anything token-like in an error text masked.
 import { maskSecrets } from "../auth/mask-secrets.ts";
 import { oauthConfigured, type Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
@@ -15,7 +15,13 @@ export function pollingMode(deps: Pick<AppDeps, "poller" | "config">): PollingSt
 
 function accountHealth(deps: AppDeps): Health["oura"] {
   const linked = readOr(() => deps.accounts.list(), []);
-  return { oauth_configured: oauthConfigured(deps.config), linked_users: linked.length, needs_reauth: linked.filter((a) => a.needs_reauth).length };
+  const circuit = deps.breaker?.status() ?? null;
+  return {
+    oauth_configured: oauthConfigured(deps.config),
+    linked_users: linked.length,
+    needs_reauth: linked.filter((a) => a.needs_reauth).length,
+    circuit: circuit && { ...circuit, last_failure: circuit.last_failure === null ? null : maskSecrets(circuit.last_failure) },
+  };
 }
 
 async function pollingHealth(deps: AppDeps, readable: boolean): Promise<Health["polling"]> {

@@ -89,6 +89,11 @@ export interface FetchQueue {
   /** Puts a user's awaiting_link events back in the queue (after they link), in slices; returns how many. */
   requeueAwaitingLink(userId: string): Promise<number>;
   /**
+   * Puts failed fetches back in the queue, due at once with no attempt counted: all of them, or those whose error
+   * starts with `reasonPrefix`. Walks the log in slices of ids, each its own short write; returns how many.
+   */
+  requeueFailedFetches(filter?: { reasonPrefix?: string }): Promise<number>;
+  /**
    * Moves up to `limit` pending fetches whose user has no usable sign-in to awaiting_link, in one write; returns how
    * many. Lets a backlog (e.g. notifications received before sign-in was configured) be parked in bulk, not job by job.
    */

@@ -37,6 +37,8 @@ const NOT_AWAITING_SHIPMENT = `(restored = 1 OR id <= coalesce((SELECT CAST(valu
 
 /** Rows one bulk write touches at most: a few milliseconds of the event loop. */
 const BULK_SLICE = 2000;
+/** Ids walked per write when failed fetches are queued again: at 1,000,000 events, ~12 ms of the event loop each, 0.3 s in all. */
+const REQUEUE_ID_SLICE = 20_000;
 
 export class SqliteStore implements Store {
   readonly #file: DatabaseFile;
@@ -351,6 +353,25 @@ export class SqliteStore implements Store {
           )
           .run(userId, slice).changes,
     );
+  }
+
+  async requeueFailedFetches(filter: { reasonPrefix?: string } = {}): Promise<number> {
+    // No index finds failed rows (they are few, and one would cost every insert): ranges of ids, each a short write.
+    const prefix = filter.reasonPrefix ?? "";
+    const last = this.#db.query<{ id: number | null }, []>("SELECT max(id) AS id FROM events").get()?.id ?? 0;
+    let total = 0;
+    for (let from = 0; from < last; from += REQUEUE_ID_SLICE) {
+      total += await this.write(
+        (db) =>
+          db
+            .query(
+              `UPDATE events SET fetch_status = 'pending', next_fetch_at_ms = 0, fetch_attempts = 0
+               WHERE id > ? AND id <= ? AND fetch_status = 'failed' AND substr(coalesce(fetch_error, ''), 1, ?) = ?`,
+            )
+            .run(from, from + REQUEUE_ID_SLICE, prefix.length, prefix).changes,
+      );
+    }
+    return total;
   }
 
   async parkUnlinkedFetches(limit: number): Promise<number> {
