@@ -11,6 +11,7 @@ import { createDocumentRoutes } from "./routes/documents.ts";
 import { createPollingRoutes } from "./routes/polling.ts";
 import { createBackfillRoutes } from "./routes/backfill.ts";
 import { createEventRoutes } from "./routes/events.ts";
+import { createFetchRetryRoutes } from "./routes/fetch-retry.ts";
 import { createExportRoutes } from "./routes/export.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createInvitationRoutes } from "./routes/invitations.ts";
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.route("/", createHealthRoutes(deps));
   app.route("/", createWebhookRoutes(deps, receiver));
   app.route("/", createEventRoutes(deps));
+  app.route("/", createFetchRetryRoutes(deps));
   app.route("/", createRealtimeRoutes(deps));
   app.route("/", createAuthRoutes(deps));
   app.route("/", createDocumentRoutes(deps));

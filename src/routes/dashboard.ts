@@ -21,6 +21,7 @@ import { InvitationsPanel, LinkedUsers, UnlinkedNote } from "../views/access.tsx
 import { errorResponse } from "../schemas/common.ts";
 import { DataType } from "../schemas/notification.ts";
 import { EventDetail, FeedList } from "../views/feed.tsx";
+import { RetryFailedNote } from "../views/fetch-retry.tsx";
 import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
 import { createRouter, DATA_SECURITY, OPTIONAL_SESSION_SECURITY } from "./router.ts";
 import { dayString, loadMetricSeries } from "../views/metrics.ts";
@@ -104,6 +105,7 @@ const inviteRoute = page({
   request: { body: { required: false, content: { "application/x-www-form-urlencoded": { schema: NewInvitationForm } } } },
 });
 const withdrawRoute = page({ method: "delete", path: "/dashboard/invitations/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
+const retryFailedRoute = page({ method: "post", path: "/dashboard/fetches/retry-failed", security: DATA_SECURITY });
 
 export function createDashboardRoutes(deps: AppDeps) {
   const app = createRouter(deps);
@@ -302,6 +304,8 @@ export function createDashboardRoutes(deps: AppDeps) {
     await invitations.revoke(c.var.principal, c.req.valid("param").id);
     return c.html(invitationsPanel(c.var.principal));
   });
+
+  app.openapi(retryFailedRoute, (c) => ouraFragment(c, async () => RetryFailedNote({ requeued: await events.retryFailed(c.var.principal) })));
 
   return app;
 }

@@ -1,12 +1,14 @@
-// The event log as each principal may see it: an operator every user's, a wearer their own, a guest nothing.
+// The event log as each principal may see it: an operator every user's, a wearer their own, a guest nothing; and the
+// operator's "retry failed fetches".
 import type { Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../errors.ts";
+import { requireOura } from "./require-oura.ts";
 import type { Event, EventFilter } from "../storage/events.ts";
 
 const notFound = (id: number) => new AppError(404, "event_not_found", `no event with id ${id}`);
 
-export function eventService(deps: Pick<AppDeps, "store" | "logger">) {
+export function eventService(deps: Pick<AppDeps, "store" | "logger" | "oura" | "fetcher">) {
   const { store } = deps;
   return {
     /** A page of the events the principal may see; `total_stored` counts only theirs (other users' sizes are not a wearer's business). */
@@ -38,6 +40,19 @@ export function eventService(deps: Pick<AppDeps, "store" | "logger">) {
       const deleted = await store.deleteEvents(filter);
       deps.logger.info("events.deleted", { count: deleted, ...filter });
       return deleted;
+    },
+
+    /**
+     * Every failed fetch back in the queue, due now with its attempts reset: for after an outage, or a scope granted
+     * since. (Those that gave up on a transient failure are queued again by themselves when Oura recovers.) Operators only.
+     */
+    async retryFailed(principal: Principal): Promise<number> {
+      principal.requireOperator("retry failed fetches");
+      requireOura(deps, "fetch documents");
+      const requeued = await store.requeueFailedFetches();
+      deps.logger.info("fetch.requeued_by_operator", { count: requeued });
+      if (requeued > 0) deps.fetcher?.wake();
+      return requeued;
     },
   };
 }

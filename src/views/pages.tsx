@@ -10,6 +10,7 @@ import { ErrorNote, Layout } from "./layout.tsx";
 import type { MetricSeries } from "./metrics.ts";
 import { Panels } from "./panels.tsx";
 import type { PollingStrip } from "./polling-strip.ts";
+import { RetryFailedButton } from "./fetch-retry.tsx";
 import type { Health } from "../schemas/health.ts";
 import { NightView } from "./night.tsx";
 import type { Night } from "./night-data.ts";
@@ -151,6 +152,14 @@ export function DashboardPage(model: DashboardModel) {
                 <dt>Storage</dt>
                 <dd>{model.storageBytes === null ? "in memory" : formatBytes(model.storageBytes)}</dd>
               </div>
+              {model.oauthConfigured ? (
+                <div>
+                  <dt>Fetches</dt>
+                  <dd>
+                    <RetryFailedButton />
+                  </dd>
+                </div>
+              ) : null}
             </>
           ) : null}
           {model.warehouse ? (

@@ -30,6 +30,7 @@ describe("/openapi.json", () => {
         "DELETE /events",
         "GET /events",
         "GET /events/{id}",
+        "POST /events/retry-failed",
         "GET /health",
         "GET /webhooks",
         "GET /ws/events",

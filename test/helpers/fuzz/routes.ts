@@ -38,6 +38,7 @@ export const LISTED_ROUTES: readonly string[] = [
   "GET /dashboard/invitations",
   "POST /dashboard/invitations",
   "DELETE /dashboard/invitations/:id",
+  "POST /dashboard/fetches/retry-failed",
   "GET /auth/login",
   "GET /auth/callback",
   "GET /auth/status",
