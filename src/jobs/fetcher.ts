@@ -37,7 +37,7 @@ const BATCH = 16;
 const CONCURRENCY = 4;
 const PARK_SLICE = 2000;
 /** How a fetch that ran out of attempts on transient failures is recorded; these are queued again when Oura recovers. */
-export const GAVE_UP = "gave up after ";
+const GAVE_UP = "gave up after ";
 
 export class DocumentFetcher {
   readonly #loop: PeriodicJob;
@@ -146,8 +146,9 @@ export class DocumentFetcher {
   async #requeueAfterRecovery(): Promise<void> {
     const recoveries = this.deps.breaker?.recoveries ?? 0;
     if (recoveries === this.#recoveriesSeen) return;
-    this.#recoveriesSeen = recoveries;
     const requeued = await this.deps.store.requeueFailedFetches({ reasonPrefix: GAVE_UP });
+    // Only once done: a write that failed (storage unavailable) is tried again at the next tick.
+    this.#recoveriesSeen = recoveries;
     if (requeued > 0) this.deps.logger.info("fetch.requeued_after_outage", { count: requeued });
   }
 
