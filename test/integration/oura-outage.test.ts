@@ -3,6 +3,7 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { createTokenCipher } from "../../src/auth/token-cipher.ts";
 import { TokenManager } from "../../src/auth/token-manager.ts";
+import { BackfillRunner, backfillSteps } from "../../src/jobs/backfill.ts";
 import { DocumentFetcher } from "../../src/jobs/fetcher.ts";
 import { silentLogger } from "../../src/log.ts";
 import { CircuitBreaker } from "../../src/oura/circuit-breaker.ts";
@@ -22,11 +23,12 @@ let accounts: AccountStore;
 let breaker: CircuitBreaker;
 let tokens: TokenManager;
 let fetcher: DocumentFetcher;
+let oura: ReturnType<typeof createOuraClient>;
 
 /** The parts as server.ts wires them, on a fake clock; the fetcher's and the breaker's timings are the production ones unless given. */
 function build(fetcherTimings: { maxAttempts?: number } = {}) {
   breaker = new CircuitBreaker({}, silentLogger, () => clock);
-  const oura = createOuraClient(testConfig(fake.env()).oura, fetch, undefined, breaker);
+  oura = createOuraClient(testConfig(fake.env()).oura, fetch, undefined, breaker);
   tokens = new TokenManager(accounts, oura, silentLogger, () => clock);
   fetcher = new DocumentFetcher({ store, tokens, oura, breaker, onEventChanged: () => {}, logger: silentLogger, now: () => clock, random: () => 0.5, ...fetcherTimings });
 }
@@ -124,6 +126,32 @@ describe("an Oura outage of several minutes", () => {
     expect(breaker.status().last_failure).toContain("could not reach Oura");
     expect(breaker.status().failures_total).toBeLessThanOrEqual(5 + 3 + 4);
     expect(await statuses(ids)).toEqual({ pending: 6 });
+  });
+});
+
+describe("backfills during an outage", () => {
+  test("an import waits through a minute of 503 without spending its attempts (before: failed after 5), then finishes", async () => {
+    for (let d = 1; d <= 60; d++) fake.putDocument("USER-F", "daily_sleep", { id: `h-${d}`, day: new Date(clock - d * 86_400_000).toISOString().slice(0, 10), score: 70 });
+    const end = new Date(clock - 86_400_000).toISOString().slice(0, 10);
+    const start = new Date(clock - 60 * 86_400_000).toISOString().slice(0, 10);
+    const steps = backfillSteps(start, end, ["daily_sleep"]).length;
+    const { backfill } = await store.createBackfill({ user_id: "USER-F", start_date: start, end_date: end, data_types: ["daily_sleep"], steps_total: steps });
+    const runner = new BackfillRunner({ store, backfills: store, tokens, oura, onEventAdded: () => {}, onProgress: () => {}, logger: silentLogger, now: () => clock });
+    fake.startOutage(503);
+    for (let second = 1; second <= 60; second++) {
+      clock += 1_000;
+      await runner.tick();
+    }
+    expect((await store.getBackfill(backfill.id))!).toMatchObject({ state: "running", steps_done: 0, error: null });
+    // 5 to open the circuit, then probes at 5, 15, 35 s.
+    expect(fake.requestsDuringOutage).toBeLessThanOrEqual(5 + 3);
+    fake.endOutage();
+    for (let second = 1; second <= 30 && (await store.getBackfill(backfill.id))!.state !== "done"; second++) {
+      clock += 1_000;
+      await runner.tick();
+    }
+    expect((await store.getBackfill(backfill.id))!).toMatchObject({ state: "done", documents_stored: 60 });
+    await runner.stop();
   });
 });
 
