@@ -60,7 +60,7 @@ const ODD_SLEEPS: Record<string, Record<string, unknown>>[] = [
   { offset_odd: { bedtime_start: `${dayAgo(1)}T23:10:00+99:99` } },
 ];
 
-async function deliverDocument(path: string, document: Record<string, unknown>) {
+async function deliverDocument(path: string, document: Record<string, unknown> & { id: string }) {
   fake.putDocument(USER, path, document);
   const response = await fake.deliver(`${base}/webhooks`, { event_type: "create", data_type: path, object_id: String(document.id), event_time: new Date().toISOString(), user_id: USER });
   expect(response.status).toBe(201);
@@ -124,7 +124,7 @@ describe("a malformed value costs that value, not the page", () => {
     });
   }
 
-  async function checkOddNight(eventId: number, index: number, document: Record<string, unknown>, change: Record<string, unknown>) {
+  async function checkOddNight(eventId: number, index: number, document: Record<string, unknown> & { id: string }, change: Record<string, unknown>) {
       await everyViewWorks(eventId);
       // Yesterday's good night and score are still there, whole.
       const yesterday = await get(`/dashboard/night?day=${dayAgo(1)}`);
