@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { AppEnv } from "./deps.ts";
 import type { Logger } from "./log.ts";
-import { isStorageFailure } from "./storage/sqlite/database-file.ts";
+import { isCorruption, isStorageFailure } from "./storage/sqlite/database-file.ts";
 
 /** Every error code an answer can carry: one enumerated set, declared in /openapi.json. */
 export const ERROR_CODES = [
@@ -44,6 +44,7 @@ export const ERROR_CODES = [
   "oura_refused",
   "oura_unavailable",
   "storage_unavailable",
+  "storage_corrupt",
   "internal_error",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -73,7 +74,11 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   415: "unsupported_media_type",
 };
 
-export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
+/** What a request is told when the database file is damaged: no "retry later", since retrying cannot help. */
+export const STORAGE_CORRUPT_MESSAGE = 'the database file is damaged; retrying will not help: an operator must recover it (see the README, "Backup and recovery")';
+
+/** `onCorruption`: told when a request finds the database file damaged, so /health says so from then on. */
+export function createErrorHandler(logger: Logger, onCorruption: (error: unknown) => void = () => undefined): ErrorHandler<AppEnv> {
   return function handleError(err, c) {
     if (err instanceof AppError) {
       c.set("errorCode", err.code);
@@ -83,6 +88,11 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
       // Never echo a 5xx Hono raised for malformed input: the client sent it, so it is a 400.
       const status = err.status >= 500 ? 400 : err.status;
       return c.json(errorBody(CODE_BY_STATUS[status] ?? "bad_request", err.message || "bad request"), status as ContentfulStatusCode);
+    }
+    if (isCorruption(err)) {
+      onCorruption(err);
+      c.set("errorCode", "storage_corrupt");
+      return c.json(errorBody("storage_corrupt", STORAGE_CORRUPT_MESSAGE), 503);
     }
     if (isStorageFailure(err)) {
       c.set("errorCode", "storage_unavailable");

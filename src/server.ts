@@ -190,6 +190,8 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   }
   const running = server;
   lock?.setUrl(running.url.href);
+  // Beside serving, not before: at a million events the whole-file check takes 0.6 s warm and 9.5 s from a cold disk.
+  void store.checkIntegrity();
 
   // Notices a database file removed or replaced under the server, or failing commits, and recovers when it can.
   const storageCheck = new PeriodicJob("storage.check", () => {

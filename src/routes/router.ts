@@ -84,7 +84,7 @@ export function withStandardRefusals<R extends RouteConfig>(route: R): R {
     }
     standard[429] = "Too many wrong bearer tokens from this address";
     if (unsafe && route.security.some((requirement) => "sessionCookie" in requirement)) standard[403] ??= "A browser session without its X-CSRF-Token";
-    standard[503] = "The database cannot be used right now; retry later";
+    standard[503] = "The database cannot be used: right now (storage_unavailable: retry later), or until an operator recovers a damaged file (storage_corrupt)";
   }
   const responses = { ...route.responses };
   for (const [status, description] of Object.entries(standard)) responses[status] ??= errorResponse(description);

@@ -2,14 +2,14 @@
 // Bun.serve routes it straight here and Hono mounts the same function (so app.request() and /openapi.json see it);
 // going through Hono's context, router and middleware chain cost ~12% of ingest throughput (8.5k vs 9.6k req/s, file DB).
 import type { AppDeps } from "../deps.ts";
-import { AppError, errorBody, validationError } from "../errors.ts";
+import { AppError, errorBody, STORAGE_CORRUPT_MESSAGE, validationError } from "../errors.ts";
 import { readCappedBody } from "../http/read-capped-body.ts";
 import { API_SECURITY_HEADERS } from "../http/security-headers.ts";
 import { cachedLabelKeys, labelKey } from "../metrics.ts";
 import { parseOuraTimestamp } from "../oura/signature.ts";
 import { publishEvent } from "../realtime/event-messages.ts";
 import { WebhookNotification } from "../schemas/notification.ts";
-import { type NewEvent, StorageUnavailableError } from "../storage/store.ts";
+import { type NewEvent, StorageCorruptError, StorageUnavailableError } from "../storage/store.ts";
 
 export type WebhookReceiver = (request: Request) => Promise<Response>;
 
@@ -74,6 +74,7 @@ export function createWebhookReceiver(deps: AppDeps): WebhookReceiver {
       // Without a usable sign-in for this user the document cannot be fetched yet: say so now, not after a fetch attempt.
       const fetch = !deps.fetcher ? "not_fetched" : !deps.accounts.hasUsableLink(delivery.identity.user_id) ? "awaiting_link" : "pending";
       result = await deps.store.appendEvent({ source: "webhook", ...delivery, fetch }).catch((error: unknown) => {
+        if (error instanceof StorageCorruptError) throw new AppError(503, "storage_corrupt", STORAGE_CORRUPT_MESSAGE);
         throw error instanceof StorageUnavailableError ? new AppError(503, "storage_unavailable", "the event could not be stored; retry later") : error;
       });
     } catch (error) {

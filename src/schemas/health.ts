@@ -14,10 +14,29 @@ export const Health = z
     database: z.object({
       ok: z.boolean().openapi({ description: "The database answers and writes to it are kept." }),
       writable: z.boolean().optional().openapi({ description: `False while a write would not be kept (the last commit failed, or the file at DATABASE_PATH is not the one open). ${operatorsOnly}` }),
-      state: z.enum(["ok", "write_failed", "file_removed", "file_replaced", "unreachable"]),
+      state: z.enum(["ok", "write_failed", "disk_full", "corrupt", "file_removed", "file_replaced", "unreachable"]).openapi({
+        description:
+          "write_failed: the last commit failed, retried every second; disk_full: the volume is full, reads work, writes resume by themselves once there is room; corrupt: the file is damaged, which no retry repairs (see the README, \"Backup and recovery\"); file_removed, file_replaced: DATABASE_PATH no longer leads to the open file; unreachable: the database cannot be read.",
+      }),
       problem: z.string().optional().openapi({ description: `What is wrong and what the server does about it. ${operatorsOnly}` }),
       last_commit_at: z.string().nullable().optional(),
       last_failure_at: z.string().nullable().optional(),
+      disk: z
+        .object({
+          free_bytes: z.number().int(),
+          total_bytes: z.number().int(),
+          low_below_bytes: z.number().int().openapi({ description: "64 MiB or 5% of the volume, whichever is more: below it the log warns (storage.disk_low)." }),
+          low: z.boolean(),
+        })
+        .nullable()
+        .optional()
+        .openapi({ description: `The volume holding the database, at most a second old (null in memory). ${operatorsOnly}` }),
+      wal_bytes: z.number().int().optional().openapi({ description: `Size of the write-ahead log file. ${operatorsOnly}` }),
+      integrity: z
+        .object({ state: z.enum(["running", "ok", "failed"]), checked_at: z.string().nullable(), duration_ms: z.number().int().nullable() })
+        .nullable()
+        .optional()
+        .openapi({ description: `The integrity check (PRAGMA quick_check) run beside serving after each start; failed means state corrupt. ${operatorsOnly}` }),
     }),
     role: z.enum(["anonymous", "operator", "wearer"]).openapi({ description: "Who the details were written for: anonymous callers and wearers get status, version and the database's state only." }),
     events_stored: z.number().int().nullable().optional().openapi({ description: operatorsOnly }),

@@ -1,13 +1,19 @@
 // The open database file and whether writes to it are really kept: notices when DATABASE_PATH no longer leads to the
-// file this process has open (removed or replaced under the running server) and when commits fail (disk full),
-// refuses writes while that lasts, and recovers on its own when it can.
+// file this process has open (removed or replaced under the running server), when commits fail (disk full) and when
+// the file is damaged, refuses writes while that lasts, and recovers on its own when it can.
 import { constants, type Database, type Statement } from "bun:sqlite";
 import { closeSync, fdatasync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname } from "node:path";
-import type { Logger } from "../../log.ts";
-import { type StorageHealth, type StorageState, StorageUnavailableError } from "../store.ts";
+import { dirname, resolve } from "node:path";
+import type { LogFields, Logger } from "../../log.ts";
+import { StorageCorruptError, type StorageHealth, type StorageState, StorageUnavailableError } from "../store.ts";
 import { openDatabase } from "./database.ts";
+import { DiskWatch, type DiskWatchOptions } from "./disk-space.ts";
+import { isCorruption, isNoSpace, isStorageFailure, problemOf, RECOVERY_ADVICE, storageRefusal } from "./failures.ts";
+import { LogSpace, openWithoutSharedMemory, truncateLog } from "./full-disk.ts";
 import type { Settled } from "./group-commit.ts";
+import { IntegrityCheck } from "./integrity.ts";
+
+export { isCorruption, isStorageFailure } from "./failures.ts";
 
 const RESTORE_DELAY_MS = 1000;
 
@@ -26,27 +32,23 @@ function identityOf(path: string): Identity | undefined {
 
 const sameFile = (a: Identity | undefined, b: Identity | undefined) => a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
 
-/** SQLite result codes that mean "the storage failed", as opposed to a constraint or a bug in a statement. */
-const STORAGE_FAILURE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|PERM|NOMEM|BUSY|LOCKED)/;
-
-export function isStorageFailure(error: unknown): boolean {
-  if (error instanceof StorageUnavailableError) return true;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && STORAGE_FAILURE.test(code);
+export interface DatabaseFileOptions {
+  disk?: DiskWatchOptions;
 }
-
-const PROBLEMS: Record<Exclude<StorageState, "ok">, string> = {
-  write_failed: "the last commit failed (disk full or unwritable?); writes are retried every second",
-  file_removed: "the database file was removed under the running server; it is being restored from the open connection",
-  file_replaced:
-    "DATABASE_PATH now leads to another file than the one this server opened; move that file away to let the server restore its own there, or restart to use it",
-};
 
 export class DatabaseFile {
   #db: Database;
   #file: Identity | undefined;
   #wal: Identity | undefined;
   #state: StorageState = "ok";
+  readonly #disk: DiskWatch;
+  readonly #log: LogSpace;
+  /** Started on a full volume through a connection that only reads (see #openAtStart). */
+  #readOnly = false;
+  #checkWhenWritable = false;
+  /** What SQLite or quick_check said about the damage (state corrupt). */
+  #damage = "";
+  readonly #integrity: IntegrityCheck;
   /** Epoch milliseconds: kept as numbers, formatted only when /health asks (commits are the hot path). */
   #lastCommitAt = 0;
   #lastFailureAt = 0;
@@ -57,9 +59,20 @@ export class DatabaseFile {
   constructor(
     readonly path: string,
     private readonly logger?: Logger,
+    options: DatabaseFileOptions = {},
   ) {
-    this.#db = this.#open();
+    this.#disk = new DiskWatch(path, logger, options.disk);
+    this.#log = new LogSpace(path, this.#disk);
+    this.#integrity = new IntegrityCheck(path, (detail) => this.reportCorruption(detail), logger);
+    this.#db = this.#openAtStart();
     this.#learnIdentity();
+    this.#disk.measure();
+    if (!this.#readOnly && this.#disk.tight) {
+      // A start on a nearly full volume: one tiny write tells at once whether writes are kept. If not, the server still
+      // starts and serves what it has, /health says why writes are refused, and maintain() takes them up again.
+      this.#log.keepShort(this.#db);
+      this.#probeWrite();
+    }
   }
 
   /**
@@ -68,8 +81,15 @@ export class DatabaseFile {
    * that is what synchronous=FULL promises, without holding the event loop for each fsync.
    */
   #open(): Database {
-    const db = openDatabase(this.path);
+    let db: Database;
+    try {
+      db = openDatabase(this.path);
+    } catch (error) {
+      if (!isCorruption(error)) throw error;
+      throw new Error(`DATABASE_PATH: ${resolve(this.path)} is damaged and cannot be opened (${error instanceof Error ? error.message : String(error)}): ${RECOVERY_ADVICE}`);
+    }
     if (this.path !== ":memory:") db.exec("PRAGMA synchronous = NORMAL");
+    this.#log.opened();
     return db;
   }
 
@@ -85,7 +105,7 @@ export class DatabaseFile {
       }
       fdatasync(fd, (error) => {
         if (!error) return resolve();
-        this.#recordFailure(error);
+        this.recordWriteFailure(error);
         reject(new StorageUnavailableError(error));
       });
     });
@@ -116,15 +136,20 @@ export class DatabaseFile {
     return {
       state,
       writable: state === "ok",
-      ...(state === "ok" ? {} : { problem: PROBLEMS[state] }),
+      ...(state === "ok" ? {} : { problem: problemOf(state, this.#damage) }),
       last_commit_at: this.#lastCommitAt ? new Date(this.#lastCommitAt).toISOString() : null,
       last_failure_at: this.#lastFailureAt ? new Date(this.#lastFailureAt).toISOString() : null,
+      disk: this.#disk.last,
+      wal_bytes: this.#log.bytes(),
+      integrity: this.#integrity.status,
     };
   }
 
-  /** Throws StorageUnavailableError when a write now could not be kept (the path leads elsewhere). */
+  /** Throws when a write now could not be kept: the path leads elsewhere, or the file is damaged. */
   #assertAttached(): void {
-    if (this.#state === "file_removed" || this.#state === "file_replaced") throw new StorageUnavailableError(PROBLEMS[this.#state]);
+    if (this.#state === "file_removed" || this.#state === "file_replaced") throw new StorageUnavailableError(problemOf(this.#state));
+    if (this.#state === "corrupt") throw new StorageCorruptError(this.#damage);
+    if (this.#readOnly) throw new StorageUnavailableError(problemOf("disk_full"));
   }
 
   /**
@@ -180,8 +205,8 @@ export class DatabaseFile {
 
   /** The transaction itself failed (an item's own error never gets here): nothing in the batch is kept. */
   #refuseAll<R>(items: unknown[], error: unknown): Settled<R>[] {
-    if (!(error instanceof StorageUnavailableError)) this.#recordFailure(error);
-    const refusal = error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);
+    if (!(error instanceof StorageUnavailableError || error instanceof StorageCorruptError)) this.recordWriteFailure(error);
+    const refusal = storageRefusal(error);
     return items.map(() => ({ ok: false as const, error: refusal }));
   }
 
@@ -190,16 +215,55 @@ export class DatabaseFile {
    * StorageUnavailableError otherwise, so nothing is acknowledged that a restart would not find.
    */
   #confirmCommit(): void {
-    if (!this.#pathLeadsHere()) throw new StorageUnavailableError(PROBLEMS[this.#state as "file_removed"]);
+    if (!this.#pathLeadsHere()) throw new StorageUnavailableError(problemOf(this.#state as "file_removed"));
     this.#lastCommitAt = Date.now();
-    if (this.#state === "write_failed") this.#setState("ok");
+    if (this.#state === "write_failed" || this.#state === "disk_full") this.#setState("ok", { wal_bytes: this.#log.bytes() });
   }
 
-  #recordFailure(error: unknown): void {
+  /**
+   * A write failed (a commit, a flush, or one made outside the writer, such as the outbox's triggers at start):
+   * disk_full for want of space (the log is truncated at once, if the volume lets it), corrupt for a damaged file,
+   * write_failed otherwise.
+   */
+  recordWriteFailure(error: unknown): void {
     this.#lastFailureAt = Date.now();
-    if (this.#state === "ok") {
-      this.#setState("write_failed", { error: (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error)) });
+    if (isCorruption(error)) return this.reportCorruption(error);
+    if (this.#state !== "ok" && this.#state !== "write_failed" && this.#state !== "disk_full") return;
+    const state = isNoSpace(error) ? "disk_full" : "write_failed";
+    const cause = error instanceof StorageUnavailableError ? error.cause : error;
+    const entering = state !== this.#state;
+    this.#setState(state, { error: (cause as { code?: string } | null)?.code ?? (cause instanceof Error ? cause.message : String(cause)) });
+    // The log's space back at once if the volume lets a checkpoint through; maintain() tries again every second.
+    if (entering && state === "disk_full") truncateLog(this.#db);
+  }
+
+  /** The file is damaged (SQLite said so to a read, or quick_check did): writes are refused from now on. */
+  reportCorruption(error: unknown): void {
+    this.#lastFailureAt = Date.now();
+    const cause = error instanceof StorageCorruptError && error.cause !== undefined ? error.cause : error;
+    const detail = typeof cause === "string" ? cause : cause instanceof Error ? cause.message : String(cause);
+    if (this.#state !== "corrupt") {
+      this.#damage = detail;
+      return this.#setState("corrupt", { detail, advice: RECOVERY_ADVICE });
     }
+    // A read found the damage first: quick_check's findings say more about where it is.
+    if (detail.startsWith("quick_check:") && !this.#damage.startsWith("quick_check:")) {
+      this.#damage = detail;
+      this.logger?.error("storage.integrity_failed", { path: this.path, detail, advice: RECOVERY_ADVICE });
+    }
+  }
+
+  /**
+   * PRAGMA quick_check of the whole file in a worker thread (see integrity.ts), beside serving; a damaged file turns
+   * the state to corrupt. Joins a check already running; "skipped" in memory or when the check could not run.
+   */
+  checkIntegrity(): Promise<"ok" | "failed" | "skipped"> {
+    // The read-only connection of a full volume locks others out, the check's too: it runs once that connection goes.
+    if (this.#readOnly) {
+      this.#checkWhenWritable = true;
+      return Promise.resolve("skipped");
+    }
+    return this.#integrity.run();
   }
 
   /**
@@ -209,17 +273,25 @@ export class DatabaseFile {
    */
   maintain(): void {
     if (this.path === ":memory:") return;
+    this.#disk.measure();
+    if (this.#state === "corrupt") return;
     if (this.#state === "ok") {
-      this.#pathLeadsHere();
+      if (this.#pathLeadsHere()) this.#log.keepShort(this.#db);
       return;
     }
-    if (this.#state === "write_failed") return this.#probeWrite();
+    if (this.#state === "write_failed" || this.#state === "disk_full") {
+      if (this.#readOnly && !this.#reopenWritable()) return;
+      // The log first: after a full disk it may hold megabytes that a checkpoint hands back as soon as there is room.
+      truncateLog(this.#db);
+      return this.#probeWrite();
+    }
     if (this.#state === "file_replaced" && !identityOf(this.path)) this.#setState("file_removed");
     // A second of refusals first: the loss shows in /health, and a file someone is moving back in has time to land.
     if (this.#state === "file_removed" && Date.now() - this.#detachedAtMs >= RESTORE_DELAY_MS) this.#restore();
   }
 
   close(): void {
+    this.#integrity.cancel();
     this.#closeLog();
     this.#db.close();
   }
@@ -254,8 +326,46 @@ export class DatabaseFile {
       this.#confirmCommit();
     } catch (error) {
       if (!isStorageFailure(error)) throw error;
-      this.#lastFailureAt = Date.now();
+      this.recordWriteFailure(error);
     }
+  }
+
+  /**
+   * The first open. On a volume too full for SQLite to create its "-shm" file, the server still starts: it reads
+   * through a connection that needs none, refuses writes (disk_full), and maintain() opens the file as usual once
+   * there is room.
+   */
+  #openAtStart(): Database {
+    try {
+      return this.#open();
+    } catch (error) {
+      if (!isStorageFailure(error) || isCorruption(error) || !this.#disk.measure() || !this.#disk.tight) throw error;
+      const db = openWithoutSharedMemory(this.path);
+      this.#readOnly = true;
+      this.#lastFailureAt = Date.now();
+      const detail = "started read-only: the volume is too full to open the database for writing";
+      this.#setState("disk_full", { error: (error as { code?: string }).code ?? String(error), detail });
+      return db;
+    }
+  }
+
+  /** Leaves the read-only connection of a start on a full volume for a usual one; false while that cannot be opened yet. */
+  #reopenWritable(): boolean {
+    // SQLite needs 32 KiB for "-shm" before anything: no use closing the connection that works before there is that much.
+    if ((this.#disk.last?.free_bytes ?? 0) < 64 * 1024) return false;
+    this.#closeLog();
+    this.#db.close();
+    try {
+      this.#db = this.#open();
+    } catch (error) {
+      this.#db = openWithoutSharedMemory(this.path);
+      if (!isStorageFailure(error)) throw error;
+      return false;
+    }
+    this.#readOnly = false;
+    this.#learnIdentity();
+    if (this.#checkWhenWritable) void this.checkIntegrity();
+    return true;
   }
 
   /**
@@ -310,12 +420,16 @@ export class DatabaseFile {
     this.#wal = identityOf(`${this.path}-wal`);
   }
 
-  #setState(state: StorageState, fields: Record<string, string> = {}): void {
+  #setState(state: StorageState, fields: LogFields = {}): void {
     if (state === this.#state) return;
     if ((state === "file_removed" || state === "file_replaced") && this.#state !== "file_removed" && this.#state !== "file_replaced") this.#detachedAtMs = Date.now();
     this.#state = state;
-    if (state === "ok") this.logger?.info("storage.writable", { path: this.path });
-    else this.logger?.error(`storage.${state}`, { path: this.path, ...fields, effect: "webhooks answer 503 until this is resolved" });
+    if (state === "ok") return this.logger?.info("storage.writable", { path: this.path, ...fields });
+    const effect =
+      state === "corrupt"
+        ? "writes answer 503 storage_corrupt and reads of the damaged pages fail until the file is recovered: neither retrying nor restarting repairs it"
+        : "webhooks answer 503 until this is resolved";
+    this.logger?.error(`storage.${state}`, { path: this.path, ...fields, effect, ...(state === "disk_full" ? { free_bytes: this.#disk.measure()?.free_bytes } : {}) });
   }
 }
 

@@ -45,6 +45,8 @@ export interface ServerLock {
   release(): void;
 }
 
+const isNoSpace = (error: unknown) => ["ENOSPC", "EDQUOT"].includes((error as { code?: string } | null)?.code ?? "");
+
 /** The lock file beside the database, through symlinks, so two spellings of one database share one lock. */
 export function lockPathFor(databasePath: string): string {
   const real = existsSync(databasePath) ? realpathSync(databasePath) : join(realpathSync(dirname(resolve(databasePath))), basename(databasePath));
@@ -100,11 +102,20 @@ export function acquireServerLock(databasePath: string, options: { purpose?: str
   if (databasePath === ":memory:") return undefined;
   const path = lockPathFor(databasePath);
   const holder: LockHolder = { pid: process.pid, hostname: hostname(), purpose: options.purpose ?? "server", url: null, started_at: new Date((options.now ?? Date.now)()).toISOString() };
+  let written = false;
   const write = (fd: number) => {
     const text = `${JSON.stringify(holder)}\n`;
-    // Written in place (never renamed over: a new file would not be the locked one), then cut to length.
-    writeSync(fd, text, 0);
-    ftruncateSync(fd, Buffer.byteLength(text));
+    try {
+      // Written in place (never renamed over: a new file would not be the locked one), then cut to length.
+      writeSync(fd, text, 0);
+      ftruncateSync(fd, Buffer.byteLength(text));
+      written = true;
+    } catch (error) {
+      // A full disk: the flock holds all the same, only who holds it is not said (a newcomer is refused without the
+      // details); restore() writes it once there is room. A start on a full disk must not fail here.
+      if (!isNoSpace(error)) throw error;
+      written = false;
+    }
   };
   const first = lockAt(path);
   if (typeof first !== "number") throw first;
@@ -119,7 +130,10 @@ export function acquireServerLock(databasePath: string, options: { purpose?: str
     },
     restore() {
       if (released) return false;
-      if (sameFile(fd, path)) return true;
+      if (sameFile(fd, path)) {
+        if (!written) write(fd);
+        return true;
+      }
       let again: number | DatabaseInUseError;
       try {
         again = lockAt(path);

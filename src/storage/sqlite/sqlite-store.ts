@@ -18,13 +18,14 @@ import {
   type PollRun,
   type PollState,
   type NewEvent,
+  StorageCorruptError,
   type StorageHealth,
   type Store,
   StorageUnavailableError,
   type StoredDocument,
 } from "../store.ts";
 import { databaseBytes } from "./database.ts";
-import { DatabaseFile, isStorageFailure, type Work } from "./database-file.ts";
+import { DatabaseFile, isCorruption, isStorageFailure, type Work } from "./database-file.ts";
 import { readDocumentPage } from "./document-pages.ts";
 import { type AppendRow, prepareAppend, prepareDocumentUpsert } from "./event-append.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
@@ -66,7 +67,8 @@ export class SqliteStore implements Store {
     try {
       return (await this.#writer.submit(work)) as R;
     } catch (error) {
-      throw isStorageFailure(error) && !(error instanceof StorageUnavailableError) ? new StorageUnavailableError(error) : error;
+      if (error instanceof StorageUnavailableError || error instanceof StorageCorruptError || !isStorageFailure(error)) throw error;
+      throw isCorruption(error) ? new StorageCorruptError(error) : new StorageUnavailableError(error);
     }
   }
 
@@ -75,7 +77,14 @@ export class SqliteStore implements Store {
     const file = new DatabaseFile(path, logger);
     // Per connection: a database file recreated under the server gets its triggers again.
     const outbox = file.prepared((db) => configureOutbox(db, options.outbox));
-    outbox();
+    try {
+      outbox();
+    } catch (error) {
+      // A start on a full volume: the server starts all the same, refusing writes until maintain() has made room,
+      // written a probe and set the triggers (they are set before any write is taken again).
+      if (!isStorageFailure(error) || isCorruption(error)) throw error;
+      file.recordWriteFailure(error);
+    }
     const store = new SqliteStore(file);
     store.#configureOutbox = outbox;
     return store;
@@ -506,9 +515,18 @@ export class SqliteStore implements Store {
     this.#file.maintain();
     try {
       this.#configureOutbox();
-    } catch {
+    } catch (error) {
       // The file is unusable right now; maintain() says so through health() and tries again in a second.
+      if (isStorageFailure(error)) this.#file.recordWriteFailure(error);
     }
+  }
+
+  checkIntegrity(): Promise<"ok" | "failed" | "skipped"> {
+    return this.#file.checkIntegrity();
+  }
+
+  reportCorruption(error: unknown): void {
+    this.#file.reportCorruption(error);
   }
 
   async close(): Promise<void> {
