@@ -1,6 +1,6 @@
 // The whole-file integrity check: PRAGMA quick_check on a read-only connection of its own, in a worker thread, so a
-// large database is checked beside serving rather than before it (measured in the README: 0.6 s for 1,000,000 events
-// with the file in the page cache, 9.5 s from a cold disk).
+// large database is checked beside serving rather than before it (bench/integrity-check.ts: 0.7 s for 1,000,000 events
+// with the file in the page cache, 9.6 s from a cold disk).
 import type { Logger } from "../../log.ts";
 import type { StorageHealth } from "../store.ts";
 
