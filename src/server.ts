@@ -50,6 +50,8 @@ export interface RunningServer {
 /** Timings tests shorten; production runs with each part's defaults. */
 export interface ServerTimings extends WarehouseTimings {
   ouraCircuit?: Partial<CircuitTimings>;
+  /** How often OURA_INITIAL_REFRESH_TOKEN is tried again after Oura did not answer (default 60 s). */
+  initialLinkRetryMs?: number;
   fetcher?: { intervalMs?: number; baseDelayMs?: number; maxAttempts?: number };
 }
 
@@ -153,8 +155,17 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   };
   if (!deps.verifier) logger.warn("webhook.secret_missing", { effect: "POST /webhooks answers 503 until OURA_CLIENT_SECRET is set" });
 
+  // Tried at start; when Oura did not answer, again every initialLinkRetryMs until it links or is refused (an outage
+  // at start must not leave the user unlinked until someone restarts the server).
+  let initialLinkAttempts = 0;
+  let initialLinkPending = true;
+  const initialLinkRetry = new PeriodicJob("oauth.initial_link", async () => {
+    if (initialLinkPending && oura && config.oura.initialRefreshToken) initialLinkPending = (await linkInitialRefreshToken(deps, config.oura.initialRefreshToken, ++initialLinkAttempts)) === "retry";
+  }, logger);
   const linkInitialToken = async () => {
-    if (oura && config.oura.initialRefreshToken) await linkInitialRefreshToken(deps, config.oura.initialRefreshToken);
+    if (!oura || !config.oura.initialRefreshToken) return;
+    initialLinkPending = (await linkInitialRefreshToken(deps, config.oura.initialRefreshToken, ++initialLinkAttempts)) === "retry";
+    if (initialLinkPending) initialLinkRetry.start(timings.initialLinkRetryMs ?? 60_000);
   };
   // Warehouse mode reads the tokens kept in Delta first: the initial refresh token is for a link Delta does not have.
   if (warehouse) await warehouse.start(linkInitialToken);
@@ -178,6 +189,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
       maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     });
   } catch (error) {
+    await initialLinkRetry.stop();
     await warehouse?.stop();
     await store.close();
     // A failed start leaves no database or key file behind that it made itself.
@@ -220,6 +232,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
       await stopped;
       await storageCheck.stop();
       await renewer?.stop();
+      await initialLinkRetry.stop();
       await pruner.stop();
       // Requests waiting for the Oura budget are given up first, so no loop waits minutes for a window to stop.
       budget?.close(new Error("the server is stopping"));

@@ -25,19 +25,24 @@ export async function linkTokens(deps: AppDeps, tokens: TokenResponse, profile?:
  * OURA_INITIAL_REFRESH_TOKEN links one user without a browser. Refresh tokens are single-use, so it is exchanged only
  * while no token is stored and never after it was spent once (a digest of it is remembered, not the token).
  */
-export async function linkInitialRefreshToken(deps: AppDeps, refreshToken: string): Promise<void> {
+export async function linkInitialRefreshToken(deps: AppDeps, refreshToken: string, attempt = 1): Promise<"done" | "retry"> {
   const digest = sha256Hex(refreshToken);
   if ((await deps.store.getSetting(INITIAL_TOKEN_SETTING)) === digest || deps.accounts.hasAny()) {
-    deps.logger.info("oauth.initial_refresh_token_ignored", { reason: "a newer token is already stored" });
-    return;
+    if (attempt === 1) deps.logger.info("oauth.initial_refresh_token_ignored", { reason: "a newer token is already stored" });
+    return "done";
   }
   try {
     const tokens = await deps.oura!.refresh(refreshToken);
     await deps.store.ensureSetting(INITIAL_TOKEN_SETTING, digest);
     await linkTokens(deps, tokens);
+    return "done";
   } catch (error) {
-    // Refused (invalid_grant) means spent for good; unreachable means try again at the next start.
-    if (error instanceof OuraApiError && error.oauthError) await deps.store.ensureSetting(INITIAL_TOKEN_SETTING, digest);
-    deps.logger.error("oauth.initial_refresh_token_failed", { error: error instanceof Error ? error.message : String(error) });
+    // Refused (invalid_grant, a 400 or 401) means spent for good; anything else (Oura down, unreachable) is tried
+    // again while the server runs — said once, not at every attempt of a long outage.
+    const refused = error instanceof OuraApiError && (Boolean(error.oauthError) || error.status === 400 || error.status === 401);
+    if (refused) await deps.store.ensureSetting(INITIAL_TOKEN_SETTING, digest);
+    const fields = { error: error instanceof Error ? error.message : String(error), effect: refused ? "not linked; sign in with Oura instead" : "tried again until Oura answers" };
+    if (refused || attempt === 1) deps.logger.error("oauth.initial_refresh_token_failed", fields);
+    return refused ? "done" : "retry";
   }
 }

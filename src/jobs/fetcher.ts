@@ -10,6 +10,7 @@ import type { Metrics } from "../metrics.ts";
 import { type OuraClient, OuraApiError } from "../oura/client.ts";
 import { type CircuitBreaker, OuraUnavailable } from "../oura/circuit-breaker.ts";
 import type { Event } from "../storage/events.ts";
+import { reportUnreadableValues } from "../oura/unreadable-values.ts";
 import { PeriodicJob } from "./periodic.ts";
 import type { Documents, FetchJob, FetchQueue } from "../storage/store.ts";
 
@@ -185,6 +186,7 @@ export class DocumentFetcher {
         if (!token) return this.#finish(job, "awaiting_link", "Oura refused the token; the user must sign in again");
         document = await this.deps.oura.getDocument(token, job.dataType, job.objectId);
       }
+      reportUnreadableValues(logger, job.dataType, document);
       const event = await store.recordFetched(job, document);
       logger.info("fetch.stored", { event_id: job.eventId, data_type: job.dataType });
       this.deps.metrics?.fetches.inc({ outcome: "fetched" });

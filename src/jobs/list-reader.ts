@@ -2,7 +2,9 @@
 // by content (new → create event, changed → update event), heart-rate samples once per instant. Shared by the poller
 // and backfills; the access token is refreshed once if Oura refuses it.
 import type { TokenManager } from "../auth/token-manager.ts";
+import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import { reportUnreadableValues } from "../oura/unreadable-values.ts";
 import { type ListWindow, type OuraClient, OuraApiError } from "../oura/client.ts";
 import { listFamily } from "../oura/data-types.ts";
 import type { RequestPriority } from "../oura/request-budget.ts";
@@ -17,6 +19,8 @@ export interface ListReaderDeps {
   onEventAdded: (event: Event) => void;
   /** Counts polled documents by outcome, and those no webhook announced. */
   metrics?: Metrics;
+  /** Told once per new or changed document of values it could not read. */
+  logger?: Logger;
 }
 
 export interface WindowRead {
@@ -72,6 +76,7 @@ export async function readListWindow(
     } else {
       for (let at = 0; at < page.data.length; at += DOCUMENT_SLICE) {
         const outcome = await store.recordPolledDocuments(userId, dataType, page.data.slice(at, at + DOCUMENT_SLICE), new Date(request.now()).toISOString());
+        for (const event of [...outcome.created, ...outcome.updated]) reportUnreadableValues(deps.logger, dataType, event.document);
         read.created += outcome.created.length;
         read.updated += outcome.updated.length;
         read.unchanged += outcome.unchanged;

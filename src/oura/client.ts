@@ -35,7 +35,8 @@ export class OuraApiError extends Error {
     readonly oauthError?: string,
     readonly retryAfterSeconds?: number,
   ) {
-    super(`Oura answered ${status}: ${detail}`);
+    // Status 0: no answer at all (a network error or a timeout); the detail says which.
+    super(status === 0 ? `Oura did not answer: ${detail}` : `Oura answered ${status}: ${detail}`);
     this.name = "OuraApiError";
   }
 }

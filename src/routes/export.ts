@@ -42,7 +42,15 @@ export function createExportRoutes(deps: AppDeps) {
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        const next = await lines.next();
+        let next: IteratorResult<string>;
+        try {
+          next = await lines.next();
+        } catch (error) {
+          // The status line is already sent: the stream is cut (the client sees it end early), and the log says why.
+          deps.logger.error("export.failed", { what: query.what, error: error instanceof Error ? `${error.name}: ${error.message}` : "unknown", effect: "the export ended early" });
+          controller.error(new Error("the export could not be completed"));
+          return;
+        }
         if (next.done) controller.close();
         else controller.enqueue(encoder.encode(next.value));
       },

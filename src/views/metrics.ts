@@ -2,6 +2,7 @@
 import { DAILY_METRIC_FIELDS } from "../oura/daily-metrics.ts";
 import type { Documents } from "../storage/store.ts";
 import { isCalendarDay } from "../time/calendar-day.ts";
+import { PLAUSIBLE_LIMIT } from "./night-data.ts";
 
 export interface MetricDefinition {
   key: string;
@@ -58,7 +59,7 @@ export async function loadMetricSeries(store: Documents, userId: string | undefi
   const lastDay = dayString(now + 86_400_000);
   const byMetric = new Map<string, Point[]>();
   for (const { metric, day, value, users } of rows) {
-    if (!isCalendarDay(day) || day > lastDay || !Number.isFinite(value)) continue;
+    if (!isCalendarDay(day) || day > lastDay || !Number.isFinite(value) || Math.abs(value) > PLAUSIBLE_LIMIT) continue;
     const points = byMetric.get(metric) ?? [];
     points.push({ day, value, users });
     byMetric.set(metric, points);

@@ -32,7 +32,9 @@ const LONGEST_NIGHT_MS = 36 * 3_600_000;
 /** 5-minute slots in LONGEST_NIGHT_MS: longer phase strings or series are cut there, not drawn by the million. */
 const MOST_SLOTS = LONGEST_NIGHT_MS / 300_000;
 
-const numberOr = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : null);
+/** Larger than any value Oura measures (a second of a day, a step count): a number past it cannot be drawn (max − min overflows). */
+export const PLAUSIBLE_LIMIT = 1e9;
+const numberOr = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= PLAUSIBLE_LIMIT ? value : null);
 const series = (value: unknown): (number | null)[] => {
   const items = (value as { items?: unknown })?.items;
   return Array.isArray(items) ? items.slice(0, MOST_SLOTS).map(numberOr) : [];

@@ -8,7 +8,10 @@ import type { RunningServer } from "../../src/server.ts";
 import { FakeOura } from "../fake-oura.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
-import { startTestServer, tempDir } from "../helpers/servers.ts";
+import { tempDir } from "../helpers/servers.ts";
+import { testConfig } from "../helpers/config.ts";
+import { createLogger } from "../../src/log.ts";
+import { startServer } from "../../src/server.ts";
 
 const USER = "USER-ODD";
 const bearer = { authorization: `Bearer ${TEST_API_TOKEN}` };
@@ -16,6 +19,7 @@ const fake = new FakeOura().start();
 let running: RunningServer;
 let base: string;
 let databasePath: string;
+const logLines: string[] = [];
 const DAY_MS = 86_400_000;
 const dayAgo = (n: number) => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
 
@@ -57,6 +61,7 @@ const ODD_SLEEPS: Record<string, Record<string, unknown>>[] = [
   { phases_a_number: { sleep_phase_5_min: 42 } },
   { numbers_as_text: { total_sleep_duration: "8h", efficiency: "high", lowest_heart_rate: null, average_hrv: [], deep_sleep_duration: {} } },
   { nap_sentinel: { type: "sleep", lowest_heart_rate: 255, total_sleep_duration: 900 } },
+  { huge_numbers: { heart_rate: { interval: 300, timestamp: `${dayAgo(1)}T23:10:00+01:00`, items: [1e308, -1e308, 60] }, efficiency: 1e308, average_hrv: -1e308 } },
   { offset_odd: { bedtime_start: `${dayAgo(1)}T23:10:00+99:99` } },
 ];
 
@@ -81,7 +86,8 @@ beforeAll(async () => {
   const port = freePort();
   base = `http://127.0.0.1:${port}`;
   databasePath = join(tempDir(), "odd.db");
-  running = await startTestServer({ ...fake.env(), PORT: String(port), API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: databasePath, POLLING_ENABLED: "false", RECONCILE_INTERVAL_HOURS: "0" });
+  const logger = createLogger("info", { write: (line) => void logLines.push(line), drain: async () => {} });
+  running = await startServer(testConfig({ ...fake.env(), PORT: String(port), API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: databasePath, POLLING_ENABLED: "false", RECONCILE_INTERVAL_HOURS: "0" }), logger);
   const tokens = fake.issueTokens(USER);
   await running.deps.accounts.link(USER, { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresInSeconds: tokens.expires_in });
   await deliverDocument("sleep", goodNight(dayAgo(1)));
@@ -133,12 +139,22 @@ describe("a malformed value costs that value, not the page", () => {
       // The document is kept as Oura sent it; only what could not be read is missing.
       const stored = (await (await fetch(`${base}/documents/sleep/odd-${index}`, { headers: bearer })).json()) as { document: Record<string, unknown>; day: string | null };
       expect(stored.document).toEqual(document);
-      if ("day" in change) expect(stored.day).toBeNull();
+      if ("day" in change) {
+        expect(stored.day).toBeNull();
+        // Said once in the log, naming the field and the document, never the value.
+        const told = logLines.filter((line) => line.includes("document.value_unreadable") && line.includes(`document_id=odd-${index}`));
+        expect(told).toHaveLength(1);
+        expect(told[0]).toContain("field=day");
+        expect(told[0]).not.toContain("script");
+      }
   }
 
   test("daily documents with text for scores, nulls, impossible days: the cards and charts skip those values and keep the others", async () => {
     await deliverDocument("daily_sleep", { id: "ds-text", day: dayAgo(2), score: "high" });
     await deliverDocument("daily_readiness", { id: "dr-null", day: dayAgo(2), score: null, contributors: "none" });
+    // Finite but far too large: max − min would overflow to Infinity and put NaN into the chart.
+    await deliverDocument("daily_sleep", { id: "ds-huge", day: dayAgo(4), score: 1e308 });
+    await deliverDocument("daily_sleep", { id: "ds-huge-negative", day: dayAgo(5), score: -1e308 });
     await deliverDocument("daily_activity", { id: "da-odd", day: "9999-99-99", score: 80, steps: 12_000, met: { interval: 60, items: [1.2, "x"] } });
     await deliverDocument("daily_activity", { id: "da-future", day: "2099-01-01", score: 99, steps: 1 });
     const eventId = await deliverDocument("daily_readiness", { id: "dr-object", day: dayAgo(3), score: { value: 80 } });

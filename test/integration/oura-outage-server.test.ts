@@ -116,3 +116,29 @@ describe("retry failed fetches", () => {
     await waitFor(async () => (await fetchStatus(id)) === "fetched" || undefined, 3_000, "the retried fetch");
   });
 });
+
+describe("OURA_INITIAL_REFRESH_TOKEN during an outage", () => {
+  test("a start while Oura is down links the user once Oura answers, without a restart", async () => {
+    const fake = new FakeOura().start();
+    try {
+      fake.addUser("USER-START");
+      const refreshToken = fake.issueTokens("USER-START").refresh_token;
+      fake.startOutage(503);
+      const server = await startServer(
+        testConfig({ ...fake.env(), OURA_INITIAL_REFRESH_TOKEN: refreshToken, API_TOKEN: TEST_API_TOKEN }),
+        silentLogger,
+        { ...TIMINGS, initialLinkRetryMs: 50 },
+      );
+      try {
+        expect(server.deps.accounts.list()).toEqual([]);
+        fake.endOutage();
+        await waitFor(() => (server.deps.accounts.list().length === 1 ? true : undefined), 5000, "the user linked after the outage");
+        expect(server.deps.accounts.list()[0]!.user_id).toBe("USER-START");
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      fake.stop();
+    }
+  });
+});
