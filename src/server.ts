@@ -100,7 +100,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   const localAccounts = new AccountStore(store, createTokenCipher(keys.tokenKey));
   const metrics = new Metrics();
   const warehouse = config.warehouse
-    ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, store, outbox: new SqliteOutbox(store), localAccounts, logger, metrics, lease: timings.tokenLease })
+    ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, store, outbox: new SqliteOutbox(store), localAccounts, logger, metrics, lease: timings.tokenLease, retries: timings })
     : undefined;
   const accounts = warehouse?.accounts ?? localAccounts;
   const broadcaster = createBunBroadcaster(() => server);

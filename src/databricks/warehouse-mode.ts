@@ -44,6 +44,12 @@ export interface WarehouseMode {
 /** Timings a test shortens (production defaults otherwise). */
 export interface WarehouseTimings {
   tokenLease?: Partial<LeaseTimings>;
+  /** After a failed read of history at start, how long until the next try (default 30 s). */
+  historyRetryMs?: number;
+  /** After a failed read of the token rows at start, how long until the next try (default 10 s). */
+  tokenRetryMs?: number;
+  /** How long a start on a disk without sign-ins waits for Delta's token rows (default 15 s, at most the statement timeout). */
+  tokenWaitMs?: number;
 }
 
 export function createWarehouseMode(parts: {
@@ -57,8 +63,12 @@ export function createWarehouseMode(parts: {
   fetch?: typeof fetch;
   /** The token lease's timings (production defaults in token-lease.ts; tests shorten them). */
   lease?: Partial<LeaseTimings>;
+  /** Retries of the start-up reads (production defaults above; tests shorten them). */
+  retries?: Pick<WarehouseTimings, "historyRetryMs" | "tokenRetryMs" | "tokenWaitMs">;
 }): WarehouseMode {
   const { config, store, outbox, logger } = parts;
+  const historyRetryMs = parts.retries?.historyRetryMs ?? HISTORY_RETRY_MS;
+  const tokenRetryMs = parts.retries?.tokenRetryMs ?? TOKEN_RETRY_MS;
   const credentials = workspaceCredentials(config.host, config.credentials, parts.fetch);
   let shipper: WarehouseShipper | undefined;
   const client = new StatementClient({
@@ -99,8 +109,8 @@ export function createWarehouseMode(parts: {
     try {
       await restoreHistory({ store, outbox, warehouse, retentionDays: parts.retentionDays, logger });
     } catch (error) {
-      logger.warn("warehouse.history_not_restored_yet", { error: (error as Error).message, effect: `retried in ${HISTORY_RETRY_MS / 1000} s; new events are kept and shipped meanwhile` });
-      if (!stopped) historyRetry = setTimeout(() => void restoreHistoryUntilDone(), HISTORY_RETRY_MS);
+      logger.warn("warehouse.history_not_restored_yet", { error: (error as Error).message, effect: `retried in ${historyRetryMs / 1000} s; new events are kept and shipped meanwhile` });
+      if (!stopped) historyRetry = setTimeout(() => void restoreHistoryUntilDone(), historyRetryMs);
     }
   };
 
@@ -117,8 +127,8 @@ export function createWarehouseMode(parts: {
       if (!accounts!.hasAny()) await tokenLease.use();
       await onRestored();
     } catch (error) {
-      logger.warn("warehouse.tokens_not_restored", { error: (error as Error).message, effect: `retried every ${TOKEN_RETRY_MS / 1000} s; Oura sign-ins kept in Delta are not used until then` });
-      if (!stopped) retry = setTimeout(() => void restoreTokens(onRestored), TOKEN_RETRY_MS);
+      logger.warn("warehouse.tokens_not_restored", { error: (error as Error).message, effect: `retried every ${tokenRetryMs / 1000} s; Oura sign-ins kept in Delta are not used until then` });
+      if (!stopped) retry = setTimeout(() => void restoreTokens(onRestored), tokenRetryMs);
     }
   };
 
@@ -135,7 +145,7 @@ export function createWarehouseMode(parts: {
       const restoring = restoreTokens(onTokensRestored);
       // A disk without any sign-in (a redeploy) waits a little for Delta's, so the server comes up with its users
       // linked; with sign-ins here, start-up does not wait on Delta at all.
-      if (!parts.localAccounts.hasAny()) await within(restoring, Math.min(TOKEN_WAIT_MS, config.statementTimeoutMs));
+      if (!parts.localAccounts.hasAny()) await within(restoring, Math.min(parts.retries?.tokenWaitMs ?? TOKEN_WAIT_MS, config.statementTimeoutMs));
       shipper!.start();
       tokenLease.start();
     },

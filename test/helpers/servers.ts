@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../src/log.ts";
-import { type RunningServer, startServer } from "../../src/server.ts";
+import { type RunningServer, type ServerTimings, startServer } from "../../src/server.ts";
 import { TEST_SECRET, TEST_VERIFICATION_TOKEN, testConfig } from "./config.ts";
 
 const madeDirs: string[] = [];
@@ -19,8 +19,9 @@ export function tempDir(prefix = "oura-test-"): string {
   return dir;
 }
 
-export async function startTestServer(env: Record<string, string | undefined> = {}): Promise<RunningServer> {
-  return startServer(testConfig(env), silentLogger);
+/** An in-process server; `timings` shortens what production waits for (retries, probes), so no test waits it out. */
+export async function startTestServer(env: Record<string, string | undefined> = {}, timings: ServerTimings = {}): Promise<RunningServer> {
+  return startServer(testConfig(env), silentLogger, timings);
 }
 
 export const REPO_ROOT = join(import.meta.dir, "..", "..");

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { cleanupsAfterEach, WAREHOUSE_APP_SECRET_KEY } from "../helpers/cleanups.ts";
 import { join } from "node:path";
-import type { RunningServer } from "../../src/server.ts";
+import type { RunningServer, ServerTimings } from "../../src/server.ts";
 import { FakeDatabricks } from "../fake-databricks.ts";
 import { FakeOura } from "../fake-oura.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
@@ -22,8 +22,8 @@ function startFake(options: ConstructorParameters<typeof FakeDatabricks>[0] = {}
   return fake;
 }
 
-async function startWarehouseServer(fake: FakeDatabricks, env: Record<string, string> = {}): Promise<RunningServer> {
-  const server = await startTestServer({ ...fake.env(), APP_SECRET_KEY, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "oura.db"), ...env });
+async function startWarehouseServer(fake: FakeDatabricks, env: Record<string, string> = {}, timings: ServerTimings = {}): Promise<RunningServer> {
+  const server = await startTestServer({ ...fake.env(), APP_SECRET_KEY, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "oura.db"), ...env }, timings);
   cleanups.push(() => server.stop());
   return server;
 }
@@ -117,7 +117,8 @@ describe("warehouse down at start", () => {
     fake.createTable(EVENTS, [["id", "STRING"], ["received_at", "TIMESTAMP"], ["data_type", "STRING"], ["event_type", "STRING"], ["user_id", "STRING"], ["payload", "STRING"], ["object_id", "STRING"], ["event_time", "TIMESTAMP"], ["source", "STRING"], ["document", "STRING"]].map(([name, type]) => ({ name: name!, type: type! })), history);
     fake.setOff();
     const started = Date.now();
-    const server = await startWarehouseServer(fake, { WAREHOUSE_STATEMENT_TIMEOUT_SECONDS: "5" });
+    // Production retries the history every 30 s; here every 200 ms (the behaviour is the same, not the wait).
+    const server = await startWarehouseServer(fake, { WAREHOUSE_STATEMENT_TIMEOUT_SECONDS: "5" }, { historyRetryMs: 200, tokenRetryMs: 200, tokenWaitMs: 200 });
     expect(Date.now() - started).toBeLessThan(7000);
     const sent = Array.from({ length: 20 }, () => sampleNotification());
     const acknowledged = Date.now();
@@ -125,7 +126,7 @@ describe("warehouse down at start", () => {
     expect(Date.now() - acknowledged).toBeLessThan(2000);
     expect((await health(server)).warehouse.pending_events).toBe(20);
     fake.setOn();
-    // The history arrives (retried every 30 s at most), and only the 20 new events are shipped.
+    // The history arrives (at its next retry), and only the 20 new events are shipped.
     await waitFor(async () => {
       const body = (await (await fetch(new URL("/events?user_id=USER-OLD", server.url), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).json()) as { events: unknown[] };
       return body.events.length === 3 ? true : undefined;
