@@ -3,7 +3,7 @@
 import type { WarehouseConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { WarehouseShipper } from "../jobs/shipper.ts";
+import { type ShipperTimings, WarehouseShipper } from "../jobs/shipper.ts";
 import type { AccountStore } from "../storage/sqlite/account-store.ts";
 import type { FetchQueue, Outbox, EventLog, Settings, WarehouseDocument, WarehouseEvent } from "../storage/store.ts";
 import { workspaceCredentials } from "./credentials.ts";
@@ -50,6 +50,7 @@ export interface WarehouseTimings {
   tokenRetryMs?: number;
   /** How long a start on a disk without sign-ins waits for Delta's token rows (default 15 s, at most the statement timeout). */
   tokenWaitMs?: number;
+  shipper?: ShipperTimings;
 }
 
 export function createWarehouseMode(parts: {
@@ -64,7 +65,7 @@ export function createWarehouseMode(parts: {
   /** The token lease's timings (production defaults in token-lease.ts; tests shorten them). */
   lease?: Partial<LeaseTimings>;
   /** Retries of the start-up reads (production defaults above; tests shorten them). */
-  retries?: Pick<WarehouseTimings, "historyRetryMs" | "tokenRetryMs" | "tokenWaitMs">;
+  retries?: Pick<WarehouseTimings, "historyRetryMs" | "tokenRetryMs" | "tokenWaitMs" | "shipper">;
 }): WarehouseMode {
   const { config, store, outbox, logger } = parts;
   const historyRetryMs = parts.retries?.historyRetryMs ?? HISTORY_RETRY_MS;
@@ -99,7 +100,7 @@ export function createWarehouseMode(parts: {
     onAcquired: async () => logger.info("warehouse.tokens_reread", { reason: "token lease taken", installed: await rereadTokens() }),
   });
   accounts = new MirroredAccounts(parts.localAccounts, warehouse, logger, tokenLease);
-  shipper = new WarehouseShipper({ outbox, warehouse, logger, metrics: parts.metrics });
+  shipper = new WarehouseShipper({ outbox, warehouse, logger, metrics: parts.metrics, timings: parts.retries?.shipper });
   let tokensRestored = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let historyRetry: ReturnType<typeof setTimeout> | undefined;

@@ -13,6 +13,11 @@ import { PeriodicJob } from "./periodic.ts";
  * drain 3,700 events/s and 2,000 rows 7,100 (bench/warehouse.ts).
  */
 export const SHIP_BATCH_ROWS = 2000;
+
+export interface ShipperTimings {
+  intervalMs?: number;
+  retryBaseMs?: number;
+}
 const SHIP_BATCH_BYTES = 4 * 1024 * 1024;
 const SHIP_INTERVAL_MS = 1000;
 /** After a failure the next attempt waits 1 s, then 2, 4 … up to a minute (a broken grant is not asked about every second). */
@@ -53,7 +58,16 @@ export class WarehouseShipper {
   #nextAttemptAtMs = 0;
 
   constructor(
-    private readonly parts: { outbox: Outbox; warehouse: DeltaWarehouse; logger: Logger; metrics: Metrics; batchRows?: number; now?: () => number },
+    private readonly parts: {
+      outbox: Outbox;
+      warehouse: DeltaWarehouse;
+      logger: Logger;
+      metrics: Metrics;
+      batchRows?: number;
+      now?: () => number;
+      /** How often the outbox is looked at (default 1 s), and the first retry delay after a failure (default 1 s, doubling to 60 s). */
+      timings?: ShipperTimings;
+    },
   ) {
     this.#job = new PeriodicJob("warehouse.ship", () => this.#run(), parts.logger);
     const { metrics } = parts;
@@ -77,7 +91,7 @@ export class WarehouseShipper {
 
   start(): void {
     this.#stopping = false;
-    this.#job.start(SHIP_INTERVAL_MS, { immediately: true });
+    this.#job.start(this.parts.timings?.intervalMs ?? SHIP_INTERVAL_MS, { immediately: true });
   }
 
   /** Ship now (tests, and after a burst). */
@@ -139,7 +153,7 @@ export class WarehouseShipper {
       if (this.#stopping) return;
       this.noteFailure(error);
       this.#failures++;
-      this.#nextAttemptAtMs = this.#now() + Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** (this.#failures - 1));
+      this.#nextAttemptAtMs = this.#now() + Math.min(MAX_RETRY_DELAY_MS, (this.parts.timings?.retryBaseMs ?? 1000) * 2 ** (this.#failures - 1));
     }
   }
 
