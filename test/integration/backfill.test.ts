@@ -145,7 +145,7 @@ describe("POST /backfill", () => {
 });
 
 test("a restart mid-backfill resumes from the last finished window: nothing read twice but the step in flight, nothing stored twice", async () => {
-  const { fake, refreshToken } = history(150, { documentDelayMs: 150 });
+  const { fake, refreshToken } = history(150, { documentDelayMs: 40 });
   const env = { ...fake.env(), PORT: String(freePort()), DATABASE_PATH: join(tempDir(), "oura.db"), API_TOKEN: TEST_API_TOKEN, OURA_INITIAL_REFRESH_TOKEN: refreshToken, RECONCILE_INTERVAL_HOURS: "0" };
   const first = await spawnServer(env);
   const created = (await (await post(first.url, { user_id: "USER-H", start_date: dayBefore(149), end_date: dayBefore(0), data_types: ["daily_sleep", "daily_readiness"] })).json()) as any;
@@ -169,6 +169,8 @@ test("a restart mid-backfill resumes from the last finished window: nothing read
     }
   })()) as number;
   expect(doneBefore).toBeGreaterThanOrEqual(4);
+  // The restart came mid-way: the second server had steps left to do.
+  expect(doneBefore).toBeLessThan(10);
   // Pages per step: 30 days × 2 padding ≈ 32 documents in pages of 5 → 7 requests. Ten steps, plus at most the one in flight.
   const listRequests = fake.requests.filter((r) => r.path.startsWith("/v2/usercollection/daily_")).length;
   expect(listRequests).toBeLessThanOrEqual(10 * 7 + 7);
