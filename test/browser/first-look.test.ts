@@ -321,14 +321,14 @@ describe("a newcomer's first look", () => {
     expect(await signedIn.evaluate(() => getComputedStyle(document.body).fontFamily)).toBe(errorFont);
   }, 30_000);
 
-  test("screenshots of the OAuth error page and the empty dashboard, light and dark, at 375 and 1280 px", async () => {
+  test("the OAuth error page and the empty dashboard fit the screen, light and dark, at 375 and 1280 px", async () => {
+    // (The README's screenshots come from `npm run screenshots`, not from this test.)
     const fresh = await startTestServer({ ...fake.env(), API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "shots.db") });
     servers.push(fresh);
     const at = origin(fresh);
     const session = await newContext();
     await signInWithToken(await session.newPage(), at);
     const cookies = await session.cookies();
-    const shots: string[] = [];
     for (const width of [375, 1280]) {
       for (const scheme of SCHEMES) {
         const context = await newContext({ viewport: { width, height: 800 }, colorScheme: scheme });
@@ -336,18 +336,13 @@ describe("a newcomer's first look", () => {
         const page = await context.newPage();
         for (const [name, path] of [["oauth-error", OAUTH_ERRORS[0]!], ["empty-dashboard", "/dashboard"]] as const) {
           await page.goto(`${at}${path}`);
-          if (name === "empty-dashboard") await page.waitForSelector("#empty-feed");
-          await page.waitForLoadState("networkidle", { timeout: 10_000 });
-          const file = `/tmp/first-look-${name}-${scheme}-${width}.png`;
-          await page.screenshot({ path: file, fullPage: true });
-          shots.push(file);
-          // Nothing wider than the screen.
+          // The page's own last piece, not a quiet network: the feed's hint (dashboard) or the error note.
+          await page.waitForSelector(name === "empty-dashboard" ? "#empty-feed" : "p.error");
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           expect(overflow, `${name} ${scheme} ${width}px`).toBeLessThanOrEqual(0);
         }
         await context.close();
       }
     }
-    for (const file of shots) expect(Bun.file(file).size).toBeGreaterThan(1000);
   }, 30_000);
 });
