@@ -33,6 +33,8 @@ export interface AppDeps {
   verificationToken: string;
   version: string;
   startedAt: number;
+  /** How often the dashboard's live status entries refresh themselves. */
+  dashboardRefreshMs: number;
   /** Current time in milliseconds; injected so tests can move the clock. */
   now: () => number;
   keys: ServerKeys;

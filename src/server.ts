@@ -52,6 +52,8 @@ export interface ServerTimings extends WarehouseTimings {
   ouraCircuit?: Partial<CircuitTimings>;
   /** How often OURA_INITIAL_REFRESH_TOKEN is tried again after Oura did not answer (default 60 s). */
   initialLinkRetryMs?: number;
+  /** How often the dashboard's status entries (the warehouse's) refresh themselves (default 5 s). */
+  dashboardRefreshMs?: number;
   fetcher?: { intervalMs?: number; baseDelayMs?: number; maxAttempts?: number };
 }
 
@@ -151,6 +153,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     verificationToken: await resolveVerificationToken(config, store, logger),
     version: VERSION,
     startedAt: Date.now(),
+    dashboardRefreshMs: timings.dashboardRefreshMs ?? 5000,
     now: Date.now,
   };
   if (!deps.verifier) logger.warn("webhook.secret_missing", { effect: "POST /webhooks answers 503 until OURA_CLIENT_SECRET is set" });

@@ -171,6 +171,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       mode: deps.config.publicUrl ? `webhooks at ${deps.config.publicUrl}/webhooks` : "webhooks (set PUBLIC_URL for subscriptions)",
       polling: pollingStrip(pollingMode(deps), pollStates),
       warehouse: server?.warehouse ?? null,
+      refreshMs: deps.dashboardRefreshMs,
       lastEventAt,
       storageBytes: server?.storageBytes ?? null,
       events: page.events,

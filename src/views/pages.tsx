@@ -82,6 +82,8 @@ export interface DashboardModel {
   polling: PollingStrip;
   /** Warehouse mode's outbox and shipper; null with sqlite. */
   warehouse: Health["warehouse"];
+  /** How often the live status entries refresh themselves. */
+  refreshMs: number;
 }
 
 const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
@@ -165,7 +167,7 @@ export function DashboardPage(model: DashboardModel) {
           {model.warehouse ? (
             <div>
               <dt>Warehouse</dt>
-              <dd id="warehouse-status" hx-get="/dashboard/warehouse" hx-trigger="every 5s" hx-swap="innerHTML">
+              <dd id="warehouse-status" hx-get="/dashboard/warehouse" hx-trigger={`every ${model.refreshMs}ms`} hx-swap="innerHTML">
                 <WarehouseSummary status={model.warehouse} />
               </dd>
             </div>
