@@ -5,7 +5,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import type { RunningServer } from "../../src/server.ts";
 import { FakeDatabricks } from "../fake-databricks.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
