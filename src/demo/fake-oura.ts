@@ -63,6 +63,8 @@ export class FakeOura {
   denyNextAuthorize = false;
   /** Responses to force on the next usercollection requests, in order. */
   readonly forcedResponses: { status: number; headers?: Record<string, string> }[] = [];
+  /** Fields the next personal_info answers carry instead, one each (odd shapes: a number for an email, no id). */
+  readonly personalInfoOverrides: Record<string, unknown>[] = [];
   /** Statuses the next revokes answer with, one each (an outage of Oura's revoke). */
   readonly forcedRevokeStatuses: number[] = [];
   /**
@@ -284,7 +286,10 @@ export class FakeOura {
     const userId = this.bearerUser(request);
     if (!userId) return json({ detail: "Unauthorized" }, 401);
     const [, , , type, id] = url.pathname.split("/");
-    if (type === "personal_info") return json({ id: userId, email: this.users.get(userId)?.email ?? `${userId.toLowerCase()}@example.com`, age: 35 });
+    if (type === "personal_info") {
+      const answer = { id: userId, email: this.users.get(userId)?.email ?? `${userId.toLowerCase()}@example.com`, age: 35, ...this.personalInfoOverrides.shift() };
+      return json(answer);
+    }
     const byId = this.documents.get(userId)?.get(type!) ?? new Map<string, Record<string, unknown>>();
     if (id) {
       this.counters.documentRequests++;

@@ -21,6 +21,13 @@ export interface OuraSubscription {
   expiration_time: string;
 }
 
+/** The part of personal_info this server uses. */
+export interface PersonalInfo {
+  id: string;
+  /** Null when Oura gave none (no `email` scope) or one that is not an email. */
+  email: string | null;
+}
+
 export interface RevokeOutcome {
   revoked: boolean;
   /** Why it was not (or what Oura said), when not a plain success. */
@@ -167,7 +174,13 @@ export function createOuraClient(oura: Config["oura"], fetcher: Fetch = fetch, b
       }
       return outcome;
     },
-    personalInfo: (accessToken: string) => call<{ id: string; email?: string }>(`${oura.apiBaseUrl}/v2/usercollection/personal_info`, { headers: bearer(accessToken) }),
+    /** Who a token belongs to; an answer without a usable id is refused (nothing can be linked to it), an unusable email is missing. */
+    async personalInfo(accessToken: string): Promise<PersonalInfo> {
+      const body = await call<unknown>(`${oura.apiBaseUrl}/v2/usercollection/personal_info`, { headers: bearer(accessToken) });
+      const { id, email } = (typeof body === "object" && body !== null ? body : {}) as { id?: unknown; email?: unknown };
+      if (typeof id !== "string" || id.length === 0 || id.length > 256) throw new OuraApiError(200, "personal_info named no usable user id");
+      return { id, email: typeof email === "string" && email.length <= 320 && email.includes("@") ? email : null };
+    },
     getDocument: (accessToken: string, dataType: string, id: string) =>
       call<Record<string, unknown>>(
         `${oura.apiBaseUrl}/v2/usercollection/${documentPath(dataType)}/${encodeURIComponent(id)}`,

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getSignedCookie, setSignedCookie } from "hono/cookie";
 import { secretsEqual } from "../auth/constant-time.ts";
-import { isCalendarDay } from "../time/calendar-day.ts";
+import { CalendarDay } from "../schemas/calendar-day.ts";
 import { csrfTokenOf } from "../auth/csrf.ts";
 import { isSecureRequest, oauthConfigured, type Principal, startSession } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
@@ -43,7 +43,7 @@ function rangeOf(value: string | undefined): number {
 }
 
 const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a day as YYYY-MM-DD" }).refine(isCalendarDay, { error: "no such day" });
+const Day = CalendarDay;
 const Range = z.object({
   days: z.string().max(8).optional().openapi({ description: "7, 30 or 90" }),
   night: z.string().max(32).optional().openapi({ description: "The night shown in 'Last night' (Oura's day of it)" }),

@@ -1,12 +1,10 @@
 // POST /backfill and what a backfill's progress looks like.
 import { isCalendarDay } from "../time/calendar-day.ts";
+import { CalendarDay } from "./calendar-day.ts";
 import { z } from "@hono/zod-openapi";
 import { POLLABLE_DATA_TYPES } from "../oura/data-types.ts";
 
-const Day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a day as YYYY-MM-DD" })
-  .refine((day) => !/^\d{4}-\d{2}-\d{2}$/.test(day) || isCalendarDay(day), { error: "not a calendar day" });
+const Day = CalendarDay;
 const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
 /** The first Oura ring shipped in 2015: no account holds data from before (the bound of every import). */
 export const OURA_HISTORY_STARTS = "2015-01-01";

@@ -66,6 +66,20 @@ describe("who may link an Oura account", () => {
     expect((await linked()).find((u) => u.user_id === "OLD-TIMER")).toMatchObject({ role: "wearer", email: "old-timer@elsewhere.example" });
   });
 
+  test("personal_info of an odd shape: an email that is no text is missing (an invitation is then needed); no user id links nothing", async () => {
+    fake.personalInfoOverrides.push({ email: 12345 });
+    const noEmail = await signIn("ODD-EMAIL", "odd@family.example");
+    expect(noEmail.status).toBe(403);
+    expect(noEmail.text).toContain("invitation");
+    fake.personalInfoOverrides.push({ id: null });
+    const noId = await signIn("NO-ID", "noid@family.example");
+    expect(noId.status).toBe(502);
+    expect(noId.text).toContain("no usable user id");
+    const ids = (await linked()).map((u) => u.user_id);
+    expect(ids).not.toContain("ODD-EMAIL");
+    expect(ids).not.toContain("NO-ID");
+  });
+
   test("ALLOWED_EMAILS (a whole domain) and OPERATOR_EMAILS need no invitation; the operator's session is an operator", async () => {
     expect((await signIn("KID", "Kid@Family.Example")).path).toBe("/dashboard");
     const boss = await signIn("BOSS", "boss@example.org");
