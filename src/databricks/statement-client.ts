@@ -40,11 +40,18 @@ export interface StatementClientOptions {
   deadlineMs?: number;
   /** wait_timeout sent with each statement, in seconds (0, or 5 to 50). */
   waitSeconds?: number;
+  /** How often a PENDING or RUNNING statement is asked about: first after `firstMs` (200 ms), doubling up to `maxMs` (5 s). */
+  polling?: StatementPolling;
   sleep?: (ms: number) => Promise<void>;
   /** Told of each failure that will be retried (so status shows an outage while the statement keeps trying). */
   onRetry?: (error: WarehouseError) => void;
   /** Told while a statement stays PENDING (the warehouse is starting), with the time it has waited. */
   onPending?: (waitedMs: number) => void;
+}
+
+export interface StatementPolling {
+  firstMs?: number;
+  maxMs?: number;
 }
 
 const CONCURRENT_MODIFICATION = /Concurrent(Append|Delete(Read|Delete)|Transaction|Modification)|DELTA_CONCURRENT|concurrent update/i;
@@ -155,7 +162,7 @@ export class StatementClient {
 
   async #untilTerminal(response: StatementResponse, deadline: number, submittedAt: number): Promise<StatementResponse> {
     let current = response;
-    let pollMs = 200;
+    let pollMs = this.options.polling?.firstMs ?? 200;
     while (current.status?.state === "PENDING" || current.status?.state === "RUNNING") {
       if (current.status.state === "PENDING") this.options.onPending?.(Date.now() - submittedAt);
       const id = current.statement_id;
@@ -170,7 +177,7 @@ export class StatementClient {
         );
       }
       await this.#sleep(pollMs);
-      pollMs = Math.min(pollMs * 2, 5000);
+      pollMs = Math.min(pollMs * 2, this.options.polling?.maxMs ?? 5000);
       current = await this.#request(`/api/2.0/sql/statements/${encodeURIComponent(id)}`, { method: "GET" }, deadline);
     }
     return current;

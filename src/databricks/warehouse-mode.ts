@@ -8,7 +8,7 @@ import type { AccountStore } from "../storage/sqlite/account-store.ts";
 import type { FetchQueue, Outbox, EventLog, Settings, WarehouseDocument, WarehouseEvent } from "../storage/store.ts";
 import { workspaceCredentials } from "./credentials.ts";
 import { DeltaWarehouse, type DeltaRow } from "./delta-warehouse.ts";
-import { StatementClient } from "./statement-client.ts";
+import { StatementClient, type StatementPolling } from "./statement-client.ts";
 import { type LeaseTimings, TokenLease } from "./token-lease.ts";
 import { MirroredAccounts } from "./token-mirror.ts";
 
@@ -51,6 +51,8 @@ export interface WarehouseTimings {
   /** How long a start on a disk without sign-ins waits for Delta's token rows (default 15 s, at most the statement timeout). */
   tokenWaitMs?: number;
   shipper?: ShipperTimings;
+  /** How often the shipper's PENDING statements are asked about (statement-client.ts has the defaults). */
+  statementPolling?: StatementPolling;
 }
 
 export function createWarehouseMode(parts: {
@@ -65,7 +67,7 @@ export function createWarehouseMode(parts: {
   /** The token lease's timings (production defaults in token-lease.ts; tests shorten them). */
   lease?: Partial<LeaseTimings>;
   /** Retries of the start-up reads (production defaults above; tests shorten them). */
-  retries?: Pick<WarehouseTimings, "historyRetryMs" | "tokenRetryMs" | "tokenWaitMs" | "shipper">;
+  retries?: Pick<WarehouseTimings, "historyRetryMs" | "tokenRetryMs" | "tokenWaitMs" | "shipper" | "statementPolling">;
 }): WarehouseMode {
   const { config, store, outbox, logger } = parts;
   const historyRetryMs = parts.retries?.historyRetryMs ?? HISTORY_RETRY_MS;
@@ -78,6 +80,7 @@ export function createWarehouseMode(parts: {
     credentials,
     fetch: parts.fetch,
     deadlineMs: config.statementTimeoutMs,
+    polling: parts.retries?.statementPolling,
     onRetry: (error) => shipper?.noteFailure(error),
     onPending: (waitedMs) => shipper?.notePending(waitedMs),
   });

@@ -17,6 +17,8 @@ export const SHIP_BATCH_ROWS = 2000;
 export interface ShipperTimings {
   intervalMs?: number;
   retryBaseMs?: number;
+  /** How long a statement stays PENDING before the warehouse is said to be starting rather than busy (default 3 s). */
+  pendingIsWaitingMs?: number;
 }
 const SHIP_BATCH_BYTES = 4 * 1024 * 1024;
 const SHIP_INTERVAL_MS = 1000;
@@ -160,7 +162,7 @@ export class WarehouseShipper {
   /** A statement has been pending this long: the warehouse is starting (a cold start), or stopped without auto-start. */
   notePending(waitedMs: number): void {
     // A moment of PENDING is a busy warehouse, not a stopped one.
-    if (this.#waitingSinceMs !== undefined || waitedMs < PENDING_IS_WAITING_MS) return;
+    if (this.#waitingSinceMs !== undefined || waitedMs < (this.parts.timings?.pendingIsWaitingMs ?? PENDING_IS_WAITING_MS)) return;
     this.#waitingSinceMs = this.#now() - waitedMs;
     this.parts.logger.info("warehouse.waiting", { reason: "the warehouse has not started the statement yet (starting from cold?)", pending_events: this.parts.outbox.outboxStatus().events });
   }

@@ -22,8 +22,12 @@ function startFake(options: ConstructorParameters<typeof FakeDatabricks>[0] = {}
   return fake;
 }
 
-/** The shipper looks every 100 ms and retries after 100 ms (doubling), where production takes 1 s: the same behaviour, sooner. */
-const QUICK_SHIPPER: ServerTimings = { shipper: { intervalMs: 100, retryBaseMs: 100 } };
+/**
+ * The shipper looks every 100 ms and retries after 100 ms (doubling), where production takes 1 s; a pending statement is
+ * asked about after 50 ms (doubling to 200 ms), where production starts at 200 ms and doubles to 5 s, and 300 ms of
+ * PENDING is a cold start (production: 3 s). The same behaviour, sooner.
+ */
+const QUICK_SHIPPER: ServerTimings = { shipper: { intervalMs: 100, retryBaseMs: 100, pendingIsWaitingMs: 300 }, statementPolling: { firstMs: 50, maxMs: 200 } };
 
 async function startWarehouseServer(fake: FakeDatabricks, env: Record<string, string> = {}, timings: ServerTimings = {}): Promise<RunningServer> {
   const server = await startTestServer({ ...fake.env(), APP_SECRET_KEY, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "oura.db"), ...env }, { ...QUICK_SHIPPER, ...timings });
@@ -156,7 +160,8 @@ describe("warehouse protocol", () => {
     const strip = await (await fetch(new URL("/dashboard/warehouse", server.url), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).text();
     expect(strip).toContain("waiting for the warehouse to start");
     fake.warehouseStopped = false;
-    await waitFor(async () => ((await health(server)).warehouse.state === "ok" ? true : undefined), 15_000, "ok after the start");
+    // The three may go in more than one batch (the shipper can have taken the first before the others arrived).
+    await waitFor(async () => ((await health(server)).warehouse.state === "ok" && fake.rows(EVENTS).length === 3 ? true : undefined), 15_000, "ok, and the three shipped");
     expect(fake.rows(EVENTS)).toHaveLength(3);
   }, 40_000);
 

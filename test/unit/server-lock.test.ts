@@ -1,5 +1,5 @@
 // The database lock on its own, in one process (flock conflicts between two opens of one file, as between processes);
-// the same with real servers and kill -9 is in test/integration/one-server-per-store.test.ts.
+// the same with real servers and kill -9 is in test/processes/one-server-per-store.test.ts.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";

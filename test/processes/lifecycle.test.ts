@@ -70,17 +70,22 @@ describe("durability across restarts", () => {
     const dbPath = join(tempDir(), "sigterm.db");
     const server = await spawnServer({ DATABASE_PATH: dbPath });
     const acknowledged: string[] = [];
+    const { promise: firstAcknowledged, resolve: onFirstAcknowledged } = Promise.withResolvers<void>();
     const inflight = Array.from({ length: 300 }, async (_, i) => {
       await Bun.sleep(i % 50);
       const notification = sampleNotification();
       try {
         const response = await deliver(server.url, notification);
-        if (response.status === 201) acknowledged.push(notification.object_id);
+        if (response.status === 201) {
+          acknowledged.push(notification.object_id);
+          onFirstAcknowledged();
+        }
       } catch {
         // Refused after the listener closed: not acknowledged, so Oura would retry it.
       }
     });
-    await Bun.sleep(25);
+    // The signal comes while most deliveries are still on their way (they start over 50 ms), whatever the machine's load.
+    await firstAcknowledged;
     const exit = server.stop("SIGTERM");
     await Promise.all(inflight);
     expect(await exit).toBe(0);

@@ -51,7 +51,11 @@ describe("POLLING_ENABLED=true", () => {
       ]);
       expect(events[0].document.score).toBeGreaterThan(80);
 
-      const polling = await getJson(server.url, "/polling");
+      // The three pairs are polled one after another: the sleep events can be in before heart rate's turn.
+      const polling = await waitFor(async () => {
+        const body = await getJson(server.url, "/polling");
+        return body.pairs.length === 3 ? body : undefined;
+      }, 10_000, "every pair polled once");
       expect(polling.mode).toBe("poll");
       expect(polling.pairs.map((p: any) => `${p.data_type} ${p.last_error === null} ${p.documents_seen}`).sort()).toEqual([
         "daily_readiness true 0",

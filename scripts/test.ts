@@ -1,0 +1,52 @@
+// `npm test` (and `npm run test:fast`): what the tests need is set up here, once, then `bun test` runs the files in
+// parallel worker processes, slowest first (test/timings.json, refreshed by `npm run test:timings`).
+//
+// - Chromium is installed when missing, and one browser serves the whole run (the browser tests connect to it).
+// - Workers: twice the cores. Most test time is spent waiting on child processes, sockets and fsync, not computing.
+// - --timeout is given here because `bun test --parallel` workers do not read bunfig.toml's [test] timeout.
+//
+// `--fast` runs the tier for the edit–test loop: unit tests and tests of the app in this process (test/unit,
+// test/integration), without the tests that start server processes, the CLI or a browser (test/processes, test/browser).
+// Other arguments go to `bun test` (file filters, -t …).
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { BROWSER_ENDPOINT_VARIABLE, CHROMIUM, CHROMIUM_ARGS, ensureChromium } from "../test/helpers/chromium.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const FAST_DIRECTORIES = ["test/unit", "test/integration"];
+const TEST_TIMEOUT_MS = 30_000;
+
+const args = process.argv.slice(2);
+const fast = args.includes("--fast");
+const updateTimings = args.includes("--update-timings");
+const passed = args.filter((arg) => arg !== "--fast");
+const workers = Number(process.env.TEST_WORKERS) || cpus().length * 2;
+const filters = passed.filter((arg) => !arg.startsWith("-"));
+const needsBrowser = !fast && (filters.length === 0 || filters.some((filter) => filter.includes("browser")));
+
+let browser: Awaited<ReturnType<typeof chromium.launchServer>> | undefined;
+if (needsBrowser) {
+  await ensureChromium();
+  browser = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+const command = [
+  process.execPath,
+  "test",
+  `--parallel=${workers}`,
+  `--timeout=${TEST_TIMEOUT_MS}`,
+  "--timings=test/timings.json",
+  ...(fast && filters.length === 0 ? FAST_DIRECTORIES : []),
+  ...passed,
+];
+const child = Bun.spawn(command, {
+  cwd: ROOT,
+  stdio: ["inherit", "inherit", "inherit"],
+  env: { ...process.env, ...(browser ? { [BROWSER_ENDPOINT_VARIABLE]: browser.wsEndpoint() } : {}) },
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+const code = await child.exited;
+await browser?.close();
+if (updateTimings) console.log("test/timings.json updated: commit it when the slowest files changed");
+process.exit(code);
