@@ -45,23 +45,33 @@ export interface AppDeps {
   bearerGuard: BearerGuard;
   /** Notices runs of refused webhook deliveries (a wrong secret, a clock off) and says so. */
   refusals: RefusalWatch;
-  /** Present when OURA_CLIENT_ID and OURA_CLIENT_SECRET are configured. */
-  oura?: OuraClient;
-  tokens?: TokenManager;
-  fetcher?: DocumentFetcher;
-  /** Present with Oura sign-in when polling or reconciliation is on. */
-  poller?: Poller;
-  /** Present with Oura sign-in. */
-  backfills?: BackfillRunner;
-  /** Warehouse mode: ships the outbox to Delta. */
-  shipper?: WarehouseShipper;
-  /** Warehouse mode: which server sharing the Delta token table may spend refresh tokens. */
-  tokenLease?: Pick<TokenLease, "status">;
-  /** The Oura request budget shared by the fetcher and the poller (with Oura sign-in). */
-  budget?: RequestBudget;
-  /** Whether Oura is treated as down, shared by every request of the client (with Oura sign-in). */
-  breaker?: Pick<CircuitBreaker, "status">;
+  /** Everything that talks to Oura as the app: present when OURA_CLIENT_ID and OURA_CLIENT_SECRET are configured. */
+  sync: OuraSync | undefined;
+  /** STORAGE_BACKEND=warehouse: the outbox shipped to Delta, and the token lease shared with other servers. */
+  warehouse: WarehouseFeature | undefined;
   metrics: Metrics;
+}
+
+/** Oura sign-in is configured: the client and what uses it. */
+export interface OuraSync {
+  client: OuraClient;
+  tokens: TokenManager;
+  /** Fetches the document each notification announces. */
+  fetcher: DocumentFetcher;
+  /** History imports. */
+  imports: BackfillRunner;
+  /** The Oura request budget shared by the fetcher, the poller and imports. */
+  budget: Pick<RequestBudget, "status">;
+  /** Whether Oura is treated as down, shared by every request of the client. */
+  breaker: Pick<CircuitBreaker, "status" | "recoveries">;
+  /** Polling (POLLING_ENABLED) or the reconciliation; absent when both are off. */
+  poller: Poller | undefined;
+}
+
+export interface WarehouseFeature {
+  shipper: WarehouseShipper;
+  /** Which server sharing the Delta token table may spend refresh tokens. */
+  tokenLease: Pick<TokenLease, "status">;
 }
 
 export interface AppEnv {

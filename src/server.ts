@@ -6,8 +6,6 @@ import type { AppDeps, WebSocketData } from "./deps.ts";
 import type { Logger } from "./log.ts";
 import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
-import { publishBackfill, publishEvent } from "./realtime/event-messages.ts";
-import type { Event } from "./storage/events.ts";
 import { measured } from "./routes/metrics.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
 import { createWebhookReceiver } from "./routes/webhook-receiver.ts";
@@ -16,23 +14,17 @@ import type { Store } from "./storage/store.ts";
 import { VERSION } from "./version.ts";
 import { loadServerKeys } from "./auth/keys.ts";
 import { createTokenCipher } from "./auth/token-cipher.ts";
-import { TokenManager } from "./auth/token-manager.ts";
 import { linkInitialRefreshToken } from "./auth/account-link.ts";
-import { DocumentFetcher } from "./jobs/fetcher.ts";
 import { RetentionPruner } from "./jobs/pruner.ts";
 import { SubscriptionRenewer } from "./jobs/renewer.ts";
 import { Metrics } from "./metrics.ts";
 import { PeriodicJob } from "./jobs/periodic.ts";
-import { createOuraClient } from "./oura/client.ts";
-import { RequestBudget } from "./oura/request-budget.ts";
-import { CircuitBreaker, type CircuitTimings } from "./oura/circuit-breaker.ts";
-import { Poller } from "./jobs/poller.ts";
-import { BackfillRunner, backfillProgress } from "./jobs/backfill.ts";
 import { AccountStore } from "./storage/sqlite/account-store.ts";
 import { SessionStore } from "./storage/sqlite/session-store.ts";
 import { InvitationStore } from "./storage/sqlite/invitation-store.ts";
 import { createBearerGuard } from "./auth/bearer-guard.ts";
 import { createRefusalWatch } from "./oura/refusal-watch.ts";
+import { createOuraSync, type OuraSyncTimings } from "./oura/sync.ts";
 import { createWarehouseMode, type WarehouseTimings } from "./databricks/warehouse-mode.ts";
 import { SqliteOutbox } from "./storage/sqlite/outbox.ts";
 import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.ts";
@@ -48,13 +40,11 @@ export interface RunningServer {
 }
 
 /** Timings tests shorten; production runs with each part's defaults. */
-export interface ServerTimings extends WarehouseTimings {
-  ouraCircuit?: Partial<CircuitTimings>;
+export interface ServerTimings extends WarehouseTimings, OuraSyncTimings {
   /** How often OURA_INITIAL_REFRESH_TOKEN is tried again after Oura did not answer (default 60 s). */
   initialLinkRetryMs?: number;
   /** How often the dashboard's status entries (the warehouse's) refresh themselves (default 5 s). */
   dashboardRefreshMs?: number;
-  fetcher?: { intervalMs?: number; baseDelayMs?: number; maxAttempts?: number };
 }
 
 const VERIFICATION_TOKEN_SETTING = "oura.verification_token";
@@ -76,7 +66,7 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
   metrics.gauge("oura_events_stored", "Events in the database.", () => store.countEvents());
   metrics.gauge("oura_linked_users", "Linked Oura users.", () => deps.accounts.list().length);
   metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => store.sizeBytes() ?? 0);
-  const { breaker } = deps;
+  const breaker = deps.sync?.breaker;
   if (breaker) metrics.gauge("oura_circuit_state", "Whether Oura is treated as down: 0 closed, 1 half-open (a probe is out), 2 open.", () => ["closed", "half_open", "open"].indexOf(breaker.status().state));
 }
 
@@ -106,27 +96,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     : undefined;
   const accounts = warehouse?.accounts ?? localAccounts;
   const broadcaster = createBunBroadcaster(() => server);
-  const signInConfigured = Boolean(config.oura.clientId && config.oura.clientSecret);
-  const budget = signInConfigured ? new RequestBudget(config.requestBudget.requests, config.requestBudget.windowSeconds * 1000) : undefined;
-  const breaker = signInConfigured ? new CircuitBreaker(timings.ouraCircuit, logger) : undefined;
-  const oura = signInConfigured ? createOuraClient(config.oura, fetch, budget, breaker) : undefined;
-  const tokens = oura ? new TokenManager(accounts, oura, logger) : undefined;
-  const onEventChanged = (event: Event) => publishEvent(broadcaster, event, false);
-  const fetcher = oura && tokens ? new DocumentFetcher({ store, documents: store, tokens, oura, breaker, onEventChanged, logger, metrics, ...timings.fetcher }) : undefined;
-  const backfills =
-    oura && tokens
-      ? new BackfillRunner({
-          store,
-          backfills: store,
-          tokens,
-          oura,
-          onEventAdded: (event) => publishEvent(broadcaster, event, true),
-          onProgress: (backfill) => publishBackfill(broadcaster, backfillProgress(backfill)),
-          logger,
-          metrics,
-        })
-      : undefined;
-  const poller = oura && tokens ? createPoller(config, { store, accounts, tokens, oura, onEventAdded: (event) => publishEvent(broadcaster, event, true), logger, metrics }) : undefined;
+  const sync = createOuraSync(config, { store, accounts, broadcaster, logger, metrics, timings });
   const deps: AppDeps = {
     keys,
     accounts,
@@ -135,15 +105,8 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     invitations: new InvitationStore(store, () => deps.now()),
     bearerGuard: createBearerGuard(config, logger, () => deps.now()),
     refusals: createRefusalWatch(logger, () => deps.now()),
-    oura,
-    tokens,
-    fetcher,
-    poller,
-    backfills,
-    budget,
-    breaker,
-    shipper: warehouse?.shipper,
-    tokenLease: warehouse?.tokenLease,
+    sync,
+    warehouse: warehouse && { shipper: warehouse.shipper, tokenLease: warehouse.tokenLease },
     metrics,
     config,
     store,
@@ -163,11 +126,11 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   let initialLinkAttempts = 0;
   let initialLinkPending = true;
   const initialLinkRetry = new PeriodicJob("oauth.initial_link", async () => {
-    if (initialLinkPending && oura && config.oura.initialRefreshToken) initialLinkPending = (await linkInitialRefreshToken(deps, config.oura.initialRefreshToken, ++initialLinkAttempts)) === "retry";
+    if (initialLinkPending && sync && config.oura.initialRefreshToken) initialLinkPending = (await linkInitialRefreshToken(deps, sync, config.oura.initialRefreshToken, ++initialLinkAttempts)) === "retry";
   }, logger);
   const linkInitialToken = async () => {
-    if (!oura || !config.oura.initialRefreshToken) return;
-    initialLinkPending = (await linkInitialRefreshToken(deps, config.oura.initialRefreshToken, ++initialLinkAttempts)) === "retry";
+    if (!sync || !config.oura.initialRefreshToken) return;
+    initialLinkPending = (await linkInitialRefreshToken(deps, sync, config.oura.initialRefreshToken, ++initialLinkAttempts)) === "retry";
     if (initialLinkPending) initialLinkRetry.start(timings.initialLinkRetryMs ?? 60_000);
   };
   // Warehouse mode reads the tokens kept in Delta first: the initial refresh token is for a link Delta does not have.
@@ -215,10 +178,10 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     lock?.restore();
   }, logger);
   storageCheck.start(STORAGE_CHECK_INTERVAL_MS);
-  fetcher?.start(timings.fetcher?.intervalMs);
-  poller?.start();
-  backfills?.start();
-  const renewer = oura ? new SubscriptionRenewer(oura, config.subscriptionRenewDays, logger) : undefined;
+  sync?.fetcher.start(timings.fetcher?.intervalMs);
+  sync?.poller?.start();
+  sync?.imports.start();
+  const renewer = sync ? new SubscriptionRenewer(sync.client, config.subscriptionRenewDays, logger) : undefined;
   renewer?.start();
   const pruner = new RetentionPruner(store, config.retentionDays, logger, metrics);
   pruner.start(config.pruneIntervalSeconds);
@@ -238,29 +201,16 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
       await initialLinkRetry.stop();
       await pruner.stop();
       // Requests waiting for the Oura budget are given up first, so no loop waits minutes for a window to stop.
-      budget?.close(new Error("the server is stopping"));
+      sync?.budget.close(new Error("the server is stopping"));
       // Likewise statements waiting for the warehouse (a token push before a refresh, a batch): the outbox is durable.
       warehouse?.interrupt();
-      await fetcher?.stop();
-      await poller?.stop();
-      await backfills?.stop();
+      await sync?.fetcher.stop();
+      await sync?.poller?.stop();
+      await sync?.imports.stop();
       // The outbox is durable: what is not shipped yet ships after the next start.
       await warehouse?.stop();
       await store.close();
       lock?.release();
     },
   };
-}
-
-/** With POLLING_ENABLED a poll every POLLING_INTERVAL_SECONDS; without, the reconciliation every RECONCILE_INTERVAL_HOURS (0: none). */
-function createPoller(config: Config, parts: Omit<ConstructorParameters<typeof Poller>[0], "intervalSeconds" | "lookbackDays" | "dataTypes" | "mode">): Poller | undefined {
-  const { polling } = config;
-  if (!polling.enabled && polling.reconcileIntervalHours <= 0) return undefined;
-  return new Poller({
-    ...parts,
-    mode: polling.enabled ? "poll" : "reconcile",
-    intervalSeconds: polling.enabled ? polling.intervalSeconds : Math.round(polling.reconcileIntervalHours * 3600),
-    lookbackDays: polling.lookbackDays,
-    dataTypes: polling.dataTypes,
-  });
 }

@@ -1,15 +1,17 @@
 // Linking an Oura user: from a sign-in (authorization code, once admitted: services/sign-in.ts) or a refresh token
 // given at start-up. Either way the user id comes from personal_info, the tokens are stored encrypted, and that
 // user's waiting events are queued.
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps, OuraSync } from "../deps.ts";
 import { sha256Hex } from "./constant-time.ts";
 import { OuraApiError, type TokenResponse } from "../oura/client.ts";
 
 const INITIAL_TOKEN_SETTING = "oauth.initial_refresh_token_spent";
 
+type LinkDeps = Pick<AppDeps, "accounts" | "store" | "logger">;
+
 /** Links the user these tokens belong to (personal_info says who, and their email); returns the user id. */
-export async function linkTokens(deps: AppDeps, tokens: TokenResponse, profile?: { id: string; email?: string | null }): Promise<string> {
-  const { id: userId, email } = profile ?? (await deps.oura!.personalInfo(tokens.access_token));
+export async function linkTokens(deps: LinkDeps, sync: Pick<OuraSync, "client" | "fetcher">, tokens: TokenResponse, profile?: { id: string; email?: string | null }): Promise<string> {
+  const { id: userId, email } = profile ?? (await sync.client.personalInfo(tokens.access_token));
   await deps.accounts.link(
     userId,
     { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresInSeconds: tokens.expires_in, scopes: tokens.scope },
@@ -17,7 +19,7 @@ export async function linkTokens(deps: AppDeps, tokens: TokenResponse, profile?:
   );
   const queued = await deps.store.requeueAwaitingLink(userId);
   deps.logger.info("oauth.linked", { user_id: userId, requeued_events: queued });
-  deps.fetcher?.wake();
+  sync.fetcher.wake();
   return userId;
 }
 
@@ -25,16 +27,16 @@ export async function linkTokens(deps: AppDeps, tokens: TokenResponse, profile?:
  * OURA_INITIAL_REFRESH_TOKEN links one user without a browser. Refresh tokens are single-use, so it is exchanged only
  * while no token is stored and never after it was spent once (a digest of it is remembered, not the token).
  */
-export async function linkInitialRefreshToken(deps: AppDeps, refreshToken: string, attempt = 1): Promise<"done" | "retry"> {
+export async function linkInitialRefreshToken(deps: LinkDeps, sync: Pick<OuraSync, "client" | "fetcher">, refreshToken: string, attempt = 1): Promise<"done" | "retry"> {
   const digest = sha256Hex(refreshToken);
   if ((await deps.store.getSetting(INITIAL_TOKEN_SETTING)) === digest || deps.accounts.hasAny()) {
     if (attempt === 1) deps.logger.info("oauth.initial_refresh_token_ignored", { reason: "a newer token is already stored" });
     return "done";
   }
   try {
-    const tokens = await deps.oura!.refresh(refreshToken);
+    const tokens = await sync.client.refresh(refreshToken);
     await deps.store.ensureSetting(INITIAL_TOKEN_SETTING, digest);
-    await linkTokens(deps, tokens);
+    await linkTokens(deps, sync, tokens);
     return "done";
   } catch (error) {
     // Refused (invalid_grant, a 400 or 401) means spent for good; anything else (Oura down, unreachable) is tried

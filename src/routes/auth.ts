@@ -163,7 +163,7 @@ export function createAuthRoutes(deps: AppDeps) {
       path: "/auth",
       maxAge: OAUTH_STATE_TTL_MS / 1000,
     });
-    return c.redirect(oura.authorizeUrl(state), 302);
+    return c.redirect(oura.client.authorizeUrl(state), 302);
   });
 
   app.openapi(callbackRoute, async (c) => {
@@ -180,11 +180,11 @@ export function createAuthRoutes(deps: AppDeps) {
       const declined = error === "access_denied";
       return page(c, 400, declined ? "Access was declined" : "Oura refused the sign-in", declined ? "Nothing was linked." : `${error}: ${error_description ?? ""}`);
     }
-    if (!code || !deps.oura) return page(c, 400, "Sign-in could not be completed", "Oura sent no authorization code.");
+    if (!code || !deps.sync) return page(c, 400, "Sign-in could not be completed", "Oura sent no authorization code.");
     const invitation = (await getSignedCookie(c, deps.keys.cookieSecret, INVITATION_COOKIE)) || undefined;
     let userId: string;
     try {
-      const admission = await admitAndLink(deps, await deps.oura.exchangeCode(code), invitation);
+      const admission = await admitAndLink(deps, deps.sync, await deps.sync.client.exchangeCode(code), invitation);
       if (!admission.admitted) return page(c, 403, admission.title, admission.message);
       userId = admission.userId;
     } catch (failure) {

@@ -72,7 +72,7 @@ export function createWebhookReceiver(deps: AppDeps): WebhookReceiver {
     try {
       const delivery = await verifiedDelivery(deps, request);
       // Without a usable sign-in for this user the document cannot be fetched yet: say so now, not after a fetch attempt.
-      const fetch = !deps.fetcher ? "not_fetched" : !deps.accounts.hasUsableLink(delivery.identity.user_id) ? "awaiting_link" : "pending";
+      const fetch = !deps.sync ? "not_fetched" : !deps.accounts.hasUsableLink(delivery.identity.user_id) ? "awaiting_link" : "pending";
       result = await deps.store.appendEvent({ source: "webhook", ...delivery, fetch }).catch((error: unknown) => {
         if (error instanceof StorageCorruptError) throw new AppError(503, "storage_corrupt", STORAGE_CORRUPT_MESSAGE);
         throw error instanceof StorageUnavailableError ? new AppError(503, "storage_unavailable", "the event could not be stored; retry later") : error;
@@ -91,7 +91,7 @@ export function createWebhookReceiver(deps: AppDeps): WebhookReceiver {
     if (result.created) {
       publishEvent(deps.broadcaster, event);
       metrics.webhooks.incKey(created);
-      if (event.fetch_status === "pending") deps.fetcher?.wake();
+      if (event.fetch_status === "pending") deps.sync?.fetcher.wake();
       logger.info("event.stored", { id: event.id, source: "webhook", data_type: event.data_type, event_type: event.event_type });
       return json(201, { id: event.id, duplicate: false });
     }

@@ -12,7 +12,7 @@ export interface VisibleAccount extends AccountSummary {
 
 const notLinked = (userId: string) => new AppError(404, "user_not_linked", `no linked Oura user ${userId}`);
 
-export function accountService(deps: Pick<AppDeps, "accounts" | "sessions" | "store" | "oura" | "logger" | "config" | "now">) {
+export function accountService(deps: Pick<AppDeps, "accounts" | "sessions" | "store" | "sync" | "logger" | "config" | "now">) {
   const withRole = (account: AccountSummary): VisibleAccount => ({ ...account, role: accountIsOperator(deps.config, account) ? "operator" : "wearer" });
 
   return {
@@ -32,7 +32,7 @@ export function accountService(deps: Pick<AppDeps, "accounts" | "sessions" | "st
     async unlink(principal: Principal, userId: string, purge: boolean) {
       this.require(principal, userId);
       const account = await deps.accounts.get(userId).catch(() => undefined);
-      const revoke = account && deps.oura ? await deps.oura.revoke(account.accessToken) : { revoked: false, error: account ? "Oura sign-in is not configured" : "no usable token was stored" };
+      const revoke = account && deps.sync ? await deps.sync.client.revoke(account.accessToken) : { revoked: false, error: account ? "Oura sign-in is not configured" : "no usable token was stored" };
       if (!(await deps.accounts.remove(userId))) throw notLinked(userId);
       await deps.sessions.deleteForUser(userId);
       const purged = purge ? await deps.store.purgeUser(userId) : null;

@@ -8,7 +8,7 @@ import type { Event, EventFilter } from "../storage/events.ts";
 
 const notFound = (id: number) => new AppError(404, "event_not_found", `no event with id ${id}`);
 
-export function eventService(deps: Pick<AppDeps, "store" | "logger" | "oura" | "fetcher">) {
+export function eventService(deps: Pick<AppDeps, "store" | "logger" | "sync">) {
   const { store } = deps;
   return {
     /** A page of the events the principal may see; `total_stored` counts only theirs (other users' sizes are not a wearer's business). */
@@ -51,7 +51,7 @@ export function eventService(deps: Pick<AppDeps, "store" | "logger" | "oura" | "
       requireOura(deps, "fetch documents");
       const requeued = await store.requeueFailedFetches();
       deps.logger.info("fetch.requeued_by_operator", { count: requeued });
-      if (requeued > 0) deps.fetcher?.wake();
+      if (requeued > 0) deps.sync?.fetcher.wake();
       return requeued;
     },
   };

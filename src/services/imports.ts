@@ -18,7 +18,7 @@ export interface ImportRequest {
   dataTypes?: string[];
 }
 
-export function importService(deps: Pick<AppDeps, "backfills" | "accounts" | "store" | "config" | "now">) {
+export function importService(deps: Pick<AppDeps, "sync" | "accounts" | "store" | "config" | "now">) {
   const notFound = (id: number) => new AppError(404, "backfill_not_found", `no backfill ${id}`);
 
   async function visible(principal: Principal, id: number): Promise<Backfill> {
@@ -33,9 +33,9 @@ export function importService(deps: Pick<AppDeps, "backfills" | "accounts" | "st
       const userId = request.userId ?? (principal.isOperator ? undefined : (principal.userId ?? undefined));
       if (userId === undefined) throw new AppError(400, "user_required", "say which user to import (user_id)");
       if (!principal.canSee(userId)) throw new AppError(404, "user_not_linked", `${userId} has not signed in with Oura`);
-      if (!deps.backfills) throw new AppError(503, "oura_not_configured", "imports need Oura sign-in (OURA_CLIENT_ID and OURA_CLIENT_SECRET)");
+      if (!deps.sync) throw new AppError(503, "oura_not_configured", "imports need Oura sign-in (OURA_CLIENT_ID and OURA_CLIENT_SECRET)");
       if (!deps.accounts.list(userId).length) throw new AppError(404, "user_not_linked", `${userId} has not signed in with Oura`);
-      return deps.backfills.queue({ userId, startDate: request.startDate, endDate: request.endDate, dataTypes: request.dataTypes ?? deps.config.polling.dataTypes });
+      return deps.sync.imports.queue({ userId, startDate: request.startDate, endDate: request.endDate, dataTypes: request.dataTypes ?? deps.config.polling.dataTypes });
     },
 
     /** The dashboard's one-click import of the last RECENT_IMPORT_DAYS days. */
@@ -54,7 +54,7 @@ export function importService(deps: Pick<AppDeps, "backfills" | "accounts" | "st
 
     async cancel(principal: Principal, id: number): Promise<Backfill> {
       const backfill = await visible(principal, id);
-      return (await deps.backfills?.cancel(backfill.id)) ?? backfill;
+      return (await deps.sync?.imports.cancel(backfill.id)) ?? backfill;
     },
 
     /** The dashboard's history panel: the latest import per visible user, and the offer for users who never imported. */
@@ -63,7 +63,7 @@ export function importService(deps: Pick<AppDeps, "backfills" | "accounts" | "st
       const seen = new Set(backfills.map((b) => b.user_id));
       const only = principal.scope();
       const linked = only === null ? [] : deps.accounts.list(only);
-      const offerFor = deps.backfills ? linked.filter((a) => !a.needs_reauth && !seen.has(a.user_id)).map((a) => a.user_id) : [];
+      const offerFor = deps.sync ? linked.filter((a) => !a.needs_reauth && !seen.has(a.user_id)).map((a) => a.user_id) : [];
       const latest = backfills.filter((b, i) => backfills.findIndex((o) => o.user_id === b.user_id) === i);
       return { backfills: latest, offerFor };
     },

@@ -8,14 +8,14 @@ import type { Health } from "../schemas/health.ts";
 import type { PollingStatus } from "../schemas/polling.ts";
 import { pollingStrip } from "../views/polling-strip.ts";
 
-export function pollingMode(deps: Pick<AppDeps, "poller" | "config">): PollingStatus["mode"] {
-  if (!deps.poller) return "off";
+export function pollingMode(deps: Pick<AppDeps, "sync" | "config">): PollingStatus["mode"] {
+  if (!deps.sync?.poller) return "off";
   return deps.config.polling.enabled ? "poll" : "reconcile";
 }
 
 function accountHealth(deps: AppDeps): Health["oura"] {
   const linked = readOr(() => deps.accounts.list(), []);
-  const circuit = deps.breaker?.status() ?? null;
+  const circuit = deps.sync?.breaker.status() ?? null;
   return {
     oauth_configured: oauthConfigured(deps.config),
     linked_users: linked.length,
@@ -31,8 +31,8 @@ async function pollingHealth(deps: AppDeps, readable: boolean): Promise<Health["
 }
 
 function warehouseHealth(deps: AppDeps): Health["warehouse"] {
-  if (!deps.shipper || !deps.config.warehouse) return null;
-  const status = deps.shipper.status();
+  if (!deps.warehouse || !deps.config.warehouse) return null;
+  const status = deps.warehouse.shipper.status();
   const { tables } = deps.config.warehouse;
   return {
     state: status.state,
@@ -52,7 +52,7 @@ function warehouseHealth(deps: AppDeps): Health["warehouse"] {
 }
 
 function tokenLeaseHealth(deps: AppDeps): NonNullable<Health["warehouse"]>["token_lease"] {
-  const lease = deps.tokenLease?.status();
+  const lease = deps.warehouse?.tokenLease.status();
   if (!lease) return null;
   return { ...lease, last_error: lease.last_error === null ? null : maskSecrets(lease.last_error) };
 }
@@ -125,7 +125,7 @@ export function statusService(deps: AppDeps) {
         interval_seconds: mode === "poll" ? polling.intervalSeconds : mode === "reconcile" ? polling.reconcileIntervalHours * 3600 : null,
         lookback_days: polling.lookbackDays,
         data_types: polling.dataTypes,
-        budget: principal.isOperator ? (deps.budget?.status() ?? null) : null,
+        budget: principal.isOperator ? (deps.sync?.budget.status() ?? null) : null,
         pairs: states.map(({ next_run_at_ms, ...state }) => ({ ...state, next_run_at: next_run_at_ms > 0 ? new Date(next_run_at_ms).toISOString() : null })),
       };
     },

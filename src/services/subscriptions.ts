@@ -20,11 +20,11 @@ async function askOura<T>(call: () => Promise<T>, notFound = false): Promise<T> 
   }
 }
 
-export function subscriptionService(deps: Pick<AppDeps, "oura" | "config" | "verificationToken" | "logger">) {
+export function subscriptionService(deps: Pick<AppDeps, "sync" | "config" | "verificationToken" | "logger">) {
   /** The operator check comes first: nobody else learns even whether Oura sign-in is configured. */
   const client = (principal: Principal, what: string): OuraClient => {
     principal.requireOperator(what);
-    return requireOura(deps, what);
+    return requireOura(deps, what).client;
   };
   const callbackUrl = (explicit?: string): string => {
     if (explicit) return explicit;
@@ -41,7 +41,7 @@ export function subscriptionService(deps: Pick<AppDeps, "oura" | "config" | "ver
     /** The list, or null when Oura sign-in is not configured (the dashboard's summary says so). */
     async listIfConfigured(principal: Principal) {
       principal.requireOperator("see webhook subscriptions");
-      return deps.oura ? this.list(principal) : null;
+      return deps.sync ? this.list(principal) : null;
     },
 
     /** Idempotent: the existing subscription of the same pair at the same callback is answered instead of a duplicate. */
