@@ -22,6 +22,7 @@ import type { Logger } from "./log.ts";
 import type { SignatureVerifier } from "./oura/signature.ts";
 import type { Broadcaster } from "./realtime/broadcaster.ts";
 import type { Store } from "./storage/store.ts";
+import type { Clock } from "./time/clock.ts";
 
 export interface AppDeps {
   config: Config;
@@ -36,7 +37,7 @@ export interface AppDeps {
   /** How often the dashboard's live status entries refresh themselves. */
   dashboardRefreshMs: number;
   /** Current time in milliseconds; injected so tests can move the clock. */
-  now: () => number;
+  now: Clock;
   keys: ServerKeys;
   sessions: Sessions;
   accounts: Accounts;

@@ -24,6 +24,7 @@ import { SessionStore } from "./storage/sqlite/session-store.ts";
 import { InvitationStore } from "./storage/sqlite/invitation-store.ts";
 import { createBearerGuard } from "./auth/bearer-guard.ts";
 import { createRefusalWatch } from "./oura/refusal-watch.ts";
+import { type Clock, systemClock } from "./time/clock.ts";
 import { createOuraSync, type OuraSyncTimings } from "./oura/sync.ts";
 import { createWarehouseMode, type WarehouseTimings } from "./databricks/warehouse-mode.ts";
 import { SqliteOutbox } from "./storage/sqlite/outbox.ts";
@@ -41,6 +42,8 @@ export interface RunningServer {
 
 /** Timings tests shorten; production runs with each part's defaults. */
 export interface ServerTimings extends WarehouseTimings, OuraSyncTimings {
+  /** What time it is (default: the system's clock); the jobs, sessions, invitations and limits read it. */
+  clock?: Clock;
   /** How often OURA_INITIAL_REFRESH_TOKEN is tried again after Oura did not answer (default 60 s). */
   initialLinkRetryMs?: number;
   /** How often the dashboard's status entries (the warehouse's) refresh themselves (default 5 s). */
@@ -91,20 +94,20 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
   const localAccounts = new AccountStore(store, createTokenCipher(keys.tokenKey));
   const metrics = new Metrics();
+  const now = timings.clock ?? systemClock;
   const warehouse = config.warehouse
-    ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, store, outbox: new SqliteOutbox(store), localAccounts, logger, metrics, lease: timings.tokenLease, retries: timings })
+    ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, store, outbox: new SqliteOutbox(store), localAccounts, logger, metrics, now, lease: timings.tokenLease, retries: timings })
     : undefined;
   const accounts = warehouse?.accounts ?? localAccounts;
   const broadcaster = createBunBroadcaster(() => server);
-  const sync = createOuraSync(config, { store, accounts, broadcaster, logger, metrics, timings });
+  const sync = createOuraSync(config, { store, accounts, broadcaster, logger, metrics, timings, now });
   const deps: AppDeps = {
     keys,
     accounts,
-    sessions: new SessionStore(store),
-    // The clock is read through deps.now, so a test that moves it moves these too.
-    invitations: new InvitationStore(store, () => deps.now()),
-    bearerGuard: createBearerGuard(config, logger, () => deps.now()),
-    refusals: createRefusalWatch(logger, () => deps.now()),
+    sessions: new SessionStore(store, now),
+    invitations: new InvitationStore(store, now),
+    bearerGuard: createBearerGuard(config, logger, now),
+    refusals: createRefusalWatch(logger, now),
     sync,
     warehouse: warehouse && { shipper: warehouse.shipper, tokenLease: warehouse.tokenLease },
     metrics,
@@ -117,7 +120,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     version: VERSION,
     startedAt: Date.now(),
     dashboardRefreshMs: timings.dashboardRefreshMs ?? 5000,
-    now: Date.now,
+    now,
   };
   if (!deps.verifier) logger.warn("webhook.secret_missing", { effect: "POST /webhooks answers 503 until OURA_CLIENT_SECRET is set" });
 
@@ -181,9 +184,9 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   sync?.fetcher.start(timings.fetcher?.intervalMs);
   sync?.poller?.start();
   sync?.imports.start();
-  const renewer = sync ? new SubscriptionRenewer(sync.client, config.subscriptionRenewDays, logger) : undefined;
+  const renewer = sync ? new SubscriptionRenewer(sync.client, config.subscriptionRenewDays, logger, now) : undefined;
   renewer?.start();
-  const pruner = new RetentionPruner(store, config.retentionDays, logger, metrics);
+  const pruner = new RetentionPruner(store, config.retentionDays, logger, metrics, now);
   pruner.start(config.pruneIntervalSeconds);
   return {
     server: running,

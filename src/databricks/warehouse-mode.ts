@@ -8,6 +8,7 @@ import type { AccountStore } from "../storage/sqlite/account-store.ts";
 import type { FetchQueue, Outbox, EventLog, Settings, WarehouseDocument, WarehouseEvent } from "../storage/store.ts";
 import { workspaceCredentials } from "./credentials.ts";
 import { DeltaWarehouse, type DeltaRow } from "./delta-warehouse.ts";
+import type { Clock } from "../time/clock.ts";
 import { StatementClient, type StatementPolling } from "./statement-client.ts";
 import { type LeaseTimings, TokenLease } from "./token-lease.ts";
 import { MirroredAccounts } from "./token-mirror.ts";
@@ -64,6 +65,7 @@ export function createWarehouseMode(parts: {
   logger: Logger;
   metrics: Metrics;
   fetch?: typeof fetch;
+  now?: Clock;
   /** The token lease's timings (production defaults in token-lease.ts; tests shorten them). */
   lease?: Partial<LeaseTimings>;
   /** Retries of the start-up reads (production defaults above; tests shorten them). */
@@ -103,7 +105,7 @@ export function createWarehouseMode(parts: {
     onAcquired: async () => logger.info("warehouse.tokens_reread", { reason: "token lease taken", installed: await rereadTokens() }),
   });
   accounts = new MirroredAccounts(parts.localAccounts, warehouse, logger, tokenLease);
-  shipper = new WarehouseShipper({ outbox, warehouse, logger, metrics: parts.metrics, timings: parts.retries?.shipper });
+  shipper = new WarehouseShipper({ outbox, warehouse, logger, metrics: parts.metrics, now: parts.now, timings: parts.retries?.shipper });
   let tokensRestored = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let historyRetry: ReturnType<typeof setTimeout> | undefined;

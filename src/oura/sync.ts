@@ -16,6 +16,7 @@ import { TokenManager } from "../auth/token-manager.ts";
 import { CircuitBreaker, type CircuitTimings } from "./circuit-breaker.ts";
 import { createOuraClient } from "./client.ts";
 import { RequestBudget } from "./request-budget.ts";
+import type { Clock } from "../time/clock.ts";
 
 export interface OuraSyncTimings {
   ouraCircuit?: Partial<CircuitTimings>;
@@ -29,6 +30,7 @@ export interface OuraSyncParts {
   logger: Logger;
   metrics: Metrics;
   timings: OuraSyncTimings;
+  now: Clock;
 }
 
 /** The running parts, with what the server needs to start and stop them. */
@@ -39,11 +41,11 @@ export interface RunningSync extends OuraSync {
 
 export function createOuraSync(config: Config, parts: OuraSyncParts): RunningSync | undefined {
   if (!config.oura.clientId || !config.oura.clientSecret) return undefined;
-  const { store, accounts, broadcaster, logger, metrics, timings } = parts;
-  const budget = new RequestBudget(config.requestBudget.requests, config.requestBudget.windowSeconds * 1000);
-  const breaker = new CircuitBreaker(timings.ouraCircuit, logger);
+  const { store, accounts, broadcaster, logger, metrics, timings, now } = parts;
+  const budget = new RequestBudget(config.requestBudget.requests, config.requestBudget.windowSeconds * 1000, now);
+  const breaker = new CircuitBreaker(timings.ouraCircuit, logger, now);
   const client = createOuraClient(config.oura, fetch, budget, breaker);
-  const tokens = new TokenManager(accounts, client, logger);
+  const tokens = new TokenManager(accounts, client, logger, now);
   const onEventAdded = (event: Parameters<typeof publishEvent>[1]) => publishEvent(broadcaster, event, true);
   const fetcher = new DocumentFetcher({
     store,
@@ -54,6 +56,7 @@ export function createOuraSync(config: Config, parts: OuraSyncParts): RunningSyn
     onEventChanged: (event) => publishEvent(broadcaster, event, false),
     logger,
     metrics,
+    now,
     ...timings.fetcher,
   });
   const imports = new BackfillRunner({
@@ -65,8 +68,9 @@ export function createOuraSync(config: Config, parts: OuraSyncParts): RunningSyn
     onProgress: (backfill) => publishBackfill(broadcaster, backfillProgress(backfill)),
     logger,
     metrics,
+    now,
   });
-  const poller = createPoller(config, { store, accounts, tokens, oura: client, onEventAdded, logger, metrics });
+  const poller = createPoller(config, { store, accounts, tokens, oura: client, onEventAdded, logger, metrics, now });
   return { client, tokens, fetcher, imports, budget, breaker, poller };
 }
 

@@ -1,5 +1,6 @@
 // Sign-in by invitation: a stranger with an Oura account is refused (and the token Oura gave is revoked); an
 // invitation link lets one person in, once, until it expires; ALLOWED_EMAILS and OPERATOR_EMAILS need none.
+import { movableClock } from "../helpers/clock.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RunningServer } from "../../src/server.ts";
 import { FakeOura } from "../fake-oura.ts";
@@ -13,13 +14,17 @@ const fake = new FakeOura().start();
 let running: RunningServer;
 let base: string;
 let databasePath: string;
+const clock = movableClock();
 const bearer = { authorization: `Bearer ${TEST_API_TOKEN}` };
 
 beforeAll(async () => {
   const port = freePort();
   base = `http://127.0.0.1:${port}`;
   databasePath = `${tempDir()}/invite.db`;
-  running = await startTestServer({ ...fake.env(), PORT: String(port), PUBLIC_URL: base, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: databasePath, ALLOWED_EMAILS: "*@family.example", OPERATOR_EMAILS: "boss@example.org" });
+  running = await startTestServer(
+    { ...fake.env(), PORT: String(port), PUBLIC_URL: base, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: databasePath, ALLOWED_EMAILS: "*@family.example", OPERATOR_EMAILS: "boss@example.org" },
+    { clock: clock.now },
+  );
 });
 afterAll(async () => {
   await running.stop();
@@ -136,14 +141,13 @@ describe("who may link an Oura account", () => {
     expect(revoked.status).toBe(410);
     expect(await revoked.text()).toContain("withdrawn");
     // An hour later (the server's clock is an input).
-    const realNow = running.deps.now;
-    running.deps.now = () => realNow() + 61 * 60_000;
+    clock.advance(61 * 60_000);
     try {
       const expired = await fetch(expiring.link, { redirect: "manual" });
       expect(expired.status).toBe(410);
       expect(await expired.text()).toContain("expired");
     } finally {
-      running.deps.now = realNow;
+      clock.advance(-61 * 60_000);
     }
   });
 

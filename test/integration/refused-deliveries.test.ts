@@ -1,5 +1,6 @@
 // A wrong webhook secret, or a clock that is off, makes every notification a 401 that Oura eventually drops: the
 // operator hears of it once in the log (not once per delivery), in /health and on the dashboard.
+import { movableClock } from "../helpers/clock.ts";
 import { afterEach, describe, expect, test } from "bun:test";
 import { createLogger } from "../../src/log.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
@@ -18,8 +19,9 @@ afterEach(async () => {
 async function serverWithLog(env: Record<string, string> = {}) {
   const lines: string[] = [];
   const logger = createLogger("info", { write: (line) => void lines.push(line), drain: async () => {} });
-  running = await startServer(testConfig({ API_TOKEN: TEST_API_TOKEN, ...env }), logger);
-  return { server: running, lines };
+  const clock = movableClock();
+  running = await startServer(testConfig({ API_TOKEN: TEST_API_TOKEN, ...env }), logger, { clock: clock.now });
+  return { server: running, lines, clock };
 }
 
 async function deliver(server: RunningServer, options: { secret?: string; timestamp?: number } = {}) {
@@ -61,19 +63,18 @@ describe("refused notifications are visible", () => {
   });
 
   test("another warning only after five minutes, with the count since; a single stray refusal raises no alarm", async () => {
-    const { server, lines } = await serverWithLog();
+    const { server, lines, clock } = await serverWithLog();
     expect(await deliver(server, { secret: "stray" })).toBe(401);
     expect((await webhookHealth(server))!.alert).toBeNull();
     expect(lines.filter((line) => line.includes("webhook.refused_burst"))).toEqual([]);
     for (let i = 0; i < 4; i++) await deliver(server, { secret: "wrong" });
     expect(lines.filter((line) => line.includes("webhook.refused_burst")).length).toBe(1);
-    const realNow = server.deps.now;
-    server.deps.now = () => realNow() + 6 * 60_000;
+    clock.advance(6 * 60_000);
     try {
       // The signature check comes before the clock: these are refused for their signature, whatever the time.
       for (let i = 0; i < 3; i++) await deliver(server, { secret: "wrong" });
     } finally {
-      server.deps.now = realNow;
+      clock.advance(-6 * 60_000);
     }
     const warnings = lines.filter((line) => line.includes("webhook.refused_burst"));
     expect(warnings.length).toBe(2);
