@@ -1,36 +1,30 @@
 // Stored events and the queries over them.
 import { z } from "@hono/zod-openapi";
+import * as domain from "../storage/events.ts";
 import { Instant } from "./instant.ts";
 import { DataType, EventType } from "./notification.ts";
 
-export const FetchStatus = z
-  .enum(["pending", "fetched", "missing", "failed", "awaiting_link", "deleted", "not_fetched"])
-  .openapi("FetchStatus", {
-    description:
-      "pending: queued; fetched: document stored; missing: Oura answered 404; failed: gave up (see fetch_error); " +
-      "awaiting_link: no token for this user yet, fetched once they link; deleted: a delete notification (no fetch); " +
-      "not_fetched: this server has no Oura sign-in configured (OURA_CLIENT_ID/OURA_CLIENT_SECRET), so nothing fetches documents.",
-  });
+export const FetchStatus = domain.FetchStatus.openapi("FetchStatus", {
+  description:
+    "pending: queued; fetched: document stored; missing: Oura answered 404; failed: gave up (see fetch_error); " +
+    "awaiting_link: no token for this user yet, fetched once they link; deleted: a delete notification (no fetch); " +
+    "not_fetched: this server has no Oura sign-in configured (OURA_CLIENT_ID/OURA_CLIENT_SECRET), so nothing fetches documents.",
+});
 
-export const EventSource = z.enum(["webhook", "poll"]).openapi("EventSource");
+export const EventSource = domain.EventSource.openapi("EventSource");
 
-export const Event = z
-  .object({
-    id: z.number().int(),
-    received_at: z.string().openapi({ description: "When this server committed the event (ISO 8601, UTC)." }),
-    source: EventSource,
-    event_type: EventType,
-    data_type: z.string(),
-    object_id: z.string(),
-    event_time: z.string(),
-    user_id: z.string(),
-    notification: z.record(z.string(), z.unknown()).openapi({ description: "The notification exactly as received." }),
-    document: z.unknown().nullable().openapi({ description: "The fetched Oura document, once fetched." }),
-    fetch_status: FetchStatus.nullable(),
-    fetch_error: z.string().nullable().openapi({ description: "Why the last fetch attempt failed, if it did." }),
-    fetched_at: z.string().nullable(),
-  })
-  .openapi("Event");
+const stored = domain.Event.shape;
+
+/** The stored event (storage/events.ts), with the API's names and descriptions: the same fields by construction. */
+export const Event = domain.Event.extend({
+  received_at: stored.received_at.openapi({ description: "When this server committed the event (ISO 8601, UTC)." }),
+  source: EventSource,
+  event_type: EventType,
+  notification: stored.notification.openapi({ description: "The notification exactly as received." }),
+  document: stored.document.openapi({ description: "The fetched Oura document, once fetched." }),
+  fetch_status: FetchStatus.nullable(),
+  fetch_error: stored.fetch_error.openapi({ description: "Why the last fetch attempt failed, if it did." }),
+}).openapi("Event");
 export type Event = z.infer<typeof Event>;
 
 export const EventFilter = z.object({

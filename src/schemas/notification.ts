@@ -1,8 +1,9 @@
 // Oura's webhook notification: ids only, never the document itself.
 import { z } from "@hono/zod-openapi";
+import * as domain from "../storage/events.ts";
 import { instantMs } from "../time/instant.ts";
 
-export const EventType = z.enum(["create", "update", "delete"]).openapi("EventType");
+export const EventType = domain.EventType.openapi("EventType");
 export type EventType = z.infer<typeof EventType>;
 
 /** Open set on purpose: Oura adds data types, and refusing one makes Oura retry it for an hour. */

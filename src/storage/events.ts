@@ -1,40 +1,53 @@
-// The event log's domain types: plain data, no HTTP or OpenAPI in them (schemas/event.ts describes the same shapes
-// for the API, and a test keeps the two in step).
+// The event log's shapes, written once: plain zod schemas (no HTTP or OpenAPI in them) and the types inferred from
+// them. The API's schemas (schemas/event.ts, schemas/notification.ts) are these same schemas with OpenAPI names and
+// descriptions added; zod itself, not @hono/zod-openapi, so storage depends on no web framework.
+import { z } from "zod";
 
-export type EventSource = "webhook" | "poll";
-export type EventType = "create" | "update" | "delete";
-export type FetchStatus = "pending" | "fetched" | "missing" | "failed" | "awaiting_link" | "deleted" | "not_fetched";
+export const EventSource = z.enum(["webhook", "poll"]);
+export type EventSource = z.infer<typeof EventSource>;
+
+export const EventType = z.enum(["create", "update", "delete"]);
+export type EventType = z.infer<typeof EventType>;
+
+export const FetchStatus = z.enum(["pending", "fetched", "missing", "failed", "awaiting_link", "deleted", "not_fetched"]);
+export type FetchStatus = z.infer<typeof FetchStatus>;
+
+/** Where an appended event's fetch starts (see NewEvent.fetch). */
+export const FetchStart = FetchStatus.extract(["pending", "awaiting_link", "not_fetched"]);
+export type FetchStart = z.infer<typeof FetchStart>;
+
+/** A final outcome without a document: missing (404), failed (gave up), awaiting_link (no token yet). */
+export const FetchOutcome = FetchStatus.extract(["missing", "failed", "awaiting_link"]);
+export type FetchOutcome = z.infer<typeof FetchOutcome>;
+
+export const Event = z.object({
+  id: z.number().int(),
+  received_at: z.string(),
+  source: EventSource,
+  event_type: EventType,
+  data_type: z.string(),
+  object_id: z.string(),
+  /** ISO 8601; without an offset it is UTC. */
+  event_time: z.string(),
+  user_id: z.string(),
+  /** What arrived, as received (a webhook's notification, or what a poll saw). */
+  notification: z.record(z.string(), z.unknown()),
+  document: z.unknown().nullable(),
+  fetch_status: FetchStatus.nullable(),
+  fetch_error: z.string().nullable(),
+  fetched_at: z.string().nullable(),
+});
+export type Event = z.infer<typeof Event>;
 
 /** What makes an event the same event: a second one with the same identity is a redelivery, not news. */
-export interface EventIdentity {
-  user_id: string;
-  data_type: string;
-  object_id: string;
-  event_type: EventType;
-  /** ISO 8601; without an offset it is UTC. */
-  event_time: string;
-}
+export const EventIdentity = Event.pick({ user_id: true, data_type: true, object_id: true, event_type: true, event_time: true });
+export type EventIdentity = z.infer<typeof EventIdentity>;
 
-export interface Event extends EventIdentity {
-  id: number;
-  received_at: string;
-  source: EventSource;
-  /** What arrived, as received (a webhook's notification, or what a poll saw). */
-  notification: Record<string, unknown>;
-  document: unknown;
-  fetch_status: FetchStatus | null;
-  fetch_error: string | null;
-  fetched_at: string | null;
-}
-
-export interface EventFilter {
-  data_type?: string;
-  event_type?: EventType;
-  user_id?: string;
-  object_id?: string;
-  since?: string;
-  until?: string;
-}
+/** since and until bound event_time (ISO 8601 instants). */
+export const EventFilter = Event.pick({ data_type: true, event_type: true, user_id: true, object_id: true })
+  .extend({ since: z.string(), until: z.string() })
+  .partial();
+export type EventFilter = z.infer<typeof EventFilter>;
 
 /** An event to append, wherever it came from. */
 export interface NewEvent {
@@ -49,7 +62,7 @@ export interface NewEvent {
    * usable sign-in yet; queued when they sign in), "not_fetched" (this server has no Oura sign-in configured: nothing
    * will fetch it, so it is not kept waiting and retention may prune it). A delete needs no fetch whatever this says.
    */
-  fetch: "pending" | "awaiting_link" | "not_fetched";
+  fetch: FetchStart;
   /** The document itself, when it came with the event (a poll reads documents): stored at once, nothing to fetch. */
   document?: Record<string, unknown>;
 }
