@@ -8,7 +8,7 @@ import { createTokenCipher } from "../src/auth/token-cipher.ts";
 import { FakeOura } from "../src/demo/fake-oura.ts";
 import { silentLogger } from "../src/log.ts";
 import { AccountStore } from "../src/storage/sqlite/account-store.ts";
-import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage } from "../src/storage/sqlite/sqlite-storage.ts";
 
 export const ROOT = join(import.meta.dir, "..");
 export const SECRET = "bench-client-secret-0123456789";
@@ -69,9 +69,9 @@ export const appServer = (env: Record<string, string>) =>
  */
 export async function realServer(dbPath: string, env: Record<string, string> = {}) {
   const fake = new FakeOura({ documentDelayMs: 100, rateLimit: { requests: 5000, windowMs: 300_000 }, inventDocuments: true }).start();
-  const store = await SqliteStore.open(dbPath);
+  const store = await openSqliteStorage(dbPath);
   const keys = await loadServerKeys(APP_SECRET_KEY, dbPath, silentLogger);
-  const accounts = new AccountStore(store, createTokenCipher(keys.tokenKey));
+  const accounts = new AccountStore(store.connection, createTokenCipher(keys.tokenKey));
   for (let i = 0; i < LINKED; i++) {
     const userId = `BENCH-USER-${i}`;
     fake.addUser(userId);

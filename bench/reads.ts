@@ -49,7 +49,7 @@ const insert = db.query(
 db.transaction(() => {
   for (let i = 0; i < total; i++) {
     const rare = i % 10_000 === 0 && i / 10_000 < 100;
-    // A user of ≈ √(total × page) events: the most expensive size for a user filter (see SqliteStore#userTerm).
+    // A user of ≈ √(total × page) events: the most expensive size for a user filter (see SqliteEventLog#userTerm).
     const mid = i % Math.round(Math.sqrt(total / 51)) === 3;
     const user = rare ? "USER-RARE" : mid ? "USER-MID" : `USER-${i % 50}`;
     // The rare type only every 5,000th event; deletes 1 in 50.

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSignatureSigner, createSignatureVerifier } from "../src/oura/signature.ts";
 import { WebhookNotification } from "../src/schemas/notification.ts";
-import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage } from "../src/storage/sqlite/sqlite-storage.ts";
 
 async function microsPerOp(iterations: number, op: (i: number) => unknown): Promise<number> {
   for (let i = 0; i < Math.min(1000, iterations); i++) await op(i);
@@ -22,8 +22,8 @@ export async function runStageCosts(): Promise<Record<string, number>> {
   const parsed = JSON.parse(body);
 
   const notification = (i: number) => ({ ...parsed, object_id: `o${i}` });
-  const sequentialStore = await SqliteStore.open(join(mkdtempSync(join(tmpdir(), "oura-stage-")), "s.db"));
-  const groupStore = await SqliteStore.open(join(mkdtempSync(join(tmpdir(), "oura-stage-")), "g.db"));
+  const sequentialStore = await openSqliteStorage(join(mkdtempSync(join(tmpdir(), "oura-stage-")), "s.db"));
+  const groupStore = await openSqliteStorage(join(mkdtempSync(join(tmpdir(), "oura-stage-")), "g.db"));
   let groupCounter = 0;
 
   const costs = {
@@ -33,13 +33,13 @@ export async function runStageCosts(): Promise<Record<string, number>> {
     "JSON.parse": await microsPerOp(100_000, () => JSON.parse(body)),
     "zod validation": await microsPerOp(100_000, () => WebhookNotification.safeParse(parsed)),
     "commit alone (1 fsync per event)": await microsPerOp(500, (i) =>
-      sequentialStore.appendEvent({ source: "webhook", identity: notification(i), raw: body, received: parsed, fetch: "pending" }),
+      sequentialStore.events.appendEvent({ source: "webhook", identity: notification(i), raw: body, received: parsed, fetch: "pending" }),
     ),
     "group commit (64 concurrent, per event)":
       (await microsPerOp(100, () =>
         Promise.all(
           Array.from({ length: 64 }, () =>
-            groupStore.appendEvent({ source: "webhook", identity: notification(++groupCounter), raw: body, received: parsed, fetch: "pending" }),
+            groupStore.events.appendEvent({ source: "webhook", identity: notification(++groupCounter), raw: body, received: parsed, fetch: "pending" }),
           ),
         ),
       )) / 64,

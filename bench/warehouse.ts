@@ -15,8 +15,7 @@ import { StatementClient } from "../src/databricks/statement-client.ts";
 import { WarehouseShipper } from "../src/jobs/shipper.ts";
 import { silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
-import { SqliteOutbox } from "../src/storage/sqlite/outbox.ts";
-import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage, type SqliteStorage } from "../src/storage/sqlite/sqlite-storage.ts";
 import { APP_SECRET_KEY, API_TOKEN, median, ROOT, realServer, runWorker, SECRET, startProcess, stop, taskset } from "./harness.ts";
 
 /** Fake warehouses started by this run: none outlives it, even when a step throws. */
@@ -57,11 +56,11 @@ async function startFakeWarehouse(latencyMs: number, sink = false) {
 }
 
 /** Events as a webhook leaves them in the outbox: the notification, the document not fetched yet. */
-async function fillOutbox(store: SqliteStore, count: number) {
+async function fillOutbox(store: SqliteStorage, count: number) {
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < count; i++) {
     const identity = { event_type: "create" as const, data_type: "daily_sleep", object_id: `bench-${i}`, event_time: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(), user_id: `BENCH-USER-${i % 20}` };
-    pending.push(store.appendEvent({ source: "webhook", identity, raw: JSON.stringify(identity), received: identity, fetch: "awaiting_link" }));
+    pending.push(store.events.appendEvent({ source: "webhook", identity, raw: JSON.stringify(identity), received: identity, fetch: "awaiting_link" }));
     if (pending.length >= 500) await Promise.all(pending.splice(0));
   }
   await Promise.all(pending);
@@ -74,8 +73,8 @@ for (const batchRows of options.batches!.split(",").map(Number)) {
   const config = loadConfig({ ...fake.env, DATABASE_PATH: ":memory:" });
   if (!config.ok) throw new Error(config.errors.join("; "));
   const warehouseConfig = config.config.warehouse!;
-  const store = await SqliteStore.open(join(mkdtempSync(join(tmpdir(), "oura-bench-wh-")), "drain.db"), undefined, { outbox: true });
-  const outbox = new SqliteOutbox(store);
+  const store = await openSqliteStorage(join(mkdtempSync(join(tmpdir(), "oura-bench-wh-")), "drain.db"), undefined, { outbox: true });
+  const outbox = store.outbox;
   await fillOutbox(store, Number(options.events));
   let statements = 0;
   const counting: typeof fetch = Object.assign((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {

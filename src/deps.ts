@@ -21,12 +21,25 @@ import type { Sessions } from "./storage/sessions.ts";
 import type { Logger } from "./log.ts";
 import type { SignatureVerifier } from "./oura/signature.ts";
 import type { Broadcaster } from "./realtime/broadcaster.ts";
-import type { Store } from "./storage/store.ts";
+import type { Backfills } from "./storage/backfills.ts";
+import type { Documents } from "./storage/documents.ts";
+import type { EventLog } from "./storage/event-log.ts";
+import type { FetchQueue } from "./storage/fetch-queue.ts";
+import type { PollStore } from "./storage/polls.ts";
+import type { Settings } from "./storage/settings.ts";
+import type { StorageStatus } from "./storage/storage-status.ts";
 import type { Clock } from "./time/clock.ts";
 
 export interface AppDeps {
   config: Config;
-  store: Store;
+  events: EventLog;
+  fetchQueue: FetchQueue;
+  documents: Documents;
+  settings: Settings;
+  polls: PollStore;
+  /** The stored history imports (the runner that walks them is `sync.imports`). */
+  backfillStore: Backfills;
+  storageStatus: StorageStatus;
   broadcaster: Broadcaster;
   logger: Logger;
   /** Absent when no webhook secret is configured: deliveries are then refused (fail closed). */

@@ -9,8 +9,8 @@ import { createBunBroadcaster } from "./realtime/broadcaster.ts";
 import { measured } from "./routes/metrics.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
 import { createWebhookReceiver } from "./routes/webhook-receiver.ts";
-import { SqliteStore } from "./storage/sqlite/sqlite-store.ts";
-import type { Store } from "./storage/store.ts";
+import { openSqliteStorage, type SqliteStorage } from "./storage/sqlite/sqlite-storage.ts";
+import type { Settings } from "./storage/settings.ts";
 import { VERSION } from "./version.ts";
 import { loadServerKeys } from "./auth/keys.ts";
 import { createTokenCipher } from "./auth/token-cipher.ts";
@@ -27,14 +27,13 @@ import { createRefusalWatch } from "./oura/refusal-watch.ts";
 import { type Clock, systemClock } from "./time/clock.ts";
 import { createOuraSync, type OuraSyncTimings } from "./oura/sync.ts";
 import { createWarehouseMode, type WarehouseTimings } from "./databricks/warehouse-mode.ts";
-import { SqliteOutbox } from "./storage/sqlite/outbox.ts";
 import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.ts";
 import { acquireServerLock, type ServerLock } from "./storage/sqlite/server-lock.ts";
 
 export interface RunningServer {
   server: Server<WebSocketData>;
   url: URL;
-  store: Store;
+  storage: SqliteStorage;
   deps: AppDeps;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   stop(): Promise<void>;
@@ -53,22 +52,22 @@ export interface ServerTimings extends WarehouseTimings, OuraSyncTimings {
 const VERIFICATION_TOKEN_SETTING = "oura.verification_token";
 const STORAGE_CHECK_INTERVAL_MS = 1000;
 
-async function resolveVerificationToken(config: Config, store: Store, logger: Logger): Promise<string> {
+async function resolveVerificationToken(config: Config, settings: Settings, logger: Logger): Promise<string> {
   if (config.oura.verificationToken) return config.oura.verificationToken;
-  const existing = await store.getSetting(VERIFICATION_TOKEN_SETTING);
+  const existing = await settings.getSetting(VERIFICATION_TOKEN_SETTING);
   if (existing) return existing;
   const generated = Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
   logger.info("webhook.verification_token_generated", { stored_in: "database settings" });
-  return store.ensureSetting(VERIFICATION_TOKEN_SETTING, generated);
+  return settings.ensureSetting(VERIFICATION_TOKEN_SETTING, generated);
 }
 
 function registerGauges(deps: AppDeps, openSockets: () => number): void {
-  const { metrics, store } = deps;
-  metrics.gauge("oura_fetch_queue_depth", "Events whose document is waiting to be fetched (pending or awaiting a sign-in).", () => store.countPendingFetches());
+  const { metrics } = deps;
+  metrics.gauge("oura_fetch_queue_depth", "Events whose document is waiting to be fetched (pending or awaiting a sign-in).", () => deps.fetchQueue.countPendingFetches());
   metrics.gauge("oura_websocket_clients", "Open WebSocket connections.", openSockets);
-  metrics.gauge("oura_events_stored", "Events in the database.", () => store.countEvents());
+  metrics.gauge("oura_events_stored", "Events in the database.", () => deps.events.countEvents());
   metrics.gauge("oura_linked_users", "Linked Oura users.", () => deps.accounts.list().length);
-  metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => store.sizeBytes() ?? 0);
+  metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => deps.storageStatus.sizeBytes() ?? 0);
   const breaker = deps.sync?.breaker;
   if (breaker) metrics.gauge("oura_circuit_state", "Whether Oura is treated as down: 0 closed, 1 half-open (a probe is out), 2 open.", () => ["closed", "half_open", "open"].indexOf(breaker.status().state));
 }
@@ -89,34 +88,40 @@ export async function startServer(config: Config, logger: Logger, timings: Serve
 
 async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock | undefined, timings: ServerTimings): Promise<RunningServer> {
   const created = filesCreatedBy(config.databasePath);
-  const store = await SqliteStore.open(config.databasePath, logger, { outbox: Boolean(config.warehouse) });
+  const storage = await openSqliteStorage(config.databasePath, logger, { outbox: Boolean(config.warehouse) });
   let server: Server<WebSocketData> | undefined;
   const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
-  const localAccounts = new AccountStore(store, createTokenCipher(keys.tokenKey));
+  const localAccounts = new AccountStore(storage.connection, createTokenCipher(keys.tokenKey));
   const metrics = new Metrics();
   const now = timings.clock ?? systemClock;
   const warehouse = config.warehouse
-    ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, store, outbox: new SqliteOutbox(store), localAccounts, logger, metrics, now, lease: timings.tokenLease, retries: timings })
+    ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, events: storage.events, fetchQueue: storage.fetchQueue, settings: storage.settings, outbox: storage.outbox, localAccounts, logger, metrics, now, lease: timings.tokenLease, retries: timings })
     : undefined;
   const accounts = warehouse?.accounts ?? localAccounts;
   const broadcaster = createBunBroadcaster(() => server);
-  const sync = createOuraSync(config, { store, accounts, broadcaster, logger, metrics, timings, now });
+  const sync = createOuraSync(config, { storage, accounts, broadcaster, logger, metrics, timings, now });
   const deps: AppDeps = {
     keys,
     accounts,
-    sessions: new SessionStore(store, now),
-    invitations: new InvitationStore(store, now),
+    sessions: new SessionStore(storage.connection, now),
+    invitations: new InvitationStore(storage.connection, now),
     bearerGuard: createBearerGuard(config, logger, now),
     refusals: createRefusalWatch(logger, now),
     sync,
     warehouse: warehouse && { shipper: warehouse.shipper, tokenLease: warehouse.tokenLease },
     metrics,
     config,
-    store,
+    events: storage.events,
+    fetchQueue: storage.fetchQueue,
+    documents: storage.documents,
+    settings: storage.settings,
+    polls: storage.polls,
+    backfillStore: storage.backfills,
+    storageStatus: storage.status,
     logger,
     broadcaster,
     verifier: config.oura.webhookSecret ? await createSignatureVerifier(config.oura.webhookSecret) : undefined,
-    verificationToken: await resolveVerificationToken(config, store, logger),
+    verificationToken: await resolveVerificationToken(config, storage.settings, logger),
     version: VERSION,
     startedAt: Date.now(),
     dashboardRefreshMs: timings.dashboardRefreshMs ?? 5000,
@@ -160,7 +165,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   } catch (error) {
     await initialLinkRetry.stop();
     await warehouse?.stop();
-    await store.close();
+    await storage.close();
     // A failed start leaves no database or key file behind that it made itself.
     created.removeNew();
     const message = error instanceof Error ? error.message : String(error);
@@ -172,11 +177,11 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   const running = server;
   lock?.setUrl(running.url.href);
   // Beside serving, not before: at a million events the whole-file check takes 0.7 s warm and 9.6 s from a cold disk.
-  void store.checkIntegrity();
+  void storage.status.checkIntegrity();
 
   // Notices a database file removed or replaced under the server, or failing commits, and recovers when it can.
   const storageCheck = new PeriodicJob("storage.check", () => {
-    store.maintain();
+    storage.status.maintain();
     keys.restoreKeyFile();
     lock?.restore();
   }, logger);
@@ -186,12 +191,12 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   sync?.imports.start();
   const renewer = sync ? new SubscriptionRenewer(sync.client, config.subscriptionRenewDays, logger, now) : undefined;
   renewer?.start();
-  const pruner = new RetentionPruner(store, config.retentionDays, logger, metrics, now);
+  const pruner = new RetentionPruner(storage.retention, config.retentionDays, logger, metrics, now);
   pruner.start(config.pruneIntervalSeconds);
   return {
     server: running,
     url: running.url,
-    store,
+    storage,
     deps,
     async stop() {
       // Stop accepting and let requests in flight finish; live sockets are told the server is going away (a graceful
@@ -212,7 +217,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
       await sync?.imports.stop();
       // The outbox is durable: what is not shipped yet ships after the next start.
       await warehouse?.stop();
-      await store.close();
+      await storage.close();
       lock?.release();
     },
   };

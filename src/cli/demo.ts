@@ -81,7 +81,7 @@ export const demoCommand: Command = {
     const webhook = `${running.url.href.replace(/\/$/, "")}/webhooks`;
     // A demo database from an earlier run holds tokens of an earlier fake Oura (each run has its own): the demo user is
     // linked again with this run's, and what waited for a sign-in is fetched.
-    const restarted = (await running.store.countEvents()) > 0;
+    const restarted = (await running.storage.events.countEvents()) > 0;
     if (running.deps.accounts.list(DEMO_USER).length > 0) await linkTokens(running.deps, running.deps.sync!, fake.issueTokens(DEMO_USER));
 
     let sent = 0;

@@ -2,7 +2,7 @@
 import { type ExportFormat, type ExportKind, exportLines } from "../export/export.ts";
 import { instantMs } from "../time/instant.ts";
 import { type Command, parse, UsageError } from "./args.ts";
-import { configOrExit, openExistingStore } from "./config-env.ts";
+import { configOrExit, openExistingStorage } from "./config-env.ts";
 
 const usage = `Usage: oura-streaming export [events|documents] [--format ndjson|csv] [--since DATE] [--data-type TYPE] [--user-id ID]
 
@@ -25,12 +25,12 @@ export const exportCommand: Command = {
     if (!["ndjson", "csv"].includes(format)) throw new UsageError(`--format must be ndjson or csv, not ${format}`, usage);
     if (values.since !== undefined && Number.isNaN(instantMs(values.since))) throw new UsageError(`--since is not a date: ${values.since}`, usage);
     const config = configOrExit();
-    const store = await openExistingStore(config.databasePath);
-    if (!store) return 1;
+    const storage = await openExistingStorage(config.databasePath);
+    if (!storage) return 1;
     try {
       const out = Bun.stdout.writer();
       let lines = 0;
-      for await (const line of exportLines(store, { kind, format, since: values.since, dataType: values["data-type"], userId: values["user-id"] })) {
+      for await (const line of exportLines(storage, { kind, format, since: values.since, dataType: values["data-type"], userId: values["user-id"] })) {
         out.write(line);
         if (++lines % 256 === 0) await out.flush();
       }
@@ -39,7 +39,7 @@ export const exportCommand: Command = {
       // The reader went away (`| head`): that is the reader's choice, not a failure.
       if ((error as { code?: string }).code !== "EPIPE") throw error;
     } finally {
-      await store.close();
+      await storage.close();
     }
     return 0;
   },

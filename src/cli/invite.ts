@@ -6,7 +6,7 @@ import { createLogger } from "../log.ts";
 import { DEFAULT_INVITATION_HOURS, invitationService, MAX_INVITATION_HOURS } from "../services/invitations.ts";
 import { InvitationStore } from "../storage/sqlite/invitation-store.ts";
 import { type Command, parse, UsageError } from "./args.ts";
-import { configOrExit, openExistingStore } from "./config-env.ts";
+import { configOrExit, openExistingStorage } from "./config-env.ts";
 
 const usage = `Usage: oura-streaming invite [--note TEXT] [--hours N]
        oura-streaming invite --list
@@ -35,10 +35,10 @@ export const inviteCommand: Command = {
       throw new UsageError("choose one of: a new invitation (--note, --hours), --list, --revoke ID", usage);
     }
     const config = configOrExit();
-    const store = await openExistingStore(config.databasePath);
-    if (!store) return 1;
+    const storage = await openExistingStorage(config.databasePath);
+    if (!storage) return 1;
     try {
-      const invitations = invitationService({ invitations: new InvitationStore(store), logger: createLogger("warn"), now: Date.now, config });
+      const invitations = invitationService({ invitations: new InvitationStore(storage.connection), logger: createLogger("warn"), now: Date.now, config });
       if (values.list) {
         const all = invitations.list(CLI_PRINCIPAL);
         if (all.length === 0) console.log("no invitations yet");
@@ -61,7 +61,7 @@ export const inviteCommand: Command = {
       console.error(`invitation ${created.id}: single use, valid until ${created.expires_at}${config.publicUrl ? "" : " (set PUBLIC_URL so the link names the address others reach)"}`);
       return 0;
     } finally {
-      await store.close();
+      await storage.close();
     }
   },
 };

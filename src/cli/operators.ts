@@ -8,7 +8,7 @@ import { AccountStore } from "../storage/sqlite/account-store.ts";
 import { SessionStore } from "../storage/sqlite/session-store.ts";
 import { AppError } from "../errors.ts";
 import { type Command, parse, UsageError } from "./args.ts";
-import { configOrExit, openExistingStore } from "./config-env.ts";
+import { configOrExit, openExistingStorage } from "./config-env.ts";
 
 const usage = `Usage: oura-streaming operators [list]
        oura-streaming operators promote USER
@@ -29,13 +29,13 @@ export const operatorsCommand: Command = {
       throw new UsageError(`expected "list", "promote USER" or "demote USER", got "${positionals.join(" ")}"`, usage);
     }
     const config = configOrExit();
-    const store = await openExistingStore(config.databasePath);
-    if (!store) return 1;
+    const storage = await openExistingStorage(config.databasePath);
+    if (!storage) return 1;
     try {
       const logger = createLogger("warn");
       const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
-      const accounts = new AccountStore(store, createTokenCipher(keys.tokenKey));
-      const service = accountService({ accounts, sessions: new SessionStore(store), store, sync: undefined, logger, config, now: Date.now });
+      const accounts = new AccountStore(storage.connection, createTokenCipher(keys.tokenKey));
+      const service = accountService({ accounts, sessions: new SessionStore(storage.connection), events: storage.events, sync: undefined, logger, config, now: Date.now });
       const all = service.visible(CLI_PRINCIPAL);
       if (action === "list") {
         if (all.length === 0) console.log("no Oura user is linked yet (invite someone: oura-streaming invite)");
@@ -58,7 +58,7 @@ export const operatorsCommand: Command = {
         return 1;
       }
     } finally {
-      await store.close();
+      await storage.close();
     }
   },
 };

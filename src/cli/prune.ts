@@ -2,7 +2,7 @@
 import { RetentionPruner } from "../jobs/pruner.ts";
 import { createLogger } from "../log.ts";
 import { type Command, parse } from "./args.ts";
-import { configOrExit, openExistingStore } from "./config-env.ts";
+import { configOrExit, openExistingStorage } from "./config-env.ts";
 
 const usage = `Usage: oura-streaming prune [--dry-run]
 
@@ -22,20 +22,20 @@ export const pruneCommand: Command = {
       console.log("RETENTION_DAYS is 0: retention is off, nothing to prune");
       return 0;
     }
-    const store = await openExistingStore(config.databasePath);
-    if (!store) return 1;
+    const storage = await openExistingStorage(config.databasePath);
+    if (!storage) return 1;
     try {
-      const pruner = new RetentionPruner(store, config.retentionDays, createLogger("warn"));
+      const pruner = new RetentionPruner(storage.retention, config.retentionDays, createLogger("warn"));
       const cutoff = pruner.cutoff();
       if (values["dry-run"]) {
-        console.log(`${await store.countPrunable(cutoff)} events received before ${cutoff} would be deleted`);
+        console.log(`${await storage.retention.countPrunable(cutoff)} events received before ${cutoff} would be deleted`);
         return 0;
       }
       const report = await pruner.tick();
       console.log(`deleted ${report?.deleted ?? 0} events received before ${cutoff}`);
       return 0;
     } finally {
-      await store.close();
+      await storage.close();
     }
   },
 };

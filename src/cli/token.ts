@@ -8,10 +8,9 @@ import { createLogger } from "../log.ts";
 import { Metrics } from "../metrics.ts";
 import type { Accounts } from "../storage/accounts.ts";
 import { AccountStore } from "../storage/sqlite/account-store.ts";
-import { SqliteOutbox } from "../storage/sqlite/outbox.ts";
 import { acquireServerLock, DatabaseInUseError, describeHolder } from "../storage/sqlite/server-lock.ts";
 import { type Command, parse, UsageError } from "./args.ts";
-import { configOrExit, openExistingStore } from "./config-env.ts";
+import { configOrExit, openExistingStorage } from "./config-env.ts";
 
 const usage = `Usage: oura-streaming token handoff --user ID
 
@@ -32,24 +31,24 @@ export const tokenCommand: Command = {
     if (positionals.length !== 1 || positionals[0] !== "handoff") throw new UsageError(`expected "handoff", got ${positionals.length ? `"${positionals.join(" ")}"` : "nothing"}`, usage);
     if (!values.user) throw new UsageError("--user is required", usage);
     const config = configOrExit();
-    const store = await openExistingStore(config.databasePath);
-    if (!store) return 1;
+    const storage = await openExistingStorage(config.databasePath);
+    if (!storage) return 1;
     // Held until the end, so that no server starts on the database (and refreshes the token) while it is handed off.
     let lock;
     try {
       lock = acquireServerLock(config.databasePath, { purpose: "token handoff" });
     } catch (error) {
-      await store.close();
+      await storage.close();
       if (!(error instanceof DatabaseInUseError)) throw error;
       console.error(`oura-streaming token handoff: ${error.databasePath} is in use by ${describeHolder(error.holder)}; stop it first (a refresh it makes meanwhile would spend the token printed here), then run this again`);
       return 1;
     }
     const logger = createLogger("warn");
     const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
-    const local = new AccountStore(store, createTokenCipher(keys.tokenKey));
+    const local = new AccountStore(storage.connection, createTokenCipher(keys.tokenKey));
     // In warehouse mode the mark must reach Delta too, or a redeploy would read the token back and use it.
     const warehouse = config.warehouse
-      ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, store, outbox: new SqliteOutbox(store), localAccounts: local, logger, metrics: new Metrics() })
+      ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, events: storage.events, fetchQueue: storage.fetchQueue, settings: storage.settings, outbox: storage.outbox, localAccounts: local, logger, metrics: new Metrics() })
       : undefined;
     const accounts: Accounts = warehouse?.accounts ?? local;
     try {
@@ -72,7 +71,7 @@ export const tokenCommand: Command = {
       return 0;
     } finally {
       await warehouse?.stop();
-      await store.close();
+      await storage.close();
       lock?.release();
     }
   },

@@ -2,7 +2,7 @@
 // idempotent MERGEs, and read back after a redeploy. Knows the statements, not the local store.
 import type { Logger } from "../log.ts";
 import type { SealedAccount } from "../storage/accounts.ts";
-import type { OutboxDocument, OutboxEvent, OutboxHeartRate } from "../storage/store.ts";
+import type { OutboxDocument, OutboxEvent, OutboxHeartRate } from "../storage/outbox.ts";
 import {
   addColumns,
   CASTABLE_TYPES,

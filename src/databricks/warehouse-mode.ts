@@ -5,7 +5,10 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type ShipperTimings, WarehouseShipper } from "../jobs/shipper.ts";
 import type { AccountStore } from "../storage/sqlite/account-store.ts";
-import type { FetchQueue, Outbox, EventLog, Settings, WarehouseDocument, WarehouseEvent } from "../storage/store.ts";
+import type { EventLog } from "../storage/event-log.ts";
+import type { FetchQueue } from "../storage/fetch-queue.ts";
+import type { Outbox, WarehouseDocument, WarehouseEvent } from "../storage/outbox.ts";
+import type { Settings } from "../storage/settings.ts";
 import { workspaceCredentials } from "./credentials.ts";
 import { DeltaWarehouse, type DeltaRow } from "./delta-warehouse.ts";
 import type { Clock } from "../time/clock.ts";
@@ -59,7 +62,9 @@ export interface WarehouseTimings {
 export function createWarehouseMode(parts: {
   config: WarehouseConfig;
   retentionDays: number;
-  store: EventLog & FetchQueue & Settings;
+  events: Pick<EventLog, "countEvents">;
+  fetchQueue: Pick<FetchQueue, "requeueAwaitingLink">;
+  settings: Settings;
   outbox: Outbox;
   localAccounts: AccountStore;
   logger: Logger;
@@ -71,7 +76,7 @@ export function createWarehouseMode(parts: {
   /** Retries of the start-up reads (production defaults above; tests shorten them). */
   retries?: Pick<WarehouseTimings, "historyRetryMs" | "tokenRetryMs" | "tokenWaitMs" | "shipper" | "statementPolling">;
 }): WarehouseMode {
-  const { config, store, outbox, logger } = parts;
+  const { config, outbox, logger } = parts;
   const historyRetryMs = parts.retries?.historyRetryMs ?? HISTORY_RETRY_MS;
   const tokenRetryMs = parts.retries?.tokenRetryMs ?? TOKEN_RETRY_MS;
   const credentials = workspaceCredentials(config.host, config.credentials, parts.fetch);
@@ -93,7 +98,7 @@ export function createWarehouseMode(parts: {
   /** The token rows as Delta has them now, and the waiting events of users they make usable again. */
   const rereadTokens = async (): Promise<number> => {
     const installed = await accounts!.restore();
-    for (const account of accounts!.list()) if (!account.needs_reauth) await store.requeueAwaitingLink(account.user_id);
+    for (const account of accounts!.list()) if (!account.needs_reauth) await parts.fetchQueue.requeueAwaitingLink(account.user_id);
     return installed;
   };
   const tokenLease = new TokenLease({
@@ -113,7 +118,7 @@ export function createWarehouseMode(parts: {
 
   const restoreHistoryUntilDone = async (): Promise<void> => {
     try {
-      await restoreHistory({ store, outbox, warehouse, retentionDays: parts.retentionDays, logger });
+      await restoreHistory({ settings: parts.settings, outbox, warehouse, retentionDays: parts.retentionDays, logger });
     } catch (error) {
       logger.warn("warehouse.history_not_restored_yet", { error: (error as Error).message, effect: `retried in ${historyRetryMs / 1000} s; new events are kept and shipped meanwhile` });
       if (!stopped) historyRetry = setTimeout(() => void restoreHistoryUntilDone(), historyRetryMs);
@@ -147,7 +152,7 @@ export function createWarehouseMode(parts: {
     async start(onTokensRestored) {
       // Listening never waits for the warehouse: the history of an empty disk is read back in the background (its
       // events are marked as in Delta already, so they never enter the outbox, whatever arrives meanwhile).
-      if (await historyWanted(store)) void restoreHistoryUntilDone();
+      if (await historyWanted(parts)) void restoreHistoryUntilDone();
       const restoring = restoreTokens(onTokensRestored);
       // A disk without any sign-in (a redeploy) waits a little for Delta's, so the server comes up with its users
       // linked; with sign-ins here, start-up does not wait on Delta at all.
@@ -180,17 +185,17 @@ export function createWarehouseMode(parts: {
  * Whether to read history back: on a store that has never held an event (a redeploy's empty disk), or one whose
  * restore was interrupted (the intent is kept, so a restart carries on even though new events have arrived since).
  */
-async function historyWanted(store: EventLog & Settings): Promise<boolean> {
-  if (await store.getSetting(HISTORY_RESTORED_SETTING)) return false;
-  if (await store.getSetting(HISTORY_PENDING_SETTING)) return true;
-  if ((await store.countEvents()) > 0) return false;
-  await store.ensureSetting(HISTORY_PENDING_SETTING, new Date().toISOString());
+async function historyWanted({ events, settings }: { events: Pick<EventLog, "countEvents">; settings: Settings }): Promise<boolean> {
+  if (await settings.getSetting(HISTORY_RESTORED_SETTING)) return false;
+  if (await settings.getSetting(HISTORY_PENDING_SETTING)) return true;
+  if ((await events.countEvents()) > 0) return false;
+  await settings.ensureSetting(HISTORY_PENDING_SETTING, new Date().toISOString());
   return true;
 }
 
 /** The documents and events of the last RETENTION_DAYS (30 when retention is off), read back from Delta. */
-async function restoreHistory(parts: { store: EventLog & Settings; outbox: Outbox; warehouse: DeltaWarehouse; retentionDays: number; logger: Logger }): Promise<void> {
-  const { store, outbox, warehouse, logger } = parts;
+async function restoreHistory(parts: { settings: Settings; outbox: Outbox; warehouse: DeltaWarehouse; retentionDays: number; logger: Logger }): Promise<void> {
+  const { settings, outbox, warehouse, logger } = parts;
   const started = Date.now();
   const since = new Date(started - (parts.retentionDays > 0 ? parts.retentionDays : 30) * 86_400_000).toISOString();
   if (!warehouse.prepared) await warehouse.prepare();
@@ -203,7 +208,7 @@ async function restoreHistory(parts: { store: EventLog & Settings; outbox: Outbo
     skipped += page.length - usable.length;
     events += (await outbox.receiveFromWarehouse([], usable)).events;
   }
-  await store.ensureSetting(HISTORY_RESTORED_SETTING, new Date().toISOString());
+  await settings.ensureSetting(HISTORY_RESTORED_SETTING, new Date().toISOString());
   logger.info("warehouse.history_restored", { since, events, documents, skipped_rows_without_object_id: skipped, ms: Date.now() - started });
 }
 

@@ -1,7 +1,8 @@
 // Events or documents as NDJSON or CSV, produced page by page so an export of any size streams in constant memory and
 // holds no read open in the database while a slow client takes its time.
 import type { Event } from "../storage/events.ts";
-import type { Documents, EventLog, StoredDocument } from "../storage/store.ts";
+import type { Documents, StoredDocument } from "../storage/documents.ts";
+import type { EventLog } from "../storage/event-log.ts";
 
 export type ExportFormat = "ndjson" | "csv";
 export type ExportKind = "events" | "documents";
@@ -30,29 +31,29 @@ function csvCell(value: unknown): string {
 
 const csvRow = (record: Record<string, unknown>, columns: readonly string[]) => columns.map((c) => csvCell(record[c])).join(",") + "\r\n";
 
-async function* events(store: EventLog, options: ExportOptions): AsyncGenerator<Event> {
+async function* eventRecords(log: EventLog, options: ExportOptions): AsyncGenerator<Event> {
   let cursor: string | undefined;
   do {
-    const page = await store.listEvents({ data_type: options.dataType, user_id: options.userId, since: options.since }, { limit: PAGE, cursor });
+    const page = await log.listEvents({ data_type: options.dataType, user_id: options.userId, since: options.since }, { limit: PAGE, cursor });
     yield* page.events;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 }
 
-async function* documents(store: Documents, options: ExportOptions): AsyncGenerator<StoredDocument> {
+async function* documentRecords(documents: Documents, options: ExportOptions): AsyncGenerator<StoredDocument> {
   let cursor: string | undefined;
   do {
-    const page = await store.pageDocuments({ data_type: options.dataType, user_id: options.userId, start_day: options.since?.slice(0, 10) }, { limit: PAGE, cursor });
+    const page = await documents.pageDocuments({ data_type: options.dataType, user_id: options.userId, start_day: options.since?.slice(0, 10) }, { limit: PAGE, cursor });
     yield* page.documents;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 }
 
 /** The export as text chunks (one record per chunk; CSV starts with its header). */
-export async function* exportLines(store: EventLog & Documents, options: ExportOptions): AsyncGenerator<string> {
+export async function* exportLines(from: { events: EventLog; documents: Documents }, options: ExportOptions): AsyncGenerator<string> {
   const columns = options.kind === "events" ? EVENT_COLUMNS : DOCUMENT_COLUMNS;
   if (options.format === "csv") yield columns.join(",") + "\r\n";
-  const records = options.kind === "events" ? events(store, options) : documents(store, options);
+  const records = options.kind === "events" ? eventRecords(from.events, options) : documentRecords(from.documents, options);
   for await (const record of records) {
     yield options.format === "csv" ? csvRow(record as unknown as Record<string, unknown>, columns) : JSON.stringify(record) + "\n";
   }

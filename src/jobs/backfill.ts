@@ -7,7 +7,7 @@ import type { ListWindow } from "../oura/client.ts";
 import { OuraApiError } from "../oura/client.ts";
 import { OuraUnavailable } from "../oura/circuit-breaker.ts";
 import { listFamily } from "../oura/data-types.ts";
-import type { Backfill, Backfills } from "../storage/store.ts";
+import type { Backfill, Backfills } from "../storage/backfills.ts";
 import { type ListReaderDeps, NoUsableToken, readListWindow } from "./list-reader.ts";
 import { PeriodicJob } from "./periodic.ts";
 

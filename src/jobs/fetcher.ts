@@ -9,13 +9,14 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type OuraClient, OuraApiError } from "../oura/client.ts";
 import { type CircuitBreaker, OuraUnavailable } from "../oura/circuit-breaker.ts";
-import type { Event } from "../storage/events.ts";
+import type { Event, FetchOutcome } from "../storage/events.ts";
 import { reportUnreadableValues } from "../oura/unreadable-values.ts";
 import { PeriodicJob } from "./periodic.ts";
-import type { Documents, FetchJob, FetchQueue } from "../storage/store.ts";
+import type { Documents } from "../storage/documents.ts";
+import type { FetchJob, FetchQueue } from "../storage/fetch-queue.ts";
 
 export interface FetcherDeps {
-  store: FetchQueue;
+  fetchQueue: FetchQueue;
   /** Where a document a poll already brought is found (no second request for it). */
   documents?: Documents;
   tokens: TokenManager;
@@ -136,10 +137,10 @@ export class DocumentFetcher {
   async #dueJobs(running: Map<number, unknown>): Promise<FetchJob[]> {
     // Jobs in flight are still pending in the store: ask for enough to see BATCH others, and leave them out.
     await this.#requeueAfterRecovery();
-    const due = async () => (await this.deps.store.dueFetches(this.#now(), BATCH + running.size)).filter((job) => !running.has(job.eventId));
+    const due = async () => (await this.deps.fetchQueue.dueFetches(this.#now(), BATCH + running.size)).filter((job) => !running.has(job.eventId));
     const jobs = await due();
     if (jobs.every((job) => this.deps.tokens.hasUsableLink(job.userId))) return jobs;
-    while ((await this.deps.store.parkUnlinkedFetches(PARK_SLICE)) === PARK_SLICE);
+    while ((await this.deps.fetchQueue.parkUnlinkedFetches(PARK_SLICE)) === PARK_SLICE);
     return due();
   }
 
@@ -147,7 +148,7 @@ export class DocumentFetcher {
   async #requeueAfterRecovery(): Promise<void> {
     const recoveries = this.deps.breaker?.recoveries ?? 0;
     if (recoveries === this.#recoveriesSeen) return;
-    const requeued = await this.deps.store.requeueFailedFetches({ reasonPrefix: GAVE_UP });
+    const requeued = await this.deps.fetchQueue.requeueFailedFetches({ reasonPrefix: GAVE_UP });
     // Only once done: a write that failed (storage unavailable) is tried again at the next tick.
     this.#recoveriesSeen = recoveries;
     if (requeued > 0) this.deps.logger.info("fetch.requeued_after_outage", { count: requeued });
@@ -167,11 +168,11 @@ export class DocumentFetcher {
   }
 
   async #process(job: FetchJob, paused: Set<string>): Promise<void> {
-    const { store, tokens, logger } = this.deps;
+    const { fetchQueue, tokens, logger } = this.deps;
     try {
       const known = await this.#alreadyStored(job);
       if (known) {
-        this.#publish(await store.recordFetched(job, known));
+        this.#publish(await fetchQueue.recordFetched(job, known));
         this.deps.metrics?.fetches.inc({ outcome: "already_stored" });
         return;
       }
@@ -187,7 +188,7 @@ export class DocumentFetcher {
         document = await this.deps.oura.getDocument(token, job.dataType, job.objectId);
       }
       reportUnreadableValues(logger, job.dataType, document);
-      const event = await store.recordFetched(job, document);
+      const event = await fetchQueue.recordFetched(job, document);
       logger.info("fetch.stored", { event_id: job.eventId, data_type: job.dataType });
       this.deps.metrics?.fetches.inc({ outcome: "fetched" });
       this.#publish(event);
@@ -215,7 +216,7 @@ export class DocumentFetcher {
     if (paused.has(job.userId)) return;
     paused.add(job.userId);
     const retryAt = await this.#failed(job, error, true);
-    await this.deps.store.rescheduleUserFetches(job.userId, retryAt);
+    await this.deps.fetchQueue.rescheduleUserFetches(job.userId, retryAt);
   }
 
   /** Counts the attempt and reschedules or ends the job; returns when the job's user may be tried again. */
@@ -227,7 +228,7 @@ export class DocumentFetcher {
       // Oura is down (not sent, the failure that opened the circuit, or a failed probe): wait for the next probe, uncounted.
       this.deps.logger.debug("fetch.waiting_for_oura", { event_id: job.eventId, sent: error.sent });
       this.deps.metrics?.fetches.inc({ outcome: "oura_down" });
-      await this.deps.store.rescheduleFetch(job.eventId, error.retryAtMs, job.attempts, reason);
+      await this.deps.fetchQueue.rescheduleFetch(job.eventId, error.retryAtMs, job.attempts, reason);
       return error.retryAtMs;
     }
     if (status === 404 && !tokenFailure) {
@@ -240,7 +241,7 @@ export class DocumentFetcher {
       this.deps.logger.warn("fetch.rate_limited", { event_id: job.eventId, retry_in_s: waitMs / 1000 });
       this.deps.metrics?.fetches.inc({ outcome: "rate_limited" });
       const retryAt = this.#now() + waitMs;
-      await this.deps.store.rescheduleFetch(job.eventId, retryAt, job.attempts, reason);
+      await this.deps.fetchQueue.rescheduleFetch(job.eventId, retryAt, job.attempts, reason);
       return retryAt;
     }
     // A token endpoint failure says nothing about the document: always worth another attempt.
@@ -256,12 +257,12 @@ export class DocumentFetcher {
     }
     this.deps.logger.warn("fetch.retry", { event_id: job.eventId, attempt: attempts, status, token: tokenFailure, retry_in_ms: Math.round(jittered) });
     this.deps.metrics?.fetches.inc({ outcome: "retry" });
-    await this.deps.store.rescheduleFetch(job.eventId, retryAt, attempts, reason);
+    await this.deps.fetchQueue.rescheduleFetch(job.eventId, retryAt, attempts, reason);
     return retryAt;
   }
 
-  async #finish(job: FetchJob, status: "missing" | "failed" | "awaiting_link", reason: string): Promise<void> {
-    const event = await this.deps.store.recordFetchOutcome(job.eventId, status, reason);
+  async #finish(job: FetchJob, status: FetchOutcome, reason: string): Promise<void> {
+    const event = await this.deps.fetchQueue.recordFetchOutcome(job.eventId, status, reason);
     this.deps.logger.info(`fetch.${status}`, { event_id: job.eventId, data_type: job.dataType });
     this.deps.metrics?.fetches.inc({ outcome: status });
     this.#publish(event);

@@ -9,10 +9,10 @@ import { type ListWindow, type OuraClient, OuraApiError } from "../oura/client.t
 import { listFamily } from "../oura/data-types.ts";
 import type { RequestPriority } from "../oura/request-budget.ts";
 import type { Event } from "../storage/events.ts";
-import type { HeartRateSample, PollStore } from "../storage/store.ts";
+import type { HeartRateSample, PollStore } from "../storage/polls.ts";
 
 export interface ListReaderDeps {
-  store: PollStore;
+  polls: PollStore;
   tokens: TokenManager;
   oura: OuraClient;
   /** Told of each event a page added, as soon as its page is stored. */
@@ -48,7 +48,7 @@ export async function readListWindow(
   /** Counts as pages are stored: after a failure, it still says what the pages before it stored. */
   read: WindowRead = emptyRead(),
 ): Promise<WindowRead> {
-  const { tokens, oura, store } = deps;
+  const { tokens, oura, polls } = deps;
   const { userId, dataType, window } = request;
   let token = await tokens.accessToken(userId);
   if (!token) throw new NoUsableToken("no usable Oura token for this user (sign in again)");
@@ -72,10 +72,10 @@ export async function readListWindow(
     // waits for one slice, not for the whole page.
     if (listFamily(dataType) === "time_series") {
       const samples = heartRateSamples(page.data);
-      for (let at = 0; at < samples.length; at += SAMPLE_SLICE) read.samples += await store.recordHeartRate(userId, samples.slice(at, at + SAMPLE_SLICE));
+      for (let at = 0; at < samples.length; at += SAMPLE_SLICE) read.samples += await polls.recordHeartRate(userId, samples.slice(at, at + SAMPLE_SLICE));
     } else {
       for (let at = 0; at < page.data.length; at += DOCUMENT_SLICE) {
-        const outcome = await store.recordPolledDocuments(userId, dataType, page.data.slice(at, at + DOCUMENT_SLICE), new Date(request.now()).toISOString());
+        const outcome = await polls.recordPolledDocuments(userId, dataType, page.data.slice(at, at + DOCUMENT_SLICE), new Date(request.now()).toISOString());
         for (const event of [...outcome.created, ...outcome.updated]) reportUnreadableValues(deps.logger, dataType, event.document);
         read.created += outcome.created.length;
         read.updated += outcome.updated.length;

@@ -11,7 +11,7 @@ import { emptyRead, readListWindow, type WindowRead } from "./list-reader.ts";
 import { listFamily } from "../oura/data-types.ts";
 import type { Accounts } from "../storage/accounts.ts";
 import type { Event } from "../storage/events.ts";
-import type { PollStore } from "../storage/store.ts";
+import type { PollStore } from "../storage/polls.ts";
 import { PeriodicJob } from "./periodic.ts";
 
 const DAY_MS = 86_400_000;
@@ -21,7 +21,7 @@ const CHECK_EVERY_MS = 5_000;
 const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
 
 export interface PollerDeps {
-  store: PollStore;
+  polls: PollStore;
   accounts: Pick<Accounts, "list">;
   tokens: TokenManager;
   oura: OuraClient;
@@ -71,7 +71,7 @@ export class Poller {
   /** Runs every (user, type) pair that is due, users in turn; returns how many runs were made. */
   async tick(): Promise<number> {
     const now = this.#now();
-    const nextRun = new Map((await this.deps.store.pollStates()).map((state) => [`${state.user_id}\u0000${state.data_type}`, state.next_run_at_ms]));
+    const nextRun = new Map((await this.deps.polls.pollStates()).map((state) => [`${state.user_id}\u0000${state.data_type}`, state.next_run_at_ms]));
     const accounts = this.deps.accounts.list();
     const users = accounts.map((account) => account.user_id);
     const mustSignIn = new Set(accounts.filter((account) => account.needs_reauth).map((account) => account.user_id));
@@ -84,14 +84,14 @@ export class Poller {
         if (mustSignIn.has(userId)) {
           if ((due ?? 0) <= now) {
             const error = "Oura refused this user's sign-in: they must sign in with Oura again";
-            await this.deps.store.recordPollRun({ userId, dataType, error, nextRunAtMs: now + this.deps.intervalSeconds * 1000, seen: 0, created: 0, updated: 0, onlyByPolling: 0 });
+            await this.deps.polls.recordPollRun({ userId, dataType, error, nextRunAtMs: now + this.deps.intervalSeconds * 1000, seen: 0, created: 0, updated: 0, onlyByPolling: 0 });
           }
           continue;
         }
         // The reconciliation's first run comes one interval after it first sees a user (just signed in: nothing
         // missed yet); a poll's comes at once.
         if (due === undefined && this.deps.mode === "reconcile") {
-          await this.deps.store.schedulePoll(userId, dataType, now + this.deps.intervalSeconds * 1000);
+          await this.deps.polls.schedulePoll(userId, dataType, now + this.deps.intervalSeconds * 1000);
           continue;
         }
         if ((due ?? 0) > now) continue;
@@ -104,7 +104,7 @@ export class Poller {
 
   /** One run of one user and data type, recorded whatever happens (but for a stop, which leaves it due). */
   async runOne(userId: string, dataType: string): Promise<WindowRead | undefined> {
-    const { store, logger, metrics } = this.deps;
+    const { polls, logger, metrics } = this.deps;
     const intervalMs = this.deps.intervalSeconds * 1000;
     const read = emptyRead();
     try {
@@ -116,7 +116,7 @@ export class Poller {
         signal: this.#abort.signal,
         now: this.#now,
       }, read);
-      await store.recordPollRun({ userId, dataType, nextRunAtMs: this.#now() + intervalMs, ...read });
+      await polls.recordPollRun({ userId, dataType, nextRunAtMs: this.#now() + intervalMs, ...read });
       metrics?.polls.inc({ outcome: "ok" });
       if (read.created + read.updated > 0) logger.info(`${this.deps.mode}.stored`, { data_type: dataType, created: read.created, updated: read.updated, only_by_polling: read.onlyByPolling });
       return read;
@@ -126,7 +126,7 @@ export class Poller {
       logger.warn(`${this.deps.mode}.failed`, { data_type: dataType, error: message });
       metrics?.polls.inc({ outcome: "failed" });
       // Pages stored before the failure are kept (each in its own commit), and counted.
-      await store.recordPollRun({ userId, dataType, error: message, nextRunAtMs: this.#now() + retryInMs, ...read });
+      await polls.recordPollRun({ userId, dataType, error: message, nextRunAtMs: this.#now() + retryInMs, ...read });
       return undefined;
     }
   }

@@ -2,7 +2,7 @@
 // batches), then hands the space back. Documents are kept: they are the latest state, not the log.
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import type { Retention } from "../storage/store.ts";
+import type { Retention } from "../storage/retention.ts";
 import { PeriodicJob } from "./periodic.ts";
 
 /** Small slices with a pause between them: each slice (delete + commit) holds the loop for about a millisecond. */

@@ -4,7 +4,7 @@
 import type { DeltaWarehouse } from "../databricks/delta-warehouse.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import type { Outbox } from "../storage/store.ts";
+import type { Outbox } from "../storage/outbox.ts";
 import { PeriodicJob } from "./periodic.ts";
 
 /**

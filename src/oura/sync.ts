@@ -11,7 +11,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Broadcaster } from "../realtime/broadcaster.ts";
 import { publishBackfill, publishEvent } from "../realtime/event-messages.ts";
-import type { Store } from "../storage/store.ts";
+import type { Storage } from "../storage/storage.ts";
 import { TokenManager } from "../auth/token-manager.ts";
 import { CircuitBreaker, type CircuitTimings } from "./circuit-breaker.ts";
 import { createOuraClient } from "./client.ts";
@@ -24,7 +24,7 @@ export interface OuraSyncTimings {
 }
 
 export interface OuraSyncParts {
-  store: Store;
+  storage: Pick<Storage, "fetchQueue" | "documents" | "polls" | "backfills">;
   accounts: Accounts;
   broadcaster: Broadcaster;
   logger: Logger;
@@ -41,15 +41,15 @@ export interface RunningSync extends OuraSync {
 
 export function createOuraSync(config: Config, parts: OuraSyncParts): RunningSync | undefined {
   if (!config.oura.clientId || !config.oura.clientSecret) return undefined;
-  const { store, accounts, broadcaster, logger, metrics, timings, now } = parts;
+  const { storage, accounts, broadcaster, logger, metrics, timings, now } = parts;
   const budget = new RequestBudget(config.requestBudget.requests, config.requestBudget.windowSeconds * 1000, now);
   const breaker = new CircuitBreaker(timings.ouraCircuit, logger, now);
   const client = createOuraClient(config.oura, fetch, budget, breaker);
   const tokens = new TokenManager(accounts, client, logger, now);
   const onEventAdded = (event: Parameters<typeof publishEvent>[1]) => publishEvent(broadcaster, event, true);
   const fetcher = new DocumentFetcher({
-    store,
-    documents: store,
+    fetchQueue: storage.fetchQueue,
+    documents: storage.documents,
     tokens,
     oura: client,
     breaker,
@@ -60,8 +60,8 @@ export function createOuraSync(config: Config, parts: OuraSyncParts): RunningSyn
     ...timings.fetcher,
   });
   const imports = new BackfillRunner({
-    store,
-    backfills: store,
+    polls: storage.polls,
+    backfills: storage.backfills,
     tokens,
     oura: client,
     onEventAdded,
@@ -70,7 +70,7 @@ export function createOuraSync(config: Config, parts: OuraSyncParts): RunningSyn
     metrics,
     now,
   });
-  const poller = createPoller(config, { store, accounts, tokens, oura: client, onEventAdded, logger, metrics, now });
+  const poller = createPoller(config, { polls: storage.polls, accounts, tokens, oura: client, onEventAdded, logger, metrics, now });
   return { client, tokens, fetcher, imports, budget, breaker, poller };
 }
 

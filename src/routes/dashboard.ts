@@ -145,12 +145,12 @@ export function createDashboardRoutes(deps: AppDeps) {
     if (query.event !== undefined && !openEvent) notes.push(`Event ${query.event} is not here (deleted by retention, or never was).`);
     const nightDay = query.night !== undefined && Day.safeParse(query.night).success ? query.night : undefined;
     if (query.night !== undefined && !nightDay) notes.push(`"${query.night}" is not a day (YYYY-MM-DD): showing the latest night.`);
-    const night = await loadNight(deps.store, only, nightDay);
+    const night = await loadNight(deps.documents, only, nightDay);
     const [page, lastEventAt, series, pollStates] = await Promise.all([
-      deps.store.listEvents({ user_id: only }, { limit: FEED_SIZE }),
-      deps.store.lastEventAt(only),
-      loadMetricSeries(deps.store, only, days, deps.now()),
-      deps.store.pollStates(only),
+      deps.events.listEvents({ user_id: only }, { limit: FEED_SIZE }),
+      deps.events.lastEventAt(only),
+      loadMetricSeries(deps.documents, only, days, deps.now()),
+      deps.polls.pollStates(only),
     ]);
     const visible = accounts.visible(principal);
     const server = status.operatorStrip(principal);
@@ -201,7 +201,7 @@ export function createDashboardRoutes(deps: AppDeps) {
 
   app.openapi(panelsRoute, async (c) => {
     const days = rangeOf(c.req.valid("query").days);
-    const series = await loadMetricSeries(deps.store, viewScope(c.var.principal), days, deps.now());
+    const series = await loadMetricSeries(deps.documents, viewScope(c.var.principal), days, deps.now());
     return c.html(Panels({ series, days, now: deps.now() }));
   });
 
@@ -232,7 +232,7 @@ export function createDashboardRoutes(deps: AppDeps) {
 
   app.openapi(nightRoute, async (c) => {
     const { day } = c.req.valid("query");
-    return c.html(NightView({ night: await loadNight(deps.store, viewScope(c.var.principal), day), day, today: dayString(deps.now()) }));
+    return c.html(NightView({ night: await loadNight(deps.documents, viewScope(c.var.principal), day), day, today: dayString(deps.now()) }));
   });
 
   app.openapi(warehouseRoute, (c) => {

@@ -9,7 +9,8 @@ import { cachedLabelKeys, labelKey } from "../metrics.ts";
 import { parseOuraTimestamp } from "../oura/signature.ts";
 import { publishEvent } from "../realtime/event-messages.ts";
 import { WebhookNotification } from "../schemas/notification.ts";
-import { type NewEvent, StorageCorruptError, StorageUnavailableError } from "../storage/store.ts";
+import type { NewEvent } from "../storage/events.ts";
+import { StorageCorruptError, StorageUnavailableError } from "../storage/storage-errors.ts";
 
 export type WebhookReceiver = (request: Request) => Promise<Response>;
 
@@ -73,7 +74,7 @@ export function createWebhookReceiver(deps: AppDeps): WebhookReceiver {
       const delivery = await verifiedDelivery(deps, request);
       // Without a usable sign-in for this user the document cannot be fetched yet: say so now, not after a fetch attempt.
       const fetch = !deps.sync ? "not_fetched" : !deps.accounts.hasUsableLink(delivery.identity.user_id) ? "awaiting_link" : "pending";
-      result = await deps.store.appendEvent({ source: "webhook", ...delivery, fetch }).catch((error: unknown) => {
+      result = await deps.events.appendEvent({ source: "webhook", ...delivery, fetch }).catch((error: unknown) => {
         if (error instanceof StorageCorruptError) throw new AppError(503, "storage_corrupt", STORAGE_CORRUPT_MESSAGE);
         throw error instanceof StorageUnavailableError ? new AppError(503, "storage_unavailable", "the event could not be stored; retry later") : error;
       });

@@ -12,7 +12,7 @@ export interface VisibleAccount extends AccountSummary {
 
 const notLinked = (userId: string) => new AppError(404, "user_not_linked", `no linked Oura user ${userId}`);
 
-export function accountService(deps: Pick<AppDeps, "accounts" | "sessions" | "store" | "sync" | "logger" | "config" | "now">) {
+export function accountService(deps: Pick<AppDeps, "accounts" | "sessions" | "events" | "sync" | "logger" | "config" | "now">) {
   const withRole = (account: AccountSummary): VisibleAccount => ({ ...account, role: accountIsOperator(deps.config, account) ? "operator" : "wearer" });
 
   return {
@@ -35,7 +35,7 @@ export function accountService(deps: Pick<AppDeps, "accounts" | "sessions" | "st
       const revoke = account && deps.sync ? await deps.sync.client.revoke(account.accessToken) : { revoked: false, error: account ? "Oura sign-in is not configured" : "no usable token was stored" };
       if (!(await deps.accounts.remove(userId))) throw notLinked(userId);
       await deps.sessions.deleteForUser(userId);
-      const purged = purge ? await deps.store.purgeUser(userId) : null;
+      const purged = purge ? await deps.events.purgeUser(userId) : null;
       deps.logger.info("oauth.unlinked", { user_id: userId, purged: purged !== null, revoked: revoke.revoked });
       if (!revoke.revoked) deps.logger.warn("oauth.revoke_failed", { user_id: userId, error: revoke.error, effect: "the link is removed here; the user can also revoke this app in their Oura account settings" });
       return { user_id: userId, revoked: revoke.revoked, revoke_error: revoke.error ?? null, purged };

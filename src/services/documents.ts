@@ -2,17 +2,17 @@
 import type { Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../errors.ts";
-import type { DocumentFilter, StoredDocument } from "../storage/store.ts";
+import type { DocumentFilter, StoredDocument } from "../storage/documents.ts";
 
-export function documentService(deps: Pick<AppDeps, "store">) {
+export function documentService(deps: Pick<AppDeps, "documents">) {
   return {
     async list(principal: Principal, filter: DocumentFilter, limit: number): Promise<StoredDocument[]> {
       const only = principal.scope(filter.user_id);
-      return only === null ? [] : deps.store.listDocuments({ ...filter, user_id: only }, limit);
+      return only === null ? [] : deps.documents.listDocuments({ ...filter, user_id: only }, limit);
     },
 
     async get(principal: Principal, dataType: string, id: string): Promise<StoredDocument> {
-      const document = await deps.store.getDocument(dataType, id, principal.scope() ?? undefined);
+      const document = await deps.documents.getDocument(dataType, id, principal.scope() ?? undefined);
       if (!document || !principal.canSee(document.user_id)) throw new AppError(404, "document_not_found", `no stored ${dataType} document ${id}`);
       return document;
     },

@@ -8,21 +8,21 @@ import type { Event, EventFilter } from "../storage/events.ts";
 
 const notFound = (id: number) => new AppError(404, "event_not_found", `no event with id ${id}`);
 
-export function eventService(deps: Pick<AppDeps, "store" | "logger" | "sync">) {
-  const { store } = deps;
+export function eventService(deps: Pick<AppDeps, "events" | "fetchQueue" | "logger" | "sync">) {
+  const { events, fetchQueue } = deps;
   return {
     /** A page of the events the principal may see; `total_stored` counts only theirs (other users' sizes are not a wearer's business). */
     async list(principal: Principal, filter: EventFilter, page: { limit: number; cursor?: string }) {
       const only = principal.scope(filter.user_id);
       const totalOf = principal.scope();
-      const total = totalOf === null ? 0 : await store.countEvents(totalOf);
+      const total = totalOf === null ? 0 : await events.countEvents(totalOf);
       if (only === null) return { events: [] as Event[], nextCursor: null, total };
-      const found = await store.listEvents({ ...filter, user_id: only }, page);
+      const found = await events.listEvents({ ...filter, user_id: only }, page);
       return { ...found, total };
     },
 
     async get(principal: Principal, id: number): Promise<Event> {
-      const event = await store.getEvent(id);
+      const event = await events.getEvent(id);
       if (!event || !principal.canSee(event.user_id)) throw notFound(id);
       return event;
     },
@@ -30,14 +30,14 @@ export function eventService(deps: Pick<AppDeps, "store" | "logger" | "sync">) {
     /** An event with the other events of the same document (oldest first), for the dashboard's detail. */
     async withHistory(principal: Principal, id: number) {
       const event = await this.get(principal, id);
-      const history = (await store.listEvents({ user_id: event.user_id, data_type: event.data_type, object_id: event.object_id }, { limit: 20 })).events.reverse();
+      const history = (await events.listEvents({ user_id: event.user_id, data_type: event.data_type, object_id: event.object_id }, { limit: 20 })).events.reverse();
       return { event, history };
     },
 
     /** Deleting stored events is the operator's (a wearer's own data leaves with unlink and purge). */
     async remove(principal: Principal, filter: EventFilter): Promise<number> {
       principal.requireOperator("delete stored events");
-      const deleted = await store.deleteEvents(filter);
+      const deleted = await events.deleteEvents(filter);
       deps.logger.info("events.deleted", { count: deleted, ...filter });
       return deleted;
     },
@@ -49,7 +49,7 @@ export function eventService(deps: Pick<AppDeps, "store" | "logger" | "sync">) {
     async retryFailed(principal: Principal): Promise<number> {
       principal.requireOperator("retry failed fetches");
       requireOura(deps, "fetch documents");
-      const requeued = await store.requeueFailedFetches();
+      const requeued = await fetchQueue.requeueFailedFetches();
       deps.logger.info("fetch.requeued_by_operator", { count: requeued });
       if (requeued > 0) deps.sync?.fetcher.wake();
       return requeued;

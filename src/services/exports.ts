@@ -5,11 +5,11 @@ import { type ExportOptions, exportLines } from "../export/export.ts";
 
 async function* nothing(): AsyncGenerator<string> {}
 
-export function exportService(deps: Pick<AppDeps, "store">) {
+export function exportService(deps: Pick<AppDeps, "events" | "documents">) {
   return {
     lines(principal: Principal, options: ExportOptions): AsyncGenerator<string> {
       const only = principal.scope(options.userId);
-      return only === null ? nothing() : exportLines(deps.store, { ...options, userId: only });
+      return only === null ? nothing() : exportLines(deps, { ...options, userId: only });
     },
   };
 }

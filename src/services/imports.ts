@@ -5,7 +5,7 @@ import type { Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { backfillProgress } from "../jobs/backfill.ts";
-import type { Backfill } from "../storage/store.ts";
+import type { Backfill } from "../storage/backfills.ts";
 
 const DAY_MS = 86_400_000;
 /** The dashboard's offer: the last 90 days (today included). */
@@ -18,11 +18,11 @@ export interface ImportRequest {
   dataTypes?: string[];
 }
 
-export function importService(deps: Pick<AppDeps, "sync" | "accounts" | "store" | "config" | "now">) {
+export function importService(deps: Pick<AppDeps, "sync" | "backfillStore" | "accounts" | "config" | "now">) {
   const notFound = (id: number) => new AppError(404, "backfill_not_found", `no backfill ${id}`);
 
   async function visible(principal: Principal, id: number): Promise<Backfill> {
-    const backfill = await deps.store.getBackfill(id);
+    const backfill = await deps.backfillStore.getBackfill(id);
     if (!backfill || !principal.canSee(backfill.user_id)) throw notFound(id);
     return backfill;
   }
@@ -47,7 +47,7 @@ export function importService(deps: Pick<AppDeps, "sync" | "accounts" | "store" 
 
     async list(principal: Principal, limit?: number): Promise<Backfill[]> {
       const only = principal.scope();
-      return only === null ? [] : deps.store.listBackfills(only, limit);
+      return only === null ? [] : deps.backfillStore.listBackfills(only, limit);
     },
 
     get: visible,

@@ -25,7 +25,7 @@ function accountHealth(deps: AppDeps): Health["oura"] {
 }
 
 async function pollingHealth(deps: AppDeps, readable: boolean): Promise<Health["polling"]> {
-  const states = readable ? await deps.store.pollStates().catch(() => []) : [];
+  const states = readable ? await deps.polls.pollStates().catch(() => []) : [];
   const strip = pollingStrip(pollingMode(deps), states);
   return { mode: strip.mode, pairs: states.filter((s) => s.last_success_at || s.last_error_at).length, failing: strip.failing.length, last_success_at: strip.lastSuccessAt };
 }
@@ -69,8 +69,8 @@ export function statusService(deps: AppDeps) {
   return {
     /** /health: `ok` false when the database cannot be used (the answer is then a 503). */
     async health(principal: Principal | undefined): Promise<{ ok: boolean; body: Health }> {
-      const readable = await deps.store.ping();
-      const storage = deps.store.health();
+      const readable = await deps.storageStatus.ping();
+      const storage = deps.storageStatus.health();
       const databaseOk = readable && storage.writable;
       const summary = {
         status: databaseOk ? ("ok" as const) : ("unavailable" as const),
@@ -82,7 +82,7 @@ export function statusService(deps: AppDeps) {
         body = { ...summary, role: principal?.role === "wearer" ? "wearer" : "anonymous", database: { ok: databaseOk, state: readable ? storage.state : "unreachable" } };
       } else {
         const [eventsStored, lastEventAt] = readable
-          ? await Promise.all([deps.store.countEvents(), deps.store.lastEventAt()]).catch(() => [null, null] as const)
+          ? await Promise.all([deps.events.countEvents(), deps.events.lastEventAt()]).catch(() => [null, null] as const)
           : ([null, null] as const);
         body = {
           ...summary,
@@ -111,7 +111,7 @@ export function statusService(deps: AppDeps) {
     /** What the dashboard shows of the server to an operator (null for anyone else). */
     operatorStrip(principal: Principal) {
       if (!principal.isOperator) return null;
-      return { warehouse: warehouseHealth(deps), refusalAlert: deps.refusals.status().alert, storageBytes: deps.store.sizeBytes() };
+      return { warehouse: warehouseHealth(deps), refusalAlert: deps.refusals.status().alert, storageBytes: deps.storageStatus.sizeBytes() };
     },
 
     /** GET /polling: a wearer's own pairs; the shared request budget for operators only. */
@@ -119,7 +119,7 @@ export function statusService(deps: AppDeps) {
       const mode = pollingMode(deps);
       const { polling } = deps.config;
       const only = principal.scope();
-      const states = only === null ? [] : await deps.store.pollStates(only);
+      const states = only === null ? [] : await deps.polls.pollStates(only);
       return {
         mode,
         interval_seconds: mode === "poll" ? polling.intervalSeconds : mode === "reconcile" ? polling.reconcileIntervalHours * 3600 : null,

@@ -1,6 +1,6 @@
 // The numbers a person reads on the dashboard: one value per day per metric, extracted when documents are stored.
 import { DAILY_METRIC_FIELDS } from "../oura/daily-metrics.ts";
-import type { Documents } from "../storage/store.ts";
+import type { Documents } from "../storage/documents.ts";
 import { isCalendarDay } from "../time/calendar-day.ts";
 import { PLAUSIBLE_LIMIT } from "./night-data.ts";
 

@@ -1,6 +1,6 @@
 // One night, as the "Last night" view draws it: read from a `sleep` document (the main sleep of its day), with times
 // kept in the ring's own offset that night — the wearer's clock, whichever time zone the viewer is in.
-import type { Documents } from "../storage/store.ts";
+import type { Documents } from "../storage/documents.ts";
 import { calendarDayOr, isCalendarDay } from "../time/calendar-day.ts";
 
 export type Phase = "deep" | "light" | "rem" | "awake";

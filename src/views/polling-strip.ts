@@ -1,5 +1,5 @@
 // The status strip's "Polling" entry: mode, last success, how many (user, type) pairs are failing.
-import type { PollState } from "../storage/store.ts";
+import type { PollState } from "../storage/polls.ts";
 
 export interface PollingStrip {
   mode: "poll" | "reconcile" | "off";

@@ -4,22 +4,22 @@
 import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage, type SqliteStorage } from "../../src/storage/sqlite/sqlite-storage.ts";
 import { MIGRATIONS } from "../../src/storage/sqlite/migrations.ts";
 import type { EventType } from "../../src/storage/events.ts";
 import { tempDir } from "../helpers/servers.ts";
 
 let clock = Date.parse("2026-11-20T08:00:00Z");
-function polled(store: SqliteStore, user: string, dataType: string, id: string, eventType: EventType, document?: Record<string, unknown>) {
+function polled(store: SqliteStorage, user: string, dataType: string, id: string, eventType: EventType, document?: Record<string, unknown>) {
   const event_time = new Date((clock += 1000)).toISOString();
   const identity = { user_id: user, data_type: dataType, object_id: id, event_type: eventType, event_time };
-  return store.appendEvent({ source: "poll", identity, raw: JSON.stringify(identity), received: identity, fetch: "pending", document });
+  return store.events.appendEvent({ source: "poll", identity, raw: JSON.stringify(identity), received: identity, fetch: "pending", document });
 }
-const values = async (store: SqliteStore, user?: string) =>
-  Object.fromEntries((await store.dailyMetricValues({ user_id: user, start_day: "2026-11-01" })).map((v) => [`${v.metric} ${v.day}`, [v.value, v.users]]));
+const values = async (store: SqliteStorage, user?: string) =>
+  Object.fromEntries((await store.documents.dailyMetricValues({ user_id: user, start_day: "2026-11-01" })).map((v) => [`${v.metric} ${v.day}`, [v.value, v.users]]));
 
 test("values follow the documents: naps ignored, updates replace, deletes and purges remove, mean over users", async () => {
-  const store = await SqliteStore.open(":memory:");
+  const store = await openSqliteStorage(":memory:");
   await polled(store, "U1", "daily_sleep", "ds-1", "create", { id: "ds-1", day: "2026-11-19", score: 80 });
   await polled(store, "U2", "daily_sleep", "ds-2", "create", { id: "ds-2", day: "2026-11-19", score: 70 });
   await polled(store, "U1", "sleep", "s-1", "create", { id: "s-1", day: "2026-11-19", type: "long_sleep", average_hrv: 40, lowest_heart_rate: 50 });
@@ -38,7 +38,7 @@ test("values follow the documents: naps ignored, updates replace, deletes and pu
   expect((await values(store, "U1"))["sleep 2026-11-19"]).toEqual([88, 1]);
   await polled(store, "U1", "sleep", "s-1", "delete");
   expect((await values(store, "U1"))["hrv 2026-11-19"]).toBeUndefined();
-  await store.purgeUser("U2");
+  await store.events.purgeUser("U2");
   expect((await values(store))["sleep 2026-11-19"]).toEqual([88, 1]);
   await store.close();
 });
@@ -52,7 +52,7 @@ test("the migration fills in values for documents stored before it", async () =>
     JSON.stringify({ id: "r-1", day: "2026-11-18", score: 77 }),
   );
   db.close();
-  const store = await SqliteStore.open(path);
+  const store = await openSqliteStorage(path);
   expect((await values(store, "U1"))["readiness 2026-11-18"]).toEqual([77, 1]);
   await store.close();
 });

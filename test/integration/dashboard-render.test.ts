@@ -163,7 +163,7 @@ describe("Oura data in the HTML is escaped", () => {
   async function store(notification: { data_type: string; object_id: string; user_id: string }) {
     const full = { event_type: "create" as const, event_time: "2026-11-24T08:00:00+00:00", ...notification };
     const body = JSON.stringify(full);
-    return (await hostile.store.appendEvent({ source: "webhook", identity: full, raw: body, received: JSON.parse(body), fetch: "pending" })).event;
+    return (await hostile.storage.events.appendEvent({ source: "webhook", identity: full, raw: body, received: JSON.parse(body), fetch: "pending" })).event;
   }
 
   let fetchedEvent: Event;
@@ -173,13 +173,13 @@ describe("Oura data in the HTML is escaped", () => {
     hostile = await startTestServer({ ...fake.env(), API_TOKEN: TEST_API_TOKEN, PUBLIC_URL: "http://127.0.0.1:9" });
     // A sleep score whose document has a hostile day, id and user: it feeds the card, the chart and the feed.
     const sleep = await store({ data_type: "daily_sleep", object_id: `doc${HOSTILE}`, user_id: `USER${HOSTILE}` });
-    fetchedEvent = (await hostile.store.recordFetched(
+    fetchedEvent = (await hostile.storage.fetchQueue.recordFetched(
       { eventId: sleep.id, userId: sleep.user_id, dataType: sleep.data_type, objectId: sleep.object_id, attempts: 0 },
       { id: `doc${HOSTILE}`, day: DAY, score: 80 },
     ))!;
     // An event of a hostile data type whose fetch failed with a hostile error.
     const other = await store({ data_type: `tag${HOSTILE}`, object_id: `obj${HOSTILE}`, user_id: `USER${HOSTILE}` });
-    failedEvent = (await hostile.store.recordFetchOutcome(other.id, "failed", `boom${HOSTILE}`))!;
+    failedEvent = (await hostile.storage.fetchQueue.recordFetchOutcome(other.id, "failed", `boom${HOSTILE}`))!;
     fake.subscriptions.set(`sub${HOSTILE}`, {
       id: `sub${HOSTILE}`,
       callback_url: "http://127.0.0.1:9/webhooks",

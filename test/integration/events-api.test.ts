@@ -138,8 +138,8 @@ describe("GET /events/{id}", () => {
     const { id } = (await (await deliver(running.url, sampleNotification())).json()) as { id: number };
     expect(((await (await get(`/events/${id}`)).json()) as { fetch_status: string }).fetch_status).toBe("not_fetched");
     const future = new Date(Date.now() + 86_400_000).toISOString();
-    expect(await running.store.countPrunable(future)).toBe(await running.store.countEvents());
-    expect(await running.store.countPendingFetches()).toBe(0);
+    expect(await running.storage.retention.countPrunable(future)).toBe(await running.storage.events.countEvents());
+    expect(await running.storage.fetchQueue.countPendingFetches()).toBe(0);
   });
 
   test("unknown id → 404, malformed id → 400", async () => {
@@ -185,7 +185,7 @@ describe("GET /health", () => {
 
   test("503 when the database is unusable", async () => {
     const broken = await startTestServer();
-    await broken.store.close();
+    await broken.storage.close();
     const response = await fetch(new URL("/health", broken.url));
     expect(response.status).toBe(503);
     expect(((await response.json()) as { database: { ok: boolean } }).database.ok).toBe(false);

@@ -21,7 +21,7 @@ function dailySleeps(count: number, first = 0): Record<string, unknown>[] {
 }
 
 async function store(running: RunningServer, userId: string, dataType: string, documents: Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < documents.length; i += 500) await running.store.recordPolledDocuments(userId, dataType, documents.slice(i, i + 500), OBSERVED_AT);
+  for (let i = 0; i < documents.length; i += 500) await running.storage.polls.recordPolledDocuments(userId, dataType, documents.slice(i, i + 500), OBSERVED_AT);
 }
 
 describe("documents export", () => {
@@ -122,7 +122,7 @@ describe("CSV export: text that a spreadsheet would run as a formula is written 
   let running: RunningServer;
   beforeAll(async () => {
     running = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
-    await running.store.recordPolledDocuments("USER-CSV", "daily_sleep", HOSTILE.map((id, i) => ({ id, day: `2026-07-0${i + 1}`, score: -5 })), OBSERVED_AT);
+    await running.storage.polls.recordPolledDocuments("USER-CSV", "daily_sleep", HOSTILE.map((id, i) => ({ id, day: `2026-07-0${i + 1}`, score: -5 })), OBSERVED_AT);
     for (const userId of HOSTILE) expect((await deliver(running.url, sampleNotification({ user_id: userId, data_type: "workout", object_id: "-42" }))).status).toBe(201);
   });
   afterAll(async () => {

@@ -2,9 +2,9 @@
 // true count of events waiting for a document through every way an event enters, changes or leaves that state.
 import { afterAll, expect, test } from "bun:test";
 import type { NewEvent } from "../../src/storage/events.ts";
-import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage } from "../../src/storage/sqlite/sqlite-storage.ts";
 
-const store = await SqliteStore.open(":memory:");
+const store = await openSqliteStorage(":memory:");
 afterAll(() => store.close());
 
 function notification(userId: string, objectId: string, options: { eventType?: "create" | "delete"; fetch?: NewEvent["fetch"]; document?: Record<string, unknown> } = {}): NewEvent {
@@ -14,8 +14,8 @@ function notification(userId: string, objectId: string, options: { eventType?: "
 
 /** The depth as /metrics reads it, checked against a count of the whole table. */
 async function depth(): Promise<number> {
-  const scanned = store.database.query("SELECT count(*) AS n FROM events WHERE fetch_status IN ('pending', 'awaiting_link')").get() as { n: number };
-  const counted = await store.countPendingFetches();
+  const scanned = store.connection.database.query("SELECT count(*) AS n FROM events WHERE fetch_status IN ('pending', 'awaiting_link')").get() as { n: number };
+  const counted = await store.fetchQueue.countPendingFetches();
   expect(counted).toBe(scanned.n);
   return counted;
 }
@@ -32,30 +32,30 @@ test("the depth is the true count after every change of fetch status", async () 
     ["a5", notification("USER-A", "a5", { eventType: "delete" })],
     ["a6", notification("USER-A", "a6", { document: { id: "a6", day: "2026-08-01" } })],
   ] as const) {
-    ids[key] = (await store.appendEvent(event)).event.id;
+    ids[key] = (await store.events.appendEvent(event)).event.id;
   }
   // A redelivery adds nothing.
-  await store.appendEvent(notification("USER-A", "a1"));
+  await store.events.appendEvent(notification("USER-A", "a1"));
   expect(await depth()).toBe(5);
 
-  await store.recordFetched({ eventId: ids.a1!, userId: "USER-A", dataType: "daily_sleep", objectId: "a1", attempts: 0 }, { id: "a1", day: "2026-08-01" });
+  await store.fetchQueue.recordFetched({ eventId: ids.a1!, userId: "USER-A", dataType: "daily_sleep", objectId: "a1", attempts: 0 }, { id: "a1", day: "2026-08-01" });
   expect(await depth()).toBe(4);
-  await store.recordFetchOutcome(ids.a2!, "missing");
+  await store.fetchQueue.recordFetchOutcome(ids.a2!, "missing");
   expect(await depth()).toBe(3);
-  await store.recordFetchOutcome(ids.a3!, "awaiting_link");
+  await store.fetchQueue.recordFetchOutcome(ids.a3!, "awaiting_link");
   expect(await depth()).toBe(3);
-  await store.rescheduleFetch(ids.a3!, Date.now() + 60_000, 1, "try later");
-  expect(await store.requeueAwaitingLink("USER-B")).toBe(2);
+  await store.fetchQueue.rescheduleFetch(ids.a3!, Date.now() + 60_000, 1, "try later");
+  expect(await store.fetchQueue.requeueAwaitingLink("USER-B")).toBe(2);
   expect(await depth()).toBe(3);
   // Nobody is signed in: the pending ones are parked as awaiting a sign-in, and still waiting.
-  expect(await store.parkUnlinkedFetches(100)).toBe(2);
+  expect(await store.fetchQueue.parkUnlinkedFetches(100)).toBe(2);
   expect(await depth()).toBe(3);
 
   // Retention deletes what is done with and keeps what still waits.
-  expect(await store.pruneEvents("9999-01-01T00:00:00Z", 1000)).toBe(5);
+  expect(await store.retention.pruneEvents("9999-01-01T00:00:00Z", 1000)).toBe(5);
   expect(await depth()).toBe(3);
-  await store.purgeUser("USER-A");
+  await store.events.purgeUser("USER-A");
   expect(await depth()).toBe(2);
-  expect(await store.deleteEvents({ user_id: "USER-B" })).toBe(2);
+  expect(await store.events.deleteEvents({ user_id: "USER-B" })).toBe(2);
   expect(await depth()).toBe(0);
 });

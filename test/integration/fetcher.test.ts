@@ -7,7 +7,7 @@ import { type Logger, silentLogger } from "../../src/log.ts";
 import { type OuraClient, createOuraClient } from "../../src/oura/client.ts";
 import type { Event } from "../../src/schemas/event.ts";
 import { AccountStore } from "../../src/storage/sqlite/account-store.ts";
-import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage, type SqliteStorage } from "../../src/storage/sqlite/sqlite-storage.ts";
 import { FakeOura } from "../fake-oura.ts";
 import { testConfig } from "../helpers/config.ts";
 import { sampleNotification } from "../helpers/notifications.ts";
@@ -17,7 +17,7 @@ const fake = new FakeOura().start();
 afterAll(() => fake.stop());
 
 let clock: number;
-let store: SqliteStore;
+let store: SqliteStorage;
 let accounts: AccountStore;
 let oura: OuraClient;
 let tokens: TokenManager;
@@ -26,13 +26,13 @@ let fetcher: DocumentFetcher;
 const changed: Event[] = [];
 
 const makeFetcher = (logger: Logger = silentLogger) =>
-  new DocumentFetcher({ store, tokens, oura, onEventChanged: (event) => void changed.push(event), logger, now: () => clock, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1000 });
+  new DocumentFetcher({ fetchQueue: store.fetchQueue, tokens, oura, onEventChanged: (event) => void changed.push(event), logger, now: () => clock, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1000 });
 
 beforeEach(async () => {
   clock = Date.now();
-  store = await SqliteStore.open(":memory:");
+  store = await openSqliteStorage(":memory:");
   const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
-  accounts = new AccountStore(store, createTokenCipher(key), () => clock);
+  accounts = new AccountStore(store.connection, createTokenCipher(key), () => clock);
   oura = createOuraClient(testConfig(fake.env()).oura);
   tokens = new TokenManager(accounts, oura, silentLogger, () => clock);
   fetcher = makeFetcher();
@@ -44,12 +44,12 @@ beforeEach(async () => {
 
 async function enqueue(objectId = "s-1", userId = "USER-F") {
   const notification = sampleNotification({ user_id: userId, data_type: "sleep", object_id: objectId });
-  const { event } = await store.appendEvent({ source: "webhook", identity: notification, raw: JSON.stringify(notification), received: notification, fetch: "pending" });
+  const { event } = await store.events.appendEvent({ source: "webhook", identity: notification, raw: JSON.stringify(notification), received: notification, fetch: "pending" });
   return event.id;
 }
-const status = async (id: number) => (await store.getEvent(id))!;
+const status = async (id: number) => (await store.events.getEvent(id))!;
 const queueState = (id: number) =>
-  store.database.query<{ fetch_attempts: number; next_fetch_at_ms: number }, [number]>("SELECT fetch_attempts, next_fetch_at_ms FROM events WHERE id = ?").get(id)!;
+  store.connection.database.query<{ fetch_attempts: number; next_fetch_at_ms: number }, [number]>("SELECT fetch_attempts, next_fetch_at_ms FROM events WHERE id = ?").get(id)!;
 const tokenRequests = () => fake.requests.filter((r) => r.path === "/oauth/token").length;
 
 /** Links USER-A with an access token inside the refresh margin (by our clock), so its next fetch refreshes first. */
@@ -110,7 +110,7 @@ describe("document fetcher", () => {
   });
 
   test("a token about to expire is refreshed before use, once, and the new pair is stored first", async () => {
-    const accounts = new AccountStore(store, createTokenCipher(await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])), () => clock);
+    const accounts = new AccountStore(store.connection, createTokenCipher(await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])), () => clock);
     const oura = createOuraClient(testConfig(fake.env()).oura);
     const tokens = new TokenManager(accounts, oura, silentLogger, () => clock);
     const issued = fake.issueTokens("USER-SOON");

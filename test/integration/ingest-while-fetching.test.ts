@@ -66,7 +66,7 @@ describe("a burst while the fetcher is busy", () => {
     );
     expect(countRows(dbPath, "user_id LIKE 'BURST-%' AND fetch_status = 'fetched'")).toBe(LINKED.length * PER_USER);
     expect(Math.max(...latencies)).toBeLessThan(1000);
-    const documents = (await running.deps.store.listDocuments({ user_id: "BURST-B", data_type: "daily_sleep" }, 1000)).length;
+    const documents = (await running.deps.documents.listDocuments({ user_id: "BURST-B", data_type: "daily_sleep" }, 1000)).length;
     expect(documents).toBe(PER_USER);
 
     // A waiting user signs in: their events are queued and fetched.

@@ -31,10 +31,10 @@ const night = {
 beforeAll(async () => {
   running = await startTestServer({ API_TOKEN: TEST_API_TOKEN });
   const identity = { event_type: "create" as const, data_type: "sleep", object_id: night.id, event_time: "2026-11-30T06:00:00+00:00", user_id: "USER-N" };
-  await running.store.appendEvent({ source: "poll", identity, raw: JSON.stringify(identity), received: identity, fetch: "pending", document: night });
+  await running.storage.events.appendEvent({ source: "poll", identity, raw: JSON.stringify(identity), received: identity, fetch: "pending", document: night });
   // A nap the same day is not the night.
   const nap = { ...identity, object_id: "nap-1", event_time: "2026-11-30T14:00:00+00:00" };
-  await running.store.appendEvent({ source: "poll", identity: nap, raw: "{}", received: nap, fetch: "pending", document: { ...night, id: "nap-1", type: "late_nap", sleep_phase_5_min: "222" } });
+  await running.storage.events.appendEvent({ source: "poll", identity: nap, raw: "{}", received: nap, fetch: "pending", document: { ...night, id: "nap-1", type: "late_nap", sleep_phase_5_min: "222" } });
 });
 afterAll(() => running.stop());
 

@@ -9,7 +9,7 @@ import { silentLogger } from "../../src/log.ts";
 import { CircuitBreaker } from "../../src/oura/circuit-breaker.ts";
 import { createOuraClient } from "../../src/oura/client.ts";
 import { AccountStore } from "../../src/storage/sqlite/account-store.ts";
-import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage, type SqliteStorage } from "../../src/storage/sqlite/sqlite-storage.ts";
 import { FakeOura } from "../fake-oura.ts";
 import { testConfig } from "../helpers/config.ts";
 import { sampleNotification } from "../helpers/notifications.ts";
@@ -18,7 +18,7 @@ const fake = new FakeOura().start();
 afterAll(() => fake.stop());
 
 let clock: number;
-let store: SqliteStore;
+let store: SqliteStorage;
 let accounts: AccountStore;
 let breaker: CircuitBreaker;
 let tokens: TokenManager;
@@ -30,7 +30,7 @@ function build(fetcherTimings: { maxAttempts?: number } = {}) {
   breaker = new CircuitBreaker({}, silentLogger, () => clock);
   oura = createOuraClient(testConfig(fake.env()).oura, fetch, undefined, breaker);
   tokens = new TokenManager(accounts, oura, silentLogger, () => clock);
-  fetcher = new DocumentFetcher({ store, tokens, oura, breaker, onEventChanged: () => {}, logger: silentLogger, now: () => clock, random: () => 0.5, ...fetcherTimings });
+  fetcher = new DocumentFetcher({ fetchQueue: store.fetchQueue, tokens, oura, breaker, onEventChanged: () => {}, logger: silentLogger, now: () => clock, random: () => 0.5, ...fetcherTimings });
 }
 
 beforeEach(async () => {
@@ -38,9 +38,9 @@ beforeEach(async () => {
   fake.endOutage();
   fake.forcedResponses.length = 0;
   fake.forcedTokenResponses.length = 0;
-  store = await SqliteStore.open(":memory:");
+  store = await openSqliteStorage(":memory:");
   const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
-  accounts = new AccountStore(store, createTokenCipher(key), () => clock);
+  accounts = new AccountStore(store.connection, createTokenCipher(key), () => clock);
   build();
   await link("USER-F", 86_400);
 });
@@ -56,19 +56,19 @@ async function notify(userId = "USER-F") {
   const objectId = `doc-${++documents}`;
   fake.putDocument(userId, "sleep", { id: objectId, day: "2026-11-24" });
   const notification = sampleNotification({ user_id: userId, data_type: "sleep", object_id: objectId });
-  const { event } = await store.appendEvent({ source: "webhook", identity: notification, raw: JSON.stringify(notification), received: notification, fetch: "pending" });
+  const { event } = await store.events.appendEvent({ source: "webhook", identity: notification, raw: JSON.stringify(notification), received: notification, fetch: "pending" });
   return event.id;
 }
 
 const statuses = async (ids: number[]) => {
   const counts: Record<string, number> = {};
   for (const id of ids) {
-    const status = (await store.getEvent(id))!.fetch_status ?? "none";
+    const status = (await store.events.getEvent(id))!.fetch_status ?? "none";
     counts[status] = (counts[status] ?? 0) + 1;
   }
   return counts;
 };
-const attempts = (id: number) => store.database.query<{ fetch_attempts: number }, [number]>("SELECT fetch_attempts FROM events WHERE id = ?").get(id)!.fetch_attempts;
+const attempts = (id: number) => store.connection.database.query<{ fetch_attempts: number }, [number]>("SELECT fetch_attempts FROM events WHERE id = ?").get(id)!.fetch_attempts;
 
 /** `seconds` of the server's life: the clock moves a second, then the fetcher's tick runs (its production interval). */
 async function live(seconds: number, everySecond?: (second: number) => Promise<unknown> | void) {
@@ -120,7 +120,7 @@ describe("an Oura outage of several minutes", () => {
   test("unanswered requests (Oura unreachable) open it too", async () => {
     const ids = [await notify(), await notify(), await notify(), await notify(), await notify(), await notify()];
     const client = createOuraClient({ ...testConfig(fake.env()).oura, apiBaseUrl: "http://127.0.0.1:9" }, fetch, undefined, breaker);
-    fetcher = new DocumentFetcher({ store, tokens: new TokenManager(accounts, client, silentLogger, () => clock), oura: client, breaker, onEventChanged: () => {}, logger: silentLogger, now: () => clock, random: () => 0.5 });
+    fetcher = new DocumentFetcher({ fetchQueue: store.fetchQueue, tokens: new TokenManager(accounts, client, silentLogger, () => clock), oura: client, breaker, onEventChanged: () => {}, logger: silentLogger, now: () => clock, random: () => 0.5 });
     await live(60);
     expect(breaker.status()).toMatchObject({ state: "open", consecutive_failures: expect.any(Number) });
     expect(breaker.status().last_failure).toContain("could not reach Oura");
@@ -135,22 +135,22 @@ describe("backfills during an outage", () => {
     const end = new Date(clock - 86_400_000).toISOString().slice(0, 10);
     const start = new Date(clock - 60 * 86_400_000).toISOString().slice(0, 10);
     const steps = backfillSteps(start, end, ["daily_sleep"]).length;
-    const { backfill } = await store.createBackfill({ user_id: "USER-F", start_date: start, end_date: end, data_types: ["daily_sleep"], steps_total: steps });
-    const runner = new BackfillRunner({ store, backfills: store, tokens, oura, onEventAdded: () => {}, onProgress: () => {}, logger: silentLogger, now: () => clock });
+    const { backfill } = await store.backfills.createBackfill({ user_id: "USER-F", start_date: start, end_date: end, data_types: ["daily_sleep"], steps_total: steps });
+    const runner = new BackfillRunner({ polls: store.polls, backfills: store.backfills, tokens, oura, onEventAdded: () => {}, onProgress: () => {}, logger: silentLogger, now: () => clock });
     fake.startOutage(503);
     for (let second = 1; second <= 60; second++) {
       clock += 1_000;
       await runner.tick();
     }
-    expect((await store.getBackfill(backfill.id))!).toMatchObject({ state: "running", steps_done: 0, error: null });
+    expect((await store.backfills.getBackfill(backfill.id))!).toMatchObject({ state: "running", steps_done: 0, error: null });
     // 5 to open the circuit, then probes at 5, 15, 35 s.
     expect(fake.requestsDuringOutage).toBeLessThanOrEqual(5 + 3);
     fake.endOutage();
-    for (let second = 1; second <= 30 && (await store.getBackfill(backfill.id))!.state !== "done"; second++) {
+    for (let second = 1; second <= 30 && (await store.backfills.getBackfill(backfill.id))!.state !== "done"; second++) {
       clock += 1_000;
       await runner.tick();
     }
-    expect((await store.getBackfill(backfill.id))!).toMatchObject({ state: "done", documents_stored: 60 });
+    expect((await store.backfills.getBackfill(backfill.id))!).toMatchObject({ state: "done", documents_stored: 60 });
     await runner.stop();
   });
 });
@@ -161,7 +161,7 @@ describe("answers that will not change end a fetch at once, with the breaker in 
     fake.documents.get("USER-F")!.get("sleep")!.delete(`doc-${documents}`);
     const before = fake.requests.length;
     await fetcher.tick();
-    expect((await store.getEvent(id))!.fetch_status).toBe("missing");
+    expect((await store.events.getEvent(id))!.fetch_status).toBe("missing");
     expect(fake.requests.length - before).toBe(1);
     expect(breaker.status()).toMatchObject({ state: "closed", consecutive_failures: 0 });
   });
@@ -171,7 +171,7 @@ describe("answers that will not change end a fetch at once, with the breaker in 
     const id = await notify("USER-A");
     fake.issueTokens("USER-A"); // the stored refresh token is spent behind our back
     await fetcher.tick();
-    expect((await store.getEvent(id))!.fetch_status).toBe("awaiting_link");
+    expect((await store.events.getEvent(id))!.fetch_status).toBe("awaiting_link");
     expect((await accounts.get("USER-A"))!.needsReauth).toBe(true);
     expect(breaker.status()).toMatchObject({ state: "closed", failures_total: 0 });
   });
@@ -180,7 +180,7 @@ describe("answers that will not change end a fetch at once, with the breaker in 
     const id = await notify();
     fake.forcedResponses.push({ status: 403 });
     await fetcher.tick();
-    expect((await store.getEvent(id))!.fetch_status).toBe("failed");
+    expect((await store.events.getEvent(id))!.fetch_status).toBe("failed");
   });
 });
 
@@ -190,11 +190,11 @@ describe("re-queued when Oura is back", () => {
     const flaky = await notify();
     fake.forcedResponses.push({ status: 500 }, { status: 502 });
     await live(5);
-    expect((await store.getEvent(flaky))!).toMatchObject({ fetch_status: "failed", fetch_error: expect.stringContaining("gave up after 2 attempts") });
+    expect((await store.events.getEvent(flaky))!).toMatchObject({ fetch_status: "failed", fetch_error: expect.stringContaining("gave up after 2 attempts") });
     const refused = await notify();
     fake.forcedResponses.push({ status: 403 });
     await live(1);
-    expect((await store.getEvent(refused))!.fetch_status).toBe("failed");
+    expect((await store.events.getEvent(refused))!.fetch_status).toBe("failed");
     expect(breaker.state).toBe("closed");
 
     // An outage opens the circuit; a failed job stays failed while it lasts.
@@ -202,26 +202,26 @@ describe("re-queued when Oura is back", () => {
     fake.startOutage(503);
     await live(30);
     expect(breaker.state).toBe("open");
-    expect((await store.getEvent(flaky))!.fetch_status).toBe("failed");
+    expect((await store.events.getEvent(flaky))!.fetch_status).toBe("failed");
     fake.endOutage();
     await live(40);
     expect(breaker.state).toBe("closed");
-    expect((await store.getEvent(flaky))!.fetch_status).toBe("fetched");
-    expect((await store.getEvent(refused))!.fetch_status).toBe("failed");
+    expect((await store.events.getEvent(flaky))!.fetch_status).toBe("fetched");
+    expect((await store.events.getEvent(refused))!.fetch_status).toBe("failed");
   });
 
   test("requeueFailedFetches walks the log by id ranges: only failed rows, all of them or those with the prefix, due now and uncounted", async () => {
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) ids.push(await notify());
-    await store.recordFetchOutcome(ids[0]!, "failed", "gave up after 8 attempts: Oura answered 503: x");
-    await store.recordFetchOutcome(ids[1]!, "failed", "Oura answered 403: Forbidden");
-    await store.recordFetchOutcome(ids[2]!, "missing", "Oura answered 404");
-    await store.recordFetchOutcome(ids[3]!, "awaiting_link", "no usable token");
-    await store.rescheduleFetch(ids[4]!, clock + 60_000, 3, "Oura answered 500");
-    expect(await store.requeueFailedFetches({ reasonPrefix: "gave up after " })).toBe(1);
-    expect(await store.requeueFailedFetches()).toBe(1);
-    expect(await store.requeueFailedFetches()).toBe(0);
-    const state = (id: number) => store.database.query<{ fetch_status: string; fetch_attempts: number; next_fetch_at_ms: number | null }, [number]>("SELECT fetch_status, fetch_attempts, next_fetch_at_ms FROM events WHERE id = ?").get(id)!;
+    await store.fetchQueue.recordFetchOutcome(ids[0]!, "failed", "gave up after 8 attempts: Oura answered 503: x");
+    await store.fetchQueue.recordFetchOutcome(ids[1]!, "failed", "Oura answered 403: Forbidden");
+    await store.fetchQueue.recordFetchOutcome(ids[2]!, "missing", "Oura answered 404");
+    await store.fetchQueue.recordFetchOutcome(ids[3]!, "awaiting_link", "no usable token");
+    await store.fetchQueue.rescheduleFetch(ids[4]!, clock + 60_000, 3, "Oura answered 500");
+    expect(await store.fetchQueue.requeueFailedFetches({ reasonPrefix: "gave up after " })).toBe(1);
+    expect(await store.fetchQueue.requeueFailedFetches()).toBe(1);
+    expect(await store.fetchQueue.requeueFailedFetches()).toBe(0);
+    const state = (id: number) => store.connection.database.query<{ fetch_status: string; fetch_attempts: number; next_fetch_at_ms: number | null }, [number]>("SELECT fetch_status, fetch_attempts, next_fetch_at_ms FROM events WHERE id = ?").get(id)!;
     expect(state(ids[0]!)).toEqual({ fetch_status: "pending", fetch_attempts: 0, next_fetch_at_ms: 0 });
     expect(state(ids[1]!)).toEqual({ fetch_status: "pending", fetch_attempts: 0, next_fetch_at_ms: 0 });
     expect(state(ids[2]!).fetch_status).toBe("missing");

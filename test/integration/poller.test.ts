@@ -12,14 +12,14 @@ import { DATED_DOCUMENT_TYPES, POLLABLE_DATA_TYPES } from "../../src/oura/data-t
 import { RequestBudget } from "../../src/oura/request-budget.ts";
 import type { Event } from "../../src/storage/events.ts";
 import { AccountStore } from "../../src/storage/sqlite/account-store.ts";
-import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage, type SqliteStorage } from "../../src/storage/sqlite/sqlite-storage.ts";
 import { FakeOura } from "../fake-oura.ts";
 import { testConfig } from "../helpers/config.ts";
 
 const DAY = 86_400_000;
 let fake: FakeOura;
 let clock: number;
-let store: SqliteStore;
+let store: SqliteStorage;
 let accounts: AccountStore;
 let announced: Event[];
 let metrics: Metrics;
@@ -31,7 +31,7 @@ function makePoller(dataTypes: string[], options: { budget?: RequestBudget; look
   const oura = createOuraClient(testConfig(fake.env()).oura, fetch, options.budget);
   const tokens = new TokenManager(accounts, oura, silentLogger, () => clock);
   return new Poller({
-    store,
+    polls: store.polls,
     accounts,
     tokens,
     oura,
@@ -51,15 +51,15 @@ async function link(userId: string) {
   await accounts.link(userId, { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresInSeconds: issued.expires_in });
 }
 
-const pollEvents = () => store.database.query<{ object_id: string; event_type: string; source: string; fetch_status: string }, []>("SELECT object_id, event_type, source, fetch_status FROM events ORDER BY id").all();
+const pollEvents = () => store.connection.database.query<{ object_id: string; event_type: string; source: string; fetch_status: string }, []>("SELECT object_id, event_type, source, fetch_status FROM events ORDER BY id").all();
 
 beforeEach(async () => {
   fake?.stop();
   fake = new FakeOura({ pageSize: 2 }).start();
   clock = Date.now();
-  store = await SqliteStore.open(":memory:");
+  store = await openSqliteStorage(":memory:");
   const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
-  accounts = new AccountStore(store, createTokenCipher(key), () => clock);
+  accounts = new AccountStore(store.connection, createTokenCipher(key), () => clock);
   announced = [];
   metrics = new Metrics();
   await link("USER-P");
@@ -76,7 +76,7 @@ describe("each cycle", () => {
 
     const lists = fake.requests.filter((r) => r.path.startsWith("/v2/usercollection/"));
     // The fake answers 400 to a parameter a route does not take: none was refused, every pair succeeded.
-    const states = await store.pollStates("USER-P");
+    const states = await store.polls.pollStates("USER-P");
     expect(states.filter((s) => s.last_error !== null)).toEqual([]);
     expect(states.length).toBe(POLLABLE_DATA_TYPES.length);
     for (const type of DATED_DOCUMENT_TYPES) {
@@ -98,7 +98,7 @@ describe("each cycle", () => {
     expect(events.length).toBe(7);
     expect(events.every((e) => e.source === "poll" && e.event_type === "create" && e.fetch_status === "fetched")).toBe(true);
     expect(announced.map((e) => e.object_id).sort()).toEqual(["ds-0", "ds-1", "ds-2", "ds-3", "ds-4", "ring-1", "v-1"]);
-    expect((await store.getDocument("vo2_max", "v-1"))?.document).toEqual({ id: "v-1", day: today(), vo2_max: 44 });
+    expect((await store.documents.getDocument("vo2_max", "v-1"))?.document).toEqual({ id: "v-1", day: today(), vo2_max: 44 });
   });
 
   test("many cycles add nothing; an edited document becomes exactly one update; a new one one create", async () => {
@@ -119,8 +119,8 @@ describe("each cycle", () => {
     }
     const events = pollEvents();
     expect(events.map((e) => `${e.object_id} ${e.event_type}`)).toEqual(["ds-1 create", "s-1 create", "ds-1 update", "ds-2 create"]);
-    expect((await store.getDocument("daily_sleep", "ds-1"))?.document).toEqual({ id: "ds-1", day: today(), score: 84 });
-    const [daily] = await store.pollStates("USER-P");
+    expect((await store.documents.getDocument("daily_sleep", "ds-1"))?.document).toEqual({ id: "ds-1", day: today(), score: 84 });
+    const [daily] = await store.polls.pollStates("USER-P");
     expect(daily).toMatchObject({ data_type: "daily_sleep", created: 2, updated: 1, only_by_polling: 2 });
   });
 
@@ -128,8 +128,8 @@ describe("each cycle", () => {
     fake.putDocument("USER-P", "daily_readiness", { id: "r-1", day: today(), score: 71 });
     fake.putDocument("USER-P", "daily_readiness", { id: "r-2", day: today(), score: 72 });
     const notification = { event_type: "create" as const, data_type: "daily_readiness", object_id: "r-1", event_time: new Date(clock).toISOString(), user_id: "USER-P" };
-    const { event } = await store.appendEvent({ source: "webhook", identity: notification, raw: JSON.stringify(notification), received: notification, fetch: "pending" });
-    await store.recordFetched({ eventId: event.id, userId: "USER-P", dataType: "daily_readiness", objectId: "r-1", attempts: 0 }, { id: "r-1", day: today(), score: 71 });
+    const { event } = await store.events.appendEvent({ source: "webhook", identity: notification, raw: JSON.stringify(notification), received: notification, fetch: "pending" });
+    await store.fetchQueue.recordFetched({ eventId: event.id, userId: "USER-P", dataType: "daily_readiness", objectId: "r-1", attempts: 0 }, { id: "r-1", day: today(), score: 71 });
     await makePoller(["daily_readiness"]).tick();
     expect(pollEvents().map((e) => `${e.object_id} ${e.source}`)).toEqual(["r-1 webhook", "r-2 poll"]);
     const scraped = await metrics.render();
@@ -144,7 +144,7 @@ describe("failures stay with their own pair", () => {
     fake.putDocument("USER-P", "workout", { id: "w-1", day: today(), activity: "running" });
     fake.forcedResponses.push({ status: 403 }, { status: 500 });
     await makePoller(["tag", "session", "daily_sleep", "workout"]).tick();
-    const states = Object.fromEntries((await store.pollStates("USER-P")).map((s) => [s.data_type, s]));
+    const states = Object.fromEntries((await store.polls.pollStates("USER-P")).map((s) => [s.data_type, s]));
     expect(states.tag!.last_error).toContain("missing scope or a lapsed Oura membership");
     expect(states.session!.last_error).toContain("500");
     expect(states.daily_sleep!.last_success_at).not.toBeNull();
@@ -166,7 +166,7 @@ describe("failures stay with their own pair", () => {
     const budget = new RequestBudget(100, 60_000);
     fake.forcedResponses.push({ status: 429, headers: { "retry-after": "120" } });
     await makePoller(["daily_sleep"], { budget }).tick();
-    const [state] = await store.pollStates("USER-P");
+    const [state] = await store.polls.pollStates("USER-P");
     expect(state!.next_run_at_ms).toBe(clock + 120_000);
     expect(budget.status().paused_until).not.toBeNull();
     budget.close();
@@ -186,7 +186,7 @@ test("the request budget is never exceeded however many users, and Oura never an
   // 7 users × 4 types = 28 requests through a budget of 12 per second: about two seconds, and no 429.
   await makePoller(["daily_sleep", "daily_readiness", "daily_activity", "sleep"], { budget }).tick();
   expect(performance.now() - started).toBeGreaterThan(1500);
-  expect((await store.pollStates()).filter((s) => s.last_error !== null).map((s) => s.last_error)).toEqual([]);
+  expect((await store.polls.pollStates()).filter((s) => s.last_error !== null).map((s) => s.last_error)).toEqual([]);
   expect(fake.requests.filter((r) => r.path.startsWith("/v2/usercollection/")).length).toBe(28);
   expect(budget.status().requests_total).toBe(28);
   budget.close();
@@ -205,7 +205,7 @@ test("heart rate: samples stored once per instant, however often polled, and no 
   await poller.tick();
   clock += 301_000;
   await poller.tick();
-  const samples = await store.heartRate("USER-P", clock - DAY, clock);
+  const samples = await store.polls.heartRate("USER-P", clock - DAY, clock);
   expect(samples.map((s) => s.bpm)).toEqual([61, 63, 70]);
   expect(pollEvents()).toEqual([]);
 });
@@ -235,7 +235,7 @@ test("reconciliation (polling off): first run one interval after a user is first
 test("a user whose sign-in Oura refused: every pair says so in its state (and so in /polling, /health and the dashboard)", async () => {
   await accounts.markNeedsReauth("USER-P", "invalid_grant");
   expect(await makePoller(["daily_sleep", "sleep"]).tick()).toBe(0);
-  const states = await store.pollStates("USER-P");
+  const states = await store.polls.pollStates("USER-P");
   expect(states.map((s) => s.last_error)).toEqual([
     "Oura refused this user's sign-in: they must sign in with Oura again",
     "Oura refused this user's sign-in: they must sign in with Oura again",

@@ -4,7 +4,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { openDatabase } from "../../src/storage/sqlite/database.ts";
-import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage, type SqliteStorage } from "../../src/storage/sqlite/sqlite-storage.ts";
 import { tempDir } from "../helpers/servers.ts";
 
 const DAY = 86_400_000;
@@ -52,27 +52,27 @@ function build(total: number): string {
   return path;
 }
 
-const READS: [string, (store: SqliteStore, total: number) => Promise<unknown>][] = [
-  ["first page", (store) => store.listEvents({}, { limit: 50 })],
-  ["one of 50 users", (store) => store.listEvents({ user_id: "USER-7" }, { limit: 50 })],
-  ["a user with 20 events", (store) => store.listEvents({ user_id: "USER-RARE" }, { limit: 50 })],
-  ["a common data type", (store) => store.listEvents({ data_type: "sleep" }, { limit: 50 })],
-  ["a rare data type", (store) => store.listEvents({ data_type: "rest_mode_period" }, { limit: 50 })],
-  ["deletes", (store) => store.listEvents({ event_type: "delete" }, { limit: 50 })],
-  ["an hour's window", (store) => store.listEvents({ since: new Date(START + 45 * DAY).toISOString(), until: new Date(START + 45 * DAY + 3_600_000).toISOString() }, { limit: 50 })],
-  ["a deep cursor page", (store, total) => store.listEvents({}, { limit: 50, cursor: String(Math.floor(total / 2)) })],
-  ["count (total_stored)", (store) => store.countEvents()],
-  ["count for one user", (store) => store.countEvents("USER-7")],
-  ["fetch queue depth (/metrics)", (store) => store.countPendingFetches()],
-  ["last event of a user", (store) => store.lastEventAt("USER-7")],
-  ["one user's documents of a type, 90 days", (store) => store.listDocuments({ user_id: "USER-7", data_type: "daily_sleep", start_day: "2026-08-01" }, 100)],
-  ["one user's daily metrics, 90 days", (store) => store.dailyMetricValues({ user_id: "USER-7", start_day: "2026-08-01" })],
-  ["every user's daily metrics (their mean), 90 days", (store) => store.dailyMetricValues({ start_day: "2026-08-01" })],
-  ["a page halfway through the documents export", (store) => store.pageDocuments({}, { limit: 50, cursor: halfwayThroughExport.get(store) })],
+const READS: [string, (store: SqliteStorage, total: number) => Promise<unknown>][] = [
+  ["first page", (store) => store.events.listEvents({}, { limit: 50 })],
+  ["one of 50 users", (store) => store.events.listEvents({ user_id: "USER-7" }, { limit: 50 })],
+  ["a user with 20 events", (store) => store.events.listEvents({ user_id: "USER-RARE" }, { limit: 50 })],
+  ["a common data type", (store) => store.events.listEvents({ data_type: "sleep" }, { limit: 50 })],
+  ["a rare data type", (store) => store.events.listEvents({ data_type: "rest_mode_period" }, { limit: 50 })],
+  ["deletes", (store) => store.events.listEvents({ event_type: "delete" }, { limit: 50 })],
+  ["an hour's window", (store) => store.events.listEvents({ since: new Date(START + 45 * DAY).toISOString(), until: new Date(START + 45 * DAY + 3_600_000).toISOString() }, { limit: 50 })],
+  ["a deep cursor page", (store, total) => store.events.listEvents({}, { limit: 50, cursor: String(Math.floor(total / 2)) })],
+  ["count (total_stored)", (store) => store.events.countEvents()],
+  ["count for one user", (store) => store.events.countEvents("USER-7")],
+  ["fetch queue depth (/metrics)", (store) => store.fetchQueue.countPendingFetches()],
+  ["last event of a user", (store) => store.events.lastEventAt("USER-7")],
+  ["one user's documents of a type, 90 days", (store) => store.documents.listDocuments({ user_id: "USER-7", data_type: "daily_sleep", start_day: "2026-08-01" }, 100)],
+  ["one user's daily metrics, 90 days", (store) => store.documents.dailyMetricValues({ user_id: "USER-7", start_day: "2026-08-01" })],
+  ["every user's daily metrics (their mean), 90 days", (store) => store.documents.dailyMetricValues({ start_day: "2026-08-01" })],
+  ["a page halfway through the documents export", (store) => store.documents.pageDocuments({}, { limit: 50, cursor: halfwayThroughExport.get(store) })],
 ];
 
 /** Each store's export cursor after half its documents: the next page must seek there, not sort or walk up to it. */
-const halfwayThroughExport = new Map<SqliteStore, string>();
+const halfwayThroughExport = new Map<SqliteStorage, string>();
 
 async function medianMicros(read: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 5; i++) await read();
@@ -87,13 +87,13 @@ async function medianMicros(read: () => Promise<unknown>): Promise<number> {
 
 const LARGE = 100_000;
 const SMALL = 1_000;
-let large: SqliteStore;
-let small: SqliteStore;
+let large: SqliteStorage;
+let small: SqliteStorage;
 beforeAll(async () => {
-  large = await SqliteStore.open(build(LARGE));
-  small = await SqliteStore.open(build(SMALL));
+  large = await openSqliteStorage(build(LARGE));
+  small = await openSqliteStorage(build(SMALL));
   for (const [store, documents] of [[large, 50 * 90 * 3], [small, 2 * 90 * 3]] as const) {
-    halfwayThroughExport.set(store, (await store.pageDocuments({}, { limit: documents / 2 })).nextCursor!);
+    halfwayThroughExport.set(store, (await store.documents.pageDocuments({}, { limit: documents / 2 })).nextCursor!);
   }
 }, 120_000);
 afterAll(async () => {
@@ -110,16 +110,16 @@ describe(`reads on ${LARGE.toLocaleString("en-US")} events cost about what they 
   });
 
   test("the counts the triggers keep are the true counts", async () => {
-    expect(await large.countEvents()).toBe(LARGE);
-    expect(await large.countEvents("USER-RARE")).toBe(20);
-    expect(await large.deleteEvents({ user_id: "USER-RARE" })).toBe(20);
-    expect(await large.countEvents("USER-RARE")).toBe(0);
-    expect(await large.countEvents()).toBe(LARGE - 20);
+    expect(await large.events.countEvents()).toBe(LARGE);
+    expect(await large.events.countEvents("USER-RARE")).toBe(20);
+    expect(await large.events.deleteEvents({ user_id: "USER-RARE" })).toBe(20);
+    expect(await large.events.countEvents("USER-RARE")).toBe(0);
+    expect(await large.events.countEvents()).toBe(LARGE - 20);
     // More rows than one bulk slice (2,000 per commit): deleted over several commits, every one counted.
-    const many = await large.countEvents("USER-8");
+    const many = await large.events.countEvents("USER-8");
     expect(many).toBeGreaterThanOrEqual(2000);
-    expect(await large.deleteEvents({ user_id: "USER-8", event_type: "create" }) + (await large.purgeUser("USER-8")).events).toBe(many);
-    expect(await large.countEvents("USER-8")).toBe(0);
-    expect(await large.countEvents()).toBe(LARGE - 20 - many);
+    expect(await large.events.deleteEvents({ user_id: "USER-8", event_type: "create" }) + (await large.events.purgeUser("USER-8")).events).toBe(many);
+    expect(await large.events.countEvents("USER-8")).toBe(0);
+    expect(await large.events.countEvents()).toBe(LARGE - 20 - many);
   });
 });

@@ -220,7 +220,7 @@ describe("storage failure", () => {
     try {
       expect((await deliver(failing.url, sampleNotification())).status).toBe(201);
       // The database goes away under the running server: the commit fails for real.
-      await failing.store.close();
+      await failing.storage.close();
       const response = await deliver(failing.url, sampleNotification());
       expect(response.status).toBe(503);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("storage_unavailable");

@@ -4,7 +4,7 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { GroupCommitWriter } from "../../src/storage/sqlite/group-commit.ts";
-import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage } from "../../src/storage/sqlite/sqlite-storage.ts";
 import { tempDir } from "../helpers/servers.ts";
 
 const settingsOf = (path: string) => {
@@ -19,12 +19,12 @@ const settingsOf = (path: string) => {
 describe("group-committed writer", () => {
   test("a piece that throws inside a shared transaction fails only its caller; its own changes are undone; the others commit", async () => {
     const path = join(tempDir("oura-writer-"), "writer.db");
-    const store = await SqliteStore.open(path);
-    const put = (key: string) => store.write((db) => db.query("INSERT INTO settings (key, value) VALUES (?, 'x')").run(key));
+    const store = await openSqliteStorage(path);
+    const put = (key: string) => store.connection.write((db) => db.query("INSERT INTO settings (key, value) VALUES (?, 'x')").run(key));
     const results = await Promise.allSettled([
       put("w.1"),
       put("w.2"),
-      store.write((db) => {
+      store.connection.write((db) => {
         db.query("INSERT INTO settings (key, value) VALUES ('w.half-done', 'x')").run();
         throw new Error("this piece fails after writing");
       }),
@@ -41,9 +41,9 @@ describe("group-committed writer", () => {
   });
 
   test("writes submitted together settle together, in submission order", async () => {
-    const store = await SqliteStore.open(":memory:");
+    const store = await openSqliteStorage(":memory:");
     const order: number[] = [];
-    await Promise.all(Array.from({ length: 50 }, (_, i) => store.write(() => order.push(i))));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.connection.write(() => order.push(i))));
     expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
     await store.close();
   });

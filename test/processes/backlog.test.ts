@@ -8,7 +8,7 @@ import { createTokenCipher } from "../../src/auth/token-cipher.ts";
 import { silentLogger } from "../../src/log.ts";
 import { AccountStore } from "../../src/storage/sqlite/account-store.ts";
 import { openDatabase } from "../../src/storage/sqlite/database.ts";
-import { SqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage } from "../../src/storage/sqlite/sqlite-storage.ts";
 import { FakeOura } from "../fake-oura.ts";
 import { countRows } from "../helpers/database.ts";
 import { deliver, sampleNotification } from "../helpers/notifications.ts";
@@ -71,10 +71,10 @@ describe("a backlog of waiting fetches", () => {
     const APP_SECRET_KEY = "backlog-test-app-secret-key-0123456789";
     fillPendingBacklog(path, 2000, () => "LINKED-SLOW");
     // The user signed in before (as after a sign-in): tokens stored encrypted under the app key.
-    const store = await SqliteStore.open(path);
+    const store = await openSqliteStorage(path);
     const keys = await loadServerKeys(APP_SECRET_KEY, path, silentLogger);
     const tokens = slowFake.issueTokens("LINKED-SLOW");
-    await new AccountStore(store, createTokenCipher(keys.tokenKey)).link("LINKED-SLOW", { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresInSeconds: tokens.expires_in });
+    await new AccountStore(store.connection, createTokenCipher(keys.tokenKey)).link("LINKED-SLOW", { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresInSeconds: tokens.expires_in });
     await store.close();
 
     const server = await spawnServer({ DATABASE_PATH: path, APP_SECRET_KEY, ...slowFake.env() });

@@ -1,7 +1,7 @@
 // A full volume (issue #19): writes refused and said so, reads going on, the write-ahead log handed back, writes
 // taken again by the server itself once there is room, and a restart on a full volume that starts instead of
 // failing. A real 4 MiB tmpfs (mounting it needs root, as the suite has in CI), real SQLite read back afterwards. The
-// storage check that runs every second is ticked here by calling store.maintain(), never waited for.
+// storage check that runs every second is ticked here by calling storage.status.maintain(), never waited for.
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -112,14 +112,14 @@ describe("a full volume under the running server", () => {
       expect(log.indexOf("storage.disk_low")).toBeLessThan(log.indexOf("storage.disk_full"));
 
       // Still full: the storage check leaves it refused.
-      server.store.maintain();
+      server.storage.status.maintain();
       expect((await health(server.url)).database.state).toBe("disk_full");
       expect(await deliverUntilRefused(server.url, 1)).toEqual([]);
 
       // 1 MiB of room: the next check checkpoints and truncates the log, and writes are taken again. Before #19 that
       // let 25 more events in (the log, never checkpointed, filled the room again); now the room goes to the data.
       rmSync(join(volume, "one-mib"));
-      server.store.maintain();
+      server.storage.status.maintain();
       const recovered = await health(server.url);
       expect(recovered.status).toBe(200);
       expect(recovered.database).toMatchObject({ ok: true, writable: true, state: "ok" });
@@ -130,7 +130,7 @@ describe("a full volume under the running server", () => {
       acknowledged.push(...afterRoom);
 
       rmSync(join(volume, "rest"));
-      server.store.maintain();
+      server.storage.status.maintain();
       acknowledged.push(...(await deliverUntilRefused(server.url, 10)));
       expect((await health(server.url)).status).toBe(200);
       await server.stop();
@@ -158,7 +158,7 @@ describe("a restart on a full volume", () => {
       const listed = (await (await fetch(new URL("/events?limit=1", server.url), { headers: asOperator })).json()) as { total_stored: number };
       expect(listed.total_stored).toBe(acknowledged.length);
       rmSync(join(volume, "filler"));
-      server.store.maintain();
+      server.storage.status.maintain();
       expect((await health(server.url)).database.state).toBe("ok");
       acknowledged.push(...(await deliverUntilRefused(server.url, 10)));
     } finally {
@@ -188,17 +188,17 @@ describe("a restart on a full volume", () => {
       expect(await deliverUntilRefused(server.url, 1)).toEqual([]);
       expect(logger.lines.join("\n")).toContain("started read-only");
 
-      server.store.maintain();
+      server.storage.status.maintain();
       expect((await health(server.url)).database.state).toBe("disk_full");
       rmSync(join(volume, "filler"));
-      server.store.maintain();
+      server.storage.status.maintain();
       const writable = await health(server.url);
       expect(writable.status).toBe(200);
       expect(writable.database.state).toBe("ok");
       acknowledged.push(...(await deliverUntilRefused(server.url, 10)));
       expect(acknowledged.length).toBe(40);
       // The integrity check waited for the read-only connection to go (it locks other connections out), then ran.
-      expect(await server.store.checkIntegrity()).toBe("ok");
+      expect(await server.storage.status.checkIntegrity()).toBe("ok");
     } finally {
       await server.stop();
     }

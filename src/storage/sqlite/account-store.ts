@@ -23,7 +23,7 @@ interface AccountRow {
 
 export class AccountStore implements Accounts {
   constructor(
-    /** The store whose connection and writer this shares (the connection is asked for on every call: a restored file means a new one). */
+    /** The storage's connection and writer, shared (the connection is asked for on every call: a restored file means a new one). */
     private readonly connection: SqliteConnection,
     private readonly cipher: TokenCipher,
     private readonly now: () => number = Date.now,

@@ -3,7 +3,7 @@
 import { statfsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Logger } from "../../log.ts";
-import type { DiskSpace } from "../store.ts";
+import type { DiskSpace } from "../storage-status.ts";
 
 const MiB = 2 ** 20;
 

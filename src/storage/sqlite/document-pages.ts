@@ -2,7 +2,7 @@
 // document (a keyset cursor), so nothing stays open between pages. A statement left open while a slow client reads
 // pins the log: it can be neither checkpointed nor truncated, and grows with every commit meanwhile.
 import type { Database } from "bun:sqlite";
-import type { DocumentFilter, DocumentPage } from "../store.ts";
+import type { DocumentFilter, DocumentPage } from "../documents.ts";
 import { type DocumentRow, toDocument } from "./rows.ts";
 
 /** A document's place in the export's order: newest day first, then data type, user and row, all descending. */

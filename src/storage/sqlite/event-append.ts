@@ -2,6 +2,7 @@
 // when it came along (a polled document needs no fetch).
 import type { Database } from "bun:sqlite";
 import { contentHash } from "../content-hash.ts";
+import type { Event, EventSource, EventType, FetchStatus } from "../events.ts";
 
 /** Stores a document version, unless a newer event's version is already stored (latest version wins). */
 export function prepareDocumentUpsert(db: Database) {
@@ -27,13 +28,13 @@ export type DocumentVersion = {
 
 export type AppendRow = {
   /** "pending" makes the event its own fetch job, due at once; "fetched" when the document came with it. */
-  fetch_status: "pending" | "awaiting_link" | "fetched" | "deleted" | "missing" | "not_fetched";
+  fetch_status: Exclude<FetchStatus, "failed">;
   /** The document as JSON, when it came with the event (never for a delete); its `day`. */
   document: string | null;
   day: string | null;
   received_at: string;
-  source: "webhook" | "poll";
-  event_type: "create" | "update" | "delete";
+  source: EventSource;
+  event_type: EventType;
   data_type: string;
   object_id: string;
   event_time: string;
@@ -83,5 +84,24 @@ export function prepareAppend(db: Database): (row: AppendRow) => AppendOutcome {
     }
     const { user_id, data_type, object_id, event_type, event_time_ms } = row;
     return { id: existing.get({ user_id, data_type, object_id, event_type, event_time_ms })!.id, created: false };
+  };
+}
+
+/** The event just appended, built from what was bound (nothing read back inside the commit). */
+export function appendedEvent(id: number, row: AppendRow, received: Record<string, unknown>, stored: Record<string, unknown> | undefined): Event {
+  return {
+    id,
+    received_at: row.received_at,
+    source: row.source,
+    event_type: row.event_type,
+    data_type: row.data_type,
+    object_id: row.object_id,
+    event_time: row.event_time,
+    user_id: row.user_id,
+    notification: received,
+    document: stored ?? null,
+    fetch_status: row.fetch_status,
+    fetch_error: null,
+    fetched_at: stored ? row.received_at : null,
   };
 }

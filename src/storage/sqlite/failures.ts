@@ -1,6 +1,7 @@
 // What kind of failure an error from SQLite or the file system is: a temporary one of the storage (retry), a damaged
 // file (no retry helps), or a full volume.
-import { StorageCorruptError, type StorageState, StorageUnavailableError } from "../store.ts";
+import { StorageCorruptError, StorageUnavailableError } from "../storage-errors.ts";
+import type { StorageState } from "../storage-status.ts";
 
 /** SQLite result codes that mean "the storage failed", as opposed to a constraint or a bug in a statement. */
 const STORAGE_FAILURE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|PERM|NOMEM|BUSY|LOCKED)/;

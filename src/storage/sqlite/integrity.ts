@@ -2,7 +2,7 @@
 // large database is checked beside serving rather than before it (bench/integrity-check.ts: 0.7 s for 1,000,000 events
 // with the file in the page cache, 9.6 s from a cold disk).
 import type { Logger } from "../../log.ts";
-import type { StorageHealth } from "../store.ts";
+import type { StorageHealth } from "../storage-status.ts";
 
 export type IntegrityOutcome =
   | { outcome: "ok"; durationMs: number }

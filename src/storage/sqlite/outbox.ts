@@ -4,7 +4,7 @@
 // batch is in flight is shipped again. Retention never deletes an event after the shipped id (see pruneEvents).
 import { calendarDayOr } from "../../time/calendar-day.ts";
 import type { Database } from "bun:sqlite";
-import type { Outbox, OutboxDocument, OutboxEvent, OutboxHeartRate, OutboxStatus, WarehouseDocument, WarehouseEvent } from "../store.ts";
+import type { Outbox, OutboxDocument, OutboxEvent, OutboxHeartRate, OutboxStatus, WarehouseDocument, WarehouseEvent } from "../outbox.ts";
 import type { SqliteConnection } from "./connection.ts";
 import { prepareAppend, prepareDocumentUpsert } from "./event-append.ts";
 

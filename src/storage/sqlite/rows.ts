@@ -1,7 +1,8 @@
 // Rows as SQLite returns them, mapped to the domain types, and the WHERE clauses the filters become.
+import type { Database } from "bun:sqlite";
 import { instantMs } from "../../time/instant.ts";
 import type { Event, EventFilter } from "../events.ts";
-import type { DocumentFilter, StoredDocument } from "../store.ts";
+import type { DocumentFilter, StoredDocument } from "../documents.ts";
 
 export interface EventRow {
   id: number;
@@ -54,6 +55,12 @@ export function documentWhere(filter: DocumentFilter): { where: string; params: 
     }
   }
   return { where: conditions.length ? conditions.join(" AND ") : "1", params };
+}
+
+/** One event by id, as stored now. */
+export function readEvent(db: Database, id: number): Event | undefined {
+  const row = db.query<EventRow, [number]>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`).get(id);
+  return row ? toEvent(row) : undefined;
 }
 
 export function toEvent(row: EventRow): Event {

@@ -6,7 +6,7 @@ import type { SqliteConnection } from "./connection.ts";
 
 export class SessionStore implements Sessions {
   constructor(
-    /** The store whose connection and writer this shares (the connection is asked for on every call: a restored file means a new one). */
+    /** The storage's connection and writer, shared (the connection is asked for on every call: a restored file means a new one). */
     private readonly connection: SqliteConnection,
     private readonly now: () => number = Date.now,
   ) {}

@@ -1,0 +1,16 @@
+// Why a storage call failed, in the two ways callers tell apart: try again later, or not at all.
+
+export class StorageUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super("storage is unavailable", { cause });
+    this.name = "StorageUnavailableError";
+  }
+}
+
+/** The database file is damaged: unlike StorageUnavailableError, no retry can help; an operator must recover the file. */
+export class StorageCorruptError extends Error {
+  constructor(cause: unknown) {
+    super("the database file is damaged", { cause });
+    this.name = "StorageCorruptError";
+  }
+}
