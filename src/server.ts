@@ -88,12 +88,12 @@ export async function startServer(config: Config, logger: Logger, timings: Serve
 
 async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock | undefined, timings: ServerTimings): Promise<RunningServer> {
   const created = filesCreatedBy(config.databasePath);
-  const storage = await openSqliteStorage(config.databasePath, logger, { outbox: Boolean(config.warehouse) });
+  const now = timings.clock ?? systemClock;
+  const storage = await openSqliteStorage(config.databasePath, logger, { outbox: Boolean(config.warehouse), now });
   let server: Server<WebSocketData> | undefined;
   const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
   const localAccounts = new AccountStore(storage.connection, createTokenCipher(keys.tokenKey));
   const metrics = new Metrics();
-  const now = timings.clock ?? systemClock;
   const warehouse = config.warehouse
     ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, events: storage.events, fetchQueue: storage.fetchQueue, settings: storage.settings, outbox: storage.outbox, localAccounts, logger, metrics, now, lease: timings.tokenLease, retries: timings })
     : undefined;

@@ -3,6 +3,7 @@ import type { RunningServer } from "../../src/server.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { deliver, sampleNotification } from "../helpers/notifications.ts";
 import { startTestServer } from "../helpers/servers.ts";
+import { movableClock } from "../helpers/clock.ts";
 
 let running: RunningServer;
 const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
@@ -198,5 +199,27 @@ describe("unknown routes", () => {
     const response = await get("/nope");
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("not_found");
+  });
+});
+
+describe("the server's clock", () => {
+  test("is the time it writes and judges by: received_at, and the replay window of signatures", async () => {
+    const clock = movableClock();
+    const running = await startTestServer({ API_TOKEN: TEST_API_TOKEN }, { clock: clock.now });
+    try {
+      const fortyDays = 40 * 86_400_000;
+      clock.advance(-fortyDays);
+      const seconds = () => Math.floor(clock.now() / 1000);
+      const notification = sampleNotification();
+      expect((await deliver(running.url, notification, { timestamp: seconds() })).status).toBe(201);
+      clock.advance(fortyDays);
+      // Signed at the server's time forty days ago: stale now.
+      expect((await deliver(running.url, sampleNotification(), { timestamp: seconds() - fortyDays / 1000 })).status).toBe(401);
+      const listed = (await (await fetch(new URL(`/events?object_id=${notification.object_id}`, running.url), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).json()) as { events: { received_at: string }[] };
+      const receivedAt = Date.parse(listed.events[0]!.received_at);
+      expect(Math.abs(receivedAt - (Date.now() - fortyDays))).toBeLessThan(60_000);
+    } finally {
+      await running.stop();
+    }
   });
 });

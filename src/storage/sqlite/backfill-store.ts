@@ -1,6 +1,7 @@
 // History imports on SQLite: one row per backfill, its progress counted step by step.
 import type { Backfill, Backfills, BackfillState } from "../backfills.ts";
 import type { SqliteConnection } from "./connection.ts";
+import { type Clock, systemClock } from "../../time/clock.ts";
 
 type BackfillRow = Omit<Backfill, "data_types"> & { data_types: string };
 
@@ -9,7 +10,10 @@ function toBackfill(row: BackfillRow): Backfill {
 }
 
 export class SqliteBackfills implements Backfills {
-  constructor(private readonly connection: SqliteConnection) {}
+  constructor(
+    private readonly connection: SqliteConnection,
+    private readonly now: Clock = systemClock,
+  ) {}
 
   async createBackfill(input: Pick<Backfill, "user_id" | "start_date" | "end_date" | "data_types" | "steps_total">): Promise<{ backfill: Backfill; created: boolean }> {
     const outcome = await this.connection.write((db) => {
@@ -17,7 +21,7 @@ export class SqliteBackfills implements Backfills {
       if (active) return { id: active.id, created: false };
       const { lastInsertRowid } = db
         .query("INSERT INTO backfills (user_id, start_date, end_date, data_types, state, steps_total, created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)")
-        .run(input.user_id, input.start_date, input.end_date, JSON.stringify(input.data_types), input.steps_total, new Date().toISOString());
+        .run(input.user_id, input.start_date, input.end_date, JSON.stringify(input.data_types), input.steps_total, new Date(this.now()).toISOString());
       return { id: Number(lastInsertRowid), created: true };
     });
     return { backfill: (await this.getBackfill(outcome.id))!, created: outcome.created };
@@ -59,7 +63,7 @@ export class SqliteBackfills implements Backfills {
       (db) =>
         db
           .query("UPDATE backfills SET state = ?, error = ?, finished_at = ? WHERE id = ? AND state IN ('queued', 'running')")
-          .run(state, error ?? null, final ? new Date().toISOString() : null, id).changes,
+          .run(state, error ?? null, final ? new Date(this.now()).toISOString() : null, id).changes,
     );
     return changed > 0 ? this.getBackfill(id) : undefined;
   }

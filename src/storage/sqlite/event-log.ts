@@ -7,12 +7,16 @@ import { inSlices } from "./bulk-writes.ts";
 import type { SqliteConnection } from "./connection.ts";
 import { type AppendRow, appendedEvent, prepareAppend } from "./event-append.ts";
 import { EVENT_COLUMNS, type EventRow, readEvent, toEvent, whereClause } from "./rows.ts";
+import { type Clock, systemClock } from "../../time/clock.ts";
 
 export class SqliteEventLog implements EventLog {
   readonly #connection: SqliteConnection;
   readonly #append: () => ReturnType<typeof prepareAppend>;
 
-  constructor(connection: SqliteConnection) {
+  constructor(
+    connection: SqliteConnection,
+    private readonly now: Clock = systemClock,
+  ) {
     this.#connection = connection;
     this.#append = connection.prepared(prepareAppend);
   }
@@ -24,7 +28,7 @@ export class SqliteEventLog implements EventLog {
       fetch_status: identity.event_type === "delete" ? "deleted" : stored ? "fetched" : fetch,
       document: stored ? JSON.stringify(stored) : null,
       day: calendarDayOr(stored?.day),
-      received_at: new Date().toISOString(),
+      received_at: new Date(this.now()).toISOString(),
       source,
       event_type: identity.event_type,
       data_type: identity.data_type,

@@ -7,6 +7,7 @@ import { inSlices } from "./bulk-writes.ts";
 import type { SqliteConnection } from "./connection.ts";
 import { prepareDocumentUpsert } from "./event-append.ts";
 import { readEvent } from "./rows.ts";
+import { type Clock, systemClock } from "../../time/clock.ts";
 
 /** Ids walked per write when failed fetches are queued again: at 1,000,000 events, ~12 ms of the event loop each, 0.3 s in all. */
 const REQUEUE_ID_SLICE = 20_000;
@@ -15,7 +16,10 @@ export class SqliteFetchQueue implements FetchQueue {
   readonly #connection: SqliteConnection;
   readonly #upsertDocument: () => ReturnType<typeof prepareDocumentUpsert>;
 
-  constructor(connection: SqliteConnection) {
+  constructor(
+    connection: SqliteConnection,
+    private readonly now: Clock = systemClock,
+  ) {
     this.#connection = connection;
     this.#upsertDocument = connection.prepared(prepareDocumentUpsert);
   }
@@ -31,7 +35,7 @@ export class SqliteFetchQueue implements FetchQueue {
   }
 
   async recordFetched(job: FetchJob, document: Record<string, unknown>): Promise<Event | undefined> {
-    const at = new Date().toISOString();
+    const at = new Date(this.now()).toISOString();
     const payload = JSON.stringify(document);
     const day = calendarDayOr(document.day);
     await this.#connection.write((db) => {

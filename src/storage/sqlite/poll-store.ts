@@ -3,12 +3,16 @@ import type { HeartRateSample, PollOutcome, PollRun, PollState, PollStore } from
 import type { SqliteConnection } from "./connection.ts";
 import { appendedEvent } from "./event-append.ts";
 import { type PolledRow, preparePollRecord } from "./poll-records.ts";
+import { type Clock, systemClock } from "../../time/clock.ts";
 
 export class SqlitePollStore implements PollStore {
   readonly #connection: SqliteConnection;
   readonly #pollRecord: () => ReturnType<typeof preparePollRecord>;
 
-  constructor(connection: SqliteConnection) {
+  constructor(
+    connection: SqliteConnection,
+    private readonly now: Clock = systemClock,
+  ) {
     this.#connection = connection;
     this.#pollRecord = connection.prepared(preparePollRecord);
   }
@@ -44,7 +48,7 @@ export class SqlitePollStore implements PollStore {
   }
 
   async recordPollRun(run: PollRun): Promise<void> {
-    const at = new Date().toISOString();
+    const at = new Date(this.now()).toISOString();
     await this.#connection.write((db) =>
       db
         .query(

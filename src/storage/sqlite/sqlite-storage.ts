@@ -13,6 +13,7 @@ import { SqlitePollStore } from "./poll-store.ts";
 import { SqliteRetention } from "./retention.ts";
 import { SqliteSettings } from "./settings-store.ts";
 import { SqliteStorageStatus } from "./storage-status.ts";
+import type { Clock } from "../../time/clock.ts";
 
 export interface SqliteStorage extends Storage {
   /**
@@ -23,7 +24,8 @@ export interface SqliteStorage extends Storage {
 }
 
 /** `outbox`: true in warehouse mode (what is written is also queued for shipping, see outbox.ts), false with sqlite; unset leaves it. */
-export async function openSqliteStorage(path: string, logger?: Logger, options: { outbox?: boolean } = {}): Promise<SqliteStorage> {
+/** `now`: the time written into received_at, fetched_at, the polls' and imports' times (default the system's clock). */
+export async function openSqliteStorage(path: string, logger?: Logger, options: { outbox?: boolean; now?: Clock } = {}): Promise<SqliteStorage> {
   const file = new DatabaseFile(path, logger);
   // Per connection: a database file recreated under the server gets its triggers again.
   const outbox = file.prepared((db) => configureOutbox(db, options.outbox));
@@ -38,14 +40,14 @@ export async function openSqliteStorage(path: string, logger?: Logger, options: 
   const connection = new GroupCommitConnection(file);
   return {
     connection,
-    events: new SqliteEventLog(connection),
-    fetchQueue: new SqliteFetchQueue(connection),
+    events: new SqliteEventLog(connection, options.now),
+    fetchQueue: new SqliteFetchQueue(connection, options.now),
     documents: new SqliteDocuments(connection),
     retention: new SqliteRetention(connection),
     settings: new SqliteSettings(connection),
     status: new SqliteStorageStatus(file, outbox),
-    polls: new SqlitePollStore(connection),
-    backfills: new SqliteBackfills(connection),
+    polls: new SqlitePollStore(connection, options.now),
+    backfills: new SqliteBackfills(connection, options.now),
     outbox: new SqliteOutbox(connection),
     close: () => connection.close(),
   };
