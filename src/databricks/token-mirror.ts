@@ -4,7 +4,7 @@
 // Servers sharing the token table spend refresh tokens only under the token lease (token-lease.ts).
 import type { Logger } from "../log.ts";
 import type { AccountSummary, Accounts, NewTokens, StoredTokens } from "../storage/accounts.ts";
-import type { AccountStore } from "../storage/sqlite/account-store.ts";
+import type { MirroredAccountStore } from "../storage/accounts.ts";
 import type { DeltaWarehouse } from "./delta-warehouse.ts";
 import { type TokenLease, TokenLeaseUnavailable } from "./token-lease.ts";
 
@@ -17,7 +17,7 @@ export class MirroredAccounts implements Accounts {
   readonly #rotating = new Map<string, number>();
 
   constructor(
-    private readonly local: AccountStore,
+    private readonly local: MirroredAccountStore,
     private readonly warehouse: DeltaWarehouse,
     private readonly logger: Logger,
     /** Absent: this server alone uses the token table (the token handoff command, which spends nothing). */

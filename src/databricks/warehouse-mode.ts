@@ -4,7 +4,7 @@ import type { WarehouseConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type ShipperTimings, WarehouseShipper } from "../jobs/shipper.ts";
-import type { AccountStore } from "../storage/sqlite/account-store.ts";
+import type { MirroredAccountStore } from "../storage/accounts.ts";
 import type { EventLog } from "../storage/event-log.ts";
 import type { FetchQueue } from "../storage/fetch-queue.ts";
 import type { Outbox, WarehouseDocument, WarehouseEvent } from "../storage/outbox.ts";
@@ -66,7 +66,7 @@ export function createWarehouseMode(parts: {
   fetchQueue: Pick<FetchQueue, "requeueAwaitingLink">;
   settings: Settings;
   outbox: Outbox;
-  localAccounts: AccountStore;
+  localAccounts: MirroredAccountStore;
   logger: Logger;
   metrics: Metrics;
   fetch?: typeof fetch;

@@ -71,3 +71,14 @@ export interface Accounts {
    */
   handOff(userId: string): Promise<string | undefined>;
 }
+
+/** The local accounts as the warehouse's token mirror uses them: tokens sealed as stored, and which are mirrored. */
+export interface MirroredAccountStore extends Accounts {
+  /** The stored row, tokens sealed. */
+  sealed(userId: string): (SealedAccount & { mirrored_version: number }) | undefined;
+  /** Users whose latest token_version is not yet confirmed in the warehouse. */
+  unmirrored(): string[];
+  markMirrored(userId: string, version: number): Promise<void>;
+  /** Installs a row read back from the warehouse unless what is here is as new or newer, or was handed off; true if installed. */
+  install(row: SealedAccount): Promise<boolean>;
+}

@@ -1,7 +1,7 @@
 // Linked Oura accounts and their tokens, encrypted at rest; token_version makes every rotation a compare-and-swap.
 import type { Database } from "bun:sqlite";
 import type { TokenCipher } from "../../auth/token-cipher.ts";
-import type { AccountSummary, Accounts, NewTokens, SealedAccount, StoredTokens } from "../accounts.ts";
+import type { AccountSummary, MirroredAccountStore, NewTokens, SealedAccount, StoredTokens } from "../accounts.ts";
 import type { SqliteConnection } from "./connection.ts";
 
 interface AccountRow {
@@ -21,7 +21,7 @@ interface AccountRow {
   operator_since: string | null;
 }
 
-export class AccountStore implements Accounts {
+export class AccountStore implements MirroredAccountStore {
   constructor(
     /** The storage's connection and writer, shared (the connection is asked for on every call: a restored file means a new one). */
     private readonly connection: SqliteConnection,
