@@ -1,9 +1,9 @@
 // The single executable: built with bun build --compile, copied alone into an empty directory, run with a minimal
-// PATH and no node_modules in sight. Everything it serves must come from inside it.
+// PATH and no node_modules in sight. Everything it serves must come from inside it. Built once per run, here.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ensureChromium, launchChromium } from "../helpers/chromium.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
 import { REPO_ROOT, tempDir } from "../helpers/servers.ts";
 
@@ -11,8 +11,6 @@ let dir: string;
 let binary: string;
 
 beforeAll(async () => {
-  // Chromium is installed here (if missing) rather than inside a test with a short timeout.
-  await ensureChromium();
   dir = tempDir("oura-binary-");
   binary = join(dir, "oura-streaming");
   const build = Bun.spawn([process.execPath, "build", "--compile", "--minify", "src/main.ts", "--outfile", binary], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
