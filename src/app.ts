@@ -24,7 +24,7 @@ import { createWebhookRoutes } from "./routes/webhooks.ts";
 /** `receiver` answers POST /webhooks; the server passes the one it also routes to directly. */
 export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebhookReceiver(deps)) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.onError(createErrorHandler(deps.logger, (error) => deps.storageStatus.reportCorruption(error)));
+  app.onError(createErrorHandler(deps.logger, { classify: deps.classifyStorageFailure, onCorruption: (error) => deps.storageStatus.reportCorruption(error) }));
   app.notFound(notFound);
   app.use(measureRequests(deps));
   app.use(securityHeaders());

@@ -27,6 +27,7 @@ import type { EventLog } from "./storage/event-log.ts";
 import type { FetchQueue } from "./storage/fetch-queue.ts";
 import type { PollStore } from "./storage/polls.ts";
 import type { Settings } from "./storage/settings.ts";
+import type { StorageFailureClassifier } from "./storage/storage-errors.ts";
 import type { StorageStatus } from "./storage/storage-status.ts";
 import type { Clock } from "./time/clock.ts";
 
@@ -40,6 +41,8 @@ export interface AppDeps {
   /** The stored history imports (the runner that walks them is `sync.imports`). */
   backfillStore: Backfills;
   storageStatus: StorageStatus;
+  /** Which errors are the storage failing (answered 503 storage_unavailable or storage_corrupt), in the adapter's terms. */
+  classifyStorageFailure: StorageFailureClassifier;
   broadcaster: Broadcaster;
   logger: Logger;
   /** Absent when no webhook secret is configured: deliveries are then refused (fail closed). */

@@ -3,9 +3,8 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
-import type { AppEnv } from "./deps.ts";
 import type { Logger } from "./log.ts";
-import { isCorruption, isStorageFailure } from "./storage/sqlite/database-file.ts";
+import type { StorageFailureClassifier } from "./storage/storage-errors.ts";
 
 /** Every error code an answer can carry: one enumerated set, declared in /openapi.json. */
 export const ERROR_CODES = [
@@ -77,8 +76,19 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 /** What a request is told when the database file is damaged: no "retry later", since retrying cannot help. */
 export const STORAGE_CORRUPT_MESSAGE = 'the database file is damaged; retrying will not help: an operator must recover it (see the README, "Backup and recovery")';
 
-/** `onCorruption`: told when a request finds the database file damaged, so /health says so from then on. */
-export function createErrorHandler(logger: Logger, onCorruption: (error: unknown) => void = () => undefined): ErrorHandler<AppEnv> {
+/** The context variable every refusal records its code in (for metrics); part of the app's environment. */
+export interface ErrorEnv {
+  Variables: { errorCode?: string };
+}
+
+/** How the error handler learns which errors are the storage failing: given by the composition root, whatever the adapter. */
+export interface StorageFailures {
+  classify: StorageFailureClassifier;
+  /** Told when a request finds the database file damaged, so /health says so from then on. */
+  onCorruption(error: unknown): void;
+}
+
+export function createErrorHandler<E extends ErrorEnv>(logger: Logger, storage: StorageFailures): ErrorHandler<E> {
   return function handleError(err, c) {
     if (err instanceof AppError) {
       c.set("errorCode", err.code);
@@ -89,12 +99,13 @@ export function createErrorHandler(logger: Logger, onCorruption: (error: unknown
       const status = err.status >= 500 ? 400 : err.status;
       return c.json(errorBody(CODE_BY_STATUS[status] ?? "bad_request", err.message || "bad request"), status as ContentfulStatusCode);
     }
-    if (isCorruption(err)) {
-      onCorruption(err);
+    const failure = storage.classify(err);
+    if (failure === "corrupt") {
+      storage.onCorruption(err);
       c.set("errorCode", "storage_corrupt");
       return c.json(errorBody("storage_corrupt", STORAGE_CORRUPT_MESSAGE), 503);
     }
-    if (isStorageFailure(err)) {
+    if (failure === "unavailable") {
       c.set("errorCode", "storage_unavailable");
       return c.json(errorBody("storage_unavailable", "the database cannot be used right now; retry later"), 503);
     }

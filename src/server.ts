@@ -29,6 +29,7 @@ import { createOuraSync, type OuraSyncTimings } from "./oura/sync.ts";
 import { createWarehouseMode, type WarehouseTimings } from "./databricks/warehouse-mode.ts";
 import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.ts";
 import { acquireServerLock, type ServerLock } from "./storage/sqlite/server-lock.ts";
+import { classifyStorageFailure } from "./storage/sqlite/failures.ts";
 
 export interface RunningServer {
   server: Server<WebSocketData>;
@@ -118,6 +119,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     polls: storage.polls,
     backfillStore: storage.backfills,
     storageStatus: storage.status,
+    classifyStorageFailure,
     logger,
     broadcaster,
     verifier: config.oura.webhookSecret ? await createSignatureVerifier(config.oura.webhookSecret) : undefined,

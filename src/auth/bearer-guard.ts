@@ -3,10 +3,9 @@
 // so the right token keeps working everywhere else.
 import type { Context } from "hono";
 import type { Config } from "../config.ts";
-import type { AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { createAttemptLimiter } from "../http/attempt-limiter.ts";
-import { requestAddress } from "../http/request-address.ts";
+import { type PeerEnv, requestAddress } from "../http/request-address.ts";
 import type { Logger } from "../log.ts";
 import { secretsEqual } from "./constant-time.ts";
 
@@ -15,7 +14,7 @@ export const BEARER_WINDOW_MS = 15 * 60_000;
 
 export interface BearerGuard {
   /** True for the API token; throws 401 for a wrong one, 429 once this address has guessed too often. */
-  judge(c: Context<AppEnv>, presented: string): true;
+  judge<E extends PeerEnv>(c: Context<E>, presented: string): true;
 }
 
 export function createBearerGuard(config: Pick<Config, "apiToken" | "trustsProxy">, logger: Logger, now: () => number): BearerGuard {

@@ -4,11 +4,23 @@
 // linked ring) is signed in but sees nothing.
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import type { AppDeps, AppEnv } from "../deps.ts";
+import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
-import { SESSION_TTL_MS } from "../storage/sessions.ts";
-import type { AccountSummary } from "../storage/accounts.ts";
+import type { PeerEnv } from "../http/request-address.ts";
+import { SESSION_TTL_MS, type Sessions } from "../storage/sessions.ts";
+import type { Accounts, AccountSummary } from "../storage/accounts.ts";
+import type { BearerGuard } from "./bearer-guard.ts";
 import { emailListed } from "./email-list.ts";
+import type { ServerKeys } from "./keys.ts";
+
+/** What telling who is asking needs, of the app's dependencies. */
+export interface PrincipalDeps {
+  config: Config;
+  keys: Pick<ServerKeys, "cookieSecret">;
+  sessions: Sessions;
+  accounts: Pick<Accounts, "list">;
+  bearerGuard: BearerGuard;
+}
 
 /** How the caller proved who they are. */
 export type Identity =
@@ -108,7 +120,7 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 }
 
-export function oauthConfigured(config: AppDeps["config"]): boolean {
+export function oauthConfigured(config: Config): boolean {
   return Boolean(config.oura.clientId && config.oura.clientSecret);
 }
 
@@ -117,12 +129,12 @@ export function isSecureRequest(c: Context, publicUrl: string | undefined): bool
 }
 
 /** Whether a linked account is an operator: promoted on this server, or its email is in OPERATOR_EMAILS. */
-export function accountIsOperator(config: AppDeps["config"], account: Pick<AccountSummary, "email" | "operator_since">): boolean {
+export function accountIsOperator(config: Config, account: Pick<AccountSummary, "email" | "operator_since">): boolean {
   return account.operator_since !== null || emailListed(config.access.operatorEmails, account.email);
 }
 
 /** The role of an Oura user signed in with a session: operator, wearer, or guest once unlinked. */
-function sessionPrincipal(deps: AppDeps, identity: Extract<Identity, { kind: "session" }>): Principal {
+function sessionPrincipal(deps: PrincipalDeps, identity: Extract<Identity, { kind: "session" }>): Principal {
   if (identity.userId === null) return new Principal(identity, "operator", null);
   const account = deps.accounts.list(identity.userId)[0];
   if (!account) return new Principal(identity, "guest", null);
@@ -133,7 +145,7 @@ function sessionPrincipal(deps: AppDeps, identity: Extract<Identity, { kind: "se
  * A Databricks App user: an operator when DATABRICKS_APP_OPERATORS is unset or names them; else the wearer of the ring
  * linked with their email (or signed in with Oura in this browser) — an operator if an operator promoted that user.
  */
-function appUserPrincipal(deps: AppDeps, email: string, sessionUser: string | undefined): Principal {
+function appUserPrincipal(deps: PrincipalDeps, email: string, sessionUser: string | undefined): Principal {
   const identity: Identity = { kind: "app_user", email };
   const operators = deps.config.databricksApp?.operators ?? [];
   if (operators.length === 0 || emailListed(operators, email)) return new Principal(identity, "operator", null);
@@ -149,7 +161,7 @@ function appUserPrincipal(deps: AppDeps, email: string, sessionUser: string | un
  * signed in. A Databricks App answers only requests that came through its front door (which always forwards who it
  * signed in): one without the header did not, and gets no principal at all.
  */
-export async function readPrincipal(c: Context<AppEnv>, deps: AppDeps): Promise<Principal | undefined> {
+export async function readPrincipal<E extends PeerEnv>(c: Context<E>, deps: PrincipalDeps): Promise<Principal | undefined> {
   const presented = bearerToken(c.req.header("authorization"));
   if (presented !== undefined) return deps.bearerGuard.judge(c, presented) ? new Principal({ kind: "api" }, "operator", null) : undefined;
   const sessionId = await getSignedCookie(c, deps.keys.cookieSecret, SESSION_COOKIE);
@@ -165,7 +177,7 @@ export async function readPrincipal(c: Context<AppEnv>, deps: AppDeps): Promise<
   return undefined;
 }
 
-export async function startSession(c: Context<AppEnv>, deps: AppDeps, userId: string | null): Promise<void> {
+export async function startSession(c: Context, deps: PrincipalDeps, userId: string | null): Promise<void> {
   const session = await deps.sessions.create(userId);
   await setSignedCookie(c, SESSION_COOKIE, session.id, deps.keys.cookieSecret, {
     httpOnly: true,
@@ -176,7 +188,7 @@ export async function startSession(c: Context<AppEnv>, deps: AppDeps, userId: st
   });
 }
 
-export async function endSession(c: Context<AppEnv>, deps: AppDeps, principal: Principal): Promise<void> {
+export async function endSession(c: Context, deps: PrincipalDeps, principal: Principal): Promise<void> {
   if (principal.identity.kind === "session") await deps.sessions.delete(principal.identity.sessionId);
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
 }

@@ -2,7 +2,7 @@
 // the loops (fetcher, poller, backfills) send nothing; after a back-off one request goes as a probe, and an answer
 // closes the circuit again. Shared by every request of the application, beside the request budget.
 import type { Logger } from "../log.ts";
-import { OuraApiError } from "./client.ts";
+import { OuraApiError } from "./api-error.ts";
 
 export type CircuitState = "closed" | "open" | "half_open";
 

@@ -3,7 +3,10 @@
 import type { Config } from "../config.ts";
 import { type ListFamily, listFamily } from "./data-types.ts";
 import type { RequestBudget, RequestPriority } from "./request-budget.ts";
+import { OuraApiError } from "./api-error.ts";
 import type { CircuitBreaker, Ticket } from "./circuit-breaker.ts";
+
+export { OuraApiError };
 
 export interface TokenResponse {
   access_token: string;
@@ -32,20 +35,6 @@ export interface RevokeOutcome {
   revoked: boolean;
   /** Why it was not (or what Oura said), when not a plain success. */
   error?: string;
-}
-
-export class OuraApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    /** OAuth error code (e.g. invalid_grant) when the token endpoint refused. */
-    readonly oauthError?: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    // Status 0: no answer at all (a network error or a timeout); the detail says which.
-    super(status === 0 ? `Oura did not answer: ${detail}` : `Oura answered ${status}: ${detail}`);
-    this.name = "OuraApiError";
-  }
 }
 
 /** Webhook data types whose usercollection path is spelled differently (Oura's own casing). */

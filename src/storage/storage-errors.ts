@@ -14,3 +14,9 @@ export class StorageCorruptError extends Error {
     this.name = "StorageCorruptError";
   }
 }
+
+/** `unavailable`: the storage cannot be used right now (retry later); `corrupt`: the file is damaged (an operator must recover it). */
+export type StorageFailure = "unavailable" | "corrupt";
+
+/** Says whether an error is the storage failing, and how; undefined for anything else (a bug, a constraint). */
+export type StorageFailureClassifier = (error: unknown) => StorageFailure | undefined;

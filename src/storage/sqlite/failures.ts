@@ -1,6 +1,6 @@
 // What kind of failure an error from SQLite or the file system is: a temporary one of the storage (retry), a damaged
 // file (no retry helps), or a full volume.
-import { StorageCorruptError, StorageUnavailableError } from "../storage-errors.ts";
+import { StorageCorruptError, type StorageFailureClassifier, StorageUnavailableError } from "../storage-errors.ts";
 import type { StorageState } from "../storage-status.ts";
 
 /** SQLite result codes that mean "the storage failed", as opposed to a constraint or a bug in a statement. */
@@ -22,6 +22,9 @@ export function isCorruption(error: unknown): boolean {
   const code = codeOf(error);
   return typeof code === "string" && CORRUPTION.test(code);
 }
+
+/** The seam the HTTP layer is given: SQLite's and the file system's codes, told as storage-neutral kinds. */
+export const classifyStorageFailure: StorageFailureClassifier = (error) => (isCorruption(error) ? "corrupt" : isStorageFailure(error) ? "unavailable" : undefined);
 
 /** The write failed for want of space: SQLite's SQLITE_FULL, or the file system's ENOSPC or EDQUOT on a flush. */
 export function isNoSpace(error: unknown): boolean {
