@@ -12,6 +12,7 @@ import { createPollingRoutes } from "./routes/polling.ts";
 import { createBackfillRoutes } from "./routes/backfill.ts";
 import { createEventRoutes } from "./routes/events.ts";
 import { createFetchRetryRoutes } from "./routes/fetch-retry.ts";
+import { provideGuardDeps } from "./routes/guards.ts";
 import { createExportRoutes } from "./routes/export.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createInvitationRoutes } from "./routes/invitations.ts";
@@ -30,6 +31,9 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.use(securityHeaders());
   // One body limit for every route (the webhook receiver applies the same one on its direct path).
   app.use(bodyLimit({ maxSize: deps.config.webhookMaxBytes, onError: (c) => c.json(errorBody("payload_too_large", `the body is larger than ${deps.config.webhookMaxBytes} bytes`), 413) }));
+
+  // Ahead of every route: the guards their definitions carry judge with these.
+  app.use(provideGuardDeps(deps));
 
   app.route("/", createHealthRoutes(deps));
   app.route("/", createWebhookRoutes(deps, receiver));

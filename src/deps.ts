@@ -2,7 +2,8 @@
 import type { Server } from "bun";
 import type { ServerKeys } from "./auth/keys.ts";
 import type { BearerGuard } from "./auth/bearer-guard.ts";
-import type { Principal } from "./auth/principal.ts";
+import type { CsrfDeps } from "./auth/csrf.ts";
+import type { Principal, PrincipalDeps } from "./auth/principal.ts";
 import type { Invitations } from "./storage/invitations.ts";
 import type { RefusalWatch } from "./oura/refusal-watch.ts";
 import type { TokenManager } from "./auth/token-manager.ts";
@@ -96,6 +97,8 @@ export interface AppEnv {
   Variables: {
     /** Set by the route's guard; on routes that also let anonymous callers in, it may be absent. */
     principal: Principal;
+    /** What the routes' guards judge with (routes/guards.ts): put on every request by createApp, ahead of every route. */
+    guardDeps?: PrincipalDeps & CsrfDeps;
     /** The error code of a refused request, for metrics. */
     errorCode?: string;
   };

@@ -1,5 +1,5 @@
 // Sign-in with Oura (OAuth2 authorization code), the caller's link status, logout and unlinking.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { sha256Hex } from "../auth/constant-time.ts";
@@ -12,7 +12,7 @@ import { requireOura } from "../services/require-oura.ts";
 import { admitAndLink } from "../services/sign-in.ts";
 import { AuthStatus, LinkedUser, UnlinkResult } from "../schemas/auth.ts";
 import { ErrorBody, errorResponse, jsonResponse } from "../schemas/common.ts";
-import { createRouter, DATA_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 import { htmlDocument } from "../views/layout.tsx";
 import { AuthErrorPage } from "../views/pages.tsx";
 import { randomId } from "../auth/random-id.ts";
@@ -24,7 +24,7 @@ const BROWSER_COOKIE = "oura_oauth";
 const INVITATION_COOKIE = "oura_invite";
 const INVITATION_COOKIE_SECONDS = 3600;
 
-const inviteRoute = createRoute({
+const inviteRoute = defineRoute({
   method: "get",
   path: "/auth/invite/{secret}",
   tags: ["Account"],
@@ -37,7 +37,7 @@ const inviteRoute = createRoute({
   },
 });
 
-const loginRoute = createRoute({
+const loginRoute = defineRoute({
   method: "get",
   path: "/auth/login",
   tags: ["Account"],
@@ -45,7 +45,7 @@ const loginRoute = createRoute({
   responses: { 302: { description: "Redirect to Oura's authorize page" }, 503: errorResponse("OURA_CLIENT_ID / OURA_CLIENT_SECRET not configured") },
 });
 
-const callbackRoute = createRoute({
+const callbackRoute = defineRoute({
   method: "get",
   path: "/auth/callback",
   tags: ["Account"],
@@ -69,7 +69,7 @@ const callbackRoute = createRoute({
   },
 });
 
-const statusRoute = createRoute({
+const statusRoute = defineRoute({
   method: "get",
   path: "/auth/status",
   tags: ["Account"],
@@ -78,7 +78,7 @@ const statusRoute = createRoute({
   responses: { 200: jsonResponse(AuthStatus, "Link status"), 401: errorResponse("Not signed in") },
 });
 
-const logoutRoute = createRoute({
+const logoutRoute = defineRoute({
   method: "post",
   path: "/auth/logout",
   tags: ["Account"],
@@ -88,7 +88,7 @@ const logoutRoute = createRoute({
   responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "Signed out"), 403: errorResponse("A session without its X-CSRF-Token") },
 });
 
-const unlinkRoute = createRoute({
+const unlinkRoute = defineRoute({
   method: "delete",
   path: "/auth/users/{id}",
   tags: ["Account"],
@@ -108,7 +108,7 @@ const unlinkRoute = createRoute({
 });
 
 const operatorRoute = (method: "put" | "delete") =>
-  createRoute({
+  defineRoute({
     method,
     path: "/auth/users/{id}/operator",
     tags: ["Access"],
@@ -131,7 +131,7 @@ function page(c: Context, status: 400 | 403 | 404 | 410 | 502 | 503, title: stri
 }
 
 export function createAuthRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const accounts = accountService(deps);
 
   app.openapi(inviteRoute, async (c) => {

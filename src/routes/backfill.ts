@@ -1,14 +1,13 @@
 // History imports: POST /backfill starts one (one at a time per user), GET shows progress, DELETE cancels.
-import { createRoute } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { backfillProgress } from "../jobs/backfill.ts";
 import { BackfillId, BackfillList, BackfillProgress, NewBackfill } from "../schemas/backfill.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { importService } from "../services/imports.ts";
-import { createRouter, DATA_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 
-const createBackfillRoute = createRoute({
+const createBackfillRoute = defineRoute({
   method: "post",
   path: "/backfill",
   tags: ["Backfill"],
@@ -28,7 +27,7 @@ const createBackfillRoute = createRoute({
   },
 });
 
-const listBackfillsRoute = createRoute({
+const listBackfillsRoute = defineRoute({
   method: "get",
   path: "/backfill",
   tags: ["Backfill"],
@@ -37,7 +36,7 @@ const listBackfillsRoute = createRoute({
   responses: { 200: jsonResponse(BackfillList, "Backfills"), 401: errorResponse("Not signed in") },
 });
 
-const getBackfillRoute = createRoute({
+const getBackfillRoute = defineRoute({
   method: "get",
   path: "/backfill/{id}",
   tags: ["Backfill"],
@@ -47,7 +46,7 @@ const getBackfillRoute = createRoute({
   responses: { 200: jsonResponse(BackfillProgress, "Progress"), 401: errorResponse("Not signed in"), 404: errorResponse("No such backfill") },
 });
 
-const cancelBackfillRoute = createRoute({
+const cancelBackfillRoute = defineRoute({
   method: "delete",
   path: "/backfill/{id}",
   tags: ["Backfill"],
@@ -59,7 +58,7 @@ const cancelBackfillRoute = createRoute({
 });
 
 export function createBackfillRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const imports = importService(deps);
 
   app.openapi(createBackfillRoute, async (c) => {

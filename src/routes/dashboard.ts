@@ -1,5 +1,5 @@
 // The dashboard: pages and the htmx fragments they load. A data route: without a session it shows the sign-in page.
-import { createRoute, z } from "@hono/zod-openapi";
+import { type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getSignedCookie, setSignedCookie } from "hono/cookie";
 import { secretsEqual } from "../auth/constant-time.ts";
@@ -23,7 +23,7 @@ import { DataType } from "../schemas/notification.ts";
 import { EventDetail, FeedList } from "../views/feed.tsx";
 import { RetryFailedNote } from "../views/fetch-retry.tsx";
 import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
-import { createRouter, DATA_SECURITY, OPTIONAL_SESSION_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute, OPTIONAL_SESSION_SECURITY } from "./router.ts";
 import { dayString, loadMetricSeries } from "../views/metrics.ts";
 import { HistoryPanel } from "../views/history.tsx";
 import { pollingStrip } from "../views/polling-strip.ts";
@@ -58,12 +58,12 @@ const NewInvitationForm = z.object({
 });
 
 /** The dashboard's routes are HTML for its own pages, so they stay out of /openapi.json; their guards come from `security` all the same. */
-function page<const R extends Omit<Parameters<typeof createRoute>[0], "responses">>(config: R) {
-  return createRoute({ ...config, hide: true, responses: { 200: html("HTML"), ...refusals } });
+function page<const R extends Omit<RouteConfig, "responses">>(config: R) {
+  return defineRoute({ ...config, hide: true, responses: { 200: html("HTML"), ...refusals } });
 }
 
 const dashboardRoute = page({ method: "get", path: "/dashboard", security: OPTIONAL_SESSION_SECURITY, request: { query: Range } });
-const signInRoute = createRoute({
+const signInRoute = defineRoute({
   method: "post",
   path: "/dashboard/sign-in",
   hide: true,
@@ -108,7 +108,7 @@ const withdrawRoute = page({ method: "delete", path: "/dashboard/invitations/{id
 const retryFailedRoute = page({ method: "post", path: "/dashboard/fetches/retry-failed", security: DATA_SECURITY });
 
 export function createDashboardRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const limiter = createAttemptLimiter({ maxFailures: 5, windowMs: 15 * 60_000, now: deps.now });
   const accounts = accountService(deps);
   const events = eventService(deps);

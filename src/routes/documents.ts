@@ -1,13 +1,12 @@
 // The fetched Oura documents: latest version per user, data type and id.
-import { createRoute } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { documentService } from "../services/documents.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { DocumentList, DocumentParams, DocumentQuery, StoredDocument } from "../schemas/document.ts";
-import { createRouter, DATA_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 
 
-const listRoute = createRoute({
+const listRoute = defineRoute({
   method: "get",
   path: "/documents",
   tags: ["Documents"],
@@ -17,7 +16,7 @@ const listRoute = createRoute({
   responses: { 200: jsonResponse(DocumentList, "Documents"), 400: errorResponse("Invalid query"), 401: errorResponse("Not signed in") },
 });
 
-const getRoute = createRoute({
+const getRoute = defineRoute({
   method: "get",
   path: "/documents/{data_type}/{id}",
   tags: ["Documents"],
@@ -28,7 +27,7 @@ const getRoute = createRoute({
 });
 
 export function createDocumentRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const documents = documentService(deps);
 
   app.openapi(listRoute, async (c) => {

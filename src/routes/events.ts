@@ -1,14 +1,13 @@
 // The stored event log: list (filtered, cursor-paginated), read one, delete.
-import { createRoute } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { eventService } from "../services/events.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { DeleteResult, Event, EventFilter, EventIdParams, EventList, EventListQuery } from "../schemas/event.ts";
-import { createRouter, DATA_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 
 const unauthorized = errorResponse("Missing or wrong bearer token");
 
-const listRoute = createRoute({
+const listRoute = defineRoute({
   method: "get",
   path: "/events",
   tags: ["Events"],
@@ -18,7 +17,7 @@ const listRoute = createRoute({
   responses: { 200: jsonResponse(EventList, "A page of events"), 400: errorResponse("Invalid query"), 401: unauthorized },
 });
 
-const getRoute = createRoute({
+const getRoute = defineRoute({
   method: "get",
   path: "/events/{id}",
   tags: ["Events"],
@@ -33,7 +32,7 @@ const getRoute = createRoute({
   },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = defineRoute({
   method: "delete",
   path: "/events",
   tags: ["Events"],
@@ -50,7 +49,7 @@ const deleteRoute = createRoute({
 });
 
 export function createEventRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const events = eventService(deps);
 
   app.openapi(listRoute, async (c) => {

@@ -1,14 +1,14 @@
 // GET /export: the same export as the CLI, streamed over HTTP and scoped like every data route.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { exportContentType } from "../export/export.ts";
 import { exportService } from "../services/exports.ts";
 import { errorResponse } from "../schemas/common.ts";
 import { Instant } from "../schemas/instant.ts";
 import { DataType } from "../schemas/notification.ts";
-import { createRouter, DATA_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 
-const exportRoute = createRoute({
+const exportRoute = defineRoute({
   method: "get",
   path: "/export",
   tags: ["Events"],
@@ -34,7 +34,7 @@ const exportRoute = createRoute({
 });
 
 export function createExportRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const exports = exportService(deps);
   app.openapi(exportRoute, (c) => {
     const query = c.req.valid("query");

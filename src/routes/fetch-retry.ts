@@ -1,13 +1,12 @@
 // POST /events/retry-failed: an operator puts every failed document fetch back in the queue (after an Oura outage, or
 // once a missing scope is granted). The rule and the work are the event service's.
-import { createRoute } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { RetryFailedResult } from "../schemas/fetch-retry.ts";
 import { eventService } from "../services/events.ts";
-import { createRouter, DATA_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 
-const retryFailedRoute = createRoute({
+const retryFailedRoute = defineRoute({
   method: "post",
   path: "/events/retry-failed",
   tags: ["Events"],
@@ -23,7 +22,7 @@ const retryFailedRoute = createRoute({
 });
 
 export function createFetchRetryRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const events = eventService(deps);
   app.openapi(retryFailedRoute, async (c) => c.json({ requeued: await events.retryFailed(c.var.principal) }, 200));
   return app;

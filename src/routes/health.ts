@@ -1,12 +1,11 @@
 // Liveness and readiness in one answer; what each caller sees of it is services/server-status.ts's business.
-import { createRoute } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { statusService } from "../services/server-status.ts";
-import { createRouter, OPTIONAL_SESSION_SECURITY } from "./router.ts";
+import { createRouter, defineRoute, OPTIONAL_SESSION_SECURITY } from "./router.ts";
 import { jsonResponse } from "../schemas/common.ts";
 import { Health } from "../schemas/health.ts";
 
-const healthRoute = createRoute({
+const healthRoute = defineRoute({
   method: "get",
   path: "/health",
   tags: ["Operations"],
@@ -18,7 +17,7 @@ const healthRoute = createRoute({
 });
 
 export function createHealthRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const status = statusService(deps);
   app.openapi(healthRoute, async (c) => {
     const { ok, body } = await status.health(c.var.principal);

@@ -1,15 +1,15 @@
 // Invitations over the API: an operator makes one (the answer holds its single-use link), lists and withdraws them.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { CreatedInvitation, InvitationList, InvitationView, NewInvitation } from "../schemas/invitation.ts";
 import { invitationService } from "../services/invitations.ts";
-import { createRouter, DATA_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 
 const common = { tags: ["Access"], security: DATA_SECURITY };
 const operatorOnly = errorResponse("Not an operator (or a browser session without its X-CSRF-Token)");
 
-const createInvitationRoute = createRoute({
+const createInvitationRoute = defineRoute({
   ...common,
   method: "post",
   path: "/invitations",
@@ -19,7 +19,7 @@ const createInvitationRoute = createRoute({
   responses: { 201: jsonResponse(CreatedInvitation, "Created"), 403: operatorOnly },
 });
 
-const listInvitationsRoute = createRoute({
+const listInvitationsRoute = defineRoute({
   ...common,
   method: "get",
   path: "/invitations",
@@ -27,7 +27,7 @@ const listInvitationsRoute = createRoute({
   responses: { 200: jsonResponse(InvitationList, "Invitations"), 403: operatorOnly },
 });
 
-const revokeInvitationRoute = createRoute({
+const revokeInvitationRoute = defineRoute({
   ...common,
   method: "delete",
   path: "/invitations/{id}",
@@ -42,7 +42,7 @@ const revokeInvitationRoute = createRoute({
 });
 
 export function createInvitationRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const invitations = invitationService(deps);
 
   app.openapi(createInvitationRoute, async (c) => {

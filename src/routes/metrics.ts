@@ -1,13 +1,13 @@
 // GET /metrics (Prometheus text format) and the request-duration measurement behind it.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { cachedLabelKeys, type Metrics } from "../metrics.ts";
 import { errorResponse } from "../schemas/common.ts";
 import { statusService } from "../services/server-status.ts";
-import { createRouter, METRICS_SECURITY } from "./router.ts";
+import { createRouter, defineRoute, METRICS_SECURITY } from "./router.ts";
 
-const metricsRoute = createRoute({
+const metricsRoute = defineRoute({
   method: "get",
   path: "/metrics",
   tags: ["Operations"],
@@ -50,7 +50,7 @@ export function measured(metrics: Metrics, handler: (request: Request) => Promis
 }
 
 export function createMetricsRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const status = statusService(deps);
   // METRICS_TOKEN sets no principal (the guard let it through); anyone else must be an operator.
   app.openapi(metricsRoute, async (c) => c.text(await status.metrics(c.var.principal), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }) as never);

@@ -1,12 +1,11 @@
 // GET /polling: the poller's state per user and data type (a session sees its own user only).
-import { createRoute } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { PollingStatus } from "../schemas/polling.ts";
 import { statusService } from "../services/server-status.ts";
-import { createRouter, DATA_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 
-const pollingRoute = createRoute({
+const pollingRoute = defineRoute({
   method: "get",
   path: "/polling",
   tags: ["Polling"],
@@ -17,7 +16,7 @@ const pollingRoute = createRoute({
 });
 
 export function createPollingRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const status = statusService(deps);
   app.openapi(pollingRoute, async (c) => c.json(await status.polling(c.var.principal), 200));
   return app;

@@ -1,5 +1,5 @@
 // /ws/events: upgrades an authenticated request to a Bun WebSocket subscribed to one topic.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { ServerWebSocket, WebSocketHandler } from "bun";
 import type { Context } from "hono";
 import type { AppDeps, AppEnv, WebSocketData } from "../deps.ts";
@@ -8,9 +8,9 @@ import { eventTopic } from "../realtime/broadcaster.ts";
 import { HTML_ANY } from "../realtime/event-messages.ts";
 import { errorResponse } from "../schemas/common.ts";
 import { DataType } from "../schemas/notification.ts";
-import { createRouter, DATA_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 
-const streamRoute = createRoute({
+const streamRoute = defineRoute({
   method: "get",
   path: "/ws/events",
   tags: ["Events"],
@@ -35,7 +35,7 @@ const streamRoute = createRoute({
 });
 
 export function createRealtimeRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   app.openapi(streamRoute, (c) => {
     const { data_type, format } = c.req.valid("query");
     // A browser sends its cookies (and, behind the Apps front door, gets its identity) on a WebSocket opened by any

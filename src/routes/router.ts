@@ -1,16 +1,13 @@
-// The one router every feature uses: the zod defaultHook, and guards derived from the `security` a route declares, so
-// what /openapi.json says about a route and what the server enforces cannot disagree, and no guard can be registered
-// where it never runs (a guard added with app.use after its handler is silently skipped).
-import { type createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import { secretsEqual } from "../auth/constant-time.ts";
-import { requireCsrf } from "../auth/csrf.ts";
-import { bearerToken, readPrincipal } from "../auth/principal.ts";
-import type { AppDeps, AppEnv } from "../deps.ts";
-import { AppError, validationHook } from "../errors.ts";
+// Routes are defined with defineRoute, which derives each route's guards from the `security` it declares and attaches
+// them through createRoute's `middleware`, so what /openapi.json says about a route and what the server enforces
+// cannot disagree, and no guard can be registered where it never runs (a guard added with app.use after its handler
+// is silently skipped). createRouter is the one OpenAPIHono every feature uses, with the zod defaultHook.
+import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import type { AppEnv } from "../deps.ts";
+import { validationHook } from "../errors.ts";
 import { errorResponse } from "../schemas/common.ts";
+import { guardsFor, SAFE_METHODS } from "./guards.ts";
 
-type RouteConfig = Parameters<typeof createRoute>[0];
 type Requirement = Record<string, string[]>;
 
 /**
@@ -22,49 +19,6 @@ export const DATA_SECURITY: Requirement[] = [{ bearerAuth: [] }, { sessionCookie
 export const OPTIONAL_SESSION_SECURITY: Requirement[] = [{ bearerAuth: [] }, { sessionCookie: [] }, {}];
 /** /metrics: also METRICS_TOKEN, which opens nothing else. */
 export const METRICS_SECURITY: Requirement[] = [{ metricsToken: [] }, { bearerAuth: [] }, { sessionCookie: [] }];
-
-const SAFE_METHODS = new Set(["get", "head", "options"]);
-
-/** The guards a route's declaration asks for, in the order they must run: who is asking, then CSRF for changes. */
-export function guardsFor(route: Pick<RouteConfig, "method" | "security">, deps: AppDeps): MiddlewareHandler<AppEnv>[] {
-  const security = route.security ?? [];
-  if (security.length === 0) return [];
-  const schemes = new Set(security.flatMap((requirement) => Object.keys(requirement)));
-  const anonymousAllowed = security.some((requirement) => Object.keys(requirement).length === 0);
-  const principalGuard = anonymousAllowed ? optionalPrincipal(deps) : requirePrincipal(deps);
-  const guards = [schemes.has("metricsToken") ? metricsTokenOr(principalGuard, deps) : principalGuard];
-  // A browser sends cookies by itself: every change a session can make must prove it comes from our own pages.
-  if (schemes.has("sessionCookie") && !SAFE_METHODS.has(route.method)) guards.push(requireCsrf(deps));
-  return guards;
-}
-
-/** Sets c.var.principal, or answers 401 (nobody signed in) or 403 (a Databricks App user with no access yet). */
-function requirePrincipal(deps: AppDeps): MiddlewareHandler<AppEnv> {
-  return async function principalGuard(c, next) {
-    const principal = await readPrincipal(c, deps);
-    if (!principal) throw new AppError(401, "unauthorized", "sign in, or send Authorization: Bearer <API_TOKEN>");
-    if (principal.role === "guest") throw new AppError(403, "not_linked", "signed in, but no Oura ring is linked to you here: sign in with Oura, or ask an operator");
-    c.set("principal", principal);
-    return next();
-  };
-}
-
-function optionalPrincipal(deps: AppDeps): MiddlewareHandler<AppEnv> {
-  return async function optionalPrincipalGuard(c, next) {
-    const principal = await readPrincipal(c, deps).catch(() => undefined);
-    if (principal) c.set("principal", principal);
-    return next();
-  };
-}
-
-/** METRICS_TOKEN is a bearer token of its own: it passes here, and any other credential goes to `otherwise`. */
-function metricsTokenOr(otherwise: MiddlewareHandler<AppEnv>, deps: AppDeps): MiddlewareHandler<AppEnv> {
-  return async function metricsTokenGuard(c, next) {
-    const presented = bearerToken(c.req.header("authorization"));
-    if (presented && deps.config.metricsToken && secretsEqual(presented, deps.config.metricsToken)) return next();
-    return otherwise(c, next);
-  };
-}
 
 /**
  * The refusals every route of a kind can give, whether or not its author remembered to declare them: validation (400,
@@ -91,15 +45,18 @@ export function withStandardRefusals<R extends RouteConfig>(route: R): R {
   return { ...route, responses };
 }
 
+/**
+ * A route definition (createRoute's) with the guards its `security` asks for ahead of any middleware it declares, and
+ * the standard refusals among its responses. Guards run before the validators, so nothing is validated for a caller
+ * who may not ask.
+ */
+export function defineRoute<const R extends RouteConfig>(route: R) {
+  const declared = route.middleware === undefined ? [] : Array.isArray(route.middleware) ? route.middleware : [route.middleware];
+  return createRoute({ ...withStandardRefusals(route), middleware: [...guardsFor(route), ...declared] });
+}
+
 export type Router = OpenAPIHono<AppEnv>;
 
-/** An OpenAPIHono whose `openapi()` attaches the guards each route's `security` declares before its validators. */
-export function createRouter(deps: AppDeps): Router {
-  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const register = router.openapi.bind(router);
-  router.openapi = ((route: RouteConfig & { middleware?: unknown }, handler: unknown, hook?: unknown) => {
-    const declared = route.middleware === undefined ? [] : Array.isArray(route.middleware) ? route.middleware : [route.middleware];
-    return register({ ...withStandardRefusals(route), middleware: [...guardsFor(route, deps), ...declared] } as never, handler as never, hook as never);
-  }) as typeof router.openapi;
-  return router;
+export function createRouter(): Router {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 }

@@ -1,10 +1,10 @@
 // Oura webhook subscriptions (app-level, authenticated to Oura with the client id and secret): operators only.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { NewSubscription, Subscription, SubscriptionParams, SyncReport } from "../schemas/subscription.ts";
 import { subscriptionService } from "../services/subscriptions.ts";
-import { createRouter, DATA_SECURITY } from "./router.ts";
+import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 
 const common = {
   tags: ["Subscriptions"],
@@ -17,7 +17,7 @@ const failures = {
   503: errorResponse("OURA_CLIENT_ID / OURA_CLIENT_SECRET not configured"),
 };
 
-const listRoute = createRoute({
+const listRoute = defineRoute({
   ...common,
   method: "get",
   path: "/subscriptions",
@@ -25,7 +25,7 @@ const listRoute = createRoute({
   responses: { 200: jsonResponse(z.array(Subscription), "Subscriptions"), ...failures },
 });
 
-const createSubscriptionRoute = createRoute({
+const createSubscriptionRoute = defineRoute({
   ...common,
   method: "post",
   path: "/subscriptions",
@@ -42,7 +42,7 @@ const createSubscriptionRoute = createRoute({
   },
 });
 
-const renewRoute = createRoute({
+const renewRoute = defineRoute({
   ...common,
   method: "put",
   path: "/subscriptions/{id}/renew",
@@ -51,7 +51,7 @@ const renewRoute = createRoute({
   responses: { 200: jsonResponse(Subscription, "Renewed"), 404: errorResponse("No such subscription"), ...failures },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = defineRoute({
   ...common,
   method: "delete",
   path: "/subscriptions/{id}",
@@ -60,7 +60,7 @@ const deleteRoute = createRoute({
   responses: { 200: jsonResponse(z.object({ deleted: z.string() }), "Deleted"), 404: errorResponse("No such subscription"), ...failures },
 });
 
-const syncRoute = createRoute({
+const syncRoute = defineRoute({
   ...common,
   method: "post",
   path: "/subscriptions/sync",
@@ -69,7 +69,7 @@ const syncRoute = createRoute({
 });
 
 export function createSubscriptionRoutes(deps: AppDeps) {
-  const app = createRouter(deps);
+  const app = createRouter();
   const subscriptions = subscriptionService(deps);
 
   app.openapi(listRoute, async (c) => c.json(await subscriptions.list(c.var.principal), 200));

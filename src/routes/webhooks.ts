@@ -5,10 +5,10 @@ import type { AppDeps } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { HandshakeAnswer, HandshakeQuery, WebhookAck, WebhookNotification } from "../schemas/notification.ts";
-import { createRouter } from "./router.ts";
+import { createRouter, defineRoute } from "./router.ts";
 import type { WebhookReceiver } from "./webhook-receiver.ts";
 
-const handshakeRoute = createRoute({
+const handshakeRoute = defineRoute({
   method: "get",
   path: "/webhooks",
   tags: ["Webhooks"],
@@ -63,7 +63,7 @@ const notificationRoute = createRoute({
 });
 
 export function createWebhookRoutes(deps: AppDeps, receiver: WebhookReceiver) {
-  const app = createRouter(deps);
+  const app = createRouter();
 
   app.openapi(handshakeRoute, (c) => {
     const { verification_token: token, challenge } = c.req.valid("query");

@@ -64,3 +64,21 @@ describe("CSRF guard on every change a session can make", () => {
     expect((await fetch(new URL("/events", running.url), { headers: { cookie } })).status).toBe(401);
   });
 });
+
+describe("guards come from each route's declared security", () => {
+  test("every operation of /openapi.json that declares security runs a guard made from it before its handler", async () => {
+    const document = (await (await fetch(new URL("/openapi.json", running.url))).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    const routes = createApp(running.deps).routes;
+    const guards = new Set(["principalGuard", "optionalPrincipalGuard", "metricsTokenGuard"]);
+    const declared = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => operation.security?.length)
+        .map(([method]) => ({ method: method.toUpperCase(), path: path.replace(/\{(\w+)\}/g, ":$1") })),
+    );
+    expect(declared.length).toBeGreaterThanOrEqual(20);
+    for (const route of declared) {
+      const chain = routes.filter((r) => r.method === route.method && r.path === route.path).map((r) => r.handler.name);
+      expect({ route, guarded: chain.some((name) => guards.has(name)) }).toEqual({ route, guarded: true });
+    }
+  });
+});
