@@ -1,6 +1,13 @@
 // POST /webhooks as one plain (Request) => Response function: the route that sees Oura's whole delivery rate.
-// Bun.serve routes it straight here and Hono mounts the same function (so app.request() and /openapi.json see it);
-// going through Hono's context, router and middleware chain cost ~12% of ingest throughput (8.5k vs 9.6k req/s, file DB).
+// Bun.serve routes it straight here and Hono mounts the same function (so app.request() and /openapi.json see it).
+// Kept because going through Hono costs ingest, measured for #20 (2026-12-07, Bun 1.4.5, 2 cores, the configuration
+// users run, 64 connections, against this same handler folded into a Hono route with the app's body limit, headers,
+// metrics and error path; targets interleaved round by round with a bare Bun.serve):
+//   - 6 quiet rounds of 10 s: 11.4k vs 10.5k req/s, +8.3% (rounds: +6.1% to +17.6%); server CPU 82 vs 91 µs/request (9.6%)
+//   - 8 rounds of 6 s, most beside another engineer's test runs: median +23.7%, +12.3% in the one quiet round; CPU 12.7%
+//   - `npm run bench`, once each: 10.9k req/s (0.20× bare) vs 9.1k (0.19× bare); webhook secret only 12.0k vs 10.2k
+// That is at the 10% this second pipeline must buy, and folded, ingest falls further below the 0.22× bare the issue
+// sets as its floor. Measure again (interleaved, both ways) before folding it back.
 import type { AppDeps } from "../deps.ts";
 import { AppError, errorBody, STORAGE_CORRUPT_MESSAGE, validationError } from "../errors.ts";
 import { readCappedBody } from "../http/read-capped-body.ts";
