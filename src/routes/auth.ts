@@ -3,13 +3,12 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { sha256Hex } from "../auth/constant-time.ts";
-import { csrfTokenOf } from "../auth/csrf.ts";
-import { endSession, isSecureRequest, oauthConfigured, startSession } from "../auth/principal.ts";
-import type { AppDeps } from "../deps.ts";
+import { type CsrfDeps, csrfTokenOf } from "../auth/csrf.ts";
+import { endSession, isSecureRequest, oauthConfigured, type PrincipalDeps, startSession } from "../auth/principal.ts";
 import { OuraApiError } from "../oura/client.ts";
-import { accountService } from "../services/accounts.ts";
+import { type AccountServiceDeps, accountService } from "../services/accounts.ts";
 import { requireOura } from "../services/require-oura.ts";
-import { admitAndLink } from "../services/sign-in.ts";
+import { admitAndLink, type SignInDeps } from "../services/sign-in.ts";
 import { AuthStatus, LinkedUser, UnlinkResult } from "../schemas/auth.ts";
 import { ErrorBody, errorResponse, jsonResponse } from "../schemas/common.ts";
 import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
@@ -130,7 +129,7 @@ function page(c: Context, status: 400 | 403 | 404 | 410 | 502 | 503, title: stri
   return c.html(htmlDocument(AuthErrorPage({ title, message })), status);
 }
 
-export function createAuthRoutes(deps: AppDeps) {
+export function createAuthRoutes(deps: AccountServiceDeps & SignInDeps & PrincipalDeps & CsrfDeps) {
   const app = createRouter();
   const accounts = accountService(deps);
 

@@ -1,11 +1,11 @@
 // History imports: POST /backfill starts one (one at a time per user), GET shows progress, DELETE cancels.
-import type { AppDeps } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { backfillProgress } from "../jobs/backfill.ts";
 import { BackfillId, BackfillList, BackfillProgress, NewBackfill } from "../schemas/backfill.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { importService } from "../services/imports.ts";
 import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
+import type { ImportServiceDeps } from "../services/imports.ts";
 
 const createBackfillRoute = defineRoute({
   method: "post",
@@ -57,7 +57,7 @@ const cancelBackfillRoute = defineRoute({
   responses: { 200: jsonResponse(BackfillProgress, "Cancelled (or already finished)"), 401: errorResponse("Not signed in"), 404: errorResponse("No such backfill") },
 });
 
-export function createBackfillRoutes(deps: AppDeps) {
+export function createBackfillRoutes(deps: ImportServiceDeps) {
   const app = createRouter();
   const imports = importService(deps);
 

@@ -1,9 +1,9 @@
 // The fetched Oura documents: latest version per user, data type and id.
-import type { AppDeps } from "../deps.ts";
 import { documentService } from "../services/documents.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { DocumentList, DocumentParams, DocumentQuery, StoredDocument } from "../schemas/document.ts";
 import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
+import type { DocumentServiceDeps } from "../services/documents.ts";
 
 
 const listRoute = defineRoute({
@@ -26,7 +26,7 @@ const getRoute = defineRoute({
   responses: { 200: jsonResponse(StoredDocument, "The document"), 401: errorResponse("Not signed in"), 404: errorResponse("Not stored") },
 });
 
-export function createDocumentRoutes(deps: AppDeps) {
+export function createDocumentRoutes(deps: DocumentServiceDeps) {
   const app = createRouter();
   const documents = documentService(deps);
 

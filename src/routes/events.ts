@@ -1,9 +1,9 @@
 // The stored event log: list (filtered, cursor-paginated), read one, delete.
-import type { AppDeps } from "../deps.ts";
 import { eventService } from "../services/events.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { DeleteResult, Event, EventFilter, EventIdParams, EventList, EventListQuery } from "../schemas/event.ts";
 import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
+import type { EventServiceDeps } from "../services/events.ts";
 
 const unauthorized = errorResponse("Missing or wrong bearer token");
 
@@ -48,7 +48,7 @@ const deleteRoute = defineRoute({
   },
 });
 
-export function createEventRoutes(deps: AppDeps) {
+export function createEventRoutes(deps: EventServiceDeps) {
   const app = createRouter();
   const events = eventService(deps);
 

@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { exportContentType } from "../export/export.ts";
-import { exportService } from "../services/exports.ts";
+import { type ExportServiceDeps, exportService } from "../services/exports.ts";
 import { errorResponse } from "../schemas/common.ts";
 import { Instant } from "../schemas/instant.ts";
 import { DataType } from "../schemas/notification.ts";
@@ -33,7 +33,7 @@ const exportRoute = defineRoute({
   },
 });
 
-export function createExportRoutes(deps: AppDeps) {
+export function createExportRoutes(deps: ExportServiceDeps & Pick<AppDeps, "logger">) {
   const app = createRouter();
   const exports = exportService(deps);
   app.openapi(exportRoute, (c) => {

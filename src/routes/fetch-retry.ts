@@ -1,10 +1,10 @@
 // POST /events/retry-failed: an operator puts every failed document fetch back in the queue (after an Oura outage, or
 // once a missing scope is granted). The rule and the work are the event service's.
-import type { AppDeps } from "../deps.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { RetryFailedResult } from "../schemas/fetch-retry.ts";
 import { eventService } from "../services/events.ts";
 import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
+import type { EventServiceDeps } from "../services/events.ts";
 
 const retryFailedRoute = defineRoute({
   method: "post",
@@ -21,7 +21,7 @@ const retryFailedRoute = defineRoute({
   },
 });
 
-export function createFetchRetryRoutes(deps: AppDeps) {
+export function createFetchRetryRoutes(deps: EventServiceDeps) {
   const app = createRouter();
   const events = eventService(deps);
   app.openapi(retryFailedRoute, async (c) => c.json({ requeued: await events.retryFailed(c.var.principal) }, 200));

@@ -1,9 +1,9 @@
 // Liveness and readiness in one answer; what each caller sees of it is services/server-status.ts's business.
-import type { AppDeps } from "../deps.ts";
 import { statusService } from "../services/server-status.ts";
 import { createRouter, defineRoute, OPTIONAL_SESSION_SECURITY } from "./router.ts";
 import { jsonResponse } from "../schemas/common.ts";
 import { Health } from "../schemas/health.ts";
+import type { StatusServiceDeps } from "../services/server-status.ts";
 
 const healthRoute = defineRoute({
   method: "get",
@@ -16,7 +16,7 @@ const healthRoute = defineRoute({
   responses: { 200: jsonResponse(Health, "Healthy"), 503: jsonResponse(Health, "Database unusable") },
 });
 
-export function createHealthRoutes(deps: AppDeps) {
+export function createHealthRoutes(deps: StatusServiceDeps) {
   const app = createRouter();
   const status = statusService(deps);
   app.openapi(healthRoute, async (c) => {

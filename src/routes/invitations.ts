@@ -1,10 +1,10 @@
 // Invitations over the API: an operator makes one (the answer holds its single-use link), lists and withdraws them.
 import { z } from "@hono/zod-openapi";
-import type { AppDeps } from "../deps.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { CreatedInvitation, InvitationList, InvitationView, NewInvitation } from "../schemas/invitation.ts";
 import { invitationService } from "../services/invitations.ts";
 import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
+import type { InvitationServiceDeps } from "../services/invitations.ts";
 
 const common = { tags: ["Access"], security: DATA_SECURITY };
 const operatorOnly = errorResponse("Not an operator (or a browser session without its X-CSRF-Token)");
@@ -41,7 +41,7 @@ const revokeInvitationRoute = defineRoute({
   },
 });
 
-export function createInvitationRoutes(deps: AppDeps) {
+export function createInvitationRoutes(deps: InvitationServiceDeps) {
   const app = createRouter();
   const invitations = invitationService(deps);
 

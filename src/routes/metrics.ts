@@ -6,6 +6,7 @@ import { cachedLabelKeys, type Metrics } from "../metrics.ts";
 import { errorResponse } from "../schemas/common.ts";
 import { statusService } from "../services/server-status.ts";
 import { createRouter, defineRoute, METRICS_SECURITY } from "./router.ts";
+import type { StatusServiceDeps } from "../services/server-status.ts";
 
 const metricsRoute = defineRoute({
   method: "get",
@@ -29,7 +30,7 @@ export function requestObserver(metrics: Metrics): (method: string, status: numb
   return (method, status, startedAt) => metrics.requests.observe(keyFor(`${method} ${status}`), (performance.now() - startedAt) / 1000);
 }
 
-export function measureRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
+export function measureRequests(deps: Pick<AppDeps, "metrics">): MiddlewareHandler<AppEnv> {
   const observe = requestObserver(deps.metrics);
   return async function requestTimer(c, next) {
     const started = performance.now();
@@ -49,7 +50,7 @@ export function measured(metrics: Metrics, handler: (request: Request) => Promis
   };
 }
 
-export function createMetricsRoutes(deps: AppDeps) {
+export function createMetricsRoutes(deps: StatusServiceDeps) {
   const app = createRouter();
   const status = statusService(deps);
   // METRICS_TOKEN sets no principal (the guard let it through); anyone else must be an operator.

@@ -1,9 +1,9 @@
 // GET /polling: the poller's state per user and data type (a session sees its own user only).
-import type { AppDeps } from "../deps.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { PollingStatus } from "../schemas/polling.ts";
 import { statusService } from "../services/server-status.ts";
 import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
+import type { StatusServiceDeps } from "../services/server-status.ts";
 
 const pollingRoute = defineRoute({
   method: "get",
@@ -15,7 +15,7 @@ const pollingRoute = defineRoute({
   responses: { 200: jsonResponse(PollingStatus, "Status"), 401: errorResponse("Not signed in") },
 });
 
-export function createPollingRoutes(deps: AppDeps) {
+export function createPollingRoutes(deps: StatusServiceDeps) {
   const app = createRouter();
   const status = statusService(deps);
   app.openapi(pollingRoute, async (c) => c.json(await status.polling(c.var.principal), 200));

@@ -34,7 +34,7 @@ const streamRoute = defineRoute({
   },
 });
 
-export function createRealtimeRoutes(deps: AppDeps) {
+export function createRealtimeRoutes(deps: Pick<AppDeps, "config" | "logger">) {
   const app = createRouter();
   app.openapi(streamRoute, (c) => {
     const { data_type, format } = c.req.valid("query");

@@ -1,10 +1,10 @@
 // Oura webhook subscriptions (app-level, authenticated to Oura with the client id and secret): operators only.
 import { z } from "@hono/zod-openapi";
-import type { AppDeps } from "../deps.ts";
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { NewSubscription, Subscription, SubscriptionParams, SyncReport } from "../schemas/subscription.ts";
 import { subscriptionService } from "../services/subscriptions.ts";
 import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
+import type { SubscriptionServiceDeps } from "../services/subscriptions.ts";
 
 const common = {
   tags: ["Subscriptions"],
@@ -68,7 +68,7 @@ const syncRoute = defineRoute({
   responses: { 200: jsonResponse(SyncReport, "What changed"), 400: errorResponse("No callback URL: set PUBLIC_URL"), ...failures },
 });
 
-export function createSubscriptionRoutes(deps: AppDeps) {
+export function createSubscriptionRoutes(deps: SubscriptionServiceDeps) {
   const app = createRouter();
   const subscriptions = subscriptionService(deps);
 

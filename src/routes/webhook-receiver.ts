@@ -33,7 +33,7 @@ const json = (status: number, body: unknown) => new Response(JSON.stringify(body
  * and a bad signature says no more than that. The content type is not checked: a correctly signed JSON body is
  * accepted whatever Content-Type it came with.
  */
-async function verifiedDelivery(deps: AppDeps, request: Request): Promise<Delivery> {
+async function verifiedDelivery(deps: WebhookReceiverDeps, request: Request): Promise<Delivery> {
   if (!deps.verifier) {
     deps.refusals.refused("webhook_secret_missing");
     throw new AppError(503, "webhook_secret_missing", "webhooks are refused until OURA_CLIENT_SECRET (or OURA_WEBHOOK_SECRET) is configured");
@@ -69,7 +69,10 @@ async function verifiedDelivery(deps: AppDeps, request: Request): Promise<Delive
   return { identity: notification.data, raw: text, received: parsed as Record<string, unknown> };
 }
 
-export function createWebhookReceiver(deps: AppDeps): WebhookReceiver {
+/** What receiving a delivery touches: the signature, the log, the live stream and the fetcher to wake. */
+export type WebhookReceiverDeps = Pick<AppDeps, "verifier" | "config" | "now" | "refusals" | "accounts" | "events" | "broadcaster" | "sync" | "metrics" | "logger">;
+
+export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceiver {
   const { metrics, logger } = deps;
   const created = labelKey({ outcome: "created" });
   const duplicate = labelKey({ outcome: "duplicate" });

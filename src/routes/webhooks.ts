@@ -62,7 +62,7 @@ const notificationRoute = createRoute({
     },
 });
 
-export function createWebhookRoutes(deps: AppDeps, receiver: WebhookReceiver) {
+export function createWebhookRoutes(deps: Pick<AppDeps, "verificationToken">, receiver: WebhookReceiver) {
   const app = createRouter();
 
   app.openapi(handshakeRoute, (c) => {

@@ -12,7 +12,9 @@ export interface VisibleAccount extends AccountSummary {
 
 const notLinked = (userId: string) => new AppError(404, "user_not_linked", `no linked Oura user ${userId}`);
 
-export function accountService(deps: Pick<AppDeps, "accounts" | "sessions" | "events" | "sync" | "logger" | "config" | "now">) {
+export type AccountServiceDeps = Pick<AppDeps, "accounts" | "sessions" | "events" | "sync" | "logger" | "config" | "now">;
+
+export function accountService(deps: AccountServiceDeps) {
   const withRole = (account: AccountSummary): VisibleAccount => ({ ...account, role: accountIsOperator(deps.config, account) ? "operator" : "wearer" });
 
   return {

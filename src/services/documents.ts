@@ -4,7 +4,9 @@ import type { AppDeps } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import type { DocumentFilter, StoredDocument } from "../storage/documents.ts";
 
-export function documentService(deps: Pick<AppDeps, "documents">) {
+export type DocumentServiceDeps = Pick<AppDeps, "documents">;
+
+export function documentService(deps: DocumentServiceDeps) {
   return {
     async list(principal: Principal, filter: DocumentFilter, limit: number): Promise<StoredDocument[]> {
       const only = principal.scope(filter.user_id);

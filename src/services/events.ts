@@ -8,7 +8,9 @@ import type { Event, EventFilter } from "../storage/events.ts";
 
 const notFound = (id: number) => new AppError(404, "event_not_found", `no event with id ${id}`);
 
-export function eventService(deps: Pick<AppDeps, "events" | "fetchQueue" | "logger" | "sync">) {
+export type EventServiceDeps = Pick<AppDeps, "events" | "fetchQueue" | "logger" | "sync">;
+
+export function eventService(deps: EventServiceDeps) {
   const { events, fetchQueue } = deps;
   return {
     /** A page of the events the principal may see; `total_stored` counts only theirs (other users' sizes are not a wearer's business). */

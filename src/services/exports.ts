@@ -5,7 +5,9 @@ import { type ExportOptions, exportLines } from "../export/export.ts";
 
 async function* nothing(): AsyncGenerator<string> {}
 
-export function exportService(deps: Pick<AppDeps, "events" | "documents">) {
+export type ExportServiceDeps = Pick<AppDeps, "events" | "documents">;
+
+export function exportService(deps: ExportServiceDeps) {
   return {
     lines(principal: Principal, options: ExportOptions): AsyncGenerator<string> {
       const only = principal.scope(options.userId);

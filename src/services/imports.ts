@@ -18,7 +18,9 @@ export interface ImportRequest {
   dataTypes?: string[];
 }
 
-export function importService(deps: Pick<AppDeps, "sync" | "backfillStore" | "accounts" | "config" | "now">) {
+export type ImportServiceDeps = Pick<AppDeps, "sync" | "backfillStore" | "accounts" | "config" | "now">;
+
+export function importService(deps: ImportServiceDeps) {
   const notFound = (id: number) => new AppError(404, "backfill_not_found", `no backfill ${id}`);
 
   async function visible(principal: Principal, id: number): Promise<Backfill> {

@@ -12,7 +12,9 @@ export function invitationLink(base: string, secret: string): string {
   return `${base.replace(/\/+$/, "")}/auth/invite/${secret}`;
 }
 
-export function invitationService(deps: Pick<AppDeps, "invitations" | "logger" | "now" | "config">) {
+export type InvitationServiceDeps = Pick<AppDeps, "invitations" | "logger" | "now" | "config">;
+
+export function invitationService(deps: InvitationServiceDeps) {
   return {
     /** A new invitation and its link (the link is shown once: only a digest of its secret is kept). */
     async create(principal: Principal, input: { note?: string | null; expiresInHours?: number; base: string }) {

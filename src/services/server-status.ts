@@ -13,7 +13,7 @@ export function pollingMode(deps: Pick<AppDeps, "sync" | "config">): PollingStat
   return deps.config.polling.enabled ? "poll" : "reconcile";
 }
 
-function accountHealth(deps: AppDeps): Health["oura"] {
+function accountHealth(deps: StatusServiceDeps): Health["oura"] {
   const linked = readOr(() => deps.accounts.list(), []);
   const circuit = deps.sync?.breaker.status() ?? null;
   return {
@@ -24,13 +24,13 @@ function accountHealth(deps: AppDeps): Health["oura"] {
   };
 }
 
-async function pollingHealth(deps: AppDeps, readable: boolean): Promise<Health["polling"]> {
+async function pollingHealth(deps: StatusServiceDeps, readable: boolean): Promise<Health["polling"]> {
   const states = readable ? await deps.polls.pollStates().catch(() => []) : [];
   const strip = pollingStrip(pollingMode(deps), states);
   return { mode: strip.mode, pairs: states.filter((s) => s.last_success_at || s.last_error_at).length, failing: strip.failing.length, last_success_at: strip.lastSuccessAt };
 }
 
-function warehouseHealth(deps: AppDeps): Health["warehouse"] {
+function warehouseHealth(deps: StatusServiceDeps): Health["warehouse"] {
   if (!deps.warehouse || !deps.config.warehouse) return null;
   const status = deps.warehouse.shipper.status();
   const { tables } = deps.config.warehouse;
@@ -51,7 +51,7 @@ function warehouseHealth(deps: AppDeps): Health["warehouse"] {
   };
 }
 
-function tokenLeaseHealth(deps: AppDeps): NonNullable<Health["warehouse"]>["token_lease"] {
+function tokenLeaseHealth(deps: StatusServiceDeps): NonNullable<Health["warehouse"]>["token_lease"] {
   const lease = deps.warehouse?.tokenLease.status();
   if (!lease) return null;
   return { ...lease, last_error: lease.last_error === null ? null : maskSecrets(lease.last_error) };
@@ -65,7 +65,9 @@ function readOr<T>(read: () => T, fallback: T): T {
   }
 }
 
-export function statusService(deps: AppDeps) {
+export type StatusServiceDeps = Pick<AppDeps, "storageStatus" | "refusals" | "config" | "polls" | "sync" | "warehouse" | "accounts" | "now" | "version" | "startedAt" | "events" | "metrics">;
+
+export function statusService(deps: StatusServiceDeps) {
   return {
     /** /health: `ok` false when the database cannot be used (the answer is then a 503). */
     async health(principal: Principal | undefined): Promise<{ ok: boolean; body: Health }> {

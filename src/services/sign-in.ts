@@ -11,7 +11,9 @@ export type Admission = { admitted: true; userId: string; via: "linked" | "email
 const REFUSED_MESSAGE =
   "This server links Oura accounts by invitation. Ask the person who runs it for an invitation link, open it, and sign in again. Nothing was stored, and the access Oura just gave this server has been revoked.";
 
-export async function admitAndLink(deps: AppDeps, sync: OuraSync, tokens: TokenResponse, invitationSecret: string | undefined): Promise<Admission> {
+export type SignInDeps = Pick<AppDeps, "accounts" | "config" | "invitations" | "logger" | "fetchQueue">;
+
+export async function admitAndLink(deps: SignInDeps, sync: OuraSync, tokens: TokenResponse, invitationSecret: string | undefined): Promise<Admission> {
   const profile = await sync.client.personalInfo(tokens.access_token);
   const { operatorEmails, allowedEmails } = deps.config.access;
   let via: "linked" | "email" | "invitation" | undefined;

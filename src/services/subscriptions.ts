@@ -20,7 +20,9 @@ async function askOura<T>(call: () => Promise<T>, notFound = false): Promise<T> 
   }
 }
 
-export function subscriptionService(deps: Pick<AppDeps, "sync" | "config" | "verificationToken" | "logger">) {
+export type SubscriptionServiceDeps = Pick<AppDeps, "sync" | "config" | "verificationToken" | "logger">;
+
+export function subscriptionService(deps: SubscriptionServiceDeps) {
   /** The operator check comes first: nobody else learns even whether Oura sign-in is configured. */
   const client = (principal: Principal, what: string): OuraClient => {
     principal.requireOperator(what);
