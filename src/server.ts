@@ -25,6 +25,7 @@ import { InvitationStore } from "./storage/sqlite/invitation-store.ts";
 import { createBearerGuard } from "./auth/bearer-guard.ts";
 import { createRefusalWatch } from "./oura/refusal-watch.ts";
 import { type Clock, systemClock } from "./time/clock.ts";
+import { BudgetClosed } from "./oura/request-budget.ts";
 import { createOuraSync, type OuraSyncTimings } from "./oura/sync.ts";
 import { createWarehouseMode, type WarehouseTimings } from "./databricks/warehouse-mode.ts";
 import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.ts";
@@ -211,7 +212,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
       await initialLinkRetry.stop();
       await pruner.stop();
       // Requests waiting for the Oura budget are given up first, so no loop waits minutes for a window to stop.
-      sync?.budget.close(new Error("the server is stopping"));
+      sync?.budget.close(new BudgetClosed("the server is stopping"));
       // Likewise statements waiting for the warehouse (a token push before a refresh, a batch): the outbox is durable.
       warehouse?.interrupt();
       await sync?.fetcher.stop();

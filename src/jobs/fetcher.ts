@@ -9,6 +9,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type OuraClient, OuraApiError } from "../oura/client.ts";
 import { type CircuitBreaker, OuraUnavailable } from "../oura/circuit-breaker.ts";
+import { BudgetClosed } from "../oura/request-budget.ts";
 import type { Event, FetchOutcome } from "../storage/events.ts";
 import { reportUnreadableValues } from "../oura/unreadable-values.ts";
 import { PeriodicJob } from "./periodic.ts";
@@ -221,6 +222,11 @@ export class DocumentFetcher {
 
   /** Counts the attempt and reschedules or ends the job; returns when the job's user may be tried again. */
   async #failed(job: FetchJob, error: unknown, tokenFailure = false): Promise<number> {
+    if (error instanceof BudgetClosed) {
+      // Given up unsent because the server is stopping: no attempt to count or warn about; the job stays due.
+      this.deps.logger.debug("fetch.not_sent", { event_id: job.eventId, reason: error.message });
+      return this.#now();
+    }
     const status = error instanceof OuraApiError ? error.status : 0;
     const message = error instanceof Error ? error.message : String(error);
     const reason = tokenFailure ? `could not get an access token: ${message}` : message;

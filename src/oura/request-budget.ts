@@ -22,6 +22,11 @@ export interface BudgetStatus {
   requests_total: number;
 }
 
+/** A request given up unsent because the budget was closed (the server is stopping): no attempt was made. */
+export class BudgetClosed extends Error {
+  override name = "BudgetClosed";
+}
+
 export class RequestBudget {
   /** Send times within the current window, oldest first. */
   #sent: number[] = [];
@@ -91,7 +96,7 @@ export class RequestBudget {
   }
 
   /** Rejects everyone still waiting, and every later request (shutdown: nobody waits minutes for a window). */
-  close(reason: Error = new Error("the request budget is closed")): void {
+  close(reason: Error = new BudgetClosed("the request budget is closed")): void {
     this.#closed = reason;
     clearTimeout(this.#timer);
     for (const waiter of this.#waiters.splice(0)) waiter.reject(reason);

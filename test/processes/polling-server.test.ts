@@ -1,6 +1,7 @@
 // POLLING_ENABLED on a real server process: poll events reach /events and the WebSocket like webhook events,
 // GET /polling and /health report each pair, a webhook for a document the poll already stored costs no second
 // request, and SIGTERM during a slow poll ends cleanly and leaves the pair due.
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { FakeOura } from "../fake-oura.ts";
@@ -126,5 +127,15 @@ describe("POLLING_ENABLED=true", () => {
     const stopping = performance.now();
     expect(await server.stop()).toBe(0);
     expect(performance.now() - stopping).toBeLessThan(2000);
+    // Given up unsent is no failed attempt: nothing to warn about, and each stays due with no attempt counted.
+    expect(server.lines.filter((line) => /fetch\.(retry|failed)/.test(line))).toEqual([]);
+    const db = new Database(env.DATABASE_PATH, { readonly: true });
+    try {
+      const waiting = db.query("SELECT fetch_status, fetch_attempts FROM events WHERE object_id LIKE 'wait-%'").all() as { fetch_status: string; fetch_attempts: number }[];
+      expect(waiting.filter((row) => row.fetch_status === "pending" && row.fetch_attempts === 0).length).toBeGreaterThan(0);
+      expect(waiting.every((row) => row.fetch_attempts === 0)).toBe(true);
+    } finally {
+      db.close();
+    }
   }, 20_000);
 });

@@ -41,7 +41,7 @@ test("Retry-After on a 429, and X-RateLimit-Remaining 0 until X-RateLimit-Reset,
   const started = performance.now();
   await budget.acquire("fetch");
   expect(performance.now() - started).toBeGreaterThanOrEqual(950);
-  budget.observe(new Headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 1) }), 200);
+  budget.observe(new Headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 2) }), 200);
   expect(budget.status().paused_until).not.toBeNull();
   expect(await settledWithin(budget.acquire("fetch"), 50)).toBe(false);
   budget.close();
