@@ -86,8 +86,9 @@ describe("an outage on a running server", () => {
 
 describe("retry failed fetches", () => {
   test("POST /events/retry-failed: a wearer gets 403 and nothing moves; an operator re-queues, and the document is fetched", async () => {
-    const id = await notify();
+    // Queued before the notification: the fetch it wakes may come before the next line would.
     fake.forcedResponses.push({ status: 403 });
+    const id = await notify();
     await waitFor(async () => (await fetchStatus(id)) === "failed" || undefined, 3_000, "the refused fetch");
     const refused = await fetch(`${base}/events/retry-failed`, { method: "POST", headers: { cookie: wearer.cookie, "x-csrf-token": wearer.csrf } });
     expect(refused.status).toBe(403);
@@ -101,8 +102,9 @@ describe("retry failed fetches", () => {
   });
 
   test("the dashboard: an operator has the button and its answer; a wearer has neither", async () => {
-    const id = await notify();
+    // Queued before the notification: the fetch it wakes may come before the next line would.
     fake.forcedResponses.push({ status: 403 });
+    const id = await notify();
     await waitFor(async () => (await fetchStatus(id)) === "failed" || undefined, 3_000, "the refused fetch");
     const page = await (await fetch(`${base}/dashboard`, { headers: bearer })).text();
     expect(page).toContain('hx-post="/dashboard/fetches/retry-failed"');
