@@ -64,6 +64,7 @@ interface Problems {
 
 function watch(page: Page): Problems {
   const problems: Problems = { list: [], documentStatusLines: [], documents: [] };
+  countRequests(page);
   page.on("console", (message) => {
     if (message.type() !== "error") return;
     const source = message.location().url;
@@ -89,12 +90,29 @@ function watch(page: Page): Problems {
   return problems;
 }
 
-/** Waits until the page has loaded everything it asks for by itself (htmx fragments included). */
+/** Requests a page has sent and not yet seen answered or failed (its WebSocket is not one: see settle). */
+const inFlight = new WeakMap<Page, number>();
+
+function countRequests(page: Page): void {
+  inFlight.set(page, 0);
+  const change = (by: number) => () => inFlight.set(page, (inFlight.get(page) ?? 0) + by);
+  page.on("request", change(1));
+  page.on("requestfinished", change(-1));
+  page.on("requestfailed", change(-1));
+}
+
+/**
+ * Waits until the page has loaded everything it asks for by itself: loaded, its live socket connected (a dashboard),
+ * and no request of its own still open — twice in a row 50 ms apart, as an htmx fragment that arrives can ask for
+ * another. Explicit conditions, not networkidle's half second of silence.
+ */
 async function settle(page: Page) {
   await page.waitForLoadState("load");
-  await page.waitForLoadState("networkidle", { timeout: 10_000 });
-  // Late console messages (a failing socket, a fragment's script) get a moment to arrive.
-  await page.waitForTimeout(300);
+  if ((await page.locator("[hx-ws\\:connect]").count()) > 0) await page.waitForFunction(() => document.documentElement.dataset.live === "connected");
+  for (let quiet = 0; quiet < 2; ) {
+    await Bun.sleep(50);
+    quiet = inFlight.get(page) === 0 ? quiet + 1 : 0;
+  }
 }
 
 /** Signs in through the dashboard's API-token form, as a person would, and waits for the dashboard. */
