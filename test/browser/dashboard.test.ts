@@ -1,7 +1,6 @@
 // The dashboard in headless Chromium against a real server and the fake Oura: sign-in, live rows, detail, charts,
 // and /docs rendering with every request outside this server blocked.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import type { RunningServer } from "../../src/server.ts";
@@ -9,9 +8,8 @@ import { FakeOura } from "../fake-oura.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
-import { REPO_ROOT, startTestServer, tempDir } from "../helpers/servers.ts";
+import { startTestServer, tempDir } from "../helpers/servers.ts";
 
-const SCREENSHOTS = join(REPO_ROOT, "test-output", "screenshots");
 const USER = "USER-BROWSER";
 const fake = new FakeOura().start();
 let running: RunningServer;
@@ -50,7 +48,6 @@ async function fetched(id: number) {
 }
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   const port = freePort();
   base = `http://127.0.0.1:${port}`;
   running = await startTestServer({ ...fake.env(), PORT: String(port), PUBLIC_URL: base, API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: join(tempDir(), "browser.db"), ALLOWED_EMAILS: "*@example.com", OPERATOR_EMAILS: "user-browser@example.com" });
@@ -97,7 +94,6 @@ describe("dashboard in Chromium", () => {
     }
     await page.reload();
     await expect(page.locator(".viewer").textContent()).resolves.toContain("Signed in as user-browser@example.com (operator)");
-    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-signed-in.png"), fullPage: true });
   }, 30_000);
 
   test("the sleep chart and card show the seeded nights: dates below, the value on hover and keyboard focus, the usual level, a gap for the missing night", async () => {
@@ -146,7 +142,6 @@ describe("dashboard in Chromium", () => {
     expect(detail).toContain('"score": 88');
     // The detail opens where the eye is: a dialog in the viewport, with its own URL and the focus inside it.
     await expectDetailInView(page, id);
-    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-live-detail.png") });
     // Escape closes it, the URL loses the event, and the focus is back on the row that opened it.
     await page.keyboard.press("Escape");
     await page.waitForFunction(() => !(document.getElementById("detail-dialog") as HTMLDialogElement).open, null, { timeout: 2000 });
@@ -201,7 +196,6 @@ describe("dashboard in Chromium", () => {
     await page.locator("#subscriptions tbody tr").first().locator("text=Delete").click();
     await page.waitForFunction(() => document.querySelector("#subscriptions caption")?.textContent === "50 subscriptions at Oura", null, { timeout: 5000 });
     expect(fake.subscriptions.size).toBe(50);
-    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-subscriptions.png"), fullPage: true });
   }, 20_000);
 
   test("no request left the machine", () => {
@@ -221,7 +215,6 @@ describe("dashboard in Chromium", () => {
     await expectDetailInView(phone, id);
     const box = await phone.locator("#detail-dialog").boundingBox();
     expect(box!.width).toBeGreaterThanOrEqual(370);
-    await phone.screenshot({ path: join(SCREENSHOTS, "dashboard-phone-detail.png") });
     // The Close button, too, returns the focus to the row.
     await phone.click("#detail-close");
     expect(await phone.evaluate(() => (document.getElementById("detail-dialog") as HTMLDialogElement).open)).toBe(false);
@@ -263,7 +256,6 @@ describe("dashboard in Chromium", () => {
     await phone.waitForSelector("#subscriptions table", { timeout: 10_000 });
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await phone.screenshot({ path: join(SCREENSHOTS, "dashboard-phone.png"), fullPage: true });
     await phone.close();
   });
 
@@ -284,7 +276,6 @@ describe("dashboard in Chromium", () => {
     const declared = Object.values(spec.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
     expect(operations).toBe(declared);
     expect(blocked).toEqual([]);
-    await docs.screenshot({ path: join(SCREENSHOTS, "docs.png") });
     await docs.close();
   }, 20_000);
 

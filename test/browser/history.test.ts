@@ -1,7 +1,6 @@
 // A new user's first minutes in Chromium: signed in with Oura, the dashboard offers to import the last 90 days; the
 // progress bar moves to 100% and the charts fill while the import runs, without a reload.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import type { RunningServer } from "../../src/server.ts";
@@ -9,9 +8,8 @@ import { FakeOura } from "../fake-oura.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { freePort } from "../helpers/ports.ts";
-import { REPO_ROOT, startTestServer, tempDir } from "../helpers/servers.ts";
+import { startTestServer, tempDir } from "../helpers/servers.ts";
 
-const SCREENSHOTS = join(REPO_ROOT, "test-output", "screenshots");
 const USER = "USER-HISTORY";
 // Oura answers each list request after 120 ms, so the import takes a few seconds and its progress can be watched.
 const fake = new FakeOura({ pageSize: 10, documentDelayMs: 120 }).start();
@@ -23,7 +21,6 @@ let page: Page;
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   for (let d = 0; d < 90; d++) {
     fake.putDocument(USER, "daily_sleep", { id: `ds-${d}`, day: day(d), score: 65 + ((d * 7) % 25) });
     fake.putDocument(USER, "daily_readiness", { id: `dr-${d}`, day: day(d), score: 70 + ((d * 5) % 20) });
@@ -77,7 +74,6 @@ test("after the first sign-in: 'Import the last 90 days', a moving progress bar,
   // The charts filled while the import ran (live panel refreshes), without a reload.
   await page.waitForFunction(() => document.querySelector("#chart-sleep")?.getAttribute("data-points") === "7", null, { timeout: 5000 });
   await expect(page.locator("#card-readiness .value").textContent()).resolves.toBe(String(70 + 0));
-  await page.screenshot({ path: join(SCREENSHOTS, "dashboard-history-import.png"), fullPage: true });
   // 180 rows arrived live: the feed keeps the newest 100.
   expect(await page.locator("#feed > li").count()).toBe(100);
   // Done: no more offer for this user.

@@ -2,7 +2,6 @@
 // turns to "failing, N waiting" with the reason while the workspace is unreachable (refreshed periodically without a
 // reload), and back to "all shipped" once it answers again, with every event in Delta. With sqlite there is no entry.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { FakeDatabricks } from "../fake-databricks.ts";
@@ -10,18 +9,15 @@ import { launchChromium } from "../helpers/chromium.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { deliver, sampleNotification } from "../helpers/notifications.ts";
 import { waitFor } from "../helpers/ports.ts";
-import { REPO_ROOT, startTestServer, tempDir } from "../helpers/servers.ts";
+import { startTestServer, tempDir } from "../helpers/servers.ts";
 
-const SCREENSHOTS = join(REPO_ROOT, "test-output", "screenshots");
 const APP_SECRET_KEY = "warehouse-strip-app-secret-key-0123456789";
 const EVENTS = "main.oura.events";
-const PHONE_SCREENSHOT = "/tmp/warehouse-strip-375.png";
 
 let browser: Browser;
 let cleanups: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await launchChromium();
 }, 300_000);
 
@@ -119,7 +115,6 @@ describe("the warehouse entry of the dashboard's status strip", () => {
     expect(healthy).toMatch(/^ok, all shipped$/);
     expect(await entry.locator(".state.ok").count()).toBe(1);
     expect(await entry.locator(".state.bad, .warehouse-error").count()).toBe(0);
-    await page.screenshot({ path: join(SCREENSHOTS, "warehouse-strip-ok.png") });
 
     // The workspace goes away; 12 notifications are still acknowledged and wait in the outbox.
     const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = Math.random()));
@@ -137,7 +132,6 @@ describe("the warehouse entry of the dashboard's status strip", () => {
     expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(marker);
     const wide = await entry.boundingBox();
     expect(wide && wide.width > 0 && wide.height > 0).toBe(true);
-    await page.screenshot({ path: join(SCREENSHOTS, "warehouse-strip-failing.png") });
 
     // At phone width: the entry is there, in the viewport, and does not make the page scroll sideways.
     const phone = await openPage(375, problems);
@@ -156,7 +150,6 @@ describe("the warehouse entry of the dashboard's status strip", () => {
     expect(await phoneEntry.isVisible()).toBe(true);
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await phone.screenshot({ path: PHONE_SCREENSHOT });
     await closePage(phone);
 
     // The workspace is back: the outbox drains and the entry says so, still without a reload.
