@@ -46,8 +46,8 @@ describe("documents export", () => {
       const statusLine = (await slow.stdout.getReader().read()).value;
       expect(new TextDecoder().decode(statusLine)).toStartWith("HTTP/1.1 200");
 
-      // Writes while the export waits: 200 commits, each its own transaction through the server's writer.
-      for (let i = 0; i < 200; i++) await store(running, "USER-WRITER", "daily_sleep", dailySleeps(10, i * 10));
+      // Writes while the export waits: 50 commits, each its own transaction through the server's writer.
+      for (let i = 0; i < 50; i++) await store(running, "USER-WRITER", "daily_sleep", dailySleeps(10, i * 10));
 
       database.run("PRAGMA busy_timeout = 2000");
       const checkpoint = database.query("PRAGMA wal_checkpoint(TRUNCATE)").get() as { busy: number; log: number; checkpointed: number };
