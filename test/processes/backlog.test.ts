@@ -47,6 +47,7 @@ describe("a backlog of waiting fetches", () => {
       const healthTimes: number[] = [];
       const webhookTimes: number[] = [];
       const deadline = Date.now() + 20_000;
+      const draining = performance.now();
       while (countRows(path, "fetch_status = 'pending'") > 0 && Date.now() < deadline) {
         let started = performance.now();
         expect((await fetch(new URL("/health", server.url))).status).toBe(200);
@@ -59,8 +60,12 @@ describe("a backlog of waiting fetches", () => {
       expect(countRows(path, "fetch_status = 'pending'")).toBe(0);
       expect(countRows(path, "fetch_status = 'awaiting_link'")).toBe(BACKLOG + webhookTimes.length);
       // The server answered all along: no answer waited for the backlog (it used to hold the loop for the whole drain).
-      expect(Math.max(...healthTimes)).toBeLessThan(500);
-      expect(Math.max(...webhookTimes)).toBeLessThan(500);
+      // Bounded by the drain's own length, so a machine busy with other tests slows both alike.
+      const drainMs = performance.now() - draining;
+      const bound = Math.max(500, drainMs / 2);
+      expect(healthTimes.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...healthTimes)).toBeLessThan(bound);
+      expect(Math.max(...webhookTimes)).toBeLessThan(bound);
     } finally {
       await server.stop();
     }
