@@ -60,10 +60,11 @@ describe("a backlog of waiting fetches", () => {
       expect(countRows(path, "fetch_status = 'pending'")).toBe(0);
       expect(countRows(path, "fetch_status = 'awaiting_link'")).toBe(BACKLOG + webhookTimes.length);
       // The server answered all along: no answer waited for the backlog (it used to hold the loop for the whole drain).
-      // Bounded by the drain's own length, so a machine busy with other tests slows both alike.
+      // Bounded by the drain's own length, so a machine busy with other tests slows both alike: the old behaviour gave
+      // one answer, held for the whole drain; now several come, none near that long.
       const drainMs = performance.now() - draining;
-      const bound = Math.max(500, drainMs / 2);
-      expect(healthTimes.length).toBeGreaterThanOrEqual(3);
+      const bound = Math.max(500, drainMs * 0.75);
+      expect(healthTimes.length).toBeGreaterThanOrEqual(2);
       expect(Math.max(...healthTimes)).toBeLessThan(bound);
       expect(Math.max(...webhookTimes)).toBeLessThan(bound);
     } finally {
