@@ -47,6 +47,8 @@ export interface ServerTimings extends WarehouseTimings, OuraSyncTimings {
   clock?: Clock;
   /** How often OURA_INITIAL_REFRESH_TOKEN is tried again after Oura did not answer (default 60 s). */
   initialLinkRetryMs?: number;
+  /** How often the database file, the key file and the lock file are checked (removed, replaced, full disk; default 1 s). */
+  storageCheckMs?: number;
   /** How often the dashboard's status entries (the warehouse's) refresh themselves (default 5 s). */
   dashboardRefreshMs?: number;
 }
@@ -188,7 +190,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     keys.restoreKeyFile();
     lock?.restore();
   }, logger);
-  storageCheck.start(STORAGE_CHECK_INTERVAL_MS);
+  storageCheck.start(timings.storageCheckMs ?? STORAGE_CHECK_INTERVAL_MS);
   sync?.fetcher.start(timings.fetcher?.intervalMs);
   sync?.poller?.start();
   sync?.imports.start();
