@@ -66,3 +66,14 @@ export interface NewEvent {
   /** The document itself, when it came with the event (a poll reads documents): stored at once, nothing to fetch. */
   document?: Record<string, unknown>;
 }
+
+/** The columns an event has on both sides: in the local store and in the warehouse's table. */
+export interface EventColumns {
+  received_at: string;
+  source: EventSource;
+  event_type: EventType;
+  data_type: string;
+  object_id: string;
+  event_time: string;
+  user_id: string;
+}

@@ -1,18 +1,11 @@
 // What is still to be shipped to the warehouse, and the shapes the warehouse exchanges with the local store. The
 // warehouse side (databricks/) depends on these; storage depends on nothing of it.
-import type { EventSource, EventType } from "./events.ts";
+import type { EventColumns } from "./events.ts";
 
 /** An event as the warehouse receives it (local columns; the shipper maps them to the Delta table's). */
-export interface OutboxEvent {
+export interface OutboxEvent extends EventColumns {
   id: number;
-  received_at: string;
-  source: EventSource;
-  event_type: EventType;
-  data_type: string;
-  object_id: string;
-  event_time: string;
   event_time_ms: number;
-  user_id: string;
   /** The notification as received (JSON text). */
   notification: string;
   /** The document as JSON text, when known by the time the event is shipped. */
@@ -62,14 +55,7 @@ export interface Outbox {
 }
 
 /** An event read back from the warehouse. */
-export interface WarehouseEvent {
-  received_at: string;
-  source: EventSource;
-  event_type: EventType;
-  data_type: string;
-  object_id: string;
-  event_time: string;
-  user_id: string;
+export interface WarehouseEvent extends EventColumns {
   /** The notification (JSON text). */
   payload: string;
   document: string | null;

@@ -2,7 +2,7 @@
 // when it came along (a polled document needs no fetch).
 import type { Database } from "bun:sqlite";
 import { contentHash } from "../content-hash.ts";
-import type { Event, EventSource, EventType, FetchStatus } from "../events.ts";
+import type { Event, EventColumns, FetchStatus } from "../events.ts";
 
 /** Stores a document version, unless a newer event's version is already stored (latest version wins). */
 export function prepareDocumentUpsert(db: Database) {
@@ -32,16 +32,9 @@ export type AppendRow = {
   /** The document as JSON, when it came with the event (never for a delete); its `day`. */
   document: string | null;
   day: string | null;
-  received_at: string;
-  source: EventSource;
-  event_type: EventType;
-  data_type: string;
-  object_id: string;
-  event_time: string;
   event_time_ms: number;
-  user_id: string;
   notification: string;
-};
+} & EventColumns;
 
 /** `id` of the new row, or of the row already stored for the same notification. */
 export type AppendOutcome = { id: number; created: boolean };
