@@ -79,7 +79,7 @@ export function createWarehouseMode(parts: {
   const { config, outbox, logger } = parts;
   const historyRetryMs = parts.retries?.historyRetryMs ?? HISTORY_RETRY_MS;
   const tokenRetryMs = parts.retries?.tokenRetryMs ?? TOKEN_RETRY_MS;
-  const credentials = workspaceCredentials(config.host, config.credentials, parts.fetch);
+  const credentials = workspaceCredentials(config.host, config.credentials, parts.fetch, parts.now);
   let shipper: WarehouseShipper | undefined;
   const client = new StatementClient({
     host: config.host,

@@ -267,14 +267,15 @@ describe("warehouse protocol", () => {
 
   test("a service principal: one M2M token for many statements, renewed before it ends, replaced when refused", async () => {
     const fake = startFake({ tokenSeconds: 302 });
-    const server = await startWarehouseServer(fake, { ...fake.env("m2m"), DATABRICKS_TOKEN: "" });
+    const clock = movableClock();
+    const server = await startWarehouseServer(fake, { ...fake.env("m2m"), DATABRICKS_TOKEN: "" }, { clock: clock.now });
     await waitFor(() => fake.table(EVENTS) || undefined, 5000, "tables created");
     for (let i = 0; i < 3; i++) expect((await deliver(server.url, sampleNotification())).status).toBe(201);
     await waitFor(() => fake.rows(EVENTS).length === 3 || undefined, 5000, "rows");
-    // 302 s tokens are renewed once less than five minutes remain, i.e. after 2 s.
+    // 302 s tokens are renewed once less than five minutes remain: 2.5 s later on the server's clock.
     const issuedEarly = fake.counters.tokensIssued;
     expect(issuedEarly).toBeLessThan(fake.counters.statements);
-    await Bun.sleep(2500);
+    clock.advance(2500);
     expect((await deliver(server.url, sampleNotification())).status).toBe(201);
     await waitFor(() => fake.rows(EVENTS).length === 4 || undefined, 5000, "row after renewal");
     expect(fake.counters.tokensIssued).toBeGreaterThan(issuedEarly);
