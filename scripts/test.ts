@@ -4,6 +4,9 @@
 // - Chromium is installed when missing, and one browser serves the whole run (the browser tests connect to it).
 // - Workers: twice the cores. Most test time is spent waiting on child processes, sockets and fsync, not computing.
 // - --timeout is given here because `bun test --parallel` workers do not read bunfig.toml's [test] timeout.
+// - --no-isolate: a worker keeps its module registry from one file to the next instead of loading the app's modules
+//   again for each file (the fast tier 17–20 s → 13–14 s, the whole suite ≈ 84 → ≈ 72 s). Tests keep no global state
+//   to leak: none sets process.env or a global, and the one preload (the contract check) wraps fetch once per worker.
 //
 // `--fast` runs the tier for the edit–test loop: unit tests and tests of the app in this process (test/unit,
 // test/integration), without the tests that start server processes, the CLI or a browser (test/processes, test/browser).
@@ -35,6 +38,7 @@ const command = [
   process.execPath,
   "test",
   `--parallel=${workers}`,
+  "--no-isolate",
   `--timeout=${TEST_TIMEOUT_MS}`,
   "--timings=test/timings.json",
   ...(fast && filters.length === 0 ? FAST_DIRECTORIES : []),
