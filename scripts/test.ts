@@ -9,15 +9,16 @@
 //   to leak: none sets process.env or a global, and the one preload (the contract check) wraps fetch once per worker.
 //
 // `--fast` runs the tier for the edit–test loop: unit tests and tests of the app in this process (test/unit,
-// test/integration), without the tests that start server processes, the CLI or a browser (test/processes, test/browser).
-// Other arguments go to `bun test` (file filters, -t …).
+// test/integration), without the tests that start server processes, the CLI or a browser (test/processes, test/browser),
+// also when other arguments narrow it further. Other arguments go to `bun test` as they are (file filters, -t …).
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { BROWSER_ENDPOINT_VARIABLE, CHROMIUM, CHROMIUM_ARGS, ensureChromium } from "../test/helpers/chromium.ts";
 
 const ROOT = join(import.meta.dir, "..");
-const FAST_DIRECTORIES = ["test/unit", "test/integration"];
+/** The fast tier leaves these out, whatever else the command line narrows it to. */
+const SLOW_DIRECTORIES = ["test/processes", "test/browser"];
 const TEST_TIMEOUT_MS = 30_000;
 
 const args = process.argv.slice(2);
@@ -25,11 +26,11 @@ const fast = args.includes("--fast");
 const updateTimings = args.includes("--update-timings");
 const passed = args.filter((arg) => arg !== "--fast");
 const workers = Number(process.env.TEST_WORKERS) || cpus().length * 2;
-const filters = passed.filter((arg) => !arg.startsWith("-"));
-const needsBrowser = !fast && (filters.length === 0 || filters.some((filter) => filter.includes("browser")));
 
+// Every run but the fast tier gets the browser: browser tests are not only in test/browser (the binary test opens
+// its pages too), and starting it costs half a second.
 let browser: Awaited<ReturnType<typeof chromium.launchServer>> | undefined;
-if (needsBrowser) {
+if (!fast) {
   await ensureChromium();
   browser = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
@@ -39,9 +40,11 @@ const command = [
   "test",
   `--parallel=${workers}`,
   "--no-isolate",
+  // Ctrl-C or a dying runner takes every server and CLI process the tests started with it.
+  "--no-orphans",
   `--timeout=${TEST_TIMEOUT_MS}`,
   "--timings=test/timings.json",
-  ...(fast && filters.length === 0 ? FAST_DIRECTORIES : []),
+  ...(fast ? SLOW_DIRECTORIES.map((directory) => `--path-ignore-patterns=${directory}/**`) : []),
   ...passed,
 ];
 const child = Bun.spawn(command, {
