@@ -95,10 +95,15 @@ describe("database file removed under the running server", () => {
     stranger.close();
 
     expect((await deliver(server.url, sampleNotification())).status).toBe(503);
-    await Bun.sleep(1500);
-    const replaced = await health(server);
+    const replaced = await waitFor(async () => {
+      const answer = await health(server);
+      return answer.body.database?.state === "file_replaced" ? answer : undefined;
+    }, 10_000, "the replaced file noticed");
     expect(replaced.status).toBe(503);
-    expect(replaced.body.database.state).toBe("file_replaced");
+    // Seen as someone else's file, it is left as it is: nothing of ours written into it.
+    const strangerNow = new Database(path, { readonly: true });
+    expect((strangerNow.query("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name)).toEqual(["unrelated"]);
+    strangerNow.close();
     expect(replaced.body.database.problem).toContain("move that file away");
     expect((await deliver(server.url, sampleNotification())).status).toBe(503);
 
@@ -121,15 +126,16 @@ describe("only the main database file goes (its log and shared memory stay behin
   };
 
   test.each([
-    ["removed", (path: string) => rmSync(path)],
+    ["removed", (path: string, _server: ChildServer) => rmSync(path)],
     [
       "replaced by another file, which is then moved away",
-      async (path: string) => {
+      async (path: string, server: ChildServer) => {
         rmSync(path);
         const stranger = new Database(path, { create: true });
         stranger.exec("CREATE TABLE unrelated (x); INSERT INTO unrelated VALUES (1)");
         stranger.close();
-        await Bun.sleep(1500);
+        // Moved away only once the server has seen it there.
+        await waitFor(async () => ((await health(server)).body.database?.state === "file_replaced" ? true : undefined), 10_000, "the stranger noticed");
         renameSync(path, `${path}.stranger`);
       },
     ],
@@ -145,7 +151,7 @@ describe("only the main database file goes (its log and shared memory stay behin
     acknowledged.push(...(await deliverMany(second, 20)));
     expect(existsSync(`${path}-wal`)).toBe(true);
 
-    await lose(path);
+    await lose(path, second);
     await waitFor(async () => (await health(second)).status === 200 && existsSync(path), 10_000, "the file to be restored");
     acknowledged.push(...(await deliverMany(second, 20)));
     expect(await second.stop()).toBe(0);
