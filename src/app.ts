@@ -52,6 +52,7 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   mountDocs(app, deps.version);
   mountAssets(app);
 
-  app.get("/", (c) => c.redirect("/docs"));
+  // A browser lands on the dashboard; an API client (no text/html in Accept) keeps getting the API's documentation.
+  app.get("/", (c) => c.redirect((c.req.header("accept") ?? "").includes("text/html") ? "/dashboard" : "/docs"));
   return app;
 }

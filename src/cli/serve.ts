@@ -41,7 +41,8 @@ export const serveCommand: Command = {
       [config.apiToken ? "api_token" : "", oauthConfigured({ ...config }) ? "oura_sign_in" : "", config.databricksApp ? "databricks_app_users" : ""].filter(Boolean).join("+") ||
       "none (loopback only)";
     const storage = config.warehouse ? `warehouse (SQLite outbox → ${config.warehouse.tables.events.quoted})` : "sqlite";
-    logger.info("server.listening", { url: running.url.href, version: VERSION, database: config.databasePath, storage, auth });
+    const dashboard = new URL("/dashboard", config.publicUrl ?? running.url).href;
+    logger.info("server.listening", { url: running.url.href, dashboard, version: VERSION, database: config.databasePath, storage, auth });
     logger.info("server.polling", { plan: pollingSummary(config) });
     if (nobodyCanRunIt(running.deps)) {
       logger.warn("access.no_operator", {

@@ -194,6 +194,18 @@ describe("GET /health", () => {
   });
 });
 
+describe("/", () => {
+  test("sends a browser to the dashboard, and an API client to the API's documentation", async () => {
+    const browser = await fetch(new URL("/", running.url), { redirect: "manual", headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+    expect(browser.status).toBe(302);
+    expect(browser.headers.get("location")).toBe("/dashboard");
+    for (const accept of [undefined, "application/json", "*/*"]) {
+      const client = await fetch(new URL("/", running.url), { redirect: "manual", headers: accept ? { accept } : {} });
+      expect(client.headers.get("location")).toBe("/docs");
+    }
+  });
+});
+
 describe("unknown routes", () => {
   test("404 with the JSON error shape", async () => {
     const response = await get("/nope");

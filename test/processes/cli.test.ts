@@ -157,6 +157,21 @@ describe("prune", () => {
 
 
 describe("first run without rough edges", () => {
+  test("serve names the dashboard's address when it starts listening: its own, or PUBLIC_URL's", async () => {
+    for (const [env, expected] of [
+      [{}, (url: URL) => `${url.origin}/dashboard`],
+      [{ PUBLIC_URL: "https://oura.example.org", API_TOKEN: TEST_API_TOKEN }, () => "https://oura.example.org/dashboard"],
+    ] as const) {
+      const server = await spawnServer({ DATABASE_PATH: ":memory:", ...env });
+      try {
+        const listening = server.lines.find((line) => line.includes("server.listening"));
+        expect(listening).toContain(`dashboard=${expected(server.url)}`);
+      } finally {
+        await server.stop();
+      }
+    }
+  });
+
   test("check-config: URLs shown as URLs, secrets masked, settings nobody reads warned about, an unusable DATABASE_PATH named", async () => {
     const result = await cli(["check-config"], { DEBUG: "1", DATABASE_URL: "postgres://db/oura", OURA_CLIENT_SECRT: "typo", OURA_CLIENT_SECRET: "very-secret-value-123", DATABASE_PATH: "/nonexistent-folder/oura.db" });
     expect(result.stdout).toMatch(/OURA_TOKEN_URL\s+https:\/\/api\.ouraring\.com\/oauth\/token/);
