@@ -5,13 +5,14 @@ import { type Command, parse } from "./args.ts";
 import { configOrExit } from "./config-env.ts";
 import { pollingSummary } from "../jobs/polling-plan.ts";
 import { printWarehouseCheck } from "./warehouse.ts";
+import { configurationGaps } from "./config-gaps.ts";
 import { databasePathProblem } from "../storage/sqlite/database.ts";
 
 const usage = `Usage: oura-streaming check-config
 
 Validates the configuration from the environment (and .env) and prints the effective values.
 Secrets are shown only as "set" or "unset". With STORAGE_BACKEND=warehouse it also runs \`warehouse check\`.
-Exit code 0 when valid, 1 when not.`;
+It also says what will not work with these settings (webhooks refused, sign-in off, Oura unable to reach\nPUBLIC_URL). Exit code 0 when the server would start, 1 when not.`;
 
 /** Secrets end in SECRET, TOKEN or KEY (OURA_TOKEN_URL is a URL, shown as it is). */
 const SECRET = /(SECRET|TOKEN|KEY)$/;
@@ -77,7 +78,9 @@ export const checkConfigCommand: Command = {
         return 1;
       }
     }
-    console.log("configuration is valid");
+    const gaps = configurationGaps(config);
+    for (const gap of gaps) console.log(`will not work: ${gap}`);
+    console.log(gaps.length ? `configuration is valid (the server starts), but ${gaps.length === 1 ? "one thing" : `${gaps.length} things`} will not work: see above` : "configuration is valid");
     return 0;
   },
 };

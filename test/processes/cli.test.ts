@@ -52,6 +52,11 @@ describe("command line basics", () => {
     const alone = await cli(["check-config"], { OURA_CLIENT_ID: "id", OURA_CLIENT_SECRET: TEST_SECRET, DATABASE_PATH: ":memory:" });
     expect(alone.stdout).toContain("set OPERATOR_EMAILS or API_TOKEN, or run `oura-streaming invite`");
     expect(alone.stdout).toMatch(/ALLOWED_EMAILS\s+unset/);
+    // Accepted, but part of it cannot work: said, and still 0 (the server starts).
+    const refused = await cli(["check-config"], { API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: ":memory:" });
+    expect(refused.code).toBe(0);
+    expect(refused.stdout).toContain("will not work: webhooks will be refused (503)");
+    expect(refused.stdout.trim().split("\n").at(-1)).toBe("configuration is valid (the server starts), but one thing will not work: see above");
     const bad = await cli(["check-config"], { RETENTION_DAYS: "-1" });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("RETENTION_DAYS");
