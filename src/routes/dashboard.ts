@@ -107,6 +107,13 @@ const inviteRoute = page({
 const withdrawRoute = page({ method: "delete", path: "/dashboard/invitations/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
 const retryFailedRoute = page({ method: "post", path: "/dashboard/fetches/retry-failed", security: DATA_SECURITY });
 
+/** How data reaches this server, as the status strip says it: polling (when on) before webhooks. */
+function receivingMode(config: AppDeps["config"]): string {
+  const webhooks = config.publicUrl ? `webhooks at ${config.publicUrl}/webhooks` : "webhooks (set PUBLIC_URL for subscriptions)";
+  if (!config.polling.enabled) return webhooks;
+  return `polling Oura every ${config.polling.intervalSeconds} s${config.publicUrl ? `, and ${webhooks}` : ""}`;
+}
+
 export function createDashboardRoutes(deps: AppDeps) {
   const app = createRouter();
   const limiter = createAttemptLimiter({ maxFailures: 5, windowMs: 15 * 60_000, now: deps.now });
@@ -168,7 +175,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       refusalAlert: server?.refusalAlert ?? null,
       oauthConfigured: oauthConfigured(deps.config),
       accounts: visible,
-      mode: deps.config.publicUrl ? `webhooks at ${deps.config.publicUrl}/webhooks` : "webhooks (set PUBLIC_URL for subscriptions)",
+      mode: receivingMode(deps.config),
       polling: pollingStrip(pollingMode(deps), pollStates),
       warehouse: server?.warehouse ?? null,
       refreshMs: deps.dashboardRefreshMs,

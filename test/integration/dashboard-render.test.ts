@@ -244,3 +244,26 @@ describe("Oura data in the HTML is escaped", () => {
     expect(html.some((m) => m.includes('hx-target="#panels-refresh"'))).toBe(true);
   });
 });
+
+describe("the status strip's mode", () => {
+  test("says the server polls when it polls (with or without webhooks), and webhooks otherwise", async () => {
+    const fake = new FakeOura().start();
+    const servers: RunningServer[] = [];
+    try {
+      const modeOf = async (env: Record<string, string>) => {
+        const server = await startTestServer({ ...fake.env(), API_TOKEN: TEST_API_TOKEN, ...env });
+        servers.push(server);
+        const html = await (await fetch(new URL("/dashboard", server.url), { headers: bearer })).text();
+        return html.match(/<dt>Mode<\/dt>\s*<dd>([^<]*)<\/dd>/)?.[1];
+      };
+      expect(await modeOf({ POLLING_ENABLED: "true", POLLING_INTERVAL_SECONDS: "300" })).toBe("polling Oura every 300 s");
+      expect(await modeOf({ POLLING_ENABLED: "true", POLLING_INTERVAL_SECONDS: "300", PUBLIC_URL: "https://oura.example.org" })).toBe(
+        "polling Oura every 300 s, and webhooks at https://oura.example.org/webhooks",
+      );
+      expect(await modeOf({ PUBLIC_URL: "https://oura.example.org" })).toBe("webhooks at https://oura.example.org/webhooks");
+    } finally {
+      for (const server of servers) await server.stop();
+      fake.stop();
+    }
+  });
+});
