@@ -7,6 +7,9 @@ import { startServer } from "../server.ts";
 import { linkTokens } from "../auth/account-link.ts";
 import { type Command, parse, UsageError } from "./args.ts";
 import { configOrExit } from "./config-env.ts";
+import { RECENT_IMPORT_DAYS } from "../services/imports.ts";
+
+const RING_SYNC_MS = 10 * 60_000;
 
 const usage = `Usage: oura-streaming demo [--polling] [--rate N] [--port P] [--days D] [--database PATH]
 
@@ -91,20 +94,22 @@ export const demoCommand: Command = {
       sent++;
     };
 
+    // Today's values move as a ring's do: a new sync every ten minutes or so, not with every notification.
+    const started = Date.now();
+    const syncedVersion = () => Math.floor((Date.now() - started) / RING_SYNC_MS);
     let timer: ReturnType<typeof setInterval>;
     if (polling) {
       // The ring's history lives at the fake Oura only: the poll reads the last days, an import the rest.
-      for (let ago = 89; ago >= 0; ago--) for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) fake.putDocument(DEMO_USER, path, document);
+      for (let ago = RECENT_IMPORT_DAYS - 1; ago >= 0; ago--) for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) fake.putDocument(DEMO_USER, path, document);
       fake.putHeartRate(DEMO_USER, heartRateSince(Date.now() - 3 * 86_400_000, Date.now()));
       console.log(`demo: polling the built-in Oura every 30 s; on the dashboard, "Import the last 90 days" brings in the rest`);
-      let version = 0;
       let tick = 0;
       let lastSample = Date.now();
       timer = setInterval(() => {
         tick++;
         // Today's documents are revised as the day goes on; every 20th change corrects yesterday instead.
         const ago = tick % 20 === 0 ? 1 : 0;
-        const documents = documentsForDay(dayOf(ago * 86_400_000), ++version);
+        const documents = documentsForDay(dayOf(ago * 86_400_000), syncedVersion());
         const { path, document } = documents[tick % documents.length]!;
         fake.putDocument(DEMO_USER, path, document);
         fake.putHeartRate(DEMO_USER, heartRateSince(lastSample, Date.now()));
@@ -112,6 +117,8 @@ export const demoCommand: Command = {
         sent++;
       }, 1000 / rate);
     } else {
+      // Older history lives at the fake Oura only, up to the 90 days the dashboard offers to import.
+      for (let ago = RECENT_IMPORT_DAYS - 1; ago >= days; ago--) for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) fake.putDocument(DEMO_USER, path, document);
       // History first, so the charts have something to draw (once: a restarted demo has it already).
       for (let ago = restarted ? -1 : days - 1; ago >= 0; ago--) {
         for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) {
@@ -120,10 +127,9 @@ export const demoCommand: Command = {
         }
       }
       // Then a steady stream: today's documents keep being revised, as Oura does while the day goes on.
-      let version = 0;
       let index = 0;
       timer = setInterval(() => {
-        const today = documentsForDay(dayOf(0), ++version);
+        const today = documentsForDay(dayOf(0), syncedVersion());
         const { path, document } = today[index++ % today.length]!;
         fake.putDocument(DEMO_USER, path, document);
         void deliver(path, document.id, "update");

@@ -35,6 +35,15 @@ describe("demo", () => {
       await Bun.sleep(500);
       const after = ((await (await fetch(`http://127.0.0.1:${port}/health`, { headers: auth })).json()) as { events_stored: number }).events_stored;
       expect(after).toBeGreaterThan(before);
+      // Today's readiness is revised with every few notifications, but its value moves as a ring syncs: not within
+      // the first minutes.
+      const today = new Date().toISOString().slice(0, 10);
+      const revisions = await waitFor(async () => {
+        const body = (await (await fetch(`http://127.0.0.1:${port}/events?data_type=daily_readiness&limit=200`, { headers: auth })).json()) as { events: { fetch_status: string; document: { day?: string; score?: number } | null }[] };
+        const fetched = body.events.filter((e) => e.fetch_status === "fetched" && e.document?.day === today);
+        return fetched.length >= 2 ? fetched : undefined;
+      }, 8000, "two fetched revisions of today's readiness");
+      expect(new Set(revisions.map((e) => e.document!.score)).size).toBe(1);
     } finally {
       child.kill("SIGINT");
       expect(await child.exited).toBe(0);
