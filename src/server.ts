@@ -102,7 +102,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, events: storage.events, fetchQueue: storage.fetchQueue, settings: storage.settings, outbox: storage.outbox, localAccounts, logger, metrics, now, lease: timings.tokenLease, retries: timings })
     : undefined;
   const accounts = warehouse?.accounts ?? localAccounts;
-  const broadcaster = createBunBroadcaster(() => server);
+  const broadcaster = createBunBroadcaster(() => server, (userId) => accounts.list(userId)[0]?.email ?? undefined);
   const sync = createOuraSync(config, { storage, accounts, broadcaster, logger, metrics, timings, now });
   const deps: AppDeps = {
     keys,

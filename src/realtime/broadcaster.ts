@@ -6,6 +6,8 @@ export interface Broadcaster {
   publish(topic: string, message: string): void;
   /** Whether anyone listens: lets a message that costs something to render be skipped. */
   hasSubscribers(topic: string): boolean;
+  /** How the live feed names a user (their email), when known. */
+  nameOf?(userId: string): string | undefined;
 }
 
 /** The one topic a subscriber listens to; every event is published to each topic it matches. */
@@ -14,8 +16,9 @@ export function eventTopic({ userId, dataType, html = false }: { userId?: string
 }
 
 /** Bun's native pub/sub: one call, the runtime writes to every socket without a JS loop. */
-export function createBunBroadcaster(server: () => Server<unknown> | undefined): Broadcaster {
+export function createBunBroadcaster(server: () => Server<unknown> | undefined, nameOf?: (userId: string) => string | undefined): Broadcaster {
   return {
+    nameOf,
     publish(topic, message) {
       server()?.publish(topic, message);
     },

@@ -20,7 +20,7 @@ import { subscriptionService } from "../services/subscriptions.ts";
 import { InvitationsPanel, LinkedUsers, UnlinkedNote } from "../views/access.tsx";
 import { errorResponse } from "../schemas/common.ts";
 import { DataType } from "../schemas/notification.ts";
-import { EventDetail, FeedList } from "../views/feed.tsx";
+import { EventDetail, FeedList, userNames } from "../views/feed.tsx";
 import { RetryFailedNote } from "../views/fetch-retry.tsx";
 import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
 import { createRouter, DATA_SECURITY, defineRoute, OPTIONAL_SESSION_SECURITY } from "./router.ts";
@@ -215,7 +215,7 @@ export function createDashboardRoutes(deps: AppDeps) {
   app.openapi(feedRoute, async (c) => {
     const dataType = c.req.valid("query").data_type || undefined;
     const page = await events.list(c.var.principal, { data_type: dataType, user_id: viewScope(c.var.principal) }, { limit: FEED_SIZE });
-    return c.html(FeedList({ events: page.events }));
+    return c.html(FeedList({ events: page.events, names: userNames(accounts.visible(c.var.principal)) }));
   });
 
   app.openapi(eventRoute, async (c) => {

@@ -5,7 +5,8 @@ import type { Event } from "../storage/events.ts";
 const time = (iso: string) => iso.slice(11, 19);
 const statusClass = (event: Event) => `status status-${event.fetch_status ?? "none"}`;
 
-export function FeedRow(props: { event: Event }) {
+/** `name`: how the user is known here (their email), shown instead of the Oura id, which stays in the tooltip. */
+export function FeedRow(props: { event: Event; name?: string | undefined }) {
   const { event } = props;
   return (
     <li id={`event-${event.id}`} class="event" data-type={event.data_type} data-status={event.fetch_status ?? ""}>
@@ -17,17 +18,24 @@ export function FeedRow(props: { event: Event }) {
         <span class="type">{event.data_type}</span>
         <span class="etype">{event.event_type}</span>
         <span class={statusClass(event)}>{event.fetch_status ?? "stored"}</span>
-        <span class="user">{event.user_id}</span>
+        <span class="user" title={event.user_id}>
+          {props.name ?? event.user_id}
+        </span>
       </a>
     </li>
   );
 }
 
-export function FeedList(props: { events: Event[] }) {
+/** The names the feed shows for the users a viewer may see: their emails, where known. */
+export function userNames(accounts: readonly { user_id: string; email?: string | null }[]): ReadonlyMap<string, string> {
+  return new Map(accounts.flatMap((account) => (account.email ? [[account.user_id, account.email] as const] : [])));
+}
+
+export function FeedList(props: { events: Event[]; names?: ReadonlyMap<string, string> }) {
   return (
     <>
       {props.events.map((event) => (
-        <FeedRow event={event} />
+        <FeedRow event={event} name={props.names?.get(event.user_id)} />
       ))}
     </>
   );
@@ -140,17 +148,17 @@ function documentHint(event: Event): string {
 }
 
 /** What the dashboard's WebSocket receives for an event: htmx 4 partials, each with its own target. */
-export function LiveMessage(props: { event: Event; created: boolean; refreshPanels: boolean }) {
-  const { event, created, refreshPanels } = props;
+export function LiveMessage(props: { event: Event; created: boolean; refreshPanels: boolean; name?: string | undefined }) {
+  const { event, created, refreshPanels, name } = props;
   return (
     <>
       {created ? (
         <hx-partial hx-target="#feed" hx-swap="afterbegin">
-          <FeedRow event={event} />
+          <FeedRow event={event} name={name} />
         </hx-partial>
       ) : (
         <hx-partial hx-target={`#event-${event.id}`} hx-swap="outerHTML">
-          <FeedRow event={event} />
+          <FeedRow event={event} name={name} />
         </hx-partial>
       )}
       <hx-partial hx-target="#last-event" hx-swap="innerHTML">
@@ -167,6 +175,6 @@ export function LiveMessage(props: { event: Event; created: boolean; refreshPane
 }
 
 /** The live message as the string published to the dashboard's sockets. */
-export function liveMessage(event: Event, created: boolean, refreshPanels: boolean): string {
-  return (<LiveMessage event={event} created={created} refreshPanels={refreshPanels} />).toString();
+export function liveMessage(event: Event, created: boolean, refreshPanels: boolean, name?: string): string {
+  return (<LiveMessage event={event} created={created} refreshPanels={refreshPanels} name={name} />).toString();
 }

@@ -5,7 +5,7 @@ import type { VisibleAccount } from "../services/accounts.ts";
 import { LinkedUsers } from "./access.tsx";
 import type { Event } from "../storage/events.ts";
 import { WEBHOOK_DATA_TYPES } from "../oura/data-types.ts";
-import { EventDetail, FeedList, LastEventTime } from "./feed.tsx";
+import { EventDetail, FeedList, LastEventTime, userNames } from "./feed.tsx";
 import { ErrorNote, Layout } from "./layout.tsx";
 import type { MetricSeries } from "./metrics.ts";
 import { Panels } from "./panels.tsx";
@@ -214,7 +214,7 @@ export function DashboardPage(model: DashboardModel) {
         </div>
         {model.events.length === 0 ? <EmptyFeed serverUrl={model.serverUrl} /> : null}
         <ul id="feed" class="feed" aria-live="polite">
-          <FeedList events={model.events} />
+          <FeedList events={model.events} names={userNames(model.accounts)} />
         </ul>
       </section>
       {/* The event detail opens over the page, where the eye is (a drawer at the side on a wide screen, the whole

@@ -91,15 +91,15 @@ describe("the dashboard by role", () => {
     }
     // The feed names each event's user: the parent's holds PARENT's only.
     const parentsFeed = await page(parent, "/dashboard/feed");
-    expect(parentsFeed).toContain('<span class="user">PARENT</span>');
-    expect(parentsFeed).not.toContain('<span class="user">KID</span>');
+    expect(parentsFeed).toMatch(/<span class="user" title="PARENT">\s*parent@family\.example\s*<\/span>/);
+    expect(parentsFeed).not.toContain('<span class="user" title="KID">');
     // Still an operator: every user in the list, and the server's parts.
     const parentsPage = await page(parent);
     expect(parentsPage).toContain("kid@family.example");
     expect(parentsPage).toContain("Subscribe to everything");
     const tokenFeed = await page(operator, "/dashboard/feed");
-    expect(tokenFeed).toContain('<span class="user">PARENT</span>');
-    expect(tokenFeed).toContain('<span class="user">KID</span>');
+    expect(tokenFeed).toContain('<span class="user" title="PARENT">');
+    expect(tokenFeed).toContain('<span class="user" title="KID">');
   });
 
   test("unlinking on the page when Oura does not confirm the revoke: the row becomes a note saying so", async () => {

@@ -267,3 +267,27 @@ describe("the status strip's mode", () => {
     }
   });
 });
+
+describe("people by name", () => {
+  test("feed rows, on the page and live, show a linked user's email, the Oura id kept in the tooltip", async () => {
+    const fake = new FakeOura().start();
+    fake.addUser("USER-NAMED", "ada@example.org");
+    const server = await startTestServer({ ...fake.env(), API_TOKEN: TEST_API_TOKEN, OURA_INITIAL_REFRESH_TOKEN: fake.issueTokens("USER-NAMED").refresh_token });
+    try {
+      for (const user_id of ["USER-NAMED", "USER-ANON"]) expect((await deliver(server.url, sampleNotification({ user_id }), { secret: fake.clientSecret })).status).toBe(201);
+      const html = await (await fetch(new URL("/dashboard", server.url), { headers: bearer })).text();
+      expect(html).toMatch(/<span class="user" title="USER-NAMED">\s*ada@example\.org\s*<\/span>/);
+      expect(html).toMatch(/<span class="user" title="USER-ANON">\s*USER-ANON\s*<\/span>/);
+      // The live feed names them the same way: the server's broadcaster knows the email.
+      expect(server.deps.broadcaster.nameOf?.("USER-NAMED")).toBe("ada@example.org");
+      expect(server.deps.broadcaster.nameOf?.("USER-ANON")).toBeUndefined();
+      const recording = { ...createRecordingBroadcaster(), nameOf: server.deps.broadcaster.nameOf };
+      const event = (await server.deps.events.listEvents({ user_id: "USER-NAMED" }, { limit: 1 })).events[0]!;
+      publishEvent(recording, event, true);
+      expect(recording.messages.find((m) => m.topic.startsWith("html:"))?.message).toMatch(/title="USER-NAMED">\s*ada@example\.org/);
+    } finally {
+      await server.stop();
+      fake.stop();
+    }
+  });
+});
