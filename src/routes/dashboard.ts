@@ -272,12 +272,13 @@ export function createDashboardRoutes(deps: AppDeps) {
     }),
   );
 
-  app.openapi(historyRoute, async (c) => c.html(HistoryPanel(await imports.panel(c.var.principal))));
+  const historyPanel = async (principal: Principal) => HistoryPanel({ ...(await imports.panel(principal)), names: userNames(accounts.visible(principal)) });
+  app.openapi(historyRoute, async (c) => c.html(await historyPanel(c.var.principal)));
 
   app.openapi(importRoute, async (c) => {
     // An import already under way is simply shown: the panel displays its progress.
     await imports.queueRecent(c.var.principal, c.req.valid("param").id);
-    return c.html(HistoryPanel(await imports.panel(c.var.principal)));
+    return c.html(await historyPanel(c.var.principal));
   });
 
   app.openapi(unlinkRoute, async (c) => {

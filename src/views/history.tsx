@@ -7,7 +7,9 @@ type Progress = ReturnType<typeof backfillProgress>;
 
 const eta = (seconds: number | null) => (seconds === null ? "" : seconds < 90 ? `, about ${seconds} s left` : `, about ${Math.round(seconds / 60)} min left`);
 
-export function HistoryPanel(props: { backfills: Progress[]; offerFor: string[] }) {
+/** `names`: how each user is known here (their email), shown instead of the Oura id. */
+export function HistoryPanel(props: { backfills: Progress[]; offerFor: string[]; names?: ReadonlyMap<string, string> }) {
+  const nameOf = (userId: string) => props.names?.get(userId) ?? userId;
   const running = props.backfills.some((b) => b.state === "queued" || b.state === "running");
   if (props.backfills.length === 0 && props.offerFor.length === 0) return <section id="history" class="history" hidden></section>;
   return (
@@ -19,14 +21,14 @@ export function HistoryPanel(props: { backfills: Progress[]; offerFor: string[] 
           <button class="primary" hx-post={`/dashboard/history/${encodeURIComponent(userId)}`} hx-target="#history" hx-swap="outerHTML">
             Import the last 90 days
           </button>
-          {props.offerFor.length > 1 ? <small> ({userId})</small> : null}
+          {props.offerFor.length > 1 ? <small> ({nameOf(userId)})</small> : null}
         </p>
       ))}
       {props.backfills.map((b) => (
         <div class={`backfill ${b.state}`} id={`backfill-${b.id}`}>
           <label for={`backfill-bar-${b.id}`}>
             {b.state === "done" ? "Imported" : b.state === "running" || b.state === "queued" ? "Importing" : b.state === "cancelled" ? "Import cancelled:" : "Import failed:"} {b.start_date} to {b.end_date}
-            {" "}({b.user_id})
+            {" "}({nameOf(b.user_id)})
           </label>
           <progress id={`backfill-bar-${b.id}`} max={100} value={b.percent}>
             {b.percent}%

@@ -278,6 +278,11 @@ describe("people by name", () => {
       const html = await (await fetch(new URL("/dashboard", server.url), { headers: bearer })).text();
       expect(html).toMatch(/<span class="user" title="USER-NAMED">\s*ada@example\.org\s*<\/span>/);
       expect(html).toMatch(/<span class="user" title="USER-ANON">\s*USER-ANON\s*<\/span>/);
+      // The history panel's offer and imports name the user too (an import under way: the offer is gone).
+      expect((await fetch(new URL("/dashboard/history/USER-NAMED", server.url), { method: "POST", headers: bearer })).status).toBe(200);
+      const history = await (await fetch(new URL("/dashboard/history", server.url), { headers: bearer })).text();
+      expect(history).toContain("(ada@example.org)");
+      expect(history).not.toContain("(USER-NAMED)");
       // The live feed names them the same way: the server's broadcaster knows the email.
       expect(server.deps.broadcaster.nameOf?.("USER-NAMED")).toBe("ada@example.org");
       expect(server.deps.broadcaster.nameOf?.("USER-ANON")).toBeUndefined();
