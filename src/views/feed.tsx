@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // The live feed's rows, an event's detail, and the WebSocket message that updates an open dashboard.
 import type { Event } from "../storage/events.ts";
+import { compactJson, numericSeries, type SeriesSummary } from "./document-json.ts";
 
 const time = (iso: string) => iso.slice(11, 19);
 const statusClass = (event: Event) => `status status-${event.fetch_status ?? "none"}`;
@@ -52,6 +53,22 @@ export function LastEventTime(props: { at: string }) {
 }
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+
+const rounded = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
+
+/** The document's long numeric series in a line each (the JSON below keeps every value, on one line). */
+function SeriesList(props: { series: SeriesSummary[] }) {
+  if (props.series.length === 0) return null;
+  return (
+    <ul class="series-summary">
+      {props.series.map((s) => (
+        <li>
+          <code>{s.path}</code>: {s.count.toLocaleString("en-US")} values, min {rounded(s.min)}, mean {rounded(s.mean)}, max {rounded(s.max)}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** Any instant, written in UTC and labelled so (dashboard.js shows it in the viewer's zone); unparseable text as it is. */
 function UtcTime(props: { at: string }) {
@@ -105,9 +122,12 @@ export function EventDetail(props: { event: Event; history?: Event[] }) {
       </pre>
       <h4>Document</h4>
       {event.document ? (
-        <pre class="document">
-          <code>{pretty(event.document)}</code>
-        </pre>
+        <>
+          <SeriesList series={numericSeries(event.document)} />
+          <pre class="document">
+            <code>{compactJson(event.document)}</code>
+          </pre>
+        </>
       ) : (
         <p class="empty">{documentHint(event)}</p>
       )}

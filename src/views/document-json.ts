@@ -1,0 +1,41 @@
+// A stored document as the detail drawer shows it: JSON indented, but a list of plain values (a day's 1,440 MET
+// readings, a night's 5-minute heart rates) kept on one line, and each long numeric series summarised.
+
+const isPlain = (value: unknown) => value === null || typeof value !== "object";
+
+/** JSON.stringify(value, null, 2), except that arrays of plain values stay on one line. */
+export function compactJson(value: unknown, indent = ""): string {
+  if (isPlain(value)) return JSON.stringify(value) ?? "null";
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    if (value.every(isPlain)) return `[${value.map((item) => JSON.stringify(item) ?? "null").join(", ")}]`;
+    return `[\n${value.map((item) => `${inner}${compactJson(item, inner)}`).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return "{}";
+  return `{\n${entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${compactJson(item, inner)}`).join(",\n")}\n${indent}}`;
+}
+
+export interface SeriesSummary {
+  /** Where it is in the document, e.g. "met.items". */
+  path: string;
+  count: number;
+  min: number;
+  mean: number;
+  max: number;
+}
+
+/** Numeric series of at least `minLength` values anywhere in the document (nulls skipped, as Oura leaves gaps). */
+export function numericSeries(value: unknown, minLength = 24, path = ""): SeriesSummary[] {
+  if (isPlain(value)) return [];
+  if (Array.isArray(value)) {
+    const numbers = value.filter((item): item is number => typeof item === "number" && Number.isFinite(item));
+    if (value.length >= minLength && numbers.length > 0 && value.every((item) => item === null || typeof item === "number")) {
+      const sum = numbers.reduce((total, n) => total + n, 0);
+      return [{ path: path || "(document)", count: value.length, min: Math.min(...numbers), mean: sum / numbers.length, max: Math.max(...numbers) }];
+    }
+    return value.flatMap((item, index) => numericSeries(item, minLength, `${path}[${index}]`));
+  }
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, item]) => numericSeries(item, minLength, path ? `${path}.${key}` : key));
+}
