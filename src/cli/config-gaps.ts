@@ -12,9 +12,9 @@ export function configurationGaps(config: Config): string[] {
   if (clientId && !clientSecret) gaps.push("sign-in with Oura is off: OURA_CLIENT_ID is set without OURA_CLIENT_SECRET");
   if (clientSecret && !clientId) gaps.push("sign-in with Oura is off and no document is fetched: OURA_CLIENT_SECRET is set without OURA_CLIENT_ID");
   if (clientId && clientSecret && !config.polling.enabled && !config.databricksApp) {
-    const base = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    const host = new URL(base).hostname;
-    if (!config.publicUrl || UNREACHABLE_HOST.test(host)) {
+    // Without PUBLIC_URL Oura has no address at all, whatever HOST listens on (an IPv6 HOST such as "::" included).
+    const base = config.publicUrl ?? `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`;
+    if (!config.publicUrl || UNREACHABLE_HOST.test(new URL(config.publicUrl).hostname)) {
       gaps.push(
         `Oura cannot send webhooks to ${base}/webhooks (${config.publicUrl ? "a private address" : "PUBLIC_URL is unset"}): set POLLING_ENABLED=true to poll instead, or PUBLIC_URL to an https address Oura can reach`,
       );

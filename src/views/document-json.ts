@@ -32,8 +32,16 @@ export function numericSeries(value: unknown, minLength = 24, path = ""): Series
   if (Array.isArray(value)) {
     const numbers = value.filter((item): item is number => typeof item === "number" && Number.isFinite(item));
     if (value.length >= minLength && numbers.length > 0 && value.every((item) => item === null || typeof item === "number")) {
-      const sum = numbers.reduce((total, n) => total + n, 0);
-      return [{ path: path || "(document)", count: value.length, min: Math.min(...numbers), mean: sum / numbers.length, max: Math.max(...numbers) }];
+      // One pass for all three.
+      let min = Infinity;
+      let max = -Infinity;
+      let sum = 0;
+      for (const n of numbers) {
+        min = Math.min(min, n);
+        max = Math.max(max, n);
+        sum += n;
+      }
+      return [{ path: path || "(document)", count: value.length, min, mean: sum / numbers.length, max }];
     }
     return value.flatMap((item, index) => numericSeries(item, minLength, `${path}[${index}]`));
   }

@@ -27,6 +27,8 @@ describe("what will not work", () => {
     for (const url of ["http://localhost:8000", "http://192.168.1.20:8000", "http://10.0.0.5", "http://172.20.1.1", "http://[::1]:8000"]) {
       expect(gaps({ OURA_CLIENT_ID: "id", PUBLIC_URL: url }).join("\n")).toContain("a private address");
     }
+    // An IPv6 HOST is no URL host as it is: said all the same, with the address bracketed.
+    expect(gaps({ OURA_CLIENT_ID: "id", HOST: "::" }).join("\n")).toContain("http://[::]:0/webhooks (PUBLIC_URL is unset)");
     expect(gaps({ OURA_CLIENT_ID: "id", POLLING_ENABLED: "true" })).toEqual([]);
     expect(gaps({ OURA_CLIENT_ID: "id", PUBLIC_URL: "https://172.32.0.1" })).toEqual([]);
   });
