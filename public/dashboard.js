@@ -168,6 +168,12 @@
     }).observe(document.body, { childList: true, subtree: true });
   });
 
+  // The server's status is a line on a phone (the first screen is today's scores) and open on a wide screen.
+  document.addEventListener("DOMContentLoaded", () => {
+    const server = document.querySelector("details[data-open-wide]");
+    if (server && window.matchMedia("(min-width: 48rem)").matches) server.open = true;
+  });
+
   document.addEventListener("htmx:ws:close", () => {
     document.documentElement.dataset.live = "disconnected";
   });

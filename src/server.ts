@@ -6,6 +6,7 @@ import type { AppDeps, WebSocketData } from "./deps.ts";
 import type { Logger } from "./log.ts";
 import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
+import { usualStartDay } from "./views/metrics.ts";
 import { measured } from "./routes/metrics.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
 import { createWebhookReceiver } from "./routes/webhook-receiver.ts";
@@ -102,7 +103,13 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, events: storage.events, fetchQueue: storage.fetchQueue, settings: storage.settings, outbox: storage.outbox, localAccounts, logger, metrics, now, lease: timings.tokenLease, retries: timings })
     : undefined;
   const accounts = warehouse?.accounts ?? localAccounts;
-  const broadcaster = createBunBroadcaster(() => server, (userId) => accounts.list(userId)[0]?.email ?? undefined);
+  const broadcaster = createBunBroadcaster(() => server, {
+    nameOf: (userId) => {
+      const account = accounts.list(userId)[0];
+      return account?.display_name ?? account?.email ?? undefined;
+    },
+    usualOf: (userId) => storage.documents.usualValues(userId, usualStartDay(now())),
+  });
   const sync = createOuraSync(config, { storage, accounts, broadcaster, logger, metrics, timings, now });
   const deps: AppDeps = {
     keys,

@@ -144,6 +144,10 @@ export class MirroredAccounts implements Accounts {
     return this.local.setOperator(userId, since);
   }
 
+  setDisplayName(userId: string, name: string | null): Promise<boolean> {
+    return this.local.setDisplayName(userId, name);
+  }
+
   hasAny(): boolean {
     return this.local.hasAny();
   }

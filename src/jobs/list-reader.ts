@@ -75,7 +75,7 @@ export async function readListWindow(
       for (let at = 0; at < samples.length; at += SAMPLE_SLICE) read.samples += await polls.recordHeartRate(userId, samples.slice(at, at + SAMPLE_SLICE));
     } else {
       for (let at = 0; at < page.data.length; at += DOCUMENT_SLICE) {
-        const outcome = await polls.recordPolledDocuments(userId, dataType, page.data.slice(at, at + DOCUMENT_SLICE), new Date(request.now()).toISOString());
+        const outcome = await polls.recordPolledDocuments(userId, dataType, page.data.slice(at, at + DOCUMENT_SLICE), new Date(request.now()).toISOString(), request.priority === "backfill" ? "import" : "poll");
         for (const event of [...outcome.created, ...outcome.updated]) reportUnreadableValues(deps.logger, dataType, event.document);
         read.created += outcome.created.length;
         read.updated += outcome.updated.length;

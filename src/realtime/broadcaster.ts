@@ -1,13 +1,14 @@
 // Fan-out of committed events to live subscribers, by topic.
 import type { Server } from "bun";
+import type { FeedContext } from "../views/event-words.ts";
 
 export interface Broadcaster {
   /** Sends one pre-rendered message to every subscriber of the topic. */
   publish(topic: string, message: string): void;
   /** Whether anyone listens: lets a message that costs something to render be skipped. */
   hasSubscribers(topic: string): boolean;
-  /** How the live feed names a user (their email), when known. */
-  nameOf?(userId: string): string | undefined;
+  /** What the live feed says of a user (their name, their usual values), when known. */
+  feedContext?: FeedContext;
 }
 
 /** The one topic a subscriber listens to; every event is published to each topic it matches. */
@@ -16,9 +17,9 @@ export function eventTopic({ userId, dataType, html = false }: { userId?: string
 }
 
 /** Bun's native pub/sub: one call, the runtime writes to every socket without a JS loop. */
-export function createBunBroadcaster(server: () => Server<unknown> | undefined, nameOf?: (userId: string) => string | undefined): Broadcaster {
+export function createBunBroadcaster(server: () => Server<unknown> | undefined, feedContext?: FeedContext): Broadcaster {
   return {
-    nameOf,
+    feedContext,
     publish(topic, message) {
       server()?.publish(topic, message);
     },

@@ -24,7 +24,7 @@ export function publishEvent(broadcaster: Broadcaster, event: Event, created = t
   if (htmlTopics.length === 0) return;
   // A document arrived (fetched for a webhook event, or with a poll event): the cards and charts may have changed.
   const refreshPanels = event.fetch_status === "fetched" && DAILY_METRIC_DATA_TYPES.has(dataType);
-  const html = liveMessage(event, created, refreshPanels, broadcaster.nameOf?.(userId));
+  const html = liveMessage(event, created, refreshPanels, broadcaster.feedContext);
   for (const topic of htmlTopics) broadcaster.publish(topic, html);
 }
 

@@ -122,6 +122,26 @@ const operatorRoute = (method: "put" | "delete") =>
       409: errorResponse("An operator by OPERATOR_EMAILS: change the setting instead"),
     },
   });
+/** A name people recognise, not an essay: room for "Grandma Ann" in any script, never markup (views escape it). */
+export const DisplayNameForm = z.object({ display_name: z.string().max(60).openapi({ description: "Up to 60 characters; empty clears it (the email is shown again)." }) });
+const displayNameRoute = defineRoute({
+  method: "put",
+  path: "/auth/users/{id}/display-name",
+  tags: ["Account"],
+  summary: "Set the name a linked user is shown by on the dashboard (a wearer their own, an operator anyone's)",
+  security: DATA_SECURITY,
+  request: {
+    params: z.object({ id: z.string().min(1).max(256).openapi({ param: { name: "id", in: "path" } }) }),
+    body: { required: true, content: { "application/json": { schema: DisplayNameForm } } },
+  },
+  responses: {
+    200: jsonResponse(LinkedUser, "The user, with the name"),
+    400: errorResponse("Invalid input"),
+    401: errorResponse("Not signed in"),
+    403: errorResponse("Another user's name without being an operator, or a session without its X-CSRF-Token"),
+    404: errorResponse("No such linked user (or not one the caller may see)"),
+  },
+});
 const promoteRoute = operatorRoute("put");
 const demoteRoute = operatorRoute("delete");
 
@@ -221,6 +241,8 @@ export function createAuthRoutes(deps: AccountServiceDeps & SignInDeps & Princip
 
   app.openapi(promoteRoute, async (c) => c.json(await accounts.setOperator(c.var.principal, c.req.valid("param").id, true), 200));
   app.openapi(demoteRoute, async (c) => c.json(await accounts.setOperator(c.var.principal, c.req.valid("param").id, false), 200));
+
+  app.openapi(displayNameRoute, async (c) => c.json(await accounts.setDisplayName(c.var.principal, c.req.valid("param").id, c.req.valid("json").display_name), 200));
 
   app.openapi(unlinkRoute, async (c) => c.json(await accounts.unlink(c.var.principal, c.req.valid("param").id, c.req.valid("query").purge === "true"), 200));
 

@@ -23,8 +23,13 @@ import { DataType } from "../schemas/notification.ts";
 import { EventDetail, FeedList, userNames } from "../views/feed.tsx";
 import { RetryFailedNote } from "../views/fetch-retry.tsx";
 import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
+import { DisplayNameForm } from "./auth.ts";
 import { createRouter, DATA_SECURITY, defineRoute, OPTIONAL_SESSION_SECURITY } from "./router.ts";
-import { dayString, loadMetricSeries } from "../views/metrics.ts";
+import { dayString, loadMetricSeries, type MetricSeries, usualStartDay } from "../views/metrics.ts";
+import { loadActivities } from "../views/activities-data.ts";
+import type { FeedContext } from "../views/event-words.ts";
+import { loadToday } from "../views/today-data.ts";
+import { TodayView } from "../views/today.tsx";
 import { HistoryPanel } from "../views/history.tsx";
 import { pollingStrip } from "../views/polling-strip.ts";
 import { AuthErrorPage, DashboardPage, EventPage, SignInPage, WarehouseSummary } from "../views/pages.tsx";
@@ -96,6 +101,13 @@ const historyRoute = page({ method: "get", path: "/dashboard/history", security:
 const importRoute = page({ method: "post", path: "/dashboard/history/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
 const unlinkRoute = page({ method: "delete", path: "/dashboard/users/{id}", security: DATA_SECURITY, request: { params: SubscriptionId } });
 const promoteRoute = page({ method: "put", path: "/dashboard/users/{id}/operator", security: DATA_SECURITY, request: { params: SubscriptionId } });
+const renameRoute = page({
+  method: "put",
+  path: "/dashboard/users/{id}/name",
+  security: DATA_SECURITY,
+  request: { params: SubscriptionId, body: { required: true, content: { "application/x-www-form-urlencoded": { schema: DisplayNameForm.extend({ _csrf: z.string().max(256).optional() }) } } } },
+});
+const todayRoute = page({ method: "get", path: "/dashboard/today", security: DATA_SECURITY });
 const demoteRoute = page({ method: "delete", path: "/dashboard/users/{id}/operator", security: DATA_SECURITY, request: { params: SubscriptionId } });
 const invitationsRoute = page({ method: "get", path: "/dashboard/invitations", security: DATA_SECURITY });
 const inviteRoute = page({
@@ -123,6 +135,31 @@ export function createDashboardRoutes(deps: AppDeps) {
   const invitations = invitationService(deps);
   const subscriptions = subscriptionService(deps);
   const status = statusService(deps);
+
+  /** The feed's names and usual values for the users a principal may see, each user's read once per render. */
+  function feedContext(principal: Principal): FeedContext {
+    const names = userNames(accounts.visible(principal));
+    const usual = new Map<string, ReadonlyMap<string, number>>();
+    const since = usualStartDay(deps.now());
+    return {
+      nameOf: (userId) => names.get(userId),
+      usualOf: (userId) => usual.get(userId) ?? usual.set(userId, deps.documents.usualValues(userId, since)).get(userId)!,
+    };
+  }
+
+  /** The trends and the workouts, sessions and tags of the last `days` days, for the principal's view. */
+  async function panelsModel(principal: Principal, days: number) {
+    const only = viewScope(principal);
+    const now = deps.now();
+    const [series, activities] = await Promise.all([loadMetricSeries(deps.documents, only, days, now), loadActivities(deps.documents, only, dayString(now - (days - 1) * 86_400_000))]);
+    return { series, activities, days, now, names: only ? undefined : userNames(accounts.visible(principal)) };
+  }
+
+  /** A wearer's today (scores, contributors, stress); for every user's view, the scores' mean over users. */
+  async function todayModel(principal: Principal, series: MetricSeries[]) {
+    const only = viewScope(principal);
+    return { today: only ? await loadToday(deps.documents, only, dayString(deps.now())) : undefined, series, users: only ? undefined : accounts.visible(principal).length };
+  }
 
   async function signInPage(c: Context<AppEnv>, status: 200 | 401 | 403 | 429, error?: string) {
     let nonce = await getSignedCookie(c, deps.keys.cookieSecret, SIGN_IN_CSRF_COOKIE);
@@ -152,11 +189,11 @@ export function createDashboardRoutes(deps: AppDeps) {
     if (query.event !== undefined && !openEvent) notes.push(`Event ${query.event} is not here (deleted by retention, or never was).`);
     const nightDay = query.night !== undefined && Day.safeParse(query.night).success ? query.night : undefined;
     if (query.night !== undefined && !nightDay) notes.push(`"${query.night}" is not a day (YYYY-MM-DD): showing the latest night.`);
-    const night = await loadNight(deps.documents, only, nightDay);
-    const [page, lastEventAt, series, pollStates] = await Promise.all([
+    const [night, page, lastEventAt, panels, pollStates] = await Promise.all([
+      loadNight(deps.documents, only, nightDay),
       deps.events.listEvents({ user_id: only }, { limit: FEED_SIZE }),
       deps.events.lastEventAt(only),
-      loadMetricSeries(deps.documents, only, days, deps.now()),
+      panelsModel(principal, days),
       deps.polls.pollStates(only),
     ]);
     const visible = accounts.visible(principal);
@@ -182,9 +219,9 @@ export function createDashboardRoutes(deps: AppDeps) {
       lastEventAt,
       storageBytes: server?.storageBytes ?? null,
       events: page.events,
-      series,
-      days,
-      now: deps.now(),
+      feedContext: feedContext(principal),
+      panels,
+      todayView: await todayModel(principal, panels.series),
       serverUrl: deps.config.publicUrl ?? new URL(c.req.url).origin,
     });
     return c.html(htmlDocument(view));
@@ -206,16 +243,17 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.redirect("/dashboard", 303);
   });
 
-  app.openapi(panelsRoute, async (c) => {
-    const days = rangeOf(c.req.valid("query").days);
-    const series = await loadMetricSeries(deps.documents, viewScope(c.var.principal), days, deps.now());
-    return c.html(Panels({ series, days, now: deps.now() }));
+  app.openapi(panelsRoute, async (c) => c.html(Panels(await panelsModel(c.var.principal, rangeOf(c.req.valid("query").days)))));
+
+  app.openapi(todayRoute, async (c) => {
+    const series = await loadMetricSeries(deps.documents, viewScope(c.var.principal), 7, deps.now());
+    return c.html(TodayView(await todayModel(c.var.principal, series)));
   });
 
   app.openapi(feedRoute, async (c) => {
     const dataType = c.req.valid("query").data_type || undefined;
     const page = await events.list(c.var.principal, { data_type: dataType, user_id: viewScope(c.var.principal) }, { limit: FEED_SIZE });
-    return c.html(FeedList({ events: page.events, names: userNames(accounts.visible(c.var.principal)) }));
+    return c.html(FeedList({ events: page.events, context: feedContext(c.var.principal) }));
   });
 
   app.openapi(eventRoute, async (c) => {
@@ -291,6 +329,11 @@ export function createDashboardRoutes(deps: AppDeps) {
 
   app.openapi(promoteRoute, async (c) => {
     await accounts.setOperator(c.var.principal, c.req.valid("param").id, true);
+    return c.html(linkedUsers(c.var.principal));
+  });
+
+  app.openapi(renameRoute, async (c) => {
+    await accounts.setDisplayName(c.var.principal, c.req.valid("param").id, c.req.valid("form").display_name);
     return c.html(linkedUsers(c.var.principal));
   });
 

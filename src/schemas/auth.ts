@@ -15,6 +15,7 @@ export const LinkedUser = z
     email: z.string().nullable().openapi({ description: "The Oura account's email, when Oura gave it (the email scope)." }),
     role: z.enum(["operator", "wearer"]).openapi({ description: "operator: promoted here, or the email is in OPERATOR_EMAILS." }),
     operator_since: z.string().nullable().openapi({ description: "When an operator promoted this user (null: not promoted; OPERATOR_EMAILS may still make them one)." }),
+    display_name: z.string().nullable().openapi({ description: "The name the wearer chose to be shown by on the dashboard (else their email)." }),
   })
   .openapi("LinkedUser");
 

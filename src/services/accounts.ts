@@ -43,6 +43,16 @@ export function accountService(deps: AccountServiceDeps) {
       return { user_id: userId, revoked: revoke.revoked, revoke_error: revoke.error ?? null, purged };
     },
 
+    /** The name a user is shown by: a wearer sets their own, an operator anyone's; empty clears it (the email shows again). */
+    async setDisplayName(principal: Principal, userId: string, name: string): Promise<VisibleAccount> {
+      this.require(principal, userId);
+      if (principal.userId !== userId) principal.requireOperator("name other users");
+      const trimmed = name.replace(/\s+/g, " ").trim();
+      await deps.accounts.setDisplayName(userId, trimmed === "" ? null : trimmed);
+      deps.logger.info("access.renamed", { user_id: userId });
+      return this.require(principal, userId);
+    },
+
     /** Promotes (or demotes) a linked user; OPERATOR_EMAILS still makes its users operators whatever is set here. */
     async setOperator(principal: Principal, userId: string, operator: boolean): Promise<VisibleAccount> {
       principal.requireOperator(operator ? "promote users" : "demote operators");

@@ -23,6 +23,8 @@ export interface AccountSummary {
   email: string | null;
   /** When an operator promoted this user to operator, else null (OPERATOR_EMAILS is a second way). */
   operator_since: string | null;
+  /** The name the wearer chose to be shown by (else their email), or null. */
+  display_name: string | null;
 }
 
 /** An account row as stored, tokens still sealed (what the warehouse mirror copies as it is). */
@@ -52,6 +54,8 @@ export interface Accounts {
   link(userId: string, tokens: NewTokens, email?: string | null): Promise<void>;
   /** Promotes (a time) or demotes (null) a linked user; false when no such user is linked. */
   setOperator(userId: string, since: string | null): Promise<boolean>;
+  /** Sets (or clears, null) the name a linked user is shown by; false when no such user is linked. */
+  setDisplayName(userId: string, name: string | null): Promise<boolean>;
   /**
    * Called just before a refresh token is spent: throws if the new pair could not be kept safely (warehouse mode: Delta
    * must take a write now, or a disk lost before it does would lose the sign-in). A no-op for the local store.

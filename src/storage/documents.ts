@@ -38,6 +38,11 @@ export interface Documents {
    * but for a second main sleep in one day).
    */
   dailyMetricValues(query: { user_id?: string; start_day: string }): Promise<DailyMetricValue[]>;
+  /**
+   * A user's usual value of each daily metric: the median of their values from `start_day` on. Synchronous (one
+   * indexed read): the live feed calls it while publishing a committed event.
+   */
+  usualValues(userId: string, startDay: string): ReadonlyMap<string, number>;
 }
 
 export interface DailyMetricValue {

@@ -2,6 +2,9 @@
 import type { Event } from "./events.ts";
 
 /** What a poll (or a backfill) saw of one user's data type, and what became of it. */
+/** What read a list: the poller (or the daily reconciliation), or a history import; said in each event's notification. */
+export type PollOrigin = "poll" | "import";
+
 export interface PollOutcome {
   /** Documents never seen before: one `create` event each (source poll), stored with the document. */
   created: Event[];
@@ -51,7 +54,7 @@ export interface PollStore {
    * `create` event, one whose content changed an `update`, an unchanged one nothing (whichever source brought it
    * before). Documents without an id, sleep periods of type "deleted", and documents deleted here are skipped.
    */
-  recordPolledDocuments(userId: string, dataType: string, documents: Record<string, unknown>[], observedAt: string): Promise<PollOutcome>;
+  recordPolledDocuments(userId: string, dataType: string, documents: Record<string, unknown>[], observedAt: string, origin?: PollOrigin): Promise<PollOutcome>;
   /** Stores heart-rate samples, once per user and instant; returns how many were new. */
   recordHeartRate(userId: string, samples: HeartRateSample[]): Promise<number>;
   /** A user's samples between two instants, oldest first. */

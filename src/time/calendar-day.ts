@@ -13,3 +13,7 @@ export function isCalendarDay(value: unknown): value is string {
 
 /** The value when it is a calendar day, else null. */
 export const calendarDayOr = (value: unknown): string | null => (isCalendarDay(value) ? value : null);
+
+/** A document's day: its `day`, or for an enhanced tag (which has none) the day it starts, `start_day`; else null. */
+export const documentDayOr = (document: { day?: unknown; start_day?: unknown } | null | undefined): string | null =>
+  calendarDayOr(document?.day) ?? calendarDayOr(document?.start_day);

@@ -9,11 +9,15 @@ export function LinkedUsers(props: { accounts: VisibleAccount[]; operator: boole
   return (
     <ul class="linked" id="linked-users">
       {props.accounts.map((a) => {
-        const name = a.email ?? a.user_id;
+        const name = a.display_name ?? a.email ?? a.user_id;
         const url = `/dashboard/users/${encodeURIComponent(a.user_id)}`;
+        const nameable = props.operator || a.user_id === props.self;
         return (
           <li>
-            <span title={a.user_id}>{name}</span> <small class="role">{a.role}</small>{" "}
+            <span title={a.user_id} class="linked-name">
+              {name}
+            </span>
+            {a.display_name && a.email ? <small> ({a.email})</small> : null} <small class="role">{a.role}</small>{" "}
             {props.operator && a.user_id !== props.self ? (
               a.role === "operator" ? (
                 <button hx-delete={`${url}/operator`} hx-target="#linked-users" hx-swap="outerHTML" hx-confirm={`Make ${name} a wearer again?`}>
@@ -28,6 +32,16 @@ export function LinkedUsers(props: { accounts: VisibleAccount[]; operator: boole
             <button hx-delete={url} hx-confirm={`Unlink ${name}? This server stops reading their ring.`} hx-target="closest li" hx-swap="outerHTML">
               Unlink
             </button>
+            {nameable ? (
+              <details class="rename">
+                <summary>{a.user_id === props.self ? "Your name here" : "Name"}</summary>
+                <form hx-put={`${url}/name`} hx-target="#linked-users" hx-swap="outerHTML">
+                  <label for={`name-${a.user_id}`}>Shown as</label>{" "}
+                  <input id={`name-${a.user_id}`} name="display_name" maxlength={60} value={a.display_name ?? ""} placeholder={a.email ?? "a name"} />{" "}
+                  <button type="submit">Save</button>
+                </form>
+              </details>
+            ) : null}
           </li>
         );
       })}

@@ -1,19 +1,17 @@
 /** @jsxImportSource hono/jsx */
-// Server-rendered SVG line charts: no client library, readable without JavaScript, labelled for screen readers.
-import type { MetricSeries, Point } from "./metrics.ts";
+// Server-rendered SVG line charts: no client library, readable without JavaScript, labelled for screen readers. Tags
+// ("alcohol", "late meal") are marks on their days, so a wearer sees what came before a change.
+import type { TagMark } from "./activities-data.ts";
+import { shortDay } from "./days.ts";
+import { axisLabel, formatMetric, type MetricSeries, type Point } from "./metrics.ts";
 
 const WIDTH = 320;
-const HEIGHT = 112;
+const HEIGHT = 124;
 const PAD = 6;
-/** Room for the min/max labels on the left and the dates below. */
-const LEFT = 34;
-const BOTTOM = 16;
+/** Room for the min/max labels on the left, the dates below, and the tags' row above them. */
+const LEFT = 44;
+const BOTTOM = 30;
 const DAY_MS = 86_400_000;
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-const format = (value: number) => (Number.isInteger(value) ? value.toLocaleString("en-US") : value.toFixed(1));
-/** Oura's day as the wearer reads it: "Nov 26" (a day is a date, never shifted by a time zone). */
-const shortDay = (day: string) => `${MONTHS[Number(day.slice(5, 7)) - 1]} ${Number(day.slice(8, 10))}`;
 
 function scales(points: Point[], baseline: number | undefined, startMs: number, days: number) {
   const values = points.map((p) => p.value).concat(baseline === undefined ? [] : [baseline]);
@@ -35,12 +33,24 @@ function linePath(placed: { day: string; x: number; y: number }[]): string {
     .join(" ");
 }
 
-/** A chart of one metric over `days` days ending today; the points are also given as a table for screen readers. */
-export function Chart(props: { series: MetricSeries; days: number; now: number }) {
+/** The tags of each day in [firstDay, lastDay], one entry per day: "alcohol, late meal". */
+function tagsByDay(tags: TagMark[], firstDay: string, lastDay: string): Map<string, string> {
+  const byDay = new Map<string, Set<string>>();
+  for (const tag of tags) {
+    if (tag.day < firstDay || tag.day > lastDay) continue;
+    const labels = byDay.get(tag.day) ?? new Set<string>();
+    labels.add(tag.label);
+    byDay.set(tag.day, labels);
+  }
+  return new Map([...byDay].map(([day, labels]) => [day, [...labels].join(", ")]));
+}
+
+/** A chart of one metric over `days` days ending today; the points (and tags) are also given as a table. */
+export function Chart(props: { series: MetricSeries; days: number; now: number; tags?: TagMark[] }) {
   const { series, days, now } = props;
   const { metric, points, baseline } = series;
   const id = `chart-${metric.key}`;
-  const title = `${metric.label}, last ${days} days`;
+  const title = `${metric.label}${metric.unit && metric.kind === "number" ? ` (${metric.unit})` : ""}, last ${days} days`;
   if (points.length === 0) {
     return (
       <figure class="chart" id={id} data-points="0">
@@ -54,19 +64,20 @@ export function Chart(props: { series: MetricSeries; days: number; now: number }
   const startMs = Date.parse(`${firstDay}T00:00:00Z`);
   const { min, max, x, y } = scales(points, baseline, startMs, days);
   const placed = points.map((p) => ({ ...p, x: x(p.day), y: y(p.value) }));
-  const unit = metric.unit ? ` ${metric.unit}` : "";
   const middleDay = new Date(startMs + Math.floor((days - 1) / 2) * DAY_MS).toISOString().slice(0, 10);
   const dateTicks = [firstDay, middleDay, lastDay];
+  const tagged = tagsByDay(props.tags ?? [], firstDay, lastDay);
+  const usual = baseline === undefined ? "" : `; your 30-day median ${formatMetric(metric, baseline)}`;
   return (
     <figure class="chart" id={id} data-points={points.length}>
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title}${baseline === undefined ? "" : `; your 30-day median ${format(baseline)}${unit}`}`} preserveAspectRatio="xMidYMid meet">
-        <text class="axis" x="2" y={PAD + 8}>
-          {format(max)}
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title}${usual}`} preserveAspectRatio="xMidYMid meet">
+        <text class="axis" x="2" y={PAD + 10}>
+          {axisLabel(metric, max)}
         </text>
         {max === min ? null : (
           <text class="axis" x="2" y={HEIGHT - BOTTOM - PAD}>
-            {format(min)}
+            {axisLabel(metric, min)}
           </text>
         )}
         {dateTicks.map((day, i) => (
@@ -76,20 +87,27 @@ export function Chart(props: { series: MetricSeries; days: number; now: number }
         ))}
         {baseline === undefined ? null : (
           <line class="baseline" x1={LEFT} x2={WIDTH - PAD} y1={y(baseline).toFixed(1)} y2={y(baseline).toFixed(1)}>
-            <title>{`Your 30-day median: ${format(baseline)}${unit}`}</title>
+            <title>{`Your 30-day median: ${formatMetric(metric, baseline)}`}</title>
           </line>
         )}
-        <path class="line" d={linePath(placed)} fill="none" />
-        {placed.map((p) => (
-          // Hover or keyboard focus shows the value by the point.
-          <g class="pt" tabindex="0" role="img" aria-label={`${shortDay(p.day)}: ${format(p.value)}${unit}`} data-day={p.day} data-value={p.value}>
-            <circle class="point" cx={p.x.toFixed(1)} cy={p.y.toFixed(1)} r="3" />
-            <text class="tip" x={Math.min(WIDTH - 30, Math.max(LEFT + 20, p.x)).toFixed(1)} y={Math.max(11, p.y - 7).toFixed(1)} text-anchor="middle">
-              {shortDay(p.day)}: {format(p.value)}
-              {unit}
-            </text>
-          </g>
+        {[...tagged].map(([day, labels]) => (
+          <path class="tag-mark" d={`M${x(day).toFixed(1)},${HEIGHT - BOTTOM + 2} l-4,8 h8 z`} data-day={day} data-tags={labels}>
+            <title>{`${shortDay(day)}: ${labels}`}</title>
+          </path>
         ))}
+        <path class="line" d={linePath(placed)} fill="none" />
+        {placed.map((p) => {
+          const label = `${shortDay(p.day)}: ${formatMetric(metric, p.value)}${tagged.has(p.day) ? ` (${tagged.get(p.day)})` : ""}`;
+          return (
+            // Hover or keyboard focus shows the value by the point.
+            <g class="pt" tabindex="0" role="img" aria-label={label} data-day={p.day} data-value={p.value}>
+              <circle class="point" cx={p.x.toFixed(1)} cy={p.y.toFixed(1)} r="3" />
+              <text class="tip" x={Math.min(WIDTH - 60, Math.max(LEFT + 50, p.x)).toFixed(1)} y={Math.max(14, p.y - 8).toFixed(1)} text-anchor="middle">
+                {label}
+              </text>
+            </g>
+          );
+        })}
       </svg>
       <details>
         <summary>Values</summary>
@@ -98,33 +116,20 @@ export function Chart(props: { series: MetricSeries; days: number; now: number }
             <tr>
               <th scope="col">Day</th>
               <th scope="col">{metric.label}</th>
+              {tagged.size > 0 ? <th scope="col">Tags</th> : null}
             </tr>
           </thead>
           <tbody>
             {points.map((p) => (
               <tr>
                 <td>{p.day}</td>
-                <td>{format(p.value)}</td>
+                <td>{formatMetric(metric, p.value)}</td>
+                {tagged.size > 0 ? <td>{tagged.get(p.day) ?? ""}</td> : null}
               </tr>
             ))}
           </tbody>
         </table>
       </details>
     </figure>
-  );
-}
-
-/** The latest value of one metric. */
-export function Card(props: { series: MetricSeries }) {
-  const { metric, latest } = props.series;
-  return (
-    <article class="card" id={`card-${metric.key}`}>
-      <h3>{metric.label}</h3>
-      <p class="value">
-        {latest ? format(latest.value) : "–"}
-        {latest && metric.unit ? <small> {metric.unit}</small> : null}
-      </p>
-      <p class="day">{latest ? latest.day : "no data yet"}</p>
-    </article>
   );
 }

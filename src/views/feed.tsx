@@ -2,13 +2,18 @@
 // The live feed's rows, an event's detail, and the WebSocket message that updates an open dashboard.
 import type { Event } from "../storage/events.ts";
 import { compactJson, numericSeries, type SeriesSummary } from "./document-json.ts";
+import { eventOrigin, eventWords, type FeedContext, NO_CONTEXT } from "./event-words.ts";
 
 const time = (iso: string) => iso.slice(11, 19);
 const statusClass = (event: Event) => `status status-${event.fetch_status ?? "none"}`;
 
-/** `name`: how the user is known here (their email), shown instead of the Oura id, which stays in the tooltip. */
-export function FeedRow(props: { event: Event; name?: string | undefined }) {
-  const { event } = props;
+/**
+ * A feed row in words ("Readiness 78 (+2)"), with where it came from, when it arrived and whose it is (by name, the Oura
+ * id in the tooltip); the raw type, ids and JSON are in the detail it opens.
+ */
+export function FeedRow(props: { event: Event; context?: FeedContext }) {
+  const { event, context = NO_CONTEXT } = props;
+  const name = context.nameOf(event.user_id);
   return (
     <li id={`event-${event.id}`} class="event" data-type={event.data_type} data-status={event.fetch_status ?? ""}>
       {/* The link is the detail's own URL (shareable, reloadable, works without script); htmx loads it into the dialog. */}
@@ -16,27 +21,31 @@ export function FeedRow(props: { event: Event; name?: string | undefined }) {
         <time datetime={event.received_at} data-format="clock">
           {time(event.received_at)}
         </time>
-        <span class="type">{event.data_type}</span>
-        <span class="etype">{event.event_type}</span>
-        <span class={statusClass(event)}>{event.fetch_status ?? "stored"}</span>
+        <span class="words">{eventWords(event, context.usualOf(event.user_id))}</span>
+        <span class={`origin ${statusClass(event)}`} title={`${event.data_type} ${event.event_type}, ${event.fetch_status ?? "stored"}`}>
+          {eventOrigin(event)}
+        </span>
         <span class="user" title={event.user_id}>
-          {props.name ?? event.user_id}
+          {name ?? event.user_id}
         </span>
       </a>
     </li>
   );
 }
 
-/** The names the feed shows for the users a viewer may see: their emails, where known. */
-export function userNames(accounts: readonly { user_id: string; email?: string | null }[]): ReadonlyMap<string, string> {
-  return new Map(accounts.flatMap((account) => (account.email ? [[account.user_id, account.email] as const] : [])));
+/** The names the feed shows for the users a viewer may see: the name they chose, else their email. */
+export function userNames(accounts: readonly { user_id: string; email?: string | null; display_name?: string | null }[]): ReadonlyMap<string, string> {
+  return new Map(accounts.flatMap((account) => {
+    const name = account.display_name ?? account.email;
+    return name ? [[account.user_id, name] as const] : [];
+  }));
 }
 
-export function FeedList(props: { events: Event[]; names?: ReadonlyMap<string, string> }) {
+export function FeedList(props: { events: Event[]; context?: FeedContext }) {
   return (
     <>
       {props.events.map((event) => (
-        <FeedRow event={event} name={props.names?.get(event.user_id)} />
+        <FeedRow event={event} context={props.context} />
       ))}
     </>
   );
@@ -168,25 +177,26 @@ function documentHint(event: Event): string {
 }
 
 /** What the dashboard's WebSocket receives for an event: htmx 4 partials, each with its own target. */
-export function LiveMessage(props: { event: Event; created: boolean; refreshPanels: boolean; name?: string | undefined }) {
-  const { event, created, refreshPanels, name } = props;
+export function LiveMessage(props: { event: Event; created: boolean; refreshPanels: boolean; context?: FeedContext | undefined }) {
+  const { event, created, refreshPanels, context } = props;
   return (
     <>
       {created ? (
         <hx-partial hx-target="#feed" hx-swap="afterbegin">
-          <FeedRow event={event} name={name} />
+          <FeedRow event={event} context={context} />
         </hx-partial>
       ) : (
         <hx-partial hx-target={`#event-${event.id}`} hx-swap="outerHTML">
-          <FeedRow event={event} name={name} />
+          <FeedRow event={event} context={context} />
         </hx-partial>
       )}
       <hx-partial hx-target="#last-event" hx-swap="innerHTML">
         <LastEventTime at={event.received_at} />
       </hx-partial>
       {refreshPanels ? (
-        // Each viewer reloads the cards and charts it is allowed to see.
+        // Each viewer reloads today's scores and the trends it is allowed to see.
         <hx-partial hx-target="#panels-refresh" hx-swap="innerHTML">
+          <span hx-get="/dashboard/today" hx-trigger="load" hx-target="#today" hx-swap="outerHTML"></span>
           <span hx-get="/dashboard/panels" hx-trigger="load" hx-target="#panels" hx-swap="outerHTML" hx-include="#range"></span>
         </hx-partial>
       ) : null}
@@ -195,6 +205,6 @@ export function LiveMessage(props: { event: Event; created: boolean; refreshPane
 }
 
 /** The live message as the string published to the dashboard's sockets. */
-export function liveMessage(event: Event, created: boolean, refreshPanels: boolean, name?: string): string {
-  return (<LiveMessage event={event} created={created} refreshPanels={refreshPanels} name={name} />).toString();
+export function liveMessage(event: Event, created: boolean, refreshPanels: boolean, context?: FeedContext): string {
+  return (<LiveMessage event={event} created={created} refreshPanels={refreshPanels} context={context} />).toString();
 }

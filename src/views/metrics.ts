@@ -4,22 +4,82 @@ import type { Documents } from "../storage/documents.ts";
 import { isCalendarDay } from "../time/calendar-day.ts";
 import { PLAUSIBLE_LIMIT } from "./night-data.ts";
 
+/** How a metric's value reads: a number with its unit, a duration (seconds), a signed deviation, or a level by name. */
+export type MetricKind = "number" | "duration" | "deviation" | "level";
+
 export interface MetricDefinition {
   key: string;
   label: string;
   unit: string;
+  kind: MetricKind;
+  /** Level metrics: the names of the values 1, 2, … (lowest first). */
+  levels?: readonly string[];
+  /** Where the chart sits: the three scores, the body's signals, or the day's load and recovery. */
+  group: "scores" | "body" | "day";
 }
 
-const LABELS: Record<string, { label: string; unit: string }> = {
-  sleep: { label: "Sleep score", unit: "" },
-  readiness: { label: "Readiness", unit: "" },
-  activity: { label: "Activity score", unit: "" },
-  hrv: { label: "HRV", unit: "ms" },
-  resting_hr: { label: "Resting heart rate", unit: "bpm" },
-  steps: { label: "Steps", unit: "" },
+const DEFINITIONS: Record<string, Omit<MetricDefinition, "key" | "levels">> = {
+  sleep: { label: "Sleep score", unit: "", kind: "number", group: "scores" },
+  readiness: { label: "Readiness", unit: "", kind: "number", group: "scores" },
+  activity: { label: "Activity score", unit: "", kind: "number", group: "scores" },
+  hrv: { label: "HRV", unit: "ms", kind: "number", group: "body" },
+  resting_hr: { label: "Resting heart rate", unit: "bpm", kind: "number", group: "body" },
+  temperature: { label: "Temperature deviation", unit: "°C", kind: "deviation", group: "body" },
+  spo2: { label: "SpO2", unit: "%", kind: "number", group: "body" },
+  breathing_disturbance: { label: "Breathing disturbance index", unit: "", kind: "number", group: "body" },
+  vo2_max: { label: "VO2 max", unit: "ml/kg/min", kind: "number", group: "body" },
+  cardiovascular_age: { label: "Cardiovascular age", unit: "years", kind: "number", group: "body" },
+  steps: { label: "Steps", unit: "", kind: "number", group: "day" },
+  stress_high: { label: "High stress", unit: "", kind: "duration", group: "day" },
+  recovery_high: { label: "High recovery", unit: "", kind: "duration", group: "day" },
+  resilience: { label: "Resilience", unit: "", kind: "level", group: "day" },
 };
 
-export const METRICS: MetricDefinition[] = DAILY_METRIC_FIELDS.map((f) => ({ key: f.metric, ...(LABELS[f.metric] ?? { label: f.metric, unit: "" }) }));
+export const METRICS: MetricDefinition[] = DAILY_METRIC_FIELDS.map((f) => ({
+  key: f.metric,
+  ...(DEFINITIONS[f.metric] ?? { label: f.metric, unit: "", kind: "number" as const, group: "day" as const }),
+  ...(f.levels ? { levels: f.levels } : {}),
+}));
+
+const grouped = (value: number) => (Number.isInteger(value) ? value.toLocaleString("en-US") : value.toLocaleString("en-US", { maximumFractionDigits: 1 }));
+
+/** "1 h 05 min", "40 min". */
+export function durationText(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+}
+
+/** A value as a wearer reads it, with its unit: "7,412", "52 bpm", "+0.3 °C", "1 h 20 min", "solid". */
+export function formatMetric(metric: MetricDefinition, value: number): string {
+  switch (metric.kind) {
+    case "duration":
+      return durationText(value);
+    case "deviation":
+      return `${value > 0 ? "+" : value < 0 ? "−" : "±"}${Math.abs(value).toFixed(2)}${metric.unit ? ` ${metric.unit}` : ""}`;
+    case "level":
+      return metric.levels?.[Math.round(value) - 1] ?? grouped(value);
+    default:
+      return `${grouped(value)}${metric.unit ? ` ${metric.unit}` : ""}`;
+  }
+}
+
+/** A chart axis's short label: durations in hours ("2.5 h"), levels by name, numbers without their unit. */
+export function axisLabel(metric: MetricDefinition, value: number): string {
+  if (metric.kind === "duration") return `${(value / 3600).toFixed(1)} h`;
+  if (metric.kind === "level") return formatMetric(metric, value);
+  if (metric.kind === "deviation") return formatMetric({ ...metric, unit: "" }, value);
+  return grouped(value);
+}
+
+/** A change against the wearer's usual, signed and in the metric's terms: "+2", "−0.15 °C", "+25 min". */
+export function changeText(metric: MetricDefinition, change: number): string {
+  const sign = change > 0 ? "+" : change < 0 ? "−" : "±";
+  const size = Math.abs(change);
+  if (metric.kind === "duration") return `${sign}${durationText(size)}`;
+  if (metric.kind === "deviation") return `${sign}${size.toFixed(2)} ${metric.unit}`;
+  if (metric.kind === "level") return `${sign}${grouped(Math.round(size * 10) / 10)} level${size === 1 ? "" : "s"}`;
+  return `${sign}${grouped(Math.round(size * 10) / 10)}${metric.unit ? ` ${metric.unit}` : ""}`;
+}
 
 export interface Point {
   day: string;
@@ -48,6 +108,9 @@ function median(values: number[]): number | undefined {
 export function dayString(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/** The first day of the wearer's usual: the 30 days ending today. */
+export const usualStartDay = (now: number) => dayString(now - (BASELINE_DAYS - 1) * 86_400_000);
 
 /** One series per metric over the last `days` days; without a user, each day's value is the mean over users. */
 export async function loadMetricSeries(store: Documents, userId: string | undefined, days: number, now = Date.now()): Promise<MetricSeries[]> {

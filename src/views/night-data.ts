@@ -24,6 +24,21 @@ export interface Night {
   lowestHeartRate: number | null;
   averageHrv: number | null;
   durations: Record<Phase, number | null>;
+  /** The day's sleep score (daily_sleep), when stored. */
+  score: number | null;
+  timeInBedSeconds: number | null;
+  latencySeconds: number | null;
+  restlessPeriods: number | null;
+  /** Breaths per minute (average_breath). */
+  averageBreath: number | null;
+  averageHeartRate: number | null;
+  /** °C from the wearer's usual (the night's readiness, else the day's daily_readiness). */
+  temperatureDeviation: number | null;
+  /** The day's daily_spo2: average SpO2 (%) and breathing disturbance index. */
+  spo2: number | null;
+  breathingDisturbanceIndex: number | null;
+  /** The day's other sleep periods (naps, rests) beside the main one. */
+  otherPeriods: { type: string; start: string; end: string; seconds: number | null }[];
 }
 
 const PHASES: Record<string, Phase> = { "1": "deep", "2": "light", "3": "rem", "4": "awake" };
@@ -35,9 +50,18 @@ const MOST_SLOTS = LONGEST_NIGHT_MS / 300_000;
 /** Larger than any value Oura measures (a second of a day, a step count): a number past it cannot be drawn (max − min overflows). */
 export const PLAUSIBLE_LIMIT = 1e9;
 const numberOr = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= PLAUSIBLE_LIMIT ? value : null);
-const series = (value: unknown): (number | null)[] => {
+/** A heart rate: 255 is Oura's "no reading" (a nap's lowest_heart_rate), and 0 is none either. */
+const heartRateOr = (value: unknown) => {
+  const bpm = numberOr(value);
+  return bpm !== null && bpm > 0 && bpm < 255 ? bpm : null;
+};
+const within = (value: unknown, low: number, high: number) => {
+  const n = numberOr(value);
+  return n !== null && n >= low && n <= high ? n : null;
+};
+const series = (value: unknown, reading: (v: unknown) => number | null = numberOr): (number | null)[] => {
   const items = (value as { items?: unknown })?.items;
-  return Array.isArray(items) ? items.slice(0, MOST_SLOTS).map(numberOr) : [];
+  return Array.isArray(items) ? items.slice(0, MOST_SLOTS).map(reading) : [];
 };
 /** An instant with its offset, as Oura writes bedtimes; anything else is missing. */
 const instantOr = (value: unknown): string | null => (typeof value === "string" && value.length <= 40 && !Number.isNaN(Date.parse(value)) ? value : null);
@@ -66,6 +90,10 @@ export async function loadNight(store: Documents, userId: string | undefined, da
   const span = givenEnd === null ? NaN : Date.parse(givenEnd) - Date.parse(start);
   const end = span > 0 && span <= LONGEST_NIGHT_MS ? givenEnd! : new Date(Date.parse(start) + Math.max(1, phases.length) * 300_000).toISOString();
   const seriesStart = instantOr((doc.heart_rate as { timestamp?: unknown } | undefined)?.timestamp);
+  const dayOf = async (dataType: string) =>
+    main.day === null ? undefined : (await store.listDocuments({ data_type: dataType, user_id: main.user_id, start_day: main.day, end_day: main.day }, 1)).find((d) => d.document && !d.deleted)?.document;
+  const [dailySleep, dailySpo2, dailyReadiness] = await Promise.all([dayOf("daily_sleep"), dayOf("daily_spo2"), dayOf("daily_readiness")]);
+  const readiness = (doc.readiness ?? null) as Record<string, unknown> | null;
   return {
     userId: main.user_id,
     day: calendarDayOr(main.day),
@@ -73,14 +101,31 @@ export async function loadNight(store: Documents, userId: string | undefined, da
     bedtimeEnd: end,
     offset: /([+-](?:0\d|1[0-4]):[0-5]\d)$/.exec(start)?.[1] ?? "+00:00",
     phases,
-    heartRate: series(doc.heart_rate),
+    heartRate: series(doc.heart_rate, heartRateOr),
     hrv: series(doc.hrv),
     // A series that starts far from the night is drawn from the night's start (its values stay).
     seriesStart: seriesStart !== null && Math.abs(Date.parse(seriesStart) - Date.parse(start)) <= LONGEST_NIGHT_MS ? seriesStart : start,
     totalSleepSeconds: numberOr(doc.total_sleep_duration),
     efficiency: numberOr(doc.efficiency),
-    lowestHeartRate: numberOr(doc.lowest_heart_rate),
+    lowestHeartRate: heartRateOr(doc.lowest_heart_rate),
     averageHrv: numberOr(doc.average_hrv),
     durations: { deep: numberOr(doc.deep_sleep_duration), light: numberOr(doc.light_sleep_duration), rem: numberOr(doc.rem_sleep_duration), awake: numberOr(doc.awake_time) },
+    score: within(dailySleep?.score, 0, 100),
+    timeInBedSeconds: within(doc.time_in_bed, 0, 86_400),
+    latencySeconds: within(doc.latency, 0, 86_400),
+    restlessPeriods: within(doc.restless_periods, 0, 10_000),
+    averageBreath: within(doc.average_breath, 1, 80),
+    averageHeartRate: heartRateOr(doc.average_heart_rate),
+    temperatureDeviation: within(readiness?.temperature_deviation, -10, 10) ?? within(dailyReadiness?.temperature_deviation, -10, 10),
+    spo2: within((dailySpo2?.spo2_percentage as { average?: unknown } | null | undefined)?.average, 50, 100),
+    breathingDisturbanceIndex: within(dailySpo2?.breathing_disturbance_index, 0, 1000),
+    otherPeriods: ofDay
+      .filter((d) => d !== main)
+      .flatMap((d) => {
+        const start = instantOr(d.document!.bedtime_start);
+        const end = instantOr(d.document!.bedtime_end);
+        if (start === null || end === null) return [];
+        return [{ type: typeof d.document!.type === "string" ? d.document!.type.replaceAll("_", " ") : "sleep", start, end, seconds: within(d.document!.total_sleep_duration, 0, 86_400) }];
+      }),
   };
 }

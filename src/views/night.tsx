@@ -1,32 +1,59 @@
 /** @jsxImportSource hono/jsx */
-// "Last night": the hypnogram (deep, light, REM, awake every 5 minutes), the heart-rate and HRV curves of the night,
-// and its numbers, drawn on the server as SVG with a text alternative; previous/next night without leaving the page.
+// "Last night": the sleep score and the night's numbers, the hypnogram as continuous runs with each stage's total
+// beside its row, and titled heart-rate and HRV curves with the lowest heart rate marked — drawn on the server as
+// SVG whose labels are HTML (readable at any width), with a text alternative that keeps every number.
+import { band } from "./today.tsx";
 import { type Night, type Phase, shiftDay } from "./night-data.ts";
+import { durationText } from "./metrics.ts";
+import { shortDay } from "./days.ts";
 
-const WIDTH = 640;
-const LEFT = 52;
-const RIGHT = 8;
-const LANE = 20;
+/** User units across every night SVG; HTML labels are placed at the same fractions (x / WIDTH) of the width. */
+const WIDTH = 1000;
+const LANE = 100;
 const LANES: Phase[] = ["awake", "rem", "light", "deep"];
 const LANE_LABEL: Record<Phase, string> = { awake: "Awake", rem: "REM", light: "Light", deep: "Deep" };
 const SLOT_MS = 5 * 60_000;
+const CURVE_HEIGHT = 100;
+
+const offsetMs = (offset: string) => (offset[0] === "-" ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000;
 
 /** "23:05" on the ring's clock that night (its UTC offset), not the server's or the viewer's. */
 function clock(atMs: number, offset: string): string {
   return new Date(atMs + offsetMs(offset)).toISOString().slice(11, 16);
 }
 
-const offsetMs = (offset: string) => (offset[0] === "-" ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000;
-
 export const duration = (seconds: number | null) => (seconds === null ? "–" : `${Math.floor(seconds / 3600)} h ${String(Math.round((seconds % 3600) / 60)).padStart(2, "0")} min`);
+const percent = (x: number) => `${((x / WIDTH) * 100).toFixed(2)}%`;
+const signed = (value: number, digits: number) => `${value > 0 ? "+" : value < 0 ? "−" : "±"}${Math.abs(value).toFixed(digits)}`;
 
 /** Hour marks (whole hours on the ring's clock) between start and end, as x positions. */
 function hourTicks(startMs: number, endMs: number, offset: string, x: (ms: number) => number) {
   const ticks: { x: number; label: string }[] = [];
   const shift = offsetMs(offset);
   for (let at = Math.ceil((startMs + shift) / 3_600_000) * 3_600_000 - shift; at <= endMs; at += 3_600_000) ticks.push({ x: x(at), label: clock(at, offset) });
-  // Every other hour on a long night, so labels do not collide.
-  return ticks.length > 7 ? ticks.filter((_, i) => i % 2 === 0) : ticks;
+  // Every other hour on a long night, so labels do not collide on a phone.
+  return ticks.length > 6 ? ticks.filter((_, i) => i % 2 === 0) : ticks;
+}
+
+function HourRow(props: { ticks: { x: number; label: string }[] }) {
+  return (
+    <div class="hours" aria-hidden="true">
+      {props.ticks.map((t) => (
+        <span style={`left:${percent(t.x)}`}>{t.label}</span>
+      ))}
+    </div>
+  );
+}
+
+/** Runs of one phase (consecutive 5-minute slots), so the hypnogram is drawn as blocks without seams. */
+function phaseRuns(phases: Phase[]): { phase: Phase; from: number; to: number }[] {
+  const runs: { phase: Phase; from: number; to: number }[] = [];
+  phases.forEach((phase, i) => {
+    const last = runs[runs.length - 1];
+    if (last && last.phase === phase) last.to = i + 1;
+    else runs.push({ phase, from: i, to: i + 1 });
+  });
+  return runs;
 }
 
 /** A curve with gaps where the ring had no reading (null), never a line across them. */
@@ -44,43 +71,78 @@ function curvePath(values: (number | null)[], startMs: number, x: (ms: number) =
   return path.trim();
 }
 
-function Curve(props: { id: string; title: string; unit: string; values: (number | null)[]; startMs: number; x: (ms: number) => number; ticks: { x: number; label: string }[] }) {
+function Curve(props: { id: string; title: string; unit: string; values: (number | null)[]; startMs: number; x: (ms: number) => number; ticks: { x: number; label: string }[]; offset: string; markLowest?: boolean }) {
   const readings = props.values.filter((v): v is number => v !== null);
   if (readings.length === 0) return null;
-  const height = 70;
   const min = Math.min(...readings);
   const max = Math.max(...readings);
-  const y = (v: number) => (max === min ? height / 2 : height - 6 - ((v - min) / (max - min)) * (height - 14));
+  const y = (v: number) => (max === min ? CURVE_HEIGHT / 2 : CURVE_HEIGHT - 8 - ((v - min) / (max - min)) * (CURVE_HEIGHT - 16));
+  const lowestAt = props.values.indexOf(min);
+  const lowestMs = props.startMs + lowestAt * SLOT_MS;
+  const described = `${props.title} through the night: from ${min} to ${max} ${props.unit}${props.markLowest ? `, lowest ${min} ${props.unit} at ${clock(lowestMs, props.offset)}` : ""}`;
   return (
-    <svg class="night-curve" id={props.id} viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={`${props.title}: from ${min} to ${max} ${props.unit}`}>
-      <title>{`${props.title}: from ${min} to ${max} ${props.unit}`}</title>
-      {props.ticks.map((t) => (
-        <line class="grid" x1={t.x.toFixed(1)} x2={t.x.toFixed(1)} y1="0" y2={height} />
-      ))}
-      <text class="axis" x="2" y="12">
-        {max} {props.unit}
-      </text>
-      <text class="axis" x="2" y={height - 4}>
-        {min}
-      </text>
-      <path class={`line ${props.id}`} d={curvePath(props.values, props.startMs, props.x, y)} fill="none" />
-    </svg>
+    <figure class="night-plot curve" id={props.id}>
+      <figcaption class="plot-title">
+        {props.title} <small>({props.unit})</small>
+        {props.markLowest ? (
+          <span class="lowest-note" id={`${props.id}-lowest`}>
+            {" "}
+            · lowest <strong>{min} {props.unit}</strong> at {clock(lowestMs, props.offset)}
+          </span>
+        ) : null}
+      </figcaption>
+      <div class="plot-row">
+        <div class="plot-scale" aria-hidden="true">
+          <span>{max}</span>
+          <span>{min}</span>
+        </div>
+        <div class="plot-area">
+          <svg viewBox={`0 0 ${WIDTH} ${CURVE_HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={described}>
+            {props.ticks.map((t) => (
+              <line class="grid" x1={t.x.toFixed(1)} x2={t.x.toFixed(1)} y1="0" y2={CURVE_HEIGHT} />
+            ))}
+            <path class={`line ${props.id}`} d={curvePath(props.values, props.startMs, props.x, y)} fill="none" />
+          </svg>
+          {props.markLowest ? <span class="lowest-mark" style={`left:${percent(props.x(lowestMs))};top:${((y(min) / CURVE_HEIGHT) * 100).toFixed(1)}%`} title={`Lowest: ${min} ${props.unit}`}></span> : null}
+          <HourRow ticks={props.ticks} />
+        </div>
+      </div>
+    </figure>
   );
+}
+
+/** The night's numbers, each only where the night (or its day) has it. */
+function nightNumbers(night: Night, startMs: number): { id: string; label: string; value: string }[] {
+  const rows: { id: string; label: string; value: string | null }[] = [
+    { id: "night-total", label: "Total sleep", value: duration(night.totalSleepSeconds) },
+    { id: "night-in-bed", label: "In bed", value: `${clock(startMs, night.offset)}–${clock(Date.parse(night.bedtimeEnd), night.offset)}` },
+    { id: "night-time-in-bed", label: "Time in bed", value: night.timeInBedSeconds === null ? null : duration(night.timeInBedSeconds) },
+    { id: "night-efficiency", label: "Efficiency", value: night.efficiency === null ? null : `${night.efficiency} %` },
+    { id: "night-latency", label: "Fell asleep in", value: night.latencySeconds === null ? null : durationText(night.latencySeconds) },
+    { id: "night-restless", label: "Restless periods", value: night.restlessPeriods === null ? null : String(night.restlessPeriods) },
+    { id: "night-lowest", label: "Lowest heart rate", value: night.lowestHeartRate === null ? null : `${night.lowestHeartRate} bpm` },
+    { id: "night-average-hr", label: "Average heart rate", value: night.averageHeartRate === null ? null : `${night.averageHeartRate} bpm` },
+    { id: "night-hrv", label: "Average HRV", value: night.averageHrv === null ? null : `${night.averageHrv} ms` },
+    { id: "night-breath", label: "Respiratory rate", value: night.averageBreath === null ? null : `${night.averageBreath} /min` },
+    { id: "night-temperature", label: "Temperature", value: night.temperatureDeviation === null ? null : `${signed(night.temperatureDeviation, 2)} °C` },
+    { id: "night-spo2", label: "SpO2", value: night.spo2 === null ? null : `${night.spo2} %` },
+    { id: "night-bdi", label: "Breathing disturbance", value: night.breathingDisturbanceIndex === null ? null : String(night.breathingDisturbanceIndex) },
+  ];
+  return rows.filter((r): r is { id: string; label: string; value: string } => r.value !== null);
 }
 
 export function NightView(props: { night: Night | undefined; day?: string; today: string }) {
   const { night } = props;
   const shownDay = night?.day ?? props.day ?? props.today;
+  const step = (by: number, label: string) => (
+    <a href={`/dashboard?night=${shiftDay(shownDay, by)}`} hx-get={`/dashboard/night?day=${shiftDay(shownDay, by)}`} hx-target="#night" hx-swap="outerHTML" hx-push-url={`/dashboard?night=${shiftDay(shownDay, by)}`}>
+      {label}
+    </a>
+  );
   const nav = (
     <nav class="night-nav" aria-label="Nights">
-      <a href={`/dashboard?night=${shiftDay(shownDay, -1)}`} hx-get={`/dashboard/night?day=${shiftDay(shownDay, -1)}`} hx-target="#night" hx-swap="outerHTML" hx-push-url={`/dashboard?night=${shiftDay(shownDay, -1)}`}>
-        ← Previous night
-      </a>
-      {shownDay < props.today ? (
-        <a href={`/dashboard?night=${shiftDay(shownDay, 1)}`} hx-get={`/dashboard/night?day=${shiftDay(shownDay, 1)}`} hx-target="#night" hx-swap="outerHTML" hx-push-url={`/dashboard?night=${shiftDay(shownDay, 1)}`}>
-          Next night →
-        </a>
-      ) : null}
+      {step(-1, "← Previous night")}
+      {shownDay < props.today ? step(1, "Next night →") : null}
     </nav>
   );
   if (!night) {
@@ -95,70 +157,94 @@ export function NightView(props: { night: Night | undefined; day?: string; today
   }
   const startMs = Date.parse(night.bedtimeStart);
   const endMs = Math.max(Date.parse(night.bedtimeEnd), startMs + night.phases.length * SLOT_MS);
-  const x = (ms: number) => LEFT + ((ms - startMs) / Math.max(1, endMs - startMs)) * (WIDTH - LEFT - RIGHT);
+  const x = (ms: number) => ((ms - startMs) / Math.max(1, endMs - startMs)) * WIDTH;
   const ticks = hourTicks(startMs, endMs, night.offset, x);
-  const hypnogramHeight = LANES.length * LANE + 20;
   // A document whose day is not a calendar day still draws its night; it is only called undated.
   const dayText = night.day ?? "an undated day";
+  const numbers = nightNumbers(night, startMs);
+  const runs = phaseRuns(night.phases);
   const summary =
-    `Night of ${dayText}: in bed ${clock(startMs, night.offset)} to ${clock(Date.parse(night.bedtimeEnd), night.offset)} (UTC${night.offset}), ` +
+    `Night of ${dayText}${night.score === null ? "" : `, sleep score ${night.score}`}: in bed ${clock(startMs, night.offset)} to ${clock(Date.parse(night.bedtimeEnd), night.offset)} (UTC${night.offset}), ` +
     `asleep ${duration(night.totalSleepSeconds)}: deep ${duration(night.durations.deep)}, light ${duration(night.durations.light)}, ` +
-    `REM ${duration(night.durations.rem)}, awake ${duration(night.durations.awake)}` +
-    (night.lowestHeartRate !== null ? `; lowest heart rate ${night.lowestHeartRate} bpm` : "") +
-    (night.averageHrv !== null ? `; average HRV ${night.averageHrv} ms` : "") +
+    `REM ${duration(night.durations.rem)}, awake ${duration(night.durations.awake)}; ` +
+    numbers
+      .filter((n) => !["night-total", "night-in-bed"].includes(n.id))
+      .map((n) => `${/^[A-Z][a-z]/.test(n.label) ? n.label.charAt(0).toLowerCase() + n.label.slice(1) : n.label} ${n.value}`)
+      .join(", ") +
+    (night.otherPeriods.length > 0 ? `; also ${night.otherPeriods.map((p) => `${p.type} ${clock(Date.parse(p.start), night.offset)}–${clock(Date.parse(p.end), night.offset)}`).join(", ")}` : "") +
     ".";
   const seriesStart = Date.parse(night.seriesStart);
+  // The hypnogram's step line: down and up between the runs' lanes, as Oura draws it.
+  const laneY = (phase: Phase) => LANES.indexOf(phase) * LANE + LANE / 2;
+  const steps = runs.map((r, i) => `${i === 0 ? "M" : "L"}${x(startMs + r.from * SLOT_MS).toFixed(1)},${laneY(r.phase)} L${x(startMs + r.to * SLOT_MS).toFixed(1)},${laneY(r.phase)}`).join(" ");
   return (
     <section id="night" class="night" aria-labelledby="night-title" data-day={night.day ?? undefined}>
-      <h2 id="night-title">{props.day ? `Night of ${dayText}` : `Last night (${dayText})`}</h2>
+      <div class="night-head">
+        <h2 id="night-title">{props.day ? `Night of ${night.day ? shortDay(night.day) : dayText}` : `Last night (${night.day ? shortDay(night.day) : dayText})`}</h2>
+        {night.score === null ? null : (
+          <p class={`night-score ${band(night.score).class}`} id="night-score">
+            Sleep score <strong>{night.score}</strong> <small>{band(night.score).name}</small>
+          </p>
+        )}
+      </div>
       <dl class="night-numbers">
-        <div>
-          <dt>In bed</dt>
-          <dd>
-            {clock(startMs, night.offset)}–{clock(Date.parse(night.bedtimeEnd), night.offset)} <small>UTC{night.offset}</small>
-          </dd>
-        </div>
-        <div>
-          <dt>Total sleep</dt>
-          <dd id="night-total">{duration(night.totalSleepSeconds)}</dd>
-        </div>
-        <div>
-          <dt>Efficiency</dt>
-          <dd>{night.efficiency ?? "–"} %</dd>
-        </div>
-        <div>
-          <dt>Lowest heart rate</dt>
-          <dd id="night-lowest">{night.lowestHeartRate ?? "–"} bpm</dd>
-        </div>
-        <div>
-          <dt>Average HRV</dt>
-          <dd>{night.averageHrv ?? "–"} ms</dd>
-        </div>
+        {numbers.map((n) => (
+          <div>
+            <dt>{n.label}</dt>
+            <dd id={n.id}>{n.value}</dd>
+          </div>
+        ))}
       </dl>
-      <figure class="night-chart">
-        <svg id="hypnogram" viewBox={`0 0 ${WIDTH} ${hypnogramHeight}`} role="img" aria-label={summary}>
-          <title>{summary}</title>
-          {LANES.map((phase, lane) => (
-            <text class="axis" x="2" y={lane * LANE + 14}>
-              {LANE_LABEL[phase]}
-            </text>
-          ))}
-          {ticks.map((t) => (
+      {night.otherPeriods.length > 0 ? (
+        <p class="other-periods" id="night-other">
+          Also that day:{" "}
+          {night.otherPeriods.map((p, i) => (
             <>
-              <line class="grid" x1={t.x.toFixed(1)} x2={t.x.toFixed(1)} y1="0" y2={LANES.length * LANE} />
-              <text class="axis" x={t.x.toFixed(1)} y={hypnogramHeight - 3} text-anchor="middle">
-                {t.label}
-              </text>
+              {i > 0 ? ", " : ""}
+              {p.type} {clock(Date.parse(p.start), night.offset)}–{clock(Date.parse(p.end), night.offset)}
+              {p.seconds === null ? "" : ` (${durationText(p.seconds)} asleep)`}
             </>
           ))}
-          {night.phases.map((phase, i) => {
-            const x0 = x(startMs + i * SLOT_MS);
-            return <rect class={`phase phase-${phase}`} x={x0.toFixed(1)} y={LANES.indexOf(phase) * LANE + 2} width={Math.max(0.5, x(startMs + (i + 1) * SLOT_MS) - x0).toFixed(1)} height={LANE - 4} data-phase={phase} />;
-          })}
-        </svg>
-        <Curve id="night-heart-rate" title="Heart rate" unit="bpm" values={night.heartRate} startMs={seriesStart} x={x} ticks={ticks} />
-        <Curve id="night-hrv" title="HRV" unit="ms" values={night.hrv} startMs={seriesStart} x={x} ticks={ticks} />
-        <figcaption>{summary}</figcaption>
+        </p>
+      ) : null}
+      <figure class="night-chart">
+        <figure class="night-plot hypnogram-plot">
+          <figcaption class="plot-title">
+            Sleep stages <small>(times UTC{night.offset}, the ring's clock)</small>
+          </figcaption>
+          <div class="plot-row">
+            <ul class="lanes" aria-hidden="true">
+              {LANES.map((phase) => (
+                <li class={`lane lane-${phase}`} data-phase={phase}>
+                  <span class="lane-name">{LANE_LABEL[phase]}</span> <span class="lane-total">{duration(night.durations[phase])}</span>
+                </li>
+              ))}
+            </ul>
+            <div class="plot-area">
+              <svg id="hypnogram" viewBox={`0 0 ${WIDTH} ${LANES.length * LANE}`} preserveAspectRatio="none" role="img" aria-label={summary}>
+                {ticks.map((t) => (
+                  <line class="grid" x1={t.x.toFixed(1)} x2={t.x.toFixed(1)} y1="0" y2={LANES.length * LANE} />
+                ))}
+                <path class="steps" d={steps} fill="none" />
+                {runs.map((r) => (
+                  <rect
+                    class={`phase phase-${r.phase}`}
+                    x={x(startMs + r.from * SLOT_MS).toFixed(1)}
+                    y={LANES.indexOf(r.phase) * LANE + 12}
+                    width={Math.max(1, x(startMs + r.to * SLOT_MS) - x(startMs + r.from * SLOT_MS)).toFixed(1)}
+                    height={LANE - 24}
+                    data-phase={r.phase}
+                    data-slots={r.to - r.from}
+                  />
+                ))}
+              </svg>
+              <HourRow ticks={ticks} />
+            </div>
+          </div>
+        </figure>
+        <Curve id="night-heart-rate" title="Heart rate" unit="bpm" values={night.heartRate} startMs={seriesStart} x={x} ticks={ticks} offset={night.offset} markLowest />
+        <Curve id="night-hrv" title="Heart rate variability" unit="ms" values={night.hrv} startMs={seriesStart} x={x} ticks={ticks} offset={night.offset} />
+        <figcaption class="night-summary">{summary}</figcaption>
       </figure>
       {nav}
     </section>

@@ -7,7 +7,8 @@ import type { Event } from "../storage/events.ts";
 import { WEBHOOK_DATA_TYPES } from "../oura/data-types.ts";
 import { EventDetail, FeedList, LastEventTime, userNames } from "./feed.tsx";
 import { ErrorNote, Layout } from "./layout.tsx";
-import type { MetricSeries } from "./metrics.ts";
+import type { FeedContext } from "./event-words.ts";
+import { TodayView } from "./today.tsx";
 import { Panels } from "./panels.tsx";
 import type { PollingStrip } from "./polling-strip.ts";
 import { RetryFailedButton } from "./fetch-retry.tsx";
@@ -73,10 +74,11 @@ export interface DashboardModel {
   lastEventAt: string | null;
   storageBytes: number | null;
   events: Event[];
-  /** The cards and charts: one series per metric over `days` days ending at `now`. */
-  series: MetricSeries[];
-  days: number;
-  now: number;
+  feedContext: FeedContext;
+  /** The trends (one series per metric over `days` days ending at `now`) and the workouts, sessions and tags. */
+  panels: Parameters<typeof Panels>[0];
+  /** The first screen: today's scores and why. */
+  todayView: Parameters<typeof TodayView>[0];
   /** Where this server is reached: PUBLIC_URL, else the address the page was loaded from. */
   serverUrl: string;
   polling: PollingStrip;
@@ -90,6 +92,20 @@ const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).
 
 export function DashboardPage(model: DashboardModel) {
   const needsReauth = model.accounts.filter((a) => a.needs_reauth);
+  const alerts = [
+    ...needsReauth.map((a) => (
+      <p class="alert" role="alert">
+        Oura no longer accepts the sign-in of <code>{a.display_name ?? a.email ?? a.user_id}</code>: <a href="/auth/login">sign in again</a>.
+      </p>
+    )),
+    ...(model.refusalAlert
+      ? [
+          <p class="alert" role="alert" id="refusal-alert">
+            Oura's notifications are being refused: {model.refusalAlert}. Oura retries for a while, then drops them (details in /health).
+          </p>,
+        ]
+      : []),
+  ];
   return (
     <Layout title="Dashboard — Oura Streaming" csrf={model.csrf} scripts>
       <header class="top">
@@ -103,7 +119,13 @@ export function DashboardPage(model: DashboardModel) {
           </form>
         ) : null}
       </header>
-      <section class="status" aria-label="Status">
+      {/* What needs the viewer now stays on top; the server's status is one line on a phone (dashboard.js opens it on a
+          wide screen), so the first screen of a phone is today's scores. */}
+      {alerts.length > 0 ? <section class="alerts">{alerts}</section> : null}
+      <details id="server" class="status server" data-open-wide="true">
+        <summary>
+          {model.operator ? "Server" : "Your ring's link"}: <span class="server-line">{model.mode && model.operator ? model.mode : model.polling.mode === "off" ? "webhooks" : "polling"}</span>
+        </summary>
         <dl>
           <div>
             <dt>Linked</dt>
@@ -112,7 +134,7 @@ export function DashboardPage(model: DashboardModel) {
                 ? "no Oura user yet"
                 : model.accounts.map((a) => (
                     <span class={a.needs_reauth ? "token bad" : "token ok"} title={a.user_id}>
-                      {a.email ?? a.user_id}{" "}
+                      {a.display_name ?? a.email ?? a.user_id}{" "}
                       {a.needs_reauth ? (
                         "(sign in again)"
                       ) : a.access_expires_at ? (
@@ -173,25 +195,16 @@ export function DashboardPage(model: DashboardModel) {
             </div>
           ) : null}
         </dl>
-        {needsReauth.map((a) => (
-          <p class="alert" role="alert">
-            Oura no longer accepts the sign-in of <code>{a.email ?? a.user_id}</code>: <a href="/auth/login">sign in again</a>.
-          </p>
-        ))}
-        {model.refusalAlert ? (
-          <p class="alert" role="alert" id="refusal-alert">
-            Oura's notifications are being refused: {model.refusalAlert}. Oura retries for a while, then drops them (details in /health).
-          </p>
-        ) : null}
-      </section>
+      </details>
       {(model.notes ?? []).map((note) => (
         <p class="alert" role="status">
           {note}
         </p>
       ))}
+      <TodayView {...model.todayView} />
       <section id="history" hx-get="/dashboard/history" hx-trigger="load" hx-swap="outerHTML" hidden></section>
       <NightView night={model.night} day={model.nightDay} today={model.today} />
-      <Panels series={model.series} days={model.days} now={model.now} />
+      <Panels {...model.panels} />
       <div id="panels-refresh" hidden></div>
       <section id="live" class="live" aria-labelledby="live-title" hx-ws:connect="/ws/events?format=html">
         <div class="live-head">
@@ -214,7 +227,7 @@ export function DashboardPage(model: DashboardModel) {
         </div>
         {model.events.length === 0 ? <EmptyFeed serverUrl={model.serverUrl} /> : null}
         <ul id="feed" class="feed" aria-live="polite">
-          <FeedList events={model.events} names={userNames(model.accounts)} />
+          <FeedList events={model.events} context={model.feedContext} />
         </ul>
       </section>
       {/* The event detail opens over the page, where the eye is (a drawer at the side on a wide screen, the whole

@@ -1,16 +1,25 @@
 /** @jsxImportSource hono/jsx */
-// Cards (latest value of each metric) and charts over 7/30/90 days, as one swappable section.
-import { Card, Chart } from "./charts.tsx";
-import type { MetricSeries } from "./metrics.ts";
+// Trends over 7/30/90 days — the scores, the body's signals, the day's load and recovery — with tags marked on their
+// days, and the workouts, sessions and tags of those days: one section the range select swaps whole.
+import type { Activities } from "./activities-data.ts";
+import { ActivityList } from "./activities.tsx";
+import { Chart } from "./charts.tsx";
+import type { MetricDefinition, MetricSeries } from "./metrics.ts";
 
 export const RANGES = [7, 30, 90] as const;
 
-export function Panels(props: { series: MetricSeries[]; days: number; now: number }) {
-  const { series, days, now } = props;
+const GROUPS: { group: MetricDefinition["group"]; title: string }[] = [
+  { group: "scores", title: "Scores" },
+  { group: "body", title: "Body" },
+  { group: "day", title: "Steps, stress and resilience" },
+];
+
+export function Panels(props: { series: MetricSeries[]; days: number; now: number; activities: Activities; names?: ReadonlyMap<string, string> | undefined }) {
+  const { series, days, now, activities } = props;
   return (
     <section id="panels" class="panels" aria-labelledby="panels-title">
       <div class="panels-head">
-        <h2 id="panels-title">Your scores</h2>
+        <h2 id="panels-title">Trends</h2>
         <label>
           Range{" "}
           <select id="range" name="days" hx-get="/dashboard/panels" hx-target="#panels" hx-swap="outerHTML">
@@ -22,16 +31,19 @@ export function Panels(props: { series: MetricSeries[]; days: number; now: numbe
           </select>
         </label>
       </div>
-      <div class="cards">
-        {series.map((s) => (
-          <Card series={s} />
-        ))}
-      </div>
-      <div class="charts">
-        {series.map((s) => (
-          <Chart series={s} days={days} now={now} />
-        ))}
-      </div>
+      {GROUPS.map(({ group, title }) => (
+        <>
+          <h3 class="group-title">{title}</h3>
+          <div class="charts">
+            {series
+              .filter((s) => s.metric.group === group)
+              .map((s) => (
+                <Chart series={s} days={days} now={now} tags={activities.tags} />
+              ))}
+          </div>
+        </>
+      ))}
+      <ActivityList activities={activities} days={days} names={props.names} />
     </section>
   );
 }

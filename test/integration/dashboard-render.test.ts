@@ -105,7 +105,7 @@ describe("signed in", () => {
     const html = await (await get("/dashboard", bearer)).text();
     expect(html).toContain('hx-ws:connect="/ws/events?format=html"');
     expect(html).toContain(`id="event-${id}"`);
-    for (const id of ["card-sleep", "card-readiness", "card-activity", "card-hrv", "card-resting_hr", "card-steps", "chart-sleep", "last-event"]) {
+    for (const id of ["today", "card-sleep", "card-readiness", "card-activity", "chart-sleep", "chart-hrv", "chart-resting_hr", "chart-steps", "chart-stress_high", "chart-resilience", "chart-spo2", "chart-vo2_max", "chart-cardiovascular_age", "activities", "last-event"]) {
       expect(html).toContain(`id="${id}"`);
     }
     const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((u) => !u.startsWith("/dashboard") && !u.startsWith("/auth"));
@@ -211,7 +211,7 @@ describe("Oura data in the HTML is escaped", () => {
     expect(panels).not.toContain("2099-12-31");
     const feed = await read("/dashboard/feed");
     expectEscaped(feed);
-    expect(feed).toContain(`<span class="type">tag${ESCAPED}</span>`);
+    expect(feed).toContain(`<span class="words">tag${ESCAPED}: could not be fetched</span>`);
   });
 
   test("in the event detail, fragment and full page", async () => {
@@ -284,9 +284,9 @@ describe("people by name", () => {
       expect(history).toContain("(ada@example.org)");
       expect(history).not.toContain("(USER-NAMED)");
       // The live feed names them the same way: the server's broadcaster knows the email.
-      expect(server.deps.broadcaster.nameOf?.("USER-NAMED")).toBe("ada@example.org");
-      expect(server.deps.broadcaster.nameOf?.("USER-ANON")).toBeUndefined();
-      const recording = { ...createRecordingBroadcaster(), nameOf: server.deps.broadcaster.nameOf };
+      expect(server.deps.broadcaster.feedContext?.nameOf?.("USER-NAMED")).toBe("ada@example.org");
+      expect(server.deps.broadcaster.feedContext?.nameOf?.("USER-ANON")).toBeUndefined();
+      const recording = { ...createRecordingBroadcaster(), feedContext: server.deps.broadcaster.feedContext };
       const event = (await server.deps.events.listEvents({ user_id: "USER-NAMED" }, { limit: 1 })).events[0]!;
       publishEvent(recording, event, true);
       expect(recording.messages.find((m) => m.topic.startsWith("html:"))?.message).toMatch(/title="USER-NAMED">\s*ada@example\.org/);

@@ -1,6 +1,7 @@
 // Oura's documents are input: a value of the wrong shape (a day that is no date, a time that is no time, text where a
 // number belongs, arrays of the wrong length, nulls) costs that value — shown as missing — never the dashboard, the
 // night view, a chart, the feed, the detail or the warehouse's day column.
+import { shortDay } from "../../src/views/days.ts";
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -173,6 +174,6 @@ describe("a malformed value costs that value, not the page", () => {
     db.close();
     await everyViewWorks(eventId);
     // The real last night is still "Last night".
-    expect((await get("/dashboard/night")).text).toContain(`Last night (${dayAgo(1)})`);
+    expect((await get("/dashboard/night")).text).toContain(`Last night (${shortDay(dayAgo(1))})`);
   });
 });

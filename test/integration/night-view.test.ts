@@ -41,15 +41,15 @@ afterAll(() => running.stop());
 const page = async (path: string) => (await fetch(new URL(path, running.url), { headers: auth })).text();
 
 describe("Last night", () => {
-  test("the hypnogram has one bar per 5 minutes in the right lane, the curves gap where the ring had no reading", async () => {
+  test("the hypnogram is drawn as continuous runs in the right lanes, the curves gap where the ring had no reading", async () => {
     const html = await page("/dashboard");
     const section = html.slice(html.indexOf('<section id="night"'), html.indexOf("</section>", html.indexOf('<section id="night"')));
-    expect(section).toContain("Last night (2026-11-30)");
-    const bars = [...section.matchAll(/data-phase="(\w+)"/g)].map((m) => m[1]);
-    expect(bars).toHaveLength(24);
-    expect(bars.filter((p) => p === "deep")).toHaveLength(10);
-    expect(bars.filter((p) => p === "rem")).toHaveLength(4);
-    expect(bars.slice(0, 2)).toEqual(["awake", "awake"]);
+    expect(section).toContain("Last night (Nov 30)");
+    // One block per run of a phase (no seams every 5 minutes): 2 awake, 10 deep, 8 light, 4 REM slots.
+    const runs = [...section.matchAll(/<rect class="phase phase-\w+"[^>]*data-phase="(\w+)" data-slots="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
+    expect(runs).toEqual([["awake", 2], ["deep", 10], ["light", 8], ["rem", 4]]);
+    // Each stage's total beside its row.
+    expect(section).toMatch(/data-phase="deep"><span class="lane-name">Deep<\/span> <span class="lane-total">0 h 50 min<\/span>/);
     // Times on the ring's clock that night (UTC+01:00), with the offset said.
     expect(section).toContain("23:00–01:00");
     expect(section).toContain("UTC+01:00");
@@ -58,11 +58,14 @@ describe("Last night", () => {
     const curve = /<path class="line night-heart-rate" d="([^"]+)"/.exec(section)![1]!;
     expect(curve.match(/M/g)).toHaveLength(2);
     expect(curve.match(/[ML]/g)).toHaveLength(heartRate.filter((v) => v !== null).length);
-    expect(section).toContain("Heart rate: from 49 to 62 bpm");
+    expect(section).toContain("Heart rate through the night: from 49 to 62 bpm, lowest 49 bpm at");
+    // The lowest heart rate is marked on its curve and said in its title.
+    expect(section).toContain('class="lowest-mark"');
+    expect(section).toMatch(/id="night-heart-rate-lowest"> · lowest <strong>49 bpm<\/strong> at \d\d:\d\d/);
     // The numbers, and a text alternative saying the same.
     expect(section).toContain('id="night-total">1 h 50 min<');
     expect(section).toContain('id="night-lowest">49 bpm<');
-    expect(section).toContain("asleep 1 h 50 min: deep 0 h 50 min, light 0 h 40 min, REM 0 h 20 min, awake 0 h 10 min; lowest heart rate 49 bpm; average HRV 41 ms.");
+    expect(section).toContain("asleep 1 h 50 min: deep 0 h 50 min, light 0 h 40 min, REM 0 h 20 min, awake 0 h 10 min; efficiency 92 %, lowest heart rate 49 bpm, average HRV 41 ms; also late nap 23:00–01:00.");
   });
 
   test("previous and next night: a night with no record says so, and the next link stops at today", async () => {
@@ -70,14 +73,14 @@ describe("Last night", () => {
     expect(earlier).toContain("No night recorded for 2026-11-29");
     expect(earlier).toContain('hx-get="/dashboard/night?day=2026-11-30"');
     const shown = await page("/dashboard/night?day=2026-11-30");
-    expect(shown).toContain("Night of 2026-11-30");
+    expect(shown).toContain("Night of Nov 30");
     expect(shown).toContain('hx-get="/dashboard/night?day=2026-11-29"');
     const today = new Date().toISOString().slice(0, 10);
     expect(await page(`/dashboard/night?day=${today}`)).not.toContain("Next night");
     expect((await fetch(new URL("/dashboard/night?day=2026-13-45", running.url), { headers: auth })).status).toBe(400);
     // Prev/next change the page's address, so a night can be shared and reloaded.
     expect(shown).toContain('hx-push-url="/dashboard?night=2026-11-29"');
-    expect(await page("/dashboard?night=2026-11-30")).toContain("Night of 2026-11-30");
+    expect(await page("/dashboard?night=2026-11-30")).toContain("Night of Nov 30");
   });
 
   test("an address that outlived its event or names no day still opens the dashboard, and says so", async () => {
@@ -88,6 +91,6 @@ describe("Last night", () => {
     expect(garbage.status).toBe(200);
     const html = await garbage.text();
     expect(html).toContain("&quot;garbage&quot; is not a day (YYYY-MM-DD): showing the latest night.");
-    expect(html).toContain("Last night (2026-11-30)");
+    expect(html).toContain("Last night (Nov 30)");
   });
 });

@@ -56,6 +56,7 @@ describe("/openapi.json", () => {
         "GET /metrics",
         "GET /auth/invite/{secret}",
         "PUT /auth/users/{id}/operator",
+        "PUT /auth/users/{id}/display-name",
         "DELETE /auth/users/{id}/operator",
         "POST /invitations",
         "GET /invitations",

@@ -18,6 +18,7 @@ interface AccountRow {
   mirrored_version: number;
   handed_off_at: string | null;
   email: string | null;
+  display_name: string | null;
   operator_since: string | null;
 }
 
@@ -97,6 +98,10 @@ export class AccountStore implements MirroredAccountStore {
     return (await this.connection.write((db) => db.query("UPDATE oura_accounts SET operator_since = ? WHERE user_id = ?").run(since, userId).changes)) === 1;
   }
 
+  async setDisplayName(userId: string, name: string | null): Promise<boolean> {
+    return (await this.connection.write((db) => db.query("UPDATE oura_accounts SET display_name = ? WHERE user_id = ?").run(name, userId).changes)) === 1;
+  }
+
   async markNeedsReauth(userId: string, reason: string): Promise<void> {
     const at = new Date(this.now()).toISOString();
     await this.connection.write((db) => db.query("UPDATE oura_accounts SET needs_reauth = 1, reauth_reason = ?, updated_at = ? WHERE user_id = ?").run(reason, at, userId));
@@ -126,6 +131,7 @@ export class AccountStore implements MirroredAccountStore {
       linked_at: row.linked_at,
       email: row.email,
       operator_since: row.operator_since,
+      display_name: row.display_name,
     }));
   }
 

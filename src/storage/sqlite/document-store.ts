@@ -27,6 +27,23 @@ export class SqliteDocuments implements Documents {
     return row ? toDocument(row) : undefined;
   }
 
+  usualValues(userId: string, startDay: string): ReadonlyMap<string, number> {
+    const rows = this.connection.database
+      .query<{ metric: string; value: number }, [string, string]>(
+        `SELECT metric, value FROM document_values WHERE user_id = ? AND metric IN (SELECT metric FROM metric_fields) AND day >= ? ORDER BY metric, value`,
+      )
+      .all(userId, startDay);
+    const usual = new Map<string, number>();
+    for (let from = 0; from < rows.length; ) {
+      let to = from;
+      while (to < rows.length && rows[to]!.metric === rows[from]!.metric) to++;
+      const middle = from + Math.floor((to - from) / 2);
+      usual.set(rows[from]!.metric, (to - from) % 2 ? rows[middle]!.value : (rows[middle - 1]!.value + rows[middle]!.value) / 2);
+      from = to;
+    }
+    return usual;
+  }
+
   async dailyMetricValues(query: { user_id?: string; start_day: string }): Promise<DailyMetricValue[]> {
     const db = this.connection.database;
     if (query.user_id === undefined) {

@@ -1,5 +1,5 @@
 // The event log on SQLite: appends through the group-committing writer, pages and counts read from the connection.
-import { calendarDayOr } from "../../time/calendar-day.ts";
+import { documentDayOr } from "../../time/calendar-day.ts";
 import { instantMs } from "../../time/instant.ts";
 import type { AppendResult, EventLog, EventPage } from "../event-log.ts";
 import type { Event, EventFilter, NewEvent } from "../events.ts";
@@ -27,7 +27,7 @@ export class SqliteEventLog implements EventLog {
     const row: AppendRow = {
       fetch_status: identity.event_type === "delete" ? "deleted" : stored ? "fetched" : fetch,
       document: stored ? JSON.stringify(stored) : null,
-      day: calendarDayOr(stored?.day),
+      day: documentDayOr(stored),
       received_at: new Date(this.now()).toISOString(),
       source,
       event_type: identity.event_type,

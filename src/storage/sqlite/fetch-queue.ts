@@ -1,6 +1,6 @@
 // The fetch queue on SQLite: an event row is its own fetch job (fetch_status, next_fetch_at_ms), so queueing costs
 // ingest no extra write.
-import { calendarDayOr } from "../../time/calendar-day.ts";
+import { documentDayOr } from "../../time/calendar-day.ts";
 import type { Event, FetchOutcome } from "../events.ts";
 import type { FetchJob, FetchQueue } from "../fetch-queue.ts";
 import { inSlices } from "./bulk-writes.ts";
@@ -37,7 +37,7 @@ export class SqliteFetchQueue implements FetchQueue {
   async recordFetched(job: FetchJob, document: Record<string, unknown>): Promise<Event | undefined> {
     const at = new Date(this.now()).toISOString();
     const payload = JSON.stringify(document);
-    const day = calendarDayOr(document.day);
+    const day = documentDayOr(document);
     await this.#connection.write((db) => {
       db
         .query(

@@ -1,16 +1,26 @@
 // Schema history, applied in order and recorded in PRAGMA user_version.
-import { DAILY_METRIC_FIELDS } from "../../oura/daily-metrics.ts";
+import { DAILY_METRIC_FIELDS, FIRST_METRIC_FIELDS } from "../../oura/daily-metrics.ts";
 
 const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 // The daily numbers of a document written as it is stored (documents are kept whole, and charts would otherwise
-// parse every document of every day they show). Recomputed whenever the document row changes.
+// parse every document of every day they show). Recomputed whenever the document row changes. Migration 4's form;
+// migration 10 replaces the triggers with the one below, which also reads levels ("solid" → 3).
 const insertDocumentValues = `INSERT OR IGNORE INTO document_values (metric, day, user_id, document_id, value)
      SELECT f.metric, new.day, new.user_id, new.document_id, json_extract(new.payload, f.path)
      FROM metric_fields f
      WHERE f.data_type = new.data_type AND new.deleted = 0 AND new.day IS NOT NULL AND json_valid(new.payload)
        AND json_type(new.payload, f.path) IN ('integer', 'real')
        AND (f.main_sleep_only = 0 OR coalesce(json_extract(new.payload, '$.type'), 'long_sleep') = 'long_sleep');`;
+/** A field's number, or the 1-based position of its text in the field's `levels` (a resilience level, a stress summary). */
+const metricValue = (payload: string) => `CASE WHEN json_type(${payload}, f.path) IN ('integer', 'real') THEN json_extract(${payload}, f.path)
+       WHEN f.levels IS NOT NULL AND json_type(${payload}, f.path) = 'text' THEN (SELECT l.key + 1 FROM json_each(f.levels) l WHERE l.value = json_extract(${payload}, f.path)) END`;
+const insertDocumentValuesWithLevels = `INSERT OR IGNORE INTO document_values (metric, day, user_id, document_id, value)
+     SELECT * FROM (SELECT f.metric, new.day, new.user_id, new.document_id, ${metricValue("new.payload")} AS value
+       FROM metric_fields f
+       WHERE f.data_type = new.data_type AND new.deleted = 0 AND new.day IS NOT NULL AND json_valid(new.payload)
+         AND (f.main_sleep_only = 0 OR coalesce(json_extract(new.payload, '$.type'), 'long_sleep') = 'long_sleep'))
+     WHERE value IS NOT NULL;`;
 const deleteDocumentValues = `DELETE FROM document_values
      WHERE user_id = old.user_id AND day = old.day AND document_id = old.document_id
        AND metric IN (SELECT metric FROM metric_fields WHERE data_type = old.data_type);`;
@@ -96,7 +106,7 @@ export const MIGRATIONS: string[] = [
   // 4: daily metric values extracted from documents when they are written (see oura/daily-metrics.ts).
   `CREATE TABLE metric_fields (metric TEXT PRIMARY KEY, data_type TEXT NOT NULL, path TEXT NOT NULL, main_sleep_only INTEGER NOT NULL);
    INSERT INTO metric_fields (metric, data_type, path, main_sleep_only) VALUES
-     ${DAILY_METRIC_FIELDS.map((f) => `(${sqlText(f.metric)}, ${sqlText(f.dataType)}, ${sqlText(f.path)}, ${f.mainSleepOnly ? 1 : 0})`).join(",\n     ")};
+     ${FIRST_METRIC_FIELDS.map((f) => `(${sqlText(f.metric)}, ${sqlText(f.dataType)}, ${sqlText(f.path)}, ${f.mainSleepOnly ? 1 : 0})`).join(",\n     ")};
    CREATE TABLE document_values (
      metric      TEXT NOT NULL,
      day         TEXT NOT NULL,
@@ -223,4 +233,29 @@ export const MIGRATIONS: string[] = [
   // (sqlite/document-pages.ts). Without this index every page sorted all matching documents again. Its columns are
   // not the ones a fetch rewrites (payload, fetched_at), so updating a stored document does not touch it.
   `CREATE INDEX documents_export ON documents (day, data_type, user_id);`,
+  // 10: every daily number a wearer's dashboard charts (stress, resilience, SpO2, VO2 max, cardiovascular age,
+  // temperature), some of them levels written as text; and a display name a wearer may set for themselves.
+  `ALTER TABLE metric_fields ADD COLUMN levels TEXT;
+   INSERT OR REPLACE INTO metric_fields (metric, data_type, path, main_sleep_only, levels) VALUES
+     ${DAILY_METRIC_FIELDS.map((f) => `(${sqlText(f.metric)}, ${sqlText(f.dataType)}, ${sqlText(f.path)}, ${f.mainSleepOnly ? 1 : 0}, ${f.levels ? sqlText(JSON.stringify(f.levels)) : "NULL"})`).join(",\n     ")};
+   DROP TRIGGER document_values_insert;
+   DROP TRIGGER document_values_update;
+   CREATE TRIGGER document_values_insert AFTER INSERT ON documents BEGIN
+     ${insertDocumentValuesWithLevels}
+   END;
+   CREATE TRIGGER document_values_update AFTER UPDATE ON documents BEGIN
+     ${deleteDocumentValues}
+     ${insertDocumentValuesWithLevels}
+   END;
+   INSERT OR IGNORE INTO document_values (metric, day, user_id, document_id, value)
+     SELECT * FROM (SELECT f.metric, d.day, d.user_id, d.document_id, ${metricValue("d.payload")} AS value
+       FROM metric_fields f JOIN documents d ON d.data_type = f.data_type
+       WHERE f.metric NOT IN (${FIRST_METRIC_FIELDS.map((f) => sqlText(f.metric)).join(", ")})
+         AND d.deleted = 0 AND d.day IS NOT NULL AND json_valid(d.payload))
+     WHERE value IS NOT NULL;
+   ALTER TABLE oura_accounts ADD COLUMN display_name TEXT;
+   -- An enhanced tag has no day but a start_day: stored undated until now, so no range of days found it.
+   UPDATE documents SET day = json_extract(payload, '$.start_day')
+     WHERE data_type = 'enhanced_tag' AND day IS NULL AND json_valid(payload)
+       AND json_extract(payload, '$.start_day') GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]';`,
 ];

@@ -2,7 +2,7 @@
 // last shipped id, in id order (the event row is its own outbox entry, committed with it; ingest writes nothing more).
 // Documents: a key marked by triggers whenever a document row is written, with a version so a change made while a
 // batch is in flight is shipped again. Retention never deletes an event after the shipped id (see pruneEvents).
-import { calendarDayOr } from "../../time/calendar-day.ts";
+import { documentDayOr } from "../../time/calendar-day.ts";
 import type { Database } from "bun:sqlite";
 import type { Outbox, OutboxDocument, OutboxEvent, OutboxHeartRate, OutboxStatus, WarehouseDocument, WarehouseEvent } from "../outbox.ts";
 import type { SqliteConnection } from "./connection.ts";
@@ -209,7 +209,7 @@ export class SqliteOutbox implements Outbox {
 function dayOf(document: string | null): string | null {
   if (document === null) return null;
   try {
-    return calendarDayOr((JSON.parse(document) as { day?: unknown }).day);
+    return documentDayOr(JSON.parse(document) as { day?: unknown; start_day?: unknown });
   } catch {
     return null;
   }

@@ -1,9 +1,10 @@
 // Writing what a poll saw: each listed document compared by content hash with the stored one, and appended as a
 // create or update event (with its document, so nothing is fetched again) only when it is new or changed.
-import { calendarDayOr } from "../../time/calendar-day.ts";
+import { documentDayOr } from "../../time/calendar-day.ts";
 import type { Database } from "bun:sqlite";
 import { instantMs } from "../../time/instant.ts";
 import { contentHash } from "../content-hash.ts";
+import type { PollOrigin } from "../polls.ts";
 import { type AppendRow, prepareAppend } from "./event-append.ts";
 
 export interface PolledRow {
@@ -28,7 +29,7 @@ export function preparePollRecord(db: Database) {
     "SELECT 1 AS found FROM events WHERE user_id = ? AND data_type = ? AND object_id = ? AND source = 'webhook' LIMIT 1",
   );
 
-  return (userId: string, dataType: string, documents: Record<string, unknown>[], observedAt: string): PollWrite => {
+  return (userId: string, dataType: string, documents: Record<string, unknown>[], observedAt: string, origin: PollOrigin): PollWrite => {
     const result: PollWrite = { created: [], updated: [], unchanged: 0, onlyByPolling: 0 };
     const seen = new Set<string>();
     for (const document of documents) {
@@ -45,11 +46,11 @@ export function preparePollRecord(db: Database) {
         continue;
       }
       const eventType = before ? "update" : "create";
-      const notification = { event_type: eventType, data_type: dataType, object_id: objectId, event_time: observedAt, user_id: userId };
+      const notification = { event_type: eventType, data_type: dataType, object_id: objectId, event_time: observedAt, user_id: userId, origin };
       const row: AppendRow = {
         fetch_status: "fetched",
         document: payload,
-        day: calendarDayOr(document.day),
+        day: documentDayOr(document),
         received_at: observedAt,
         source: "poll",
         event_type: eventType,

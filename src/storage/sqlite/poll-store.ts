@@ -1,5 +1,5 @@
 // What the poller and the backfill runner read from Oura's list routes, stored on SQLite, and where each poll stands.
-import type { HeartRateSample, PollOutcome, PollRun, PollState, PollStore } from "../polls.ts";
+import type { HeartRateSample, PollOrigin, PollOutcome, PollRun, PollState, PollStore } from "../polls.ts";
 import type { SqliteConnection } from "./connection.ts";
 import { appendedEvent } from "./event-append.ts";
 import { type PolledRow, preparePollRecord } from "./poll-records.ts";
@@ -17,9 +17,9 @@ export class SqlitePollStore implements PollStore {
     this.#pollRecord = connection.prepared(preparePollRecord);
   }
 
-  async recordPolledDocuments(userId: string, dataType: string, documents: Record<string, unknown>[], observedAt: string): Promise<PollOutcome> {
+  async recordPolledDocuments(userId: string, dataType: string, documents: Record<string, unknown>[], observedAt: string, origin: PollOrigin = "poll"): Promise<PollOutcome> {
     const record = this.#pollRecord;
-    const written = await this.#connection.write(() => record()(userId, dataType, documents, observedAt));
+    const written = await this.#connection.write(() => record()(userId, dataType, documents, observedAt, origin));
     const events = (rows: PolledRow[]) => rows.map(({ id, row }) => appendedEvent(id, row, JSON.parse(row.notification), JSON.parse(row.document!)));
     return { created: events(written.created), updated: events(written.updated), unchanged: written.unchanged, onlyByPolling: written.onlyByPolling };
   }

@@ -25,6 +25,8 @@ export const LISTED_ROUTES: readonly string[] = [
   "GET /dashboard",
   "POST /dashboard/sign-in",
   "GET /dashboard/panels",
+  "GET /dashboard/today",
+  "PUT /dashboard/users/:id/name",
   "GET /dashboard/feed",
   "GET /dashboard/events/:id",
   "GET /dashboard/subscriptions",
