@@ -24,6 +24,28 @@ export interface SeriesSummary {
   min: number;
   mean: number;
   max: number;
+  /** The series in at most SPARK_POINTS buckets (each its readings' mean; null where it has none), for a small curve. */
+  spark: (number | null)[];
+}
+
+const SPARK_POINTS = 60;
+
+function buckets(values: unknown[]): (number | null)[] {
+  const size = Math.max(1, Math.ceil(values.length / SPARK_POINTS));
+  const out: (number | null)[] = [];
+  for (let from = 0; from < values.length; from += size) {
+    let sum = 0;
+    let n = 0;
+    for (let i = from; i < Math.min(values.length, from + size); i++) {
+      const v = values[i];
+      if (typeof v === "number" && Number.isFinite(v)) {
+        sum += v;
+        n++;
+      }
+    }
+    out.push(n === 0 ? null : sum / n);
+  }
+  return out;
 }
 
 /** Numeric series of at least `minLength` values anywhere in the document (nulls skipped, as Oura leaves gaps). */
@@ -41,7 +63,7 @@ export function numericSeries(value: unknown, minLength = 24, path = ""): Series
         max = Math.max(max, n);
         sum += n;
       }
-      return [{ path: path || "(document)", count: value.length, min, mean: sum / numbers.length, max }];
+      return [{ path: path || "(document)", count: value.length, min, mean: sum / numbers.length, max, spark: buckets(value) }];
     }
     return value.flatMap((item, index) => numericSeries(item, minLength, `${path}[${index}]`));
   }

@@ -2,7 +2,8 @@
 // The live feed's rows, an event's detail, and the WebSocket message that updates an open dashboard.
 import type { Event } from "../storage/events.ts";
 import { compactJson, numericSeries, type SeriesSummary } from "./document-json.ts";
-import { eventOrigin, eventWords, type FeedContext, NO_CONTEXT } from "./event-words.ts";
+import { eventOrigin, eventWords, type FeedContext, NO_CONTEXT, typeName } from "./event-words.ts";
+import { durationText } from "./metrics.ts";
 
 const time = (iso: string) => iso.slice(11, 19);
 const statusClass = (event: Event) => `status status-${event.fetch_status ?? "none"}`;
@@ -65,17 +66,85 @@ const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
 const rounded = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
 
-/** The document's long numeric series in a line each (the JSON below keeps every value, on one line). */
+/** A small curve of a series' buckets, gaps left open. */
+function Spark(props: { values: (number | null)[]; min: number; max: number }) {
+  const { values, min, max } = props;
+  const x = (i: number) => ((i / Math.max(1, values.length - 1)) * 200).toFixed(1);
+  const y = (v: number) => (max === min ? 12 : 22 - ((v - min) / (max - min)) * 20).toFixed(1);
+  let path = "";
+  let pen = false;
+  values.forEach((v, i) => {
+    if (v === null) {
+      pen = false;
+      return;
+    }
+    path += `${pen ? "L" : "M"}${x(i)},${y(v)} `;
+    pen = true;
+  });
+  return (
+    <svg class="spark" viewBox="0 0 200 24" preserveAspectRatio="none" aria-hidden="true">
+      <path d={path.trim()} fill="none" />
+    </svg>
+  );
+}
+
+/** The document's long numeric series in a line each, with a small curve (the JSON below keeps every value, on one line). */
 function SeriesList(props: { series: SeriesSummary[] }) {
   if (props.series.length === 0) return null;
   return (
     <ul class="series-summary">
       {props.series.map((s) => (
         <li>
-          <code>{s.path}</code>: {s.count.toLocaleString("en-US")} values, min {rounded(s.min)}, mean {rounded(s.mean)}, max {rounded(s.max)}
+          <span>
+            <code>{s.path}</code>: {s.count.toLocaleString("en-US")} values, min {rounded(s.min)}, mean {rounded(s.mean)}, max {rounded(s.max)}
+          </span>
+          <Spark values={s.spark} min={s.min} max={s.max} />
         </li>
       ))}
     </ul>
+  );
+}
+
+const SKIPPED_FACTS = new Set(["id", "day", "timestamp", "type", "period", "sleep_phase_5_min", "sleep_phase_30_sec", "app_sleep_phase_5_min", "movement_30_sec", "class_5_min", "ring_id", "sleep_algorithm_version"]);
+/** Fields Oura gives in seconds: shown as durations. */
+const SECONDS = /(_duration|_time|^latency|^time_in_bed|^stress_high|^recovery_high|_activity_time)$/;
+
+/** The document's plain facts in words ("Deep sleep duration: 1 h 20 min"), its nested scores ("Contributors · HRV balance: 82"), at most 24. */
+function documentFacts(document: Record<string, unknown>, prefix = ""): { label: string; value: string }[] {
+  const facts: { label: string; value: string }[] = [];
+  for (const [key, value] of Object.entries(document)) {
+    if (SKIPPED_FACTS.has(key) || value === null || value === undefined) continue;
+    const label = `${prefix}${key.charAt(0).toUpperCase()}${key.slice(1).replaceAll("_", " ")}`;
+    if (typeof value === "number" && Number.isFinite(value)) facts.push({ label, value: SECONDS.test(key) && value >= 0 ? durationText(value) : rounded(value) });
+    else if (typeof value === "string" && value.length <= 80) facts.push({ label, value: value.replaceAll("_", " ") });
+    else if (typeof value === "boolean") facts.push({ label, value: value ? "yes" : "no" });
+    else if (value && typeof value === "object" && !Array.isArray(value) && !("items" in value) && prefix === "") facts.push(...documentFacts(value as Record<string, unknown>, `${label} · `));
+  }
+  return facts.slice(0, 24);
+}
+
+/** The detail's opening: the event in words, then what its document says, before any JSON. */
+function HumanSummary(props: { event: Event }) {
+  const { event } = props;
+  const facts = event.document ? documentFacts(event.document as Record<string, unknown>) : [];
+  return (
+    <section class="human-summary" aria-label="Summary">
+      <p class="detail-words">
+        <strong>{eventWords(event)}</strong> · {typeName(event.data_type)}
+        {(event.document as { day?: unknown } | null)?.day && typeof (event.document as { day?: unknown }).day === "string" ? ` of ${(event.document as { day: string }).day}` : ""} ·
+        from {eventOrigin(event)}
+      </p>
+      {facts.length > 0 ? (
+        <dl class="facts">
+          {facts.map((f) => (
+            <div>
+              <dt>{f.label}</dt>
+              <dd>{f.value}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+    </section>
   );
 }
 
@@ -98,6 +167,9 @@ export function EventDetail(props: { event: Event; history?: Event[] }) {
       <h3 id="detail-title">
         Event {event.id}: {event.data_type} {event.event_type}
       </h3>
+      <HumanSummary event={event} />
+      {event.document ? <SeriesList series={numericSeries(event.document)} /> : null}
+      <h4>Delivery</h4>
       <dl>
         <dt>Received</dt>
         <dd>
@@ -125,21 +197,21 @@ export function EventDetail(props: { event: Event; history?: Event[] }) {
           {event.fetch_error ? ` — ${event.fetch_error}` : null}
         </dd>
       </dl>
-      <h4>Notification</h4>
-      <pre>
-        <code>{pretty(event.notification)}</code>
-      </pre>
-      <h4>Document</h4>
-      {event.document ? (
-        <>
-          <SeriesList series={numericSeries(event.document)} />
+      {/* The raw JSON, every value of it, below and closed: the summary above is what a wearer reads. */}
+      <details class="raw-json">
+        <summary>Notification and document (JSON)</summary>
+        <h4>Notification</h4>
+        <pre>
+          <code>{pretty(event.notification)}</code>
+        </pre>
+        <h4>Document</h4>
+        {event.document ? (
           <pre class="document">
             <code>{compactJson(event.document)}</code>
           </pre>
-        </>
-      ) : (
-        <p class="empty">{documentHint(event)}</p>
-      )}
+        ) : null}
+      </details>
+      {event.document ? null : <p class="empty">{documentHint(event)}</p>}
       <h4>History of this document</h4>
       <ol class="history">
         {history.map((past) => (
