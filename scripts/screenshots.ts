@@ -135,9 +135,9 @@ async function dashboardWithData(browser: Browser): Promise<void> {
     await signInWithOura(page, fake, base, user);
     const ids: number[] = [];
     for (let ago = 13; ago >= 0; ago--) {
-      for (const { path, document } of documentsForDay(dayOf(ago * DAY_MS))) {
+      for (const { path, dataType, document } of documentsForDay(dayOf(ago * DAY_MS))) {
         fake.putDocument(user, path, document);
-        ids.push(await notify(path, document.id, "create"));
+        ids.push(await notify(dataType, document.id, "create"));
       }
     }
     for (const id of ids) await fetched(id);
@@ -150,7 +150,7 @@ async function dashboardWithData(browser: Browser): Promise<void> {
     // Today's readiness is revised (as Oura does during the day): the row arrives live, and its detail opens.
     const revised = documentsForDay(dayOf(0), 1).find((d) => d.path === "daily_readiness")!;
     fake.putDocument(user, revised.path, revised.document);
-    const live = await notify(revised.path, revised.document.id, "update");
+    const live = await notify(revised.dataType, revised.document.id, "update");
     await page.waitForSelector(`#event-${live}[data-status="fetched"]`, { timeout: 5000 });
     await page.click(`#event-${live} a`);
     await detailOpen(page);

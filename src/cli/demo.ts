@@ -31,7 +31,8 @@ samples keep arriving — so poll events, updates and a backfill can be seen wit
 
 const DEMO_USER = "DEMO-USER";
 const DEMO_EMAIL = "demo@example.com";
-const POLLED_TYPES = "daily_sleep,daily_readiness,daily_activity,sleep,heartrate";
+// Every type the demo's person has (vo2_max is read from Oura's path vO2_max), and heart rate.
+const POLLED_TYPES = "daily_sleep,daily_readiness,daily_activity,sleep,workout,session,daily_stress,daily_resilience,daily_spo2,daily_cardiovascular_age,vo2_max,enhanced_tag,tag,heartrate";
 
 export const demoCommand: Command = {
   name: "demo",
@@ -52,6 +53,13 @@ export const demoCommand: Command = {
     const fake = new FakeOura(polling ? { pageSize: 10, documentDelayMs: 30 } : {}).start();
     fake.addUser(DEMO_USER, DEMO_EMAIL);
     fake.nextAuthorizeUser = DEMO_USER;
+    const filledAt = Date.now();
+    if (polling) {
+      // The ring's history lives at the fake Oura only: the poll reads the last days, an import the rest. It is there
+      // before the server starts, or the first poll (daily_sleep first) could ask before it was.
+      for (let ago = RECENT_IMPORT_DAYS - 1; ago >= 0; ago--) for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) fake.putDocument(DEMO_USER, path, document);
+      fake.putHeartRate(DEMO_USER, heartRateSince(filledAt - 3 * 86_400_000, filledAt));
+    }
     const base = `http://127.0.0.1:${port}`;
     const config = configOrExit({
       ...process.env,
@@ -97,14 +105,35 @@ export const demoCommand: Command = {
     // Today's values move as a ring's do: a new sync every ten minutes or so, not with every notification.
     const started = Date.now();
     const syncedVersion = () => Math.floor((Date.now() - started) / RING_SYNC_MS);
-    let timer: ReturnType<typeof setInterval>;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    // Ctrl-C is a clean stop from here on, also while the history is still being delivered.
+    let stopping = false;
+    const stopped = Promise.withResolvers<number>();
+    const shutdown = async () => {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(timer);
+      await running.stop();
+      fake.stop();
+      await logger.drain();
+      console.log(`demo: stopped after ${sent} ${polling ? "document revisions" : "notifications"}`);
+      stopped.resolve(0);
+    };
+    process.once("SIGINT", () => void shutdown());
+    process.once("SIGTERM", () => void shutdown());
+    // A delivery cut short by the stop is no failure.
+    const delivered = (dataType: string, objectId: string, eventType: "create" | "update") =>
+      deliver(dataType, objectId, eventType).catch((error: unknown) => {
+        if (!stopping) logger.warn("demo.delivery_failed", { error: error instanceof Error ? error.message : String(error) });
+      });
+
+    if (polling) console.log(`demo: polling the built-in Oura every 30 s; on the dashboard, "Import the last 90 days" brings in the rest`);
+    console.log(`demo: open ${running.url.href}dashboard and press "Sign in with Oura" (the demo's Oura signs you in as ${DEMO_USER})`);
+    if (restarted) console.log(`demo: carrying on with the history already in ${config.databasePath}`);
+
     if (polling) {
-      // The ring's history lives at the fake Oura only: the poll reads the last days, an import the rest.
-      for (let ago = RECENT_IMPORT_DAYS - 1; ago >= 0; ago--) for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) fake.putDocument(DEMO_USER, path, document);
-      fake.putHeartRate(DEMO_USER, heartRateSince(Date.now() - 3 * 86_400_000, Date.now()));
-      console.log(`demo: polling the built-in Oura every 30 s; on the dashboard, "Import the last 90 days" brings in the rest`);
       let tick = 0;
-      let lastSample = Date.now();
+      let lastSample = filledAt;
       timer = setInterval(() => {
         tick++;
         // Today's documents are revised as the day goes on; every 20th change corrects yesterday instead.
@@ -120,36 +149,24 @@ export const demoCommand: Command = {
       // Older history lives at the fake Oura only, up to the 90 days the dashboard offers to import.
       for (let ago = RECENT_IMPORT_DAYS - 1; ago >= days; ago--) for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) fake.putDocument(DEMO_USER, path, document);
       // History first, so the charts have something to draw (once: a restarted demo has it already).
-      for (let ago = restarted ? -1 : days - 1; ago >= 0; ago--) {
-        for (const { path, document } of documentsForDay(dayOf(ago * 86_400_000))) {
+      history: for (let ago = restarted ? -1 : days - 1; ago >= 0; ago--) {
+        for (const { path, dataType, document } of documentsForDay(dayOf(ago * 86_400_000))) {
+          if (stopping) break history;
           fake.putDocument(DEMO_USER, path, document);
-          await deliver(path, document.id, "create");
+          await delivered(dataType, document.id, "create");
         }
       }
       // Then a steady stream: today's documents keep being revised, as Oura does while the day goes on.
       let index = 0;
-      timer = setInterval(() => {
-        const today = documentsForDay(dayOf(0), syncedVersion());
-        const { path, document } = today[index++ % today.length]!;
-        fake.putDocument(DEMO_USER, path, document);
-        void deliver(path, document.id, "update");
-      }, 1000 / rate);
+      if (!stopping) {
+        timer = setInterval(() => {
+          const today = documentsForDay(dayOf(0), syncedVersion());
+          const { path, dataType, document } = today[index++ % today.length]!;
+          fake.putDocument(DEMO_USER, path, document);
+          void delivered(dataType, document.id, "update");
+        }, 1000 / rate);
+      }
     }
-
-    console.log(`demo: open ${running.url.href}dashboard and press "Sign in with Oura" (the demo's Oura signs you in as ${DEMO_USER})`);
-    if (restarted) console.log(`demo: carrying on with the history already in ${config.databasePath}`);
-
-    const stopped = Promise.withResolvers<number>();
-    const shutdown = async () => {
-      clearInterval(timer);
-      await running.stop();
-      fake.stop();
-      await logger.drain();
-      console.log(`demo: stopped after ${sent} ${polling ? "document revisions" : "notifications"}`);
-      stopped.resolve(0);
-    };
-    process.once("SIGINT", () => void shutdown());
-    process.once("SIGTERM", () => void shutdown());
     return stopped.promise;
   },
 };

@@ -334,7 +334,12 @@ export class FakeOura {
       const end = url.searchParams.get("end_date") ?? "9999-12-31";
       if (!/^\d{4}-\d{2}-\d{2}/.test(start) || !/^\d{4}-\d{2}-\d{2}/.test(end)) return json({ detail: [{ loc: ["query", "start_date"], msg: "invalid date", type: "value_error" }] }, 400);
       const byId = this.documents.get(userId)?.get(path) ?? new Map<string, Record<string, unknown>>();
-      all = [...byId.values()].filter((d) => family === "undated" || typeof d.day !== "string" || (d.day >= start.slice(0, 10) && d.day <= end.slice(0, 10)));
+      // An enhanced tag has no `day`: its `start_day` is what its list route filters on.
+      const dayOfDocument = (d: Record<string, unknown>) => (typeof d.day === "string" ? d.day : d.start_day);
+      all = [...byId.values()].filter((d) => {
+        const day = dayOfDocument(d);
+        return family === "undated" || typeof day !== "string" || (day >= start.slice(0, 10) && day <= end.slice(0, 10));
+      });
     }
     const token = url.searchParams.get("next_token");
     const offset = token ? Number(Buffer.from(token, "base64url").toString()) : 0;

@@ -114,7 +114,7 @@ describe("demo", () => {
     const auth = { authorization: `Bearer ${TEST_API_TOKEN}`, "content-type": "application/json" };
     const getJson = async (path: string) => (await (await fetch(base + path, { headers: auth })).json()) as any;
     try {
-      // The first cycle reads the last days of the four document types (and heart rate): poll events only.
+      // The first cycle reads the last days of every document type (and heart rate): poll events only.
       const first = await waitFor(async () => {
         const body = await fetch(`${base}/events?limit=100`, { headers: auth }).then((r) => (r.ok ? r.json() : undefined), () => undefined);
         return body && body.events.length >= 8 ? body : undefined;
@@ -128,7 +128,7 @@ describe("demo", () => {
         return body.state === "done" ? body : undefined;
       }, 30_000, "the demo import");
       expect(done.percent).toBe(100);
-      // 90 days × 4 document types, less what the first poll had already stored, plus heart-rate samples.
+      // 90 days of every document type, less what the first poll had already stored, plus heart-rate samples.
       expect(done.documents_stored).toBeGreaterThan(300);
       const documents = await getJson("/documents?data_type=daily_sleep&limit=1000");
       expect(documents.count).toBe(90);
