@@ -50,8 +50,13 @@ const span = (start: string | null, end: unknown) => {
   const seconds = (Date.parse(until) - Date.parse(start)) / 1000;
   return seconds > 0 && seconds <= 86_400 ? seconds : null;
 };
-/** "tag_generic_late_meal" → "late meal" (Oura's codes for its own tags). */
-export const tagName = (code: string) => code.replace(/^tag_(generic|sleep|activity|mind|health)_/, "").replaceAll("_", " ");
+/** Oura's codes run words together in places ("tag_sleep_latemeal"). */
+const TAG_WORDS: Record<string, string> = { latemeal: "late meal", lateworkout: "late workout", sleepaid: "sleep aid", bluelight: "blue light", earlymeal: "early meal" };
+/** "tag_sleep_latemeal" → "late meal", "tag_generic_caffeine" → "caffeine" (Oura's codes for its own tags); other text as it is. */
+export function tagName(code: string): string {
+  const bare = code.replace(/^tag_[a-z]+_/, "");
+  return TAG_WORDS[bare] ?? bare.replaceAll("_", " ");
+}
 
 function mean(items: unknown): number | null {
   if (!Array.isArray(items)) return null;
