@@ -108,7 +108,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
       const account = accounts.list(userId)[0];
       return account?.display_name ?? account?.email ?? undefined;
     },
-    usualOf: (userId) => storage.documents.usualValues(userId, usualStartDay(now())),
+    usualOf: (userId, metric) => storage.documents.usualValue(userId, metric, usualStartDay(now())),
   });
   const sync = createOuraSync(config, { storage, accounts, broadcaster, logger, metrics, timings, now });
   const deps: AppDeps = {

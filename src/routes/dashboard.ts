@@ -139,12 +139,8 @@ export function createDashboardRoutes(deps: AppDeps) {
   /** The feed's names and usual values for the users a principal may see, each user's read once per render. */
   function feedContext(principal: Principal): FeedContext {
     const names = userNames(accounts.visible(principal));
-    const usual = new Map<string, ReadonlyMap<string, number>>();
     const since = usualStartDay(deps.now());
-    return {
-      nameOf: (userId) => names.get(userId),
-      usualOf: (userId) => usual.get(userId) ?? usual.set(userId, deps.documents.usualValues(userId, since)).get(userId)!,
-    };
+    return { nameOf: (userId) => names.get(userId), usualOf: (userId, metric) => deps.documents.usualValue(userId, metric, since) };
   }
 
   /** The trends and the workouts, sessions and tags of the last `days` days, for the principal's view. */

@@ -11,6 +11,8 @@ export interface StoredDocument {
   document: Record<string, unknown> | null;
 }
 
+export type DocumentFields<K extends string> = { user_id: string; document_id: string; day: string | null } & Record<K, unknown>;
+
 export interface DocumentPage {
   documents: StoredDocument[];
   nextCursor: string | null;
@@ -33,16 +35,22 @@ export interface Documents {
   pageDocuments(filter: DocumentFilter, page: { limit: number; cursor?: string }): Promise<DocumentPage>;
   getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined>;
   /**
+   * Only some fields of the matching documents (newest day first, deleted ones left out): `fields` maps a name to a
+   * JSON path, read by SQLite, so a view that needs a workout's activity does not parse its heart-rate series. A
+   * field that is an object or a list comes as its JSON text.
+   */
+  listFields<K extends string>(filter: DocumentFilter, fields: Record<K, string>, limit: number): Promise<DocumentFields<K>[]>;
+  /**
    * The daily metrics (oura/daily-metrics.ts) from `start_day` on, one row per metric and day: the mean of that day's
    * values (of one user, or over every user when none is given) and how many values that is (one per user and day,
    * but for a second main sleep in one day).
    */
   dailyMetricValues(query: { user_id?: string; start_day: string }): Promise<DailyMetricValue[]>;
   /**
-   * A user's usual value of each daily metric: the median of their values from `start_day` on. Synchronous (one
-   * indexed read): the live feed calls it while publishing a committed event.
+   * A user's usual value of a daily metric: the median of their values from `startDay` on. Synchronous (one indexed
+   * read of about 30 rows): the live feed calls it while publishing a committed event.
    */
-  usualValues(userId: string, startDay: string): ReadonlyMap<string, number>;
+  usualValue(userId: string, metric: string, startDay: string): number | undefined;
 }
 
 export interface DailyMetricValue {

@@ -1,6 +1,6 @@
 // Workouts, sessions and tags over the days a dashboard shows, read from their documents as Oura writes them
 // (WorkoutModel, SessionModel, TagModel, EnhancedTagModel); a malformed value is left out, never the list.
-import type { Documents, StoredDocument } from "../storage/documents.ts";
+import type { DocumentFields, Documents } from "../storage/documents.ts";
 
 export interface Workout {
   id: string;
@@ -23,7 +23,6 @@ export interface Session {
   startDatetime: string | null;
   seconds: number | null;
   mood: string | null;
-  averageHeartRate: number | null;
 }
 
 export interface TagMark {
@@ -38,8 +37,10 @@ export interface Activities {
   tags: TagMark[];
 }
 
-/** Enough rows for 90 days of one wearer; an all-users view shows the newest this many. */
-const MOST = 300;
+/** Workouts and sessions listed: the newest this many (a page for a person to read, not a table of a family's months). */
+export const MOST_LISTED = 30;
+/** Tags marked on the charts: enough for 90 days of a wearer who tags a lot. */
+const MOST_TAGS = 300;
 
 const text = (value: unknown) => (typeof value === "string" && value.length > 0 && value.length <= 80 ? value : null);
 const number = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value >= 0 && value < 1e7 ? value : null);
@@ -58,62 +59,64 @@ export function tagName(code: string): string {
   return TAG_WORDS[bare] ?? bare.replaceAll("_", " ");
 }
 
-function mean(items: unknown): number | null {
-  if (!Array.isArray(items)) return null;
-  const values = items.filter((v): v is number => typeof v === "number" && Number.isFinite(v) && v > 0 && v < 255);
-  return values.length === 0 ? null : Math.round(values.reduce((a, b) => a + b, 0) / values.length);
-}
+const WORKOUT_FIELDS = { activity: "$.activity", label: "$.label", start: "$.start_datetime", end: "$.end_datetime", calories: "$.calories", distance: "$.distance", intensity: "$.intensity" };
+const SESSION_FIELDS = { type: "$.type", start: "$.start_datetime", end: "$.end_datetime", mood: "$.mood" };
+const TAG_FIELDS = { tags: "$.tags", text: "$.text" };
+const ENHANCED_TAG_FIELDS = { code: "$.tag_type_code", custom: "$.custom_name" };
 
-const usable = (rows: StoredDocument[]) => rows.filter((d) => d.document && !d.deleted && d.day);
-
-function toWorkout(d: StoredDocument): Workout {
-  const doc = d.document!;
-  const start = instant(doc.start_datetime);
+function toWorkout(d: DocumentFields<keyof typeof WORKOUT_FIELDS>): Workout {
+  const start = instant(d.start);
   return {
     id: d.document_id,
     userId: d.user_id,
     day: d.day!,
-    activity: text(doc.activity)?.replaceAll("_", " ") ?? "workout",
+    activity: text(d.activity)?.replaceAll("_", " ") ?? "workout",
     startDatetime: start,
-    seconds: span(start, doc.end_datetime),
-    calories: number(doc.calories),
-    distance: number(doc.distance),
-    intensity: text(doc.intensity),
-    label: text(doc.label),
+    seconds: span(start, d.end),
+    calories: number(d.calories),
+    distance: number(d.distance),
+    intensity: text(d.intensity),
+    label: text(d.label),
   };
 }
 
-function toSession(d: StoredDocument): Session {
-  const doc = d.document!;
-  const start = instant(doc.start_datetime);
-  return {
-    id: d.document_id,
-    userId: d.user_id,
-    day: d.day!,
-    type: text(doc.type)?.replaceAll("_", " ") ?? "session",
-    startDatetime: start,
-    seconds: span(start, doc.end_datetime),
-    mood: text(doc.mood),
-    averageHeartRate: mean((doc.heart_rate as { items?: unknown } | null)?.items),
-  };
+function toSession(d: DocumentFields<keyof typeof SESSION_FIELDS>): Session {
+  const start = instant(d.start);
+  return { id: d.document_id, userId: d.user_id, day: d.day!, type: text(d.type)?.replaceAll("_", " ") ?? "session", startDatetime: start, seconds: span(start, d.end), mood: text(d.mood) };
 }
 
-function toTags(d: StoredDocument): TagMark[] {
-  const doc = d.document!;
-  if (d.data_type === "enhanced_tag") {
-    const label = text(doc.custom_name) ?? (text(doc.tag_type_code) ? tagName(text(doc.tag_type_code)!) : null);
-    return label ? [{ userId: d.user_id, day: d.day!, label }] : [];
+/** An old-style tag's labels: its `tags` (JSON text of a list), else its text. */
+function tagLabels(d: DocumentFields<keyof typeof TAG_FIELDS>): TagMark[] {
+  let labels: string[] = [];
+  try {
+    const parsed: unknown = typeof d.tags === "string" ? JSON.parse(d.tags) : [];
+    if (Array.isArray(parsed)) labels = parsed.map(text).filter((t): t is string => t !== null);
+  } catch {
+    // An unreadable list costs the list: the tag's text is shown instead.
   }
-  const labels = Array.isArray(doc.tags) ? doc.tags.map(text).filter((t): t is string => t !== null) : [];
-  return (labels.length > 0 ? labels : [text(doc.text)].filter((t): t is string => t !== null)).map((label) => ({ userId: d.user_id, day: d.day!, label: tagName(label) }));
+  if (labels.length === 0 && text(d.text)) labels = [text(d.text)!];
+  return labels.map((label) => ({ userId: d.user_id, day: d.day!, label: tagName(label) }));
 }
 
+function enhancedTag(d: DocumentFields<keyof typeof ENHANCED_TAG_FIELDS>): TagMark[] {
+  const label = text(d.custom) ?? (text(d.code) ? tagName(text(d.code)!) : null);
+  return label ? [{ userId: d.user_id, day: d.day!, label }] : [];
+}
+
+/** Read field by field in SQLite: a 90-day list of a family's workouts and sessions parses none of their series. */
 export async function loadActivities(store: Documents, userId: string | undefined, startDay: string): Promise<Activities> {
-  const read = (dataType: string) => store.listDocuments({ data_type: dataType, user_id: userId, start_day: startDay }, MOST).then(usable);
-  const [workouts, sessions, tags, enhanced] = await Promise.all([read("workout"), read("session"), read("tag"), read("enhanced_tag")]);
+  const filter = (dataType: string) => ({ data_type: dataType, user_id: userId, start_day: startDay });
+  const dated = <T extends { day: string | null }>(rows: T[]) => rows.filter((row): row is T & { day: string } => row.day !== null);
+  const [workouts, sessions, tags, enhanced] = await Promise.all([
+    store.listFields(filter("workout"), WORKOUT_FIELDS, MOST_LISTED + 1).then(dated),
+    store.listFields(filter("session"), SESSION_FIELDS, MOST_LISTED + 1).then(dated),
+    // Tags mark one person's days: on a chart of every user's mean they would mislead, so only a wearer's are read.
+    userId === undefined ? [] : store.listFields(filter("tag"), TAG_FIELDS, MOST_TAGS).then(dated),
+    userId === undefined ? [] : store.listFields(filter("enhanced_tag"), ENHANCED_TAG_FIELDS, MOST_TAGS).then(dated),
+  ]);
   return {
     workouts: workouts.map(toWorkout),
     sessions: sessions.map(toSession),
-    tags: [...enhanced, ...tags].flatMap(toTags).sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0)),
+    tags: [...enhanced.flatMap(enhancedTag), ...tags.flatMap(tagLabels)].sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0)),
   };
 }

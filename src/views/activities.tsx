@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 // Workouts, sessions and tags of the days shown, newest first, in words: "Running · 32 min · 290 kcal · hard".
-import type { Activities } from "./activities-data.ts";
+import { type Activities, MOST_LISTED } from "./activities-data.ts";
 import { shortDay } from "./days.ts";
 import { durationText } from "./metrics.ts";
 
@@ -11,6 +11,9 @@ const km = (meters: number) => `${(meters / 1000).toFixed(1)} km`;
 
 export function ActivityList(props: { activities: Activities; days: number; names?: ReadonlyMap<string, string> | undefined }) {
   const { workouts, sessions, tags } = props.activities;
+  const more = (n: number, what: string) => (n > MOST_LISTED ? <p class="more">The newest {MOST_LISTED} {what} of these days are listed.</p> : null);
+  // Each day's tags once, newest first (a chart shows them on their days).
+  const tagDays = [...new Map(tags.map((t) => [`${t.day} ${t.label}`, t])).values()].slice(0, MOST_LISTED);
   const who = (userId: string) => (props.names ? <small class="who"> · {props.names.get(userId) ?? userId}</small> : null);
   return (
     <section id="activities" class="activities" aria-labelledby="activities-title">
@@ -18,7 +21,7 @@ export function ActivityList(props: { activities: Activities; days: number; name
       {workouts.length + sessions.length + tags.length === 0 ? <p class="empty">None recorded in these days.</p> : null}
       {workouts.length > 0 ? (
         <ul class="activity-list" id="workouts" aria-label="Workouts">
-          {workouts.map((w) => (
+          {workouts.slice(0, MOST_LISTED).map((w) => (
             <li data-day={w.day}>
               <span class="when">
                 {shortDay(w.day)}
@@ -34,16 +37,17 @@ export function ActivityList(props: { activities: Activities; days: number; name
           ))}
         </ul>
       ) : null}
+      {more(workouts.length, "workouts")}
       {sessions.length > 0 ? (
         <ul class="activity-list" id="sessions" aria-label="Sessions">
-          {sessions.map((s) => (
+          {sessions.slice(0, MOST_LISTED).map((s) => (
             <li data-day={s.day}>
               <span class="when">
                 {shortDay(s.day)}
                 {localClock(s.startDatetime) ? ` ${localClock(s.startDatetime)}` : ""}
               </span>{" "}
               <strong>{capital(s.type)}</strong>
-              {[s.seconds === null ? null : durationText(s.seconds), s.averageHeartRate === null ? null : `${s.averageHeartRate} bpm`, s.mood ? `mood ${s.mood}` : null]
+              {[s.seconds === null ? null : durationText(s.seconds), s.mood ? `mood ${s.mood}` : null]
                 .filter(Boolean)
                 .map((part) => ` · ${part}`)
                 .join("")}
@@ -52,9 +56,10 @@ export function ActivityList(props: { activities: Activities; days: number; name
           ))}
         </ul>
       ) : null}
-      {tags.length > 0 ? (
+      {more(sessions.length, "sessions")}
+      {tagDays.length > 0 ? (
         <ul class="activity-list tag-list" id="tags" aria-label="Tags">
-          {tags.map((t) => (
+          {tagDays.map((t) => (
             <li data-day={t.day}>
               <span class="when">{shortDay(t.day)}</span> <span class="tag">{t.label}</span>
               {who(t.userId)}

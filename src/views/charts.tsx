@@ -3,6 +3,7 @@
 // ("alcohol", "late meal") are marks on their days, so a wearer sees what came before a change.
 import type { TagMark } from "./activities-data.ts";
 import { shortDay } from "./days.ts";
+import { html } from "hono/html";
 import { axisLabel, formatMetric, type MetricSeries, type Point } from "./metrics.ts";
 
 const WIDTH = 320;
@@ -33,11 +34,10 @@ function linePath(placed: { day: string; x: number; y: number }[]): string {
     .join(" ");
 }
 
-/** The tags of each day in [firstDay, lastDay], one entry per day: "alcohol, late meal". */
-function tagsByDay(tags: TagMark[], firstDay: string, lastDay: string): Map<string, string> {
+/** The tags of each day, one entry per day: "alcohol, late meal" (made once for all the charts of a page). */
+export function tagsByDay(tags: TagMark[]): Map<string, string> {
   const byDay = new Map<string, Set<string>>();
   for (const tag of tags) {
-    if (tag.day < firstDay || tag.day > lastDay) continue;
     const labels = byDay.get(tag.day) ?? new Set<string>();
     labels.add(tag.label);
     byDay.set(tag.day, labels);
@@ -45,8 +45,56 @@ function tagsByDay(tags: TagMark[], firstDay: string, lastDay: string): Map<stri
   return new Map([...byDay].map(([day, labels]) => [day, [...labels].join(", ")]));
 }
 
+/** Points get a focusable value label up to a month; beyond, a tooltip each (90 focus stops would be a trap). */
+const MOST_FOCUSABLE_POINTS = 31;
+
+/**
+ * The chart's SVG, as an escaping hono/html template rather than JSX: a page draws 14 charts of up to 90 points, and
+ * JSX made them most of the dashboard's render time (bench/reads.ts: 4.5 ms of a 13 ms render at 7 days).
+ */
+function chartSvg(c: {
+  title: string;
+  metric: MetricSeries["metric"];
+  min: number;
+  max: number;
+  x: (day: string) => number;
+  y: (value: number) => number;
+  placed: (Point & { x: number; y: number })[];
+  dateTicks: string[];
+  baseline: number | undefined;
+  tagged: Map<string, string>;
+}) {
+  const { metric, min, max, x, y, placed, baseline, tagged } = c;
+  const focusable = placed.length <= MOST_FOCUSABLE_POINTS;
+  const labelOf = (p: Point) => `${shortDay(p.day)}: ${formatMetric(metric, p.value)}${tagged.has(p.day) ? ` (${tagged.get(p.day)})` : ""}`;
+  return html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${c.title}" preserveAspectRatio="xMidYMid meet"><text class="axis" x="2" y="${PAD + 10}">${axisLabel(metric, max)}</text>${
+    max === min ? "" : html`<text class="axis" x="2" y="${HEIGHT - BOTTOM - PAD}">${axisLabel(metric, min)}</text>`
+  }${c.dateTicks.map(
+    (day, i) => html`<text class="axis date" x="${x(day).toFixed(1)}" y="${HEIGHT - 3}" text-anchor="${i === 0 ? "start" : i === 2 ? "end" : "middle"}">${shortDay(day)}</text>`,
+  )}${
+    baseline === undefined
+      ? ""
+      : html`<line class="baseline" x1="${LEFT}" x2="${WIDTH - PAD}" y1="${y(baseline).toFixed(1)}" y2="${y(baseline).toFixed(1)}"><title>Your 30-day median: ${formatMetric(metric, baseline)}</title></line>`
+  }${[...tagged].map(
+    ([day, labels]) => html`<path class="tag-mark" d="M${x(day).toFixed(1)},${HEIGHT - BOTTOM + 2} l-4,8 h8 z" data-day="${day}" data-tags="${labels}"><title>${shortDay(day)}: ${labels}</title></path>`,
+  )}<path class="line" d="${linePath(placed)}" fill="none"></path>${placed.map((p) =>
+    focusable
+      ? // Hover or keyboard focus shows the value by the point.
+        html`<g class="pt" tabindex="0" role="img" aria-label="${labelOf(p)}" data-day="${p.day}" data-value="${p.value}"><circle class="point" cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="3"></circle><text class="tip" x="${Math.min(WIDTH - 60, Math.max(LEFT + 50, p.x)).toFixed(1)}" y="${Math.max(14, p.y - 8).toFixed(1)}" text-anchor="middle">${labelOf(p)}</text></g>`
+      : html`<circle class="point" cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="2.5" data-day="${p.day}" data-value="${p.value}"><title>${labelOf(p)}</title></circle>`,
+  )}</svg>`;
+}
+
+/** The chart's points (and tags) as a table, for screen readers and for reading exact values. */
+function valuesTable(metric: MetricSeries["metric"], points: Point[], tagged: Map<string, string>) {
+  const tags = tagged.size > 0;
+  return html`<details><summary>Values</summary><table><thead><tr><th scope="col">Day</th><th scope="col">${metric.label}</th>${tags ? html`<th scope="col">Tags</th>` : ""}</tr></thead><tbody>${points.map(
+    (p) => html`<tr><td>${p.day}</td><td>${formatMetric(metric, p.value)}</td>${tags ? html`<td>${tagged.get(p.day) ?? ""}</td>` : ""}</tr>`,
+  )}</tbody></table></details>`;
+}
+
 /** A chart of one metric over `days` days ending today; the points (and tags) are also given as a table. */
-export function Chart(props: { series: MetricSeries; days: number; now: number; tags?: TagMark[] }) {
+export function Chart(props: { series: MetricSeries; days: number; now: number; tags?: Map<string, string> }) {
   const { series, days, now } = props;
   const { metric, points, baseline } = series;
   const id = `chart-${metric.key}`;
@@ -66,70 +114,13 @@ export function Chart(props: { series: MetricSeries; days: number; now: number; 
   const placed = points.map((p) => ({ ...p, x: x(p.day), y: y(p.value) }));
   const middleDay = new Date(startMs + Math.floor((days - 1) / 2) * DAY_MS).toISOString().slice(0, 10);
   const dateTicks = [firstDay, middleDay, lastDay];
-  const tagged = tagsByDay(props.tags ?? [], firstDay, lastDay);
+  const tagged = new Map([...(props.tags ?? [])].filter(([day]) => day >= firstDay && day <= lastDay));
   const usual = baseline === undefined ? "" : `; your 30-day median ${formatMetric(metric, baseline)}`;
   return (
     <figure class="chart" id={id} data-points={points.length}>
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title}${usual}`} preserveAspectRatio="xMidYMid meet">
-        <text class="axis" x="2" y={PAD + 10}>
-          {axisLabel(metric, max)}
-        </text>
-        {max === min ? null : (
-          <text class="axis" x="2" y={HEIGHT - BOTTOM - PAD}>
-            {axisLabel(metric, min)}
-          </text>
-        )}
-        {dateTicks.map((day, i) => (
-          <text class="axis date" x={x(day).toFixed(1)} y={HEIGHT - 3} text-anchor={i === 0 ? "start" : i === 2 ? "end" : "middle"}>
-            {shortDay(day)}
-          </text>
-        ))}
-        {baseline === undefined ? null : (
-          <line class="baseline" x1={LEFT} x2={WIDTH - PAD} y1={y(baseline).toFixed(1)} y2={y(baseline).toFixed(1)}>
-            <title>{`Your 30-day median: ${formatMetric(metric, baseline)}`}</title>
-          </line>
-        )}
-        {[...tagged].map(([day, labels]) => (
-          <path class="tag-mark" d={`M${x(day).toFixed(1)},${HEIGHT - BOTTOM + 2} l-4,8 h8 z`} data-day={day} data-tags={labels}>
-            <title>{`${shortDay(day)}: ${labels}`}</title>
-          </path>
-        ))}
-        <path class="line" d={linePath(placed)} fill="none" />
-        {placed.map((p) => {
-          const label = `${shortDay(p.day)}: ${formatMetric(metric, p.value)}${tagged.has(p.day) ? ` (${tagged.get(p.day)})` : ""}`;
-          return (
-            // Hover or keyboard focus shows the value by the point.
-            <g class="pt" tabindex="0" role="img" aria-label={label} data-day={p.day} data-value={p.value}>
-              <circle class="point" cx={p.x.toFixed(1)} cy={p.y.toFixed(1)} r="3" />
-              <text class="tip" x={Math.min(WIDTH - 60, Math.max(LEFT + 50, p.x)).toFixed(1)} y={Math.max(14, p.y - 8).toFixed(1)} text-anchor="middle">
-                {label}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-      <details>
-        <summary>Values</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">{metric.label}</th>
-              {tagged.size > 0 ? <th scope="col">Tags</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {points.map((p) => (
-              <tr>
-                <td>{p.day}</td>
-                <td>{formatMetric(metric, p.value)}</td>
-                {tagged.size > 0 ? <td>{tagged.get(p.day) ?? ""}</td> : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      {chartSvg({ title: `${title}${usual}`, metric, min, max, x, y, placed, dateTicks, baseline, tagged })}
+      {valuesTable(metric, points, tagged)}
     </figure>
   );
 }

@@ -3,15 +3,16 @@
 // the change is against the wearer's usual (their 30-day median) where the feed knows it.
 import type { Event } from "../storage/events.ts";
 import { tagName } from "./activities-data.ts";
-import { changeText, durationText, formatMetric, METRICS, type MetricDefinition } from "./metrics.ts";
+import { changeText, durationText, formatMetric, grouped, METRICS, type MetricDefinition } from "./metrics.ts";
 
-/** What the feed knows of a user: their name, and their usual value of each daily metric. */
+/** What the feed knows of a user: their name, and their usual value of a daily metric. */
 export interface FeedContext {
   nameOf(userId: string): string | undefined;
-  usualOf(userId: string): ReadonlyMap<string, number>;
+  usualOf(userId: string, metric: string): number | undefined;
 }
 
-export const NO_CONTEXT: FeedContext = { nameOf: () => undefined, usualOf: () => new Map() };
+export const NO_CONTEXT: FeedContext = { nameOf: () => undefined, usualOf: () => undefined };
+type Usual = (metric: string) => number | undefined;
 
 const TYPE_NAMES: Record<string, string> = {
   daily_readiness: "Readiness",
@@ -59,10 +60,10 @@ function withChange(metric: MetricDefinition, value: number, usual: number | und
 const join = (...parts: (string | null | false | undefined)[]) => parts.filter(Boolean).join(" · ");
 
 /** The headline of a stored document, or null when its document says nothing a wearer reads. */
-function documentWords(dataType: string, d: Record<string, unknown>, usual: ReadonlyMap<string, number>): string | null {
+function documentWords(dataType: string, d: Record<string, unknown>, usual: Usual): string | null {
   const scored = (key: string, label: string) => {
     const score = num(d.score, 0, 100);
-    return score === null ? null : `${label} ${withChange(metricOf(key), score, usual.get(key))}`;
+    return score === null ? null : `${label} ${withChange(metricOf(key), score, usual(key))}`;
   };
   switch (dataType) {
     case "daily_readiness":
@@ -71,7 +72,7 @@ function documentWords(dataType: string, d: Record<string, unknown>, usual: Read
       return scored("sleep", "Sleep score");
     case "daily_activity": {
       const steps = num(d.steps);
-      return join(scored("activity", "Activity"), steps === null ? null : `${steps.toLocaleString("en-US")} steps`) || null;
+      return join(scored("activity", "Activity"), steps === null ? null : `${grouped(steps)} steps`) || null;
     }
     case "sleep": {
       const asleep = num(d.total_sleep_duration, 0, 86_400);
@@ -106,11 +107,11 @@ function documentWords(dataType: string, d: Record<string, unknown>, usual: Read
     case "daily_spo2": {
       const average = num((d.spo2_percentage as { average?: unknown } | null)?.average, 50, 100);
       const bdi = num(d.breathing_disturbance_index, 0, 1000);
-      return join(average === null ? null : `SpO2 ${withChange(metricOf("spo2"), average, usual.get("spo2"))}`, bdi === null ? null : `breathing disturbance ${bdi}`) || null;
+      return join(average === null ? null : `SpO2 ${withChange(metricOf("spo2"), average, usual("spo2"))}`, bdi === null ? null : `breathing disturbance ${bdi}`) || null;
     }
     case "vo2_max": {
       const value = num(d.vo2_max, 1, 120);
-      return value === null ? null : `VO2 max ${withChange(metricOf("vo2_max"), value, usual.get("vo2_max"))}`;
+      return value === null ? null : `VO2 max ${withChange(metricOf("vo2_max"), value, usual("vo2_max"))}`;
     }
     case "daily_cardiovascular_age": {
       const age = num(d.vascular_age, 1, 150);
@@ -136,7 +137,7 @@ const WAITING: Record<string, string> = {
 };
 
 /** The feed's line for an event: what it says, or what became of it. */
-export function eventWords(event: Event, usual: ReadonlyMap<string, number> = new Map()): string {
+export function eventWords(event: Event, usual: Usual = () => undefined): string {
   const name = typeName(event.data_type);
   if (event.event_type === "delete") return `${name} deleted`;
   if (event.document) return documentWords(event.data_type, event.document as Record<string, unknown>, usual) ?? `${name} ${event.event_type === "update" ? "updated" : "received"}`;

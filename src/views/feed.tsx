@@ -3,7 +3,7 @@
 import type { Event } from "../storage/events.ts";
 import { compactJson, numericSeries, type SeriesSummary } from "./document-json.ts";
 import { eventOrigin, eventWords, type FeedContext, NO_CONTEXT, typeName } from "./event-words.ts";
-import { durationText } from "./metrics.ts";
+import { durationText, grouped } from "./metrics.ts";
 
 const time = (iso: string) => iso.slice(11, 19);
 const statusClass = (event: Event) => `status status-${event.fetch_status ?? "none"}`;
@@ -22,7 +22,7 @@ export function FeedRow(props: { event: Event; context?: FeedContext }) {
         <time datetime={event.received_at} data-format="clock">
           {time(event.received_at)}
         </time>
-        <span class="words">{eventWords(event, context.usualOf(event.user_id))}</span>
+        <span class="words">{eventWords(event, (metric) => context.usualOf(event.user_id, metric))}</span>
         <span class={`origin ${statusClass(event)}`} title={`${event.data_type} ${event.event_type}, ${event.fetch_status ?? "stored"}`}>
           {eventOrigin(event)}
         </span>
@@ -64,7 +64,7 @@ export function LastEventTime(props: { at: string }) {
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
-const rounded = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
+const rounded = grouped;
 
 /** A small curve of a series' buckets, gaps left open. */
 function Spark(props: { values: (number | null)[]; min: number; max: number }) {
@@ -96,7 +96,7 @@ function SeriesList(props: { series: SeriesSummary[] }) {
       {props.series.map((s) => (
         <li>
           <span>
-            <code>{s.path}</code>: {s.count.toLocaleString("en-US")} values, min {rounded(s.min)}, mean {rounded(s.mean)}, max {rounded(s.max)}
+            <code>{s.path}</code>: {grouped(s.count)} values, min {rounded(s.min)}, mean {rounded(s.mean)}, max {rounded(s.max)}
           </span>
           <Spark values={s.spark} min={s.min} max={s.max} />
         </li>

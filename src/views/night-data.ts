@@ -73,15 +73,21 @@ export function shiftDay(day: string, by: number): string {
 
 /** The night of `day` (or the latest one) of a user (or of whoever slept last, for a view of every user). */
 export async function loadNight(store: Documents, userId: string | undefined, day?: string): Promise<Night | undefined> {
-  const candidates = await store.listDocuments({ data_type: "sleep", user_id: userId, ...(day ? { start_day: day, end_day: day } : {}) }, day ? 20 : 10);
+  // The candidates' few fields first (read by SQLite); only the night drawn is parsed whole, series and all.
+  const candidates = await store.listFields(
+    { data_type: "sleep", user_id: userId, ...(day ? { start_day: day, end_day: day } : {}) },
+    { type: "$.type", total: "$.total_sleep_duration", start: "$.bedtime_start", end: "$.bedtime_end" },
+    day ? 20 : 10,
+  );
   // A day that is no calendar day (stored before days were checked) would sort first and hide the real last night.
-  const sleeps = candidates.filter((d) => d.document && !d.deleted && (d.day === null || isCalendarDay(d.day)));
+  const sleeps = candidates.filter((d) => d.day === null || isCalendarDay(d.day));
   if (sleeps.length === 0) return undefined;
   // The main sleep of the newest day: Oura's long_sleep, else the longest period (naps are short).
   const newestDay = sleeps[0]!.day;
-  const ofDay = sleeps.filter((d) => d.day === newestDay);
-  const main = ofDay.find((d) => d.document!.type === "long_sleep") ?? ofDay.sort((a, b) => (numberOr(b.document!.total_sleep_duration) ?? 0) - (numberOr(a.document!.total_sleep_duration) ?? 0))[0]!;
-  const doc = main.document!;
+  const ofDay = sleeps.filter((d) => d.day === newestDay && d.user_id === sleeps[0]!.user_id);
+  const main = ofDay.find((d) => d.type === "long_sleep") ?? ofDay.sort((a, b) => (numberOr(b.total) ?? 0) - (numberOr(a.total) ?? 0))[0]!;
+  const doc = (await store.getDocument("sleep", main.document_id, main.user_id))?.document;
+  if (!doc) return undefined;
   const start = instantOr(doc.bedtime_start);
   if (start === null) return undefined;
   const phases = [...String(doc.sleep_phase_5_min ?? "").slice(0, MOST_SLOTS)].map((c) => PHASES[c]).filter((p): p is Phase => p !== undefined);
@@ -90,9 +96,13 @@ export async function loadNight(store: Documents, userId: string | undefined, da
   const span = givenEnd === null ? NaN : Date.parse(givenEnd) - Date.parse(start);
   const end = span > 0 && span <= LONGEST_NIGHT_MS ? givenEnd! : new Date(Date.parse(start) + Math.max(1, phases.length) * 300_000).toISOString();
   const seriesStart = instantOr((doc.heart_rate as { timestamp?: unknown } | undefined)?.timestamp);
-  const dayOf = async (dataType: string) =>
-    main.day === null ? undefined : (await store.listDocuments({ data_type: dataType, user_id: main.user_id, start_day: main.day, end_day: main.day }, 1)).find((d) => d.document && !d.deleted)?.document;
-  const [dailySleep, dailySpo2, dailyReadiness] = await Promise.all([dayOf("daily_sleep"), dayOf("daily_spo2"), dayOf("daily_readiness")]);
+  const dayOf = async <K extends string>(dataType: string, fields: Record<K, string>) =>
+    main.day === null ? undefined : (await store.listFields({ data_type: dataType, user_id: main.user_id, start_day: main.day, end_day: main.day }, fields, 1))[0];
+  const [dailySleep, dailySpo2, dailyReadiness] = await Promise.all([
+    dayOf("daily_sleep", { score: "$.score" }),
+    dayOf("daily_spo2", { average: "$.spo2_percentage.average", bdi: "$.breathing_disturbance_index" }),
+    dayOf("daily_readiness", { temperature_deviation: "$.temperature_deviation" }),
+  ]);
   const readiness = (doc.readiness ?? null) as Record<string, unknown> | null;
   return {
     userId: main.user_id,
@@ -117,15 +127,15 @@ export async function loadNight(store: Documents, userId: string | undefined, da
     averageBreath: within(doc.average_breath, 1, 80),
     averageHeartRate: heartRateOr(doc.average_heart_rate),
     temperatureDeviation: within(readiness?.temperature_deviation, -10, 10) ?? within(dailyReadiness?.temperature_deviation, -10, 10),
-    spo2: within((dailySpo2?.spo2_percentage as { average?: unknown } | null | undefined)?.average, 50, 100),
-    breathingDisturbanceIndex: within(dailySpo2?.breathing_disturbance_index, 0, 1000),
+    spo2: within(dailySpo2?.average, 50, 100),
+    breathingDisturbanceIndex: within(dailySpo2?.bdi, 0, 1000),
     otherPeriods: ofDay
       .filter((d) => d !== main)
       .flatMap((d) => {
-        const start = instantOr(d.document!.bedtime_start);
-        const end = instantOr(d.document!.bedtime_end);
+        const start = instantOr(d.start);
+        const end = instantOr(d.end);
         if (start === null || end === null) return [];
-        return [{ type: typeof d.document!.type === "string" ? d.document!.type.replaceAll("_", " ") : "sleep", start, end, seconds: within(d.document!.total_sleep_duration, 0, 86_400) }];
+        return [{ type: typeof d.type === "string" && d.type.length <= 40 ? d.type.replaceAll("_", " ") : "sleep", start, end, seconds: within(d.total, 0, 86_400) }];
       }),
   };
 }

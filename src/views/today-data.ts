@@ -1,6 +1,6 @@
 // "Today" as a wearer reads it in the morning: the newest sleep, readiness and activity scores with each score's
 // contributors, and the day's stress and resilience, read from the newest documents of each type (within a week).
-import type { Documents, StoredDocument } from "../storage/documents.ts";
+import type { DocumentFields, Documents } from "../storage/documents.ts";
 import { shiftDay } from "./night-data.ts";
 
 export type ScoreKind = "sleep" | "readiness" | "activity";
@@ -65,18 +65,31 @@ const DATA_TYPE: Record<ScoreKind, string> = { sleep: "daily_sleep", readiness: 
 const numberIn = (value: unknown, low: number, high: number) => (typeof value === "number" && Number.isFinite(value) && value >= low && value <= high ? value : null);
 const textOr = (value: unknown) => (typeof value === "string" && value.length > 0 && value.length <= 40 ? value : null);
 
-async function newest(store: Documents, dataType: string, userId: string, since: string): Promise<StoredDocument | undefined> {
-  const [document] = (await store.listDocuments({ data_type: dataType, user_id: userId, start_day: since }, 3)).filter((d) => d.document && !d.deleted && d.day);
-  return document;
+const SCORE_FIELDS = { score: "$.score", contributors: "$.contributors", temperature_deviation: "$.temperature_deviation" };
+type ScoreRow = DocumentFields<keyof typeof SCORE_FIELDS>;
+
+/** The newest document of a type since `since`, only the fields asked for (a day's activity has 1,440 MET values not read here). */
+async function newest<K extends string>(store: Documents, dataType: string, userId: string, since: string, fields: Record<K, string>) {
+  const [row] = (await store.listFields({ data_type: dataType, user_id: userId, start_day: since }, fields, 1)).filter((d) => d.day !== null);
+  return row as (DocumentFields<K> & { day: string }) | undefined;
 }
 
-export function scoreOfDay(kind: ScoreKind, stored: StoredDocument): ScoreOfDay {
-  const document = stored.document!;
-  const contributors = (document.contributors ?? {}) as Record<string, unknown>;
+function parsedObject(json: unknown): Record<string, unknown> {
+  if (typeof json !== "string") return {};
+  try {
+    const value: unknown = JSON.parse(json);
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function scoreOfDay(kind: ScoreKind, row: ScoreRow & { day: string }): ScoreOfDay {
+  const contributors = parsedObject(row.contributors);
   return {
     kind,
-    day: stored.day!,
-    score: numberIn(document.score, 0, 100),
+    day: row.day,
+    score: numberIn(row.score, 0, 100),
     contributors: CONTRIBUTORS[kind].map(([key, label]) => ({ key, label, value: numberIn(contributors[key], 0, 100) })),
   };
 }
@@ -85,24 +98,21 @@ export function scoreOfDay(kind: ScoreKind, stored: StoredDocument): ScoreOfDay 
 export async function loadToday(store: Documents, userId: string, today: string): Promise<Today> {
   const since = shiftDay(today, -6);
   const [sleep, readiness, activity, stress, resilience] = await Promise.all([
-    newest(store, DATA_TYPE.sleep, userId, since),
-    newest(store, DATA_TYPE.readiness, userId, since),
-    newest(store, DATA_TYPE.activity, userId, since),
-    newest(store, "daily_stress", userId, since),
-    newest(store, "daily_resilience", userId, since),
+    newest(store, DATA_TYPE.sleep, userId, since, SCORE_FIELDS),
+    newest(store, DATA_TYPE.readiness, userId, since, SCORE_FIELDS),
+    newest(store, DATA_TYPE.activity, userId, since, SCORE_FIELDS),
+    newest(store, "daily_stress", userId, since, { summary: "$.day_summary", stress_high: "$.stress_high", recovery_high: "$.recovery_high" }),
+    newest(store, "daily_resilience", userId, since, { level: "$.level" }),
   ]);
   const result: Today = { scores: {} };
   if (sleep) result.scores.sleep = scoreOfDay("sleep", sleep);
   if (readiness) {
     result.scores.readiness = scoreOfDay("readiness", readiness);
-    const deviation = numberIn(readiness.document!.temperature_deviation, -10, 10);
-    if (deviation !== null) result.temperatureDeviation = { day: readiness.day!, value: deviation };
+    const deviation = numberIn(readiness.temperature_deviation, -10, 10);
+    if (deviation !== null) result.temperatureDeviation = { day: readiness.day, value: deviation };
   }
   if (activity) result.scores.activity = scoreOfDay("activity", activity);
-  if (stress) {
-    const d = stress.document!;
-    result.stress = { day: stress.day!, summary: textOr(d.day_summary), stressHigh: numberIn(d.stress_high, 0, 86_400), recoveryHigh: numberIn(d.recovery_high, 0, 86_400) };
-  }
-  if (resilience) result.resilience = { day: resilience.day!, level: textOr(resilience.document!.level) };
+  if (stress) result.stress = { day: stress.day, summary: textOr(stress.summary), stressHigh: numberIn(stress.stress_high, 0, 86_400), recoveryHigh: numberIn(stress.recovery_high, 0, 86_400) };
+  if (resilience) result.resilience = { day: resilience.day, level: textOr(resilience.level) };
   return result;
 }

@@ -1,5 +1,5 @@
 // Documents on SQLite: the latest version per user, data type and id, listed, paged for exports, and summed per day.
-import type { DailyMetricValue, DocumentFilter, DocumentPage, Documents, StoredDocument } from "../documents.ts";
+import type { DailyMetricValue, DocumentFields, DocumentFilter, DocumentPage, Documents, StoredDocument } from "../documents.ts";
 import type { SqliteConnection } from "./connection.ts";
 import { readDocumentPage } from "./document-pages.ts";
 import { type DocumentRow, documentWhere, toDocument } from "./rows.ts";
@@ -19,6 +19,29 @@ export class SqliteDocuments implements Documents {
     return readDocumentPage(this.connection.database, filter, page);
   }
 
+  async listFields<K extends string>(filter: DocumentFilter, fields: Record<K, string>, limit: number): Promise<DocumentFields<K>[]> {
+    const { where, params } = documentWhere(filter);
+    const names = Object.keys(fields) as K[];
+    // Paths are bound as parameters and names are checked: nothing from a caller is spliced into the SQL as text.
+    for (const name of names) if (!/^[a-z_]+$/.test(name)) throw new Error(`not a field name: ${name}`);
+    const columns = names.map((name, i) => `json_extract(payload, $path${i}) AS ${name}`).join(", ");
+    const paths = Object.fromEntries(names.map((name, i) => [`path${i}`, fields[name]]));
+    const read = (valid: string) =>
+      this.connection.database
+        .query<DocumentFields<K>, Record<string, string | number>>(
+          `SELECT user_id, document_id, day, ${columns} FROM documents WHERE ${where} AND deleted = 0 ${valid} ORDER BY day DESC, fetched_at DESC LIMIT $limit`,
+        )
+        .all({ ...params, ...paths, limit });
+    try {
+      return read("");
+    } catch (error) {
+      // Payloads are written as JSON by this server; one that is not (a damaged file) is skipped, not the read. Checking
+      // every payload first would parse each twice, series and all.
+      if (!(error instanceof Error && /malformed JSON/i.test(error.message))) throw error;
+      return read("AND json_valid(payload)");
+    }
+  }
+
   async getDocument(dataType: string, documentId: string, userId?: string): Promise<StoredDocument | undefined> {
     const db = this.connection.database;
     const row = userId
@@ -27,21 +50,14 @@ export class SqliteDocuments implements Documents {
     return row ? toDocument(row) : undefined;
   }
 
-  usualValues(userId: string, startDay: string): ReadonlyMap<string, number> {
-    const rows = this.connection.database
-      .query<{ metric: string; value: number }, [string, string]>(
-        `SELECT metric, value FROM document_values WHERE user_id = ? AND metric IN (SELECT metric FROM metric_fields) AND day >= ? ORDER BY metric, value`,
-      )
-      .all(userId, startDay);
-    const usual = new Map<string, number>();
-    for (let from = 0; from < rows.length; ) {
-      let to = from;
-      while (to < rows.length && rows[to]!.metric === rows[from]!.metric) to++;
-      const middle = from + Math.floor((to - from) / 2);
-      usual.set(rows[from]!.metric, (to - from) % 2 ? rows[middle]!.value : (rows[middle - 1]!.value + rows[middle]!.value) / 2);
-      from = to;
-    }
-    return usual;
+  usualValue(userId: string, metric: string, startDay: string): number | undefined {
+    const values = this.connection.database
+      .query<{ value: number }, [string, string, string]>("SELECT value FROM document_values WHERE user_id = ? AND metric = ? AND day >= ? ORDER BY value")
+      .all(userId, metric, startDay)
+      .map((row) => row.value);
+    if (values.length === 0) return undefined;
+    const middle = Math.floor(values.length / 2);
+    return values.length % 2 ? values[middle] : (values[middle - 1]! + values[middle]!) / 2;
   }
 
   async dailyMetricValues(query: { user_id?: string; start_day: string }): Promise<DailyMetricValue[]> {

@@ -254,6 +254,9 @@ export const MIGRATIONS: string[] = [
          AND d.deleted = 0 AND d.day IS NOT NULL AND json_valid(d.payload))
      WHERE value IS NOT NULL;
    ALTER TABLE oura_accounts ADD COLUMN display_name TEXT;
+   -- Every user's newest documents of a type (the dashboard's night, workouts and sessions for an operator): without
+   -- it, those reads walked every type's documents of the days shown.
+   CREATE INDEX documents_by_type_day ON documents (data_type, day);
    -- An enhanced tag has no day but a start_day: stored undated until now, so no range of days found it.
    UPDATE documents SET day = json_extract(payload, '$.start_day')
      WHERE data_type = 'enhanced_tag' AND day IS NULL AND json_valid(payload)
