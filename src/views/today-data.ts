@@ -70,7 +70,9 @@ type ScoreRow = DocumentFields<keyof typeof SCORE_FIELDS>;
 
 /** The newest document of a type since `since`, only the fields asked for (a day's activity has 1,440 MET values not read here). */
 async function newest<K extends string>(store: Documents, dataType: string, userId: string, since: string, fields: Record<K, string>) {
-  const [row] = (await store.listFields({ data_type: dataType, user_id: userId, start_day: since }, fields, 1)).filter((d) => d.day !== null);
+  const rows = (await store.listFields({ data_type: dataType, user_id: userId, start_day: since }, fields, 4)).filter((d) => d.day !== null);
+  // A day Oura wrote with no reading at all (every field null) is no news: the newest day that has one.
+  const row = rows.find((d) => (Object.keys(fields) as K[]).some((key) => d[key] !== null)) ?? rows[0];
   return row as (DocumentFields<K> & { day: string }) | undefined;
 }
 

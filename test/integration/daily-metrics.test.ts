@@ -56,3 +56,39 @@ test("the migration fills in values for documents stored before it", async () =>
   expect((await values(store, "U1"))["readiness 2026-11-18"]).toEqual([77, 1]);
   await store.close();
 });
+
+test("migration 10: the newer daily numbers (levels by position) are filled in, and enhanced tags stored undated get their start_day", async () => {
+  const path = join(tempDir("oura-metrics-"), "v9.db");
+  const db = new Database(path);
+  for (const migration of MIGRATIONS.slice(0, 9)) db.exec(migration);
+  db.exec("PRAGMA user_version = 9");
+  const insert = db.query("INSERT INTO documents (user_id, data_type, document_id, day, payload, fetched_at) VALUES ('U1', ?, ?, ?, ?, '2026-11-18T09:00:00Z')");
+  insert.run("daily_resilience", "res-1", "2026-11-18", JSON.stringify({ id: "res-1", day: "2026-11-18", level: "strong", contributors: { sleep_recovery: 70.1 } }));
+  insert.run("daily_resilience", "res-2", "2026-11-17", JSON.stringify({ id: "res-2", day: "2026-11-17", level: "heroic" }));
+  insert.run("daily_spo2", "o-1", "2026-11-18", JSON.stringify({ id: "o-1", day: "2026-11-18", spo2_percentage: { average: 97.5 }, breathing_disturbance_index: 4 }));
+  insert.run("daily_spo2", "o-2", "2026-11-17", JSON.stringify({ id: "o-2", day: "2026-11-17", spo2_percentage: null, breathing_disturbance_index: null }));
+  insert.run("daily_stress", "st-1", "2026-11-18", JSON.stringify({ id: "st-1", day: "2026-11-18", stress_high: 2700, recovery_high: 9900, day_summary: "restored" }));
+  // Stored before documents were dated by start_day: undated, so no range of days found it.
+  insert.run("enhanced_tag", "t-1", null, JSON.stringify({ id: "t-1", tag_type_code: "tag_sleep_alcohol", start_day: "2026-11-17", end_day: null }));
+  insert.run("enhanced_tag", "t-2", null, JSON.stringify({ id: "t-2", tag_type_code: "custom", start_day: "<script>" }));
+  db.close();
+  const store = await openSqliteStorage(path);
+  const after = await values(store, "U1");
+  expect(after["resilience 2026-11-18"]).toEqual([4, 1]);
+  // An unknown level costs that value, not the migration.
+  expect(after["resilience 2026-11-17"]).toBeUndefined();
+  expect(after["spo2 2026-11-18"]).toEqual([97.5, 1]);
+  expect(after["breathing_disturbance 2026-11-18"]).toEqual([4, 1]);
+  expect(after["spo2 2026-11-17"]).toBeUndefined();
+  expect(after["stress_high 2026-11-18"]).toEqual([2700, 1]);
+  expect(after["recovery_high 2026-11-18"]).toEqual([9900, 1]);
+  // Values written after the migration follow the same rules (the triggers were replaced).
+  await polled(store, "U1", "daily_resilience", "res-3", "create", { id: "res-3", day: "2026-11-19", level: "limited" });
+  expect((await values(store, "U1"))["resilience 2026-11-19"]).toEqual([1, 1]);
+  const tags = await store.documents.listDocuments({ data_type: "enhanced_tag", user_id: "U1", start_day: "2026-11-01" }, 10);
+  expect(tags.map((t) => [t.document_id, t.day])).toEqual([["t-1", "2026-11-17"]]);
+  // A new enhanced tag is dated by its start_day too.
+  await polled(store, "U1", "enhanced_tag", "t-3", "create", { id: "t-3", tag_type_code: "tag_generic_caffeine", start_day: "2026-11-19", end_day: null });
+  expect((await store.documents.listDocuments({ data_type: "enhanced_tag", user_id: "U1", start_day: "2026-11-19" }, 10)).map((t) => t.document_id)).toEqual(["t-3"]);
+  await store.close();
+});
