@@ -5,6 +5,9 @@ import { liveMessage } from "../views/feed.tsx";
 import { DAILY_METRIC_DATA_TYPES } from "../oura/daily-metrics.ts";
 import { type Broadcaster, eventTopic } from "./broadcaster.ts";
 
+/** Types the trends list or mark (workouts, sessions, tags) beside the daily numbers. */
+const LISTED_DATA_TYPES = new Set(["workout", "session", "tag", "enhanced_tag"]);
+
 /** Every dashboard socket also joins this topic, so one lookup tells whether any dashboard is open at all. */
 export const HTML_ANY = "html:any";
 
@@ -23,7 +26,7 @@ export function publishEvent(broadcaster: Broadcaster, event: Event, created = t
   const htmlTopics = scopes.map((scope) => eventTopic({ ...scope, html: true })).filter((topic) => broadcaster.hasSubscribers(topic));
   if (htmlTopics.length === 0) return;
   // A document arrived (fetched for a webhook event, or with a poll event): the cards and charts may have changed.
-  const refreshPanels = event.fetch_status === "fetched" && DAILY_METRIC_DATA_TYPES.has(dataType);
+  const refreshPanels = event.fetch_status === "fetched" && (DAILY_METRIC_DATA_TYPES.has(dataType) || LISTED_DATA_TYPES.has(dataType));
   const html = liveMessage(event, created, refreshPanels, broadcaster.feedContext);
   for (const topic of htmlTopics) broadcaster.publish(topic, html);
 }
