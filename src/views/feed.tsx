@@ -4,6 +4,7 @@ import type { Event } from "../storage/events.ts";
 import { compactJson, numericSeries, type SeriesSummary } from "./document-json.ts";
 import { eventOrigin, eventWords, type FeedContext, NO_CONTEXT, typeName } from "./event-words.ts";
 import { durationText, grouped } from "./metrics.ts";
+import { gappedPath } from "./paths.ts";
 
 const time = (iso: string) => iso.slice(11, 19);
 const statusClass = (event: Event) => `status status-${event.fetch_status ?? "none"}`;
@@ -69,21 +70,11 @@ const rounded = grouped;
 /** A small curve of a series' buckets, gaps left open. */
 function Spark(props: { values: (number | null)[]; min: number; max: number }) {
   const { values, min, max } = props;
-  const x = (i: number) => ((i / Math.max(1, values.length - 1)) * 200).toFixed(1);
-  const y = (v: number) => (max === min ? 12 : 22 - ((v - min) / (max - min)) * 20).toFixed(1);
-  let path = "";
-  let pen = false;
-  values.forEach((v, i) => {
-    if (v === null) {
-      pen = false;
-      return;
-    }
-    path += `${pen ? "L" : "M"}${x(i)},${y(v)} `;
-    pen = true;
-  });
+  const x = (i: number) => (i / Math.max(1, values.length - 1)) * 200;
+  const y = (v: number) => (max === min ? 12 : 22 - ((v - min) / (max - min)) * 20);
   return (
     <svg class="spark" viewBox="0 0 200 24" preserveAspectRatio="none" aria-hidden="true">
-      <path d={path.trim()} fill="none" />
+      <path d={gappedPath(values, x, y)} fill="none" />
     </svg>
   );
 }

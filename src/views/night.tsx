@@ -5,6 +5,7 @@
 import { band } from "./today.tsx";
 import { type Night, type Phase, shiftDay } from "./night-data.ts";
 import { durationText } from "./metrics.ts";
+import { gappedPath } from "./paths.ts";
 import { shortDay } from "./days.ts";
 
 /** User units across every night SVG; HTML labels are placed at the same fractions (x / WIDTH) of the width. */
@@ -56,21 +57,6 @@ function phaseRuns(phases: Phase[]): { phase: Phase; from: number; to: number }[
   return runs;
 }
 
-/** A curve with gaps where the ring had no reading (null), never a line across them. */
-function curvePath(values: (number | null)[], startMs: number, x: (ms: number) => number, y: (v: number) => number): string {
-  let path = "";
-  let pen = false;
-  values.forEach((value, i) => {
-    if (value === null) {
-      pen = false;
-      return;
-    }
-    path += `${pen ? "L" : "M"}${x(startMs + i * SLOT_MS).toFixed(1)},${y(value).toFixed(1)} `;
-    pen = true;
-  });
-  return path.trim();
-}
-
 function Curve(props: { id: string; title: string; unit: string; values: (number | null)[]; startMs: number; x: (ms: number) => number; ticks: { x: number; label: string }[]; offset: string; markLowest?: boolean }) {
   const readings = props.values.filter((v): v is number => v !== null);
   if (readings.length === 0) return null;
@@ -101,7 +87,7 @@ function Curve(props: { id: string; title: string; unit: string; values: (number
             {props.ticks.map((t) => (
               <line class="grid" x1={t.x.toFixed(1)} x2={t.x.toFixed(1)} y1="0" y2={CURVE_HEIGHT} />
             ))}
-            <path class={`line ${props.id}`} d={curvePath(props.values, props.startMs, props.x, y)} fill="none" />
+            <path class={`line ${props.id}`} d={gappedPath(props.values, (i) => props.x(props.startMs + i * SLOT_MS), y)} fill="none" />
           </svg>
           {props.markLowest ? <span class="lowest-mark" style={`left:${percent(props.x(lowestMs))};top:${((y(min) / CURVE_HEIGHT) * 100).toFixed(1)}%`} title={`Lowest: ${min} ${props.unit}`}></span> : null}
           <HourRow ticks={props.ticks} />
