@@ -140,7 +140,13 @@ export function createDashboardRoutes(deps: AppDeps) {
   function feedContext(principal: Principal): FeedContext {
     const names = userNames(accounts.visible(principal));
     const since = usualStartDay(deps.now());
-    return { nameOf: (userId) => names.get(userId), usualOf: (userId, metric) => deps.documents.usualValue(userId, metric, since) };
+    const usual = new Map<string, number | undefined>();
+    const usualOf = (userId: string, metric: string) => {
+      const key = `${userId}\n${metric}`;
+      if (!usual.has(key)) usual.set(key, deps.documents.usualValue(userId, metric, since));
+      return usual.get(key);
+    };
+    return { nameOf: (userId) => names.get(userId), usualOf };
   }
 
   /** The trends and the workouts, sessions and tags of the last `days` days, for the principal's view. */
