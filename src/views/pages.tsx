@@ -157,7 +157,7 @@ export function DashboardPage(model: DashboardModel) {
           <div>
             <dt>Polling</dt>
             <dd id="polling-status">
-              <PollingSummary strip={model.polling} />
+              <PollingSummary strip={model.polling} names={userNames(model.accounts)} />
             </dd>
           </div>
           <div>
@@ -293,7 +293,7 @@ export function WarehouseSummary(props: { status: NonNullable<Health["warehouse"
   );
 }
 
-function PollingSummary(props: { strip: PollingStrip }) {
+function PollingSummary(props: { strip: PollingStrip; names: ReadonlyMap<string, string> }) {
   const { mode, lastSuccessAt, failing } = props.strip;
   const label = mode === "poll" ? "on" : mode === "reconcile" ? "daily reconciliation" : "off";
   return (
@@ -301,7 +301,7 @@ function PollingSummary(props: { strip: PollingStrip }) {
       {label}
       {lastSuccessAt ? <>, last read <LastEventTime at={lastSuccessAt} /></> : mode === "off" ? null : ", not run yet"}
       {failing.length > 0 ? (
-        <span class="token bad" title={failing.map((f) => `${f.user_id} ${f.data_type}: ${f.last_error ?? ""}`).join("\n")}>
+        <span class="token bad" title={failing.map((f) => `${props.names.get(f.user_id) ?? f.user_id} ${f.data_type}: ${f.last_error ?? ""}`).join("\n")}>
           {" "}
           {failing.length} failing (see /polling)
         </span>
