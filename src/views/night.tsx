@@ -36,13 +36,19 @@ function hourTicks(startMs: number, endMs: number, offset: string, x: (ms: numbe
   return ticks.length > 6 ? ticks.filter((_, i) => i % 2 === 0) : ticks;
 }
 
+/**
+ * The hours below a plot, at the same fractions of the width as its grid lines: an SVG without a viewBox, so its text
+ * keeps its CSS size at any width and its x is a percentage (the Content-Security-Policy refuses style attributes).
+ */
 function HourRow(props: { ticks: { x: number; label: string }[] }) {
   return (
-    <div class="hours" aria-hidden="true">
+    <svg class="hours" aria-hidden="true">
       {props.ticks.map((t) => (
-        <span style={`left:${percent(t.x)}`}>{t.label}</span>
+        <text x={percent(t.x)} y="12" text-anchor="middle">
+          {t.label}
+        </text>
       ))}
-    </div>
+    </svg>
   );
 }
 
@@ -89,7 +95,14 @@ function Curve(props: { id: string; title: string; unit: string; values: (number
             ))}
             <path class={`line ${props.id}`} d={gappedPath(props.values, (i) => props.x(props.startMs + i * SLOT_MS), y)} fill="none" />
           </svg>
-          {props.markLowest ? <span class="lowest-mark" style={`left:${percent(props.x(lowestMs))};top:${((y(min) / CURVE_HEIGHT) * 100).toFixed(1)}%`} title={`Lowest: ${min} ${props.unit}`}></span> : null}
+          {props.markLowest ? (
+            // Over the curve, at the same fractions of its box: a circle stays round where the curve is stretched.
+            <svg class="marks" aria-hidden="true">
+              <circle class="lowest-mark" cx={percent(props.x(lowestMs))} cy={`${((y(min) / CURVE_HEIGHT) * 100).toFixed(1)}%`} r="5">
+                <title>{`Lowest: ${min} ${props.unit}`}</title>
+              </circle>
+            </svg>
+          ) : null}
           <HourRow ticks={props.ticks} />
         </div>
       </div>

@@ -137,9 +137,13 @@ describe("dashboard in Chromium", () => {
     expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(marker);
     await page.waitForSelector(`#event-${id}[data-status="fetched"]`, { timeout: 5000 });
     await page.click(`#event-${id} a`);
-    await page.waitForSelector("#detail .document");
-    const detail = await page.locator("#detail .document").textContent();
-    expect(detail).toContain('"score": 88');
+    // The detail opens in words; the JSON is below it, closed, and holds the fetched document.
+    await page.waitForSelector("#detail .human-summary");
+    expect(await page.locator("#detail .human-summary .detail-words").textContent()).toContain("Readiness 88");
+    expect(await page.locator("#detail details.raw-json").evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.locator("#detail .document").isVisible()).toBe(false);
+    await page.click("#detail details.raw-json > summary");
+    expect(await page.locator("#detail .document").textContent()).toContain('"score": 88');
     // The detail opens where the eye is: a dialog in the viewport, with its own URL and the focus inside it.
     await expectDetailInView(page, id);
     // Escape closes it, the URL loses the event, and the focus is back on the row that opened it.

@@ -70,7 +70,7 @@ async function signIn(page: Page, base: string): Promise<void> {
   await page.goto(`${base}/dashboard`);
   await page.fill("#token", TEST_API_TOKEN);
   await Promise.all([page.waitForURL(`${base}/dashboard`, { waitUntil: "load" }), page.click("button:has-text('Sign in with token')")]);
-  await page.waitForSelector("section.status dl", { timeout: 5000 });
+  await page.waitForSelector("details#server dl", { state: "attached", timeout: 5000 });
 }
 
 const entryText = (page: Page) => page.locator("#warehouse-status").evaluate((element) => (element.textContent ?? "").replace(/\s+/g, " ").trim());
@@ -106,9 +106,9 @@ describe("the warehouse entry of the dashboard's status strip", () => {
     const problems: PageProblems = { console: [], failedRequests: [] };
     const page = await openPage(1280, problems);
     await signIn(page, base);
-    const entry = page.locator("section.status dl #warehouse-status");
+    const entry = page.locator("details#server dl #warehouse-status");
     expect(await entry.count()).toBe(1);
-    expect(await page.locator("section.status dt:has-text('Warehouse') + #warehouse-status").count()).toBe(1);
+    expect(await page.locator("details#server dt:has-text('Warehouse') + #warehouse-status").count()).toBe(1);
     expect(await entry.getAttribute("hx-get")).toBe("/dashboard/warehouse");
     expect(await entry.getAttribute("hx-trigger")).toBe("every 300ms");
     const healthy = await untilEntry(page, (t) => t.includes("all shipped"), 7_000, "'all shipped'");
@@ -138,7 +138,11 @@ describe("the warehouse entry of the dashboard's status strip", () => {
     await phone.context().addCookies(await page.context().cookies());
     await phone.goto(`${base}/dashboard`);
     const phoneEntry = phone.locator("#warehouse-status");
-    await phoneEntry.waitFor({ timeout: 5000 });
+    await phoneEntry.waitFor({ state: "attached", timeout: 5000 });
+    // On a phone the server's status is one closed line (today's scores come first); a tap opens it.
+    expect(await phone.locator("details#server").evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await phoneEntry.isVisible()).toBe(false);
+    await phone.click("details#server > summary");
     expect(await entryText(phone)).toMatch(/^failing, 12 waiting since .+: cannot reach http:\/\/127\.0\.0\.1:\d+ \(\w+\)$/);
     await phoneEntry.scrollIntoViewIfNeeded();
     const box = await phoneEntry.boundingBox();
@@ -175,10 +179,10 @@ describe("the warehouse entry of the dashboard's status strip", () => {
     const page = await openPage(1280, problems);
     await signIn(page, server.url.origin);
     // The same strip rendered (so the absence below is not a page that failed to load)…
-    expect(await page.locator("section.status dt").allTextContents()).toContain("Storage");
+    expect(await page.locator("details#server dt").allTextContents()).toContain("Storage");
     // …without a warehouse entry.
     expect(await page.locator("#warehouse-status").count()).toBe(0);
-    expect(await page.locator("section.status dt").allTextContents()).not.toContain("Warehouse");
+    expect(await page.locator("details#server dt").allTextContents()).not.toContain("Warehouse");
     expect(await page.locator("[hx-get='/dashboard/warehouse']").count()).toBe(0);
     expect(problems.console).toEqual([]);
     expect(problems.failedRequests).toEqual([]);
