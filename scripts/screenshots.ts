@@ -9,8 +9,10 @@
 //   docs                    /docs (Swagger UI)
 //   dashboard-history-import-progress, dashboard-history-import: "Import the last 90 days" under way, then done (full page)
 //   warehouse-strip-ok, warehouse-strip-failing(-375): the status strip's warehouse entry, shipping and failing
+//   readme-dashboard        `npm run demo` as a newcomer runs it, signed in, 1100 × 1500, light: the README's picture
 // Every picture waits for what it shows (a selector, the live socket's state), never for a fixed time.
-import { mkdirSync } from "node:fs";
+// `npm run screenshots -- --readme` takes only the README's picture, into docs/dashboard.png.
+import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { FakeOura } from "../src/demo/fake-oura.ts";
@@ -22,7 +24,7 @@ import { launchChromium } from "../test/helpers/chromium.ts";
 import { TEST_API_TOKEN, testConfig } from "../test/helpers/config.ts";
 import { deliver, sampleNotification } from "../test/helpers/notifications.ts";
 import { freePort, waitFor } from "../test/helpers/ports.ts";
-import { tempDir } from "../test/helpers/servers.ts";
+import { REPO_ROOT, tempDir } from "../test/helpers/servers.ts";
 
 const OUT = join(import.meta.dir, "..", "test-output", "screenshots");
 mkdirSync(OUT, { recursive: true });
@@ -52,10 +54,10 @@ async function dashboardSettled(page: Page): Promise<void> {
   );
 }
 
-/** The event detail dialog is open and shows its document. */
+/** The event detail dialog is open and shows its document in words (the JSON is below it, closed). */
 async function detailOpen(page: Page): Promise<void> {
   await page.waitForFunction(() => (document.getElementById("detail-dialog") as HTMLDialogElement | null)?.open === true, null, { timeout: 5000 });
-  await page.waitForSelector("#detail .document", { timeout: 5000 });
+  await page.waitForSelector("#detail .human-summary", { timeout: 5000 });
 }
 
 /** Signs in through Oura (the fake's authorize page answers at once) as `user`; the server links the account. */
@@ -265,6 +267,8 @@ async function warehouseStrip(browser: Browser): Promise<void> {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 375, height: 800 });
     await phone.goto(`${base}/dashboard`);
+    // On a phone the server's status is one closed line: tapped open, as a person would.
+    await phone.click("details#server > summary");
     await phone.waitForSelector("#warehouse-status .state.bad", { timeout: 5000 });
     await phone.locator("#warehouse-status").scrollIntoViewIfNeeded();
     await shot(phone, "warehouse-strip-failing-375");
@@ -277,12 +281,72 @@ async function warehouseStrip(browser: Browser): Promise<void> {
   }
 }
 
+/**
+ * The README's picture: `bun src/main.ts demo` in a child process, as a newcomer runs it (30 days of the sample person
+ * arrive as signed notifications, then one a few seconds), "Sign in with Oura" pressed, the page loaded again once
+ * today's documents are in: the first 1500 px of the dashboard at 1100 px, light.
+ */
+async function readmeDashboard(browser: Browser, file: string): Promise<void> {
+  const port = freePort();
+  const demo = Bun.spawn([process.execPath, "src/main.ts", "demo", "--rate", "0.2", "--port", String(port), "--database", join(tempDir("oura-screenshots-"), "demo.db")], {
+    cwd: REPO_ROOT,
+    // The demo's own settings only: a DATABASE_PATH or OPERATOR_EMAILS of this shell must not shape the picture.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 1500 }, colorScheme: "light" });
+  try {
+    const reader = demo.stdout.getReader();
+    let printed = "";
+    while (!printed.includes("/dashboard")) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`the demo stopped before printing its address: ${printed}`);
+      printed += new TextDecoder().decode(value);
+    }
+    const base = `http://127.0.0.1:${port}`;
+    const page = await context.newPage();
+    await page.goto(`${base}/dashboard`);
+    await page.click("text=Sign in with Oura");
+    await page.waitForSelector("#today", { timeout: 10_000 });
+    // History arrives oldest first: once today's night and scores are drawn, the days before them are in too. (The
+    // night is drawn with the page, so the page is loaded again until it shows today's.)
+    const today = dayOf(0);
+    await waitFor(
+      async () => {
+        await page.goto(`${base}/dashboard`);
+        return page.evaluate(
+          (day) => (document.getElementById("night")?.dataset.day === day && document.getElementById("chart-sleep")?.getAttribute("data-points") === "7" && document.querySelectorAll(".contributor-list").length === 3) || undefined,
+          today,
+        );
+      },
+      60_000,
+      "today's night and scores from the demo",
+    );
+    await dashboardSettled(page);
+    await shot(page, "readme-dashboard");
+    if (file !== join(OUT, "readme-dashboard.png")) {
+      copyFileSync(join(OUT, "readme-dashboard.png"), file);
+      console.log(file);
+    }
+  } finally {
+    await context.close();
+    demo.kill("SIGTERM");
+    await demo.exited;
+  }
+}
+
 const browser = await launchChromium();
 try {
-  await firstLook(browser);
-  await dashboardWithData(browser);
-  await historyImport(browser);
-  await warehouseStrip(browser);
+  if (process.argv.includes("--readme")) {
+    await readmeDashboard(browser, join(REPO_ROOT, "docs", "dashboard.png"));
+  } else {
+    await firstLook(browser);
+    await dashboardWithData(browser);
+    await historyImport(browser);
+    await warehouseStrip(browser);
+    await readmeDashboard(browser, join(OUT, "readme-dashboard.png"));
+  }
 } finally {
   await browser.close();
 }
