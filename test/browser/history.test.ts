@@ -11,8 +11,10 @@ import { freePort } from "../helpers/ports.ts";
 import { startTestServer, tempDir } from "../helpers/servers.ts";
 
 const USER = "USER-HISTORY";
-// Oura answers each list request after 120 ms, so the import takes a few seconds and its progress can be watched.
-const fake = new FakeOura({ pageSize: 10, documentDelayMs: 120 }).start();
+// Oura answers each list request after 200 ms, so the import (18 requests) takes about 4 s and the panel, refreshed
+// every second, shows its progress at least twice between 0 and 100 even on a busy machine (at 120 ms it sometimes
+// showed it once while the other browser tests ran beside it).
+const fake = new FakeOura({ pageSize: 10, documentDelayMs: 200 }).start();
 let running: RunningServer;
 let base: string;
 let browser: Browser;
