@@ -96,6 +96,8 @@ function SeriesList(props: { series: SeriesSummary[] }) {
   );
 }
 
+/** Words of Oura's field names that are acronyms ("hrv_balance" → "HRV balance"). */
+const ACRONYMS: Record<string, string> = { hrv: "HRV", rem: "REM", met: "MET", spo2: "SpO2", vo2: "VO2" };
 const SKIPPED_FACTS = new Set(["id", "day", "timestamp", "type", "period", "sleep_phase_5_min", "sleep_phase_30_sec", "app_sleep_phase_5_min", "movement_30_sec", "class_5_min", "ring_id", "sleep_algorithm_version"]);
 /** Fields Oura gives in seconds: shown as durations. */
 const SECONDS = /(_duration|_time|^latency|^time_in_bed|^stress_high|^recovery_high|_activity_time)$/;
@@ -105,7 +107,8 @@ function documentFacts(document: Record<string, unknown>, prefix = ""): { label:
   const facts: { label: string; value: string }[] = [];
   for (const [key, value] of Object.entries(document)) {
     if (SKIPPED_FACTS.has(key) || value === null || value === undefined) continue;
-    const label = `${prefix}${key.charAt(0).toUpperCase()}${key.slice(1).replaceAll("_", " ")}`;
+    const words = key.split("_").map((word) => ACRONYMS[word] ?? word).join(" ");
+    const label = `${prefix}${words.charAt(0).toUpperCase()}${words.slice(1)}`;
     if (typeof value === "number" && Number.isFinite(value)) facts.push({ label, value: SECONDS.test(key) && value >= 0 ? durationText(value) : rounded(value) });
     else if (typeof value === "string" && value.length <= 80) facts.push({ label, value: value.replaceAll("_", " ") });
     else if (typeof value === "boolean") facts.push({ label, value: value ? "yes" : "no" });

@@ -4,7 +4,7 @@
 // SVG whose labels are HTML (readable at any width), with a text alternative that keeps every number.
 import { band } from "./today.tsx";
 import { type Night, type Phase, shiftDay } from "./night-data.ts";
-import { durationText } from "./metrics.ts";
+import { durationText, grouped } from "./metrics.ts";
 import { gappedPath } from "./paths.ts";
 import { shortDay } from "./days.ts";
 
@@ -120,11 +120,11 @@ function nightNumbers(night: Night, startMs: number): { id: string; label: strin
     { id: "night-latency", label: "Fell asleep in", value: night.latencySeconds === null ? null : durationText(night.latencySeconds) },
     { id: "night-restless", label: "Restless periods", value: night.restlessPeriods === null ? null : String(night.restlessPeriods) },
     { id: "night-lowest", label: "Lowest heart rate", value: night.lowestHeartRate === null ? null : `${night.lowestHeartRate} bpm` },
-    { id: "night-average-hr", label: "Average heart rate", value: night.averageHeartRate === null ? null : `${night.averageHeartRate} bpm` },
+    { id: "night-average-hr", label: "Average heart rate", value: night.averageHeartRate === null ? null : `${grouped(night.averageHeartRate)} bpm` },
     { id: "night-hrv", label: "Average HRV", value: night.averageHrv === null ? null : `${night.averageHrv} ms` },
-    { id: "night-breath", label: "Respiratory rate", value: night.averageBreath === null ? null : `${night.averageBreath} /min` },
+    { id: "night-breath", label: "Respiratory rate", value: night.averageBreath === null ? null : `${grouped(night.averageBreath)} /min` },
     { id: "night-temperature", label: "Temperature", value: night.temperatureDeviation === null ? null : `${signed(night.temperatureDeviation, 2)} °C` },
-    { id: "night-spo2", label: "SpO2", value: night.spo2 === null ? null : `${night.spo2} %` },
+    { id: "night-spo2", label: "SpO2", value: night.spo2 === null ? null : `${grouped(night.spo2)} %` },
     { id: "night-bdi", label: "Breathing disturbance", value: night.breathingDisturbanceIndex === null ? null : String(night.breathingDisturbanceIndex) },
   ];
   return rows.filter((r): r is { id: string; label: string; value: string } => r.value !== null);

@@ -101,9 +101,9 @@ describe("the night in full", () => {
     expect(night).toContain('id="night-total">6 h 55 min<');
     expect(night).toContain('id="night-latency">9 min<');
     expect(night).toContain('id="night-restless">341<');
-    expect(night).toContain('id="night-breath">14.875 /min<');
+    expect(night).toContain('id="night-breath">14.9 /min<');
     expect(night).toContain('id="night-temperature">+0.12 °C<');
-    expect(night).toContain('id="night-spo2">96.842 %<');
+    expect(night).toContain('id="night-spo2">96.8 %<');
     expect(night).toContain('id="night-bdi">11<');
     // The bedtimes on the wearer's own clock (-05:00), whatever the server's zone.
     expect(night).toContain('id="night-in-bed">23:48–07:53<');
