@@ -3,7 +3,7 @@
 // ("alcohol", "late meal") are marks on their days, so a wearer sees what came before a change.
 import type { TagMark } from "./activities-data.ts";
 import { shortDay } from "./days.ts";
-import { html } from "hono/html";
+import { coordinate as c1, inJsx, markup as html } from "./markup.ts";
 import { axisLabel, formatMetric, type MetricSeries, type Point } from "./metrics.ts";
 
 const WIDTH = 320;
@@ -14,22 +14,40 @@ const LEFT = 44;
 const BOTTOM = 30;
 const DAY_MS = 86_400_000;
 
-function scales(points: Point[], baseline: number | undefined, startMs: number, days: number) {
-  const values = points.map((p) => p.value).concat(baseline === undefined ? [] : [baseline]);
-  const min = Math.min(...values);
-  const max = Math.max(...values);
-  const x = (day: string) => LEFT + ((Date.parse(`${day}T00:00:00Z`) - startMs) / (Math.max(1, days - 1) * DAY_MS)) * (WIDTH - LEFT - PAD);
+/** The days a page's charts span, oldest first, each with its position: made once for all of a page's charts. */
+export interface DayAxis {
+  days: string[];
+  index: ReadonlyMap<string, number>;
+}
+
+export function dayAxis(now: number, count: number): DayAxis {
+  const days = Array.from({ length: count }, (_, i) => new Date(now - (count - 1 - i) * DAY_MS).toISOString().slice(0, 10));
+  return { days, index: new Map(days.map((day, i) => [day, i])) };
+}
+
+/** A day's position on the axis: its index, or (a wearer's day ahead of UTC) counted from the first day. */
+const positionOf = (axis: DayAxis, day: string) => axis.index.get(day) ?? (Date.parse(`${day}T00:00:00Z`) - Date.parse(`${axis.days[0]}T00:00:00Z`)) / DAY_MS;
+
+function scales(points: Point[], baseline: number | undefined, axis: DayAxis) {
+  let min = baseline ?? Infinity;
+  let max = baseline ?? -Infinity;
+  for (const p of points) {
+    if (p.value < min) min = p.value;
+    if (p.value > max) max = p.value;
+  }
+  const step = (WIDTH - LEFT - PAD) / Math.max(1, axis.days.length - 1);
+  const x = (day: string) => LEFT + positionOf(axis, day) * step;
   // A flat series sits in the middle rather than on the floor.
   const y = (value: number) => (max === min ? (HEIGHT - BOTTOM) / 2 : HEIGHT - BOTTOM - PAD - ((value - min) / (max - min)) * (HEIGHT - BOTTOM - 2 * PAD));
   return { min, max, x, y };
 }
 
 /** The line, broken wherever a day is missing (no line drawn across a gap). */
-function linePath(placed: { day: string; x: number; y: number }[]): string {
+function linePath(placed: { position: number; x: number; y: number }[]): string {
   return placed
     .map((p, i) => {
-      const joined = i > 0 && Date.parse(`${p.day}T00:00:00Z`) - Date.parse(`${placed[i - 1]!.day}T00:00:00Z`) <= DAY_MS;
-      return `${joined ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`;
+      const joined = i > 0 && p.position - placed[i - 1]!.position <= 1;
+      return `${joined ? "L" : "M"}${c1(p.x)},${c1(p.y)}`;
     })
     .join(" ");
 }
@@ -59,30 +77,31 @@ function chartSvg(c: {
   max: number;
   x: (day: string) => number;
   y: (value: number) => number;
-  placed: (Point & { x: number; y: number })[];
+  placed: (Point & { position: number; x: number; y: number })[];
   dateTicks: string[];
   baseline: number | undefined;
   tagged: Map<string, string>;
 }) {
   const { metric, min, max, x, y, placed, baseline, tagged } = c;
   const focusable = placed.length <= MOST_FOCUSABLE_POINTS;
-  const labelOf = (p: Point) => `${shortDay(p.day)}: ${formatMetric(metric, p.value)}${tagged.has(p.day) ? ` (${tagged.get(p.day)})` : ""}`;
+  const labelOf = (p: Point) => `${shortDay(p.day)}: ${formatMetric(metric, p.value)}${tagged.size > 0 && tagged.has(p.day) ? ` (${tagged.get(p.day)})` : ""}`;
   return html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${c.title}" preserveAspectRatio="xMidYMid meet"><text class="axis" x="2" y="${PAD + 10}">${axisLabel(metric, max)}</text>${
     max === min ? "" : html`<text class="axis" x="2" y="${HEIGHT - BOTTOM - PAD}">${axisLabel(metric, min)}</text>`
   }${c.dateTicks.map(
-    (day, i) => html`<text class="axis date" x="${x(day).toFixed(1)}" y="${HEIGHT - 3}" text-anchor="${i === 0 ? "start" : i === 2 ? "end" : "middle"}">${shortDay(day)}</text>`,
+    (day, i) => html`<text class="axis date" x="${c1(x(day))}" y="${HEIGHT - 3}" text-anchor="${i === 0 ? "start" : i === 2 ? "end" : "middle"}">${shortDay(day)}</text>`,
   )}${
     baseline === undefined
       ? ""
-      : html`<line class="baseline" x1="${LEFT}" x2="${WIDTH - PAD}" y1="${y(baseline).toFixed(1)}" y2="${y(baseline).toFixed(1)}"><title>Your 30-day median: ${formatMetric(metric, baseline)}</title></line>`
+      : html`<line class="baseline" x1="${LEFT}" x2="${WIDTH - PAD}" y1="${c1(y(baseline))}" y2="${c1(y(baseline))}"><title>Your 30-day median: ${formatMetric(metric, baseline)}</title></line>`
   }${[...tagged].map(
-    ([day, labels]) => html`<path class="tag-mark" d="M${x(day).toFixed(1)},${HEIGHT - BOTTOM + 2} l-4,8 h8 z" data-day="${day}" data-tags="${labels}"><title>${shortDay(day)}: ${labels}</title></path>`,
-  )}<path class="line" d="${linePath(placed)}" fill="none"></path>${placed.map((p) =>
-    focusable
+    ([day, labels]) => html`<path class="tag-mark" d="M${c1(x(day))},${HEIGHT - BOTTOM + 2} l-4,8 h8 z" data-day="${day}" data-tags="${labels}"><title>${shortDay(day)}: ${labels}</title></path>`,
+  )}<path class="line" d="${linePath(placed)}" fill="none"></path>${placed.map((p) => {
+    const label = labelOf(p);
+    return focusable
       ? // Hover or keyboard focus shows the value by the point.
-        html`<g class="pt" tabindex="0" role="img" aria-label="${labelOf(p)}" data-day="${p.day}" data-value="${p.value}"><circle class="point" cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="3"></circle><text class="tip" x="${Math.min(WIDTH - 60, Math.max(LEFT + 50, p.x)).toFixed(1)}" y="${Math.max(14, p.y - 8).toFixed(1)}" text-anchor="middle">${labelOf(p)}</text></g>`
-      : html`<circle class="point" cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="2.5" data-day="${p.day}" data-value="${p.value}"><title>${labelOf(p)}</title></circle>`,
-  )}</svg>`;
+        html`<g class="pt" tabindex="0" role="img" aria-label="${label}" data-day="${p.day}" data-value="${p.value}"><circle class="point" cx="${c1(p.x)}" cy="${c1(p.y)}" r="3"></circle><text class="tip" x="${c1(Math.min(WIDTH - 60, Math.max(LEFT + 50, p.x)))}" y="${c1(Math.max(14, p.y - 8))}" text-anchor="middle">${label}</text></g>`
+      : html`<circle class="point" cx="${c1(p.x)}" cy="${c1(p.y)}" r="2.5" data-day="${p.day}" data-value="${p.value}"><title>${label}</title></circle>`;
+  })}</svg>`;
 }
 
 /** The chart's points (and tags) as a table, for screen readers and for reading exact values. */
@@ -94,7 +113,7 @@ function valuesTable(metric: MetricSeries["metric"], points: Point[], tagged: Ma
 }
 
 /** A chart of one metric over `days` days ending today; the points (and tags) are also given as a table. */
-export function Chart(props: { series: MetricSeries; days: number; now: number; tags?: Map<string, string> }) {
+export function Chart(props: { series: MetricSeries; days: number; now: number; tags?: Map<string, string>; axis?: DayAxis }) {
   const { series, days, now } = props;
   const { metric, points, baseline } = series;
   const id = `chart-${metric.key}`;
@@ -107,20 +126,19 @@ export function Chart(props: { series: MetricSeries; days: number; now: number; 
       </figure>
     );
   }
-  const firstDay = new Date(now - (days - 1) * DAY_MS).toISOString().slice(0, 10);
-  const lastDay = new Date(now).toISOString().slice(0, 10);
-  const startMs = Date.parse(`${firstDay}T00:00:00Z`);
-  const { min, max, x, y } = scales(points, baseline, startMs, days);
-  const placed = points.map((p) => ({ ...p, x: x(p.day), y: y(p.value) }));
-  const middleDay = new Date(startMs + Math.floor((days - 1) / 2) * DAY_MS).toISOString().slice(0, 10);
-  const dateTicks = [firstDay, middleDay, lastDay];
-  const tagged = new Map([...(props.tags ?? [])].filter(([day]) => day >= firstDay && day <= lastDay));
+  const axis = props.axis ?? dayAxis(now, days);
+  const firstDay = axis.days[0]!;
+  const lastDay = axis.days[axis.days.length - 1]!;
+  const { min, max, x, y } = scales(points, baseline, axis);
+  const placed = points.map((p) => ({ ...p, position: positionOf(axis, p.day), x: x(p.day), y: y(p.value) }));
+  const dateTicks = [firstDay, axis.days[Math.floor((axis.days.length - 1) / 2)]!, lastDay];
+  const tagged = props.tags && props.tags.size > 0 ? new Map([...props.tags].filter(([day]) => day >= firstDay && day <= lastDay)) : new Map<string, string>();
   const usual = baseline === undefined ? "" : `; your 30-day median ${formatMetric(metric, baseline)}`;
   return (
     <figure class="chart" id={id} data-points={points.length}>
       <figcaption>{title}</figcaption>
-      {chartSvg({ title: `${title}${usual}`, metric, min, max, x, y, placed, dateTicks, baseline, tagged })}
-      {valuesTable(metric, points, tagged)}
+      {inJsx(chartSvg({ title: `${title}${usual}`, metric, min, max, x, y, placed, dateTicks, baseline, tagged }))}
+      {inJsx(valuesTable(metric, points, tagged))}
     </figure>
   );
 }

@@ -44,7 +44,7 @@ export const METRICS: MetricDefinition[] = DAILY_METRIC_FIELDS.map((f) => ({
 // One formatter, made once: toLocaleString builds a new one per call, which cost milliseconds on a 90-day page.
 const ONE_DECIMAL = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 /** "7,412", "36.5": thousands grouped, at most one decimal. */
-export const grouped = (value: number) => ONE_DECIMAL.format(value);
+export const grouped = (value: number) => (Number.isInteger(value) && value > -1000 && value < 1000 ? String(value) : ONE_DECIMAL.format(value));
 
 /** "1 h 05 min", "40 min". */
 export function durationText(seconds: number): string {
@@ -124,8 +124,11 @@ export async function loadMetricSeries(store: Documents, userId: string | undefi
   // The wearer's today may be a day ahead of UTC; a later day, or one that is no calendar day, is a wrong value.
   const lastDay = dayString(now + 86_400_000);
   const byMetric = new Map<string, Point[]>();
+  // A handful of days repeat over every metric: each is checked once.
+  const checked = new Map<string, boolean>();
+  const calendarDay = (day: string) => checked.get(day) ?? (checked.set(day, isCalendarDay(day)), checked.get(day)!);
   for (const { metric, day, value, users } of rows) {
-    if (!isCalendarDay(day) || day > lastDay || !Number.isFinite(value) || Math.abs(value) > PLAUSIBLE_LIMIT) continue;
+    if (!calendarDay(day) || day > lastDay || !Number.isFinite(value) || Math.abs(value) > PLAUSIBLE_LIMIT) continue;
     const points = byMetric.get(metric) ?? [];
     points.push({ day, value, users });
     byMetric.set(metric, points);

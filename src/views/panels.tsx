@@ -3,7 +3,7 @@
 // days, and the workouts, sessions and tags of those days: one section the range select swaps whole.
 import type { Activities } from "./activities-data.ts";
 import { ActivityList } from "./activities.tsx";
-import { Chart, tagsByDay } from "./charts.tsx";
+import { Chart, dayAxis, tagsByDay } from "./charts.tsx";
 import type { MetricDefinition, MetricSeries } from "./metrics.ts";
 
 export const RANGES = [7, 30, 90] as const;
@@ -17,6 +17,7 @@ const GROUPS: { group: MetricDefinition["group"]; title: string }[] = [
 export function Panels(props: { series: MetricSeries[]; days: number; now: number; activities: Activities; names?: ReadonlyMap<string, string> | undefined }) {
   const { series, days, now, activities } = props;
   const tags = tagsByDay(activities.tags);
+  const axis = dayAxis(now, days);
   return (
     <section id="panels" class="panels" aria-labelledby="panels-title">
       <div class="panels-head">
@@ -39,7 +40,7 @@ export function Panels(props: { series: MetricSeries[]; days: number; now: numbe
             {series
               .filter((s) => s.metric.group === group)
               .map((s) => (
-                <Chart series={s} days={days} now={now} tags={tags} />
+                <Chart series={s} days={days} now={now} tags={tags} axis={axis} />
               ))}
           </div>
         </>
