@@ -30,6 +30,7 @@ import { loadActivities } from "../views/activities-data.ts";
 import type { FeedContext } from "../views/event-words.ts";
 import { loadToday } from "../views/today-data.ts";
 import { TodayView } from "../views/today.tsx";
+import { createRenderCache } from "../views/render-cache.ts";
 import { HistoryPanel } from "../views/history.tsx";
 import { pollingStrip } from "../views/polling-strip.ts";
 import { AuthErrorPage, DashboardPage, EventPage, SignInPage, WarehouseSummary } from "../views/pages.tsx";
@@ -135,6 +136,7 @@ export function createDashboardRoutes(deps: AppDeps) {
   const invitations = invitationService(deps);
   const subscriptions = subscriptionService(deps);
   const status = statusService(deps);
+  const renderCache = createRenderCache();
 
   /** The feed's names and usual values for the users a principal may see, each user's read once per render. */
   function feedContext(principal: Principal): FeedContext {
@@ -149,18 +151,33 @@ export function createDashboardRoutes(deps: AppDeps) {
     return { nameOf: (userId) => names.get(userId), usualOf };
   }
 
-  /** The trends and the workouts, sessions and tags of the last `days` days, for the principal's view. */
-  async function panelsModel(principal: Principal, days: number) {
+  /**
+   * What the page draws from documents — today, a night, the trends — for the principal's view, each kept in the render
+   * cache until a document changes. The key is everything else a drawing depends on: whose view (one user, or every
+   * user's), the range, the night asked for and today's date. Nothing is shared between views of different users.
+   */
+  function drawings(principal: Principal, days: number) {
     const only = viewScope(principal);
+    const scope = only === undefined ? "*" : `user:${only}`;
     const now = deps.now();
-    const [series, activities] = await Promise.all([loadMetricSeries(deps.documents, only, days, now), loadActivities(deps.documents, only, dayString(now - (days - 1) * 86_400_000))]);
-    return { series, activities, days, now, names: only ? undefined : userNames(accounts.visible(principal)) };
-  }
-
-  /** A wearer's today (scores, contributors, stress); for every user's view, the scores' mean over users. */
-  async function todayModel(principal: Principal, series: MetricSeries[]) {
-    const only = viewScope(principal);
-    return { today: only ? await loadToday(deps.documents, only, dayString(deps.now())) : undefined, series, users: only ? undefined : accounts.visible(principal).length };
+    const today = dayString(now);
+    const version = deps.documents.changeCount();
+    let series: Promise<MetricSeries[]> | undefined;
+    const seriesOf = () => (series ??= loadMetricSeries(deps.documents, only, days, now));
+    const text = async (node: { toString(): string | Promise<string> }) => String(await node.toString());
+    return {
+      today: () =>
+        renderCache.get(`today\n${scope}\n${today}`, version, async () =>
+          text(TodayView({ today: only ? await loadToday(deps.documents, only, today) : undefined, series: await seriesOf(), users: only ? undefined : accounts.visible(principal).length })),
+        ),
+      night: (day: string | undefined) =>
+        renderCache.get(`night\n${scope}\n${day ?? ""}\n${today}`, version, async () => text(NightView({ night: await loadNight(deps.documents, only, day), day, today }))),
+      panels: () =>
+        renderCache.get(`panels\n${scope}\n${days}\n${today}`, version, async () => {
+          const activities = await loadActivities(deps.documents, only, dayString(now - (days - 1) * 86_400_000));
+          return text(Panels({ series: await seriesOf(), activities, days, now, names: only ? undefined : userNames(accounts.visible(principal)) }));
+        }),
+    };
   }
 
   async function signInPage(c: Context<AppEnv>, status: 200 | 401 | 403 | 429, error?: string) {
@@ -191,11 +208,13 @@ export function createDashboardRoutes(deps: AppDeps) {
     if (query.event !== undefined && !openEvent) notes.push(`Event ${query.event} is not here (deleted by retention, or never was).`);
     const nightDay = query.night !== undefined && Day.safeParse(query.night).success ? query.night : undefined;
     if (query.night !== undefined && !nightDay) notes.push(`"${query.night}" is not a day (YYYY-MM-DD): showing the latest night.`);
-    const [night, page, lastEventAt, panels, pollStates] = await Promise.all([
-      loadNight(deps.documents, only, nightDay),
+    const drawn = drawings(principal, days);
+    const [night, today, panels, page, lastEventAt, pollStates] = await Promise.all([
+      drawn.night(nightDay),
+      drawn.today(),
+      drawn.panels(),
       deps.events.listEvents({ user_id: only }, { limit: FEED_SIZE }),
       deps.events.lastEventAt(only),
-      panelsModel(principal, days),
       deps.polls.pollStates(only),
     ]);
     const visible = accounts.visible(principal);
@@ -203,10 +222,7 @@ export function createDashboardRoutes(deps: AppDeps) {
     const view = DashboardPage({
       csrf: csrfTokenOf(deps, principal),
       openEvent,
-      night,
-      nightDay,
       notes,
-      today: dayString(deps.now()),
       signedIn: principal.kind === "session",
       viewer: principal.describe(principal.userId ? visible.find((a) => a.user_id === principal.userId) : undefined),
       operator: principal.isOperator,
@@ -222,8 +238,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       storageBytes: server?.storageBytes ?? null,
       events: page.events,
       feedContext: feedContext(principal),
-      panels,
-      todayView: await todayModel(principal, panels.series),
+      drawn: { today, night, panels },
       serverUrl: deps.config.publicUrl ?? new URL(c.req.url).origin,
     });
     return c.html(htmlDocument(view));
@@ -245,12 +260,9 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.redirect("/dashboard", 303);
   });
 
-  app.openapi(panelsRoute, async (c) => c.html(Panels(await panelsModel(c.var.principal, rangeOf(c.req.valid("query").days)))));
+  app.openapi(panelsRoute, async (c) => c.html(await drawings(c.var.principal, rangeOf(c.req.valid("query").days)).panels()));
 
-  app.openapi(todayRoute, async (c) => {
-    const series = await loadMetricSeries(deps.documents, viewScope(c.var.principal), 7, deps.now());
-    return c.html(TodayView(await todayModel(c.var.principal, series)));
-  });
+  app.openapi(todayRoute, async (c) => c.html(await drawings(c.var.principal, 7).today()));
 
   app.openapi(feedRoute, async (c) => {
     const dataType = c.req.valid("query").data_type || undefined;
@@ -277,10 +289,7 @@ export function createDashboardRoutes(deps: AppDeps) {
 
   app.openapi(subscriptionsRoute, (c) => ouraFragment(c, () => subscriptionsTable(c.var.principal)));
 
-  app.openapi(nightRoute, async (c) => {
-    const { day } = c.req.valid("query");
-    return c.html(NightView({ night: await loadNight(deps.documents, viewScope(c.var.principal), day), day, today: dayString(deps.now()) }));
-  });
+  app.openapi(nightRoute, async (c) => c.html(await drawings(c.var.principal, 7).night(c.req.valid("query").day)));
 
   app.openapi(warehouseRoute, (c) => {
     const warehouse = status.warehouse(c.var.principal);

@@ -51,6 +51,8 @@ export interface Documents {
    * read of about 30 rows): the live feed calls it while publishing a committed event.
    */
   usualValue(userId: string, metric: string, startDay: string): number | undefined;
+  /** A number that moves whenever a document (or a user's shown name) changes, by whichever process: a cache key. */
+  changeCount(): number;
 }
 
 export interface DailyMetricValue {

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // Full pages (hono/jsx), each in the one Layout: sign-in, the dashboard, an event on its own, the OAuth error page.
 // Render one for a response with htmlDocument(...) from layout.tsx. Fragments that change live are in feed.tsx.
+import { raw } from "hono/html";
 import type { VisibleAccount } from "../services/accounts.ts";
 import { LinkedUsers } from "./access.tsx";
 import type { Event } from "../storage/events.ts";
@@ -8,13 +9,9 @@ import { WEBHOOK_DATA_TYPES } from "../oura/data-types.ts";
 import { EventDetail, FeedList, LastEventTime, userNames } from "./feed.tsx";
 import { ErrorNote, Layout } from "./layout.tsx";
 import type { FeedContext } from "./event-words.ts";
-import { TodayView } from "./today.tsx";
-import { Panels } from "./panels.tsx";
 import type { PollingStrip } from "./polling-strip.ts";
 import { RetryFailedButton } from "./fetch-retry.tsx";
 import type { Health } from "../schemas/health.ts";
-import { NightView } from "./night.tsx";
-import type { Night } from "./night-data.ts";
 
 export function SignInPage(props: { oauthConfigured: boolean; csrf: string; error?: string; apiTokenConfigured: boolean }) {
   return (
@@ -52,11 +49,6 @@ export interface DashboardModel {
   csrf: string | null;
   /** What the page's address asked for and could not be shown (a pruned event, a mistyped night). */
   notes?: string[];
-  /** The night shown in "Last night" (the latest, or /dashboard?night=<day>), and that day if one was asked for. */
-  night: Night | undefined;
-  nightDay?: string;
-  /** Today, as a day (the end of the night navigation). */
-  today: string;
   /** /dashboard?event=<id>: the event whose detail opens with the page. */
   openEvent?: { event: Event; history: Event[] };
   /** A browser session, which "Sign out" ends. */
@@ -75,10 +67,9 @@ export interface DashboardModel {
   storageBytes: number | null;
   events: Event[];
   feedContext: FeedContext;
-  /** The trends (one series per metric over `days` days ending at `now`) and the workouts, sessions and tags. */
-  panels: Parameters<typeof Panels>[0];
-  /** The first screen: today's scores and why. */
-  todayView: Parameters<typeof TodayView>[0];
+  /** What the page draws from documents, already drawn (routes/dashboard.ts keeps them until a document changes):
+   * today's scores and why, the night, and the trends with the workouts, sessions and tags of their days. */
+  drawn: { today: string; night: string; panels: string };
   /** Where this server is reached: PUBLIC_URL, else the address the page was loaded from. */
   serverUrl: string;
   polling: PollingStrip;
@@ -201,10 +192,10 @@ export function DashboardPage(model: DashboardModel) {
           {note}
         </p>
       ))}
-      <TodayView {...model.todayView} />
+      {raw(model.drawn.today)}
       <section id="history" hx-get="/dashboard/history" hx-trigger="load" hx-swap="outerHTML" hidden></section>
-      <NightView night={model.night} day={model.nightDay} today={model.today} />
-      <Panels {...model.panels} />
+      {raw(model.drawn.night)}
+      {raw(model.drawn.panels)}
       <div id="panels-refresh" hidden></div>
       <section id="live" class="live" aria-labelledby="live-title" hx-ws:connect="/ws/events?format=html">
         <div class="live-head">

@@ -204,3 +204,23 @@ describe("people by name", () => {
     expect(await form.text()).toContain("wearer-ny@example.com");
   });
 });
+
+describe("drawn once, drawn again when a document changes", () => {
+  test("a revised score shows at once; one wearer's drawing is never another's", async () => {
+    const before = await page("/dashboard/today");
+    expect(before).toMatch(/id="card-readiness"><h3>Readiness<\/h3><p class="value">78</);
+    // The same view again comes from the render cache (the same text), until a document changes.
+    expect(await page("/dashboard/today")).toBe(before);
+    const observedAt = new Date(clock.now()).toISOString();
+    await running.storage.polls.recordPolledDocuments(WEARER, "daily_readiness", [{ ...oura.dailyReadiness, score: 83 }], observedAt, "poll");
+    expect(await page("/dashboard/today")).toMatch(/id="card-readiness"><h3>Readiness<\/h3><p class="value">83</);
+    expect(await page("/dashboard")).toMatch(/id="card-readiness"><h3>Readiness<\/h3><p class="value">83</);
+    // The other wearer, right after: their own 41, not the drawing just made for WEARER.
+    const other = await page("/dashboard/today", OTHER);
+    expect(other).toMatch(/id="card-readiness"><h3>Readiness<\/h3><p class="value">41</);
+    expect(other).not.toContain(">83<");
+    // A change made by another process (a CLI purge, a restore) moves the same count: it is kept in the database.
+    running.storage.connection.database.run("UPDATE documents SET payload = json_set(payload, '$.score', 61) WHERE user_id = ? AND data_type = 'daily_readiness' AND document_id = ?", [WEARER, oura.dailyReadiness.id]);
+    expect(await page("/dashboard/today")).toMatch(/<p class="value">61</);
+  });
+});

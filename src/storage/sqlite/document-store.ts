@@ -50,6 +50,10 @@ export class SqliteDocuments implements Documents {
     return row ? toDocument(row) : undefined;
   }
 
+  changeCount(): number {
+    return this.connection.database.query<{ n: number }, []>("SELECT n FROM document_changes WHERE id = 1").get()?.n ?? 0;
+  }
+
   usualValue(userId: string, metric: string, startDay: string): number | undefined {
     const values = this.connection.database
       .query<{ value: number }, [string, string, string]>("SELECT value FROM document_values WHERE user_id = ? AND metric = ? AND day >= ? ORDER BY value")
