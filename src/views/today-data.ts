@@ -69,8 +69,8 @@ const SCORE_FIELDS = { score: "$.score", contributors: "$.contributors", tempera
 type ScoreRow = DocumentFields<keyof typeof SCORE_FIELDS>;
 
 /** The newest document of a type since `since`, only the fields asked for (a day's activity has 1,440 MET values not read here). */
-async function newest<K extends string>(store: Documents, dataType: string, userId: string, since: string, fields: Record<K, string>) {
-  const rows = (await store.listFields({ data_type: dataType, user_id: userId, start_day: since }, fields, 4)).filter((d) => d.day !== null);
+async function newest<K extends string>(store: Documents, dataType: string, userId: string, since: string, fields: Record<K, string>, look = 1) {
+  const rows = (await store.listFields({ data_type: dataType, user_id: userId, start_day: since }, fields, look)).filter((d) => d.day !== null);
   // A day Oura wrote with no reading at all (every field null) is no news: the newest day that has one.
   const row = rows.find((d) => (Object.keys(fields) as K[]).some((key) => d[key] !== null)) ?? rows[0];
   return row as (DocumentFields<K> & { day: string }) | undefined;
@@ -103,7 +103,8 @@ export async function loadToday(store: Documents, userId: string, today: string)
     newest(store, DATA_TYPE.sleep, userId, since, SCORE_FIELDS),
     newest(store, DATA_TYPE.readiness, userId, since, SCORE_FIELDS),
     newest(store, DATA_TYPE.activity, userId, since, SCORE_FIELDS),
-    newest(store, "daily_stress", userId, since, { summary: "$.day_summary", stress_high: "$.stress_high", recovery_high: "$.recovery_high" }),
+    // Oura writes a stress day without readings now and then: the newest of a few that has one.
+    newest(store, "daily_stress", userId, since, { summary: "$.day_summary", stress_high: "$.stress_high", recovery_high: "$.recovery_high" }, 4),
     newest(store, "daily_resilience", userId, since, { level: "$.level" }),
   ]);
   const result: Today = { scores: {} };

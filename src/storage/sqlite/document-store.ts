@@ -1,5 +1,6 @@
 // Documents on SQLite: the latest version per user, data type and id, listed, paged for exports, and summed per day.
 import type { DailyMetricValue, DocumentFields, DocumentFilter, DocumentPage, Documents, StoredDocument } from "../documents.ts";
+import type { Statement } from "bun:sqlite";
 import type { SqliteConnection } from "./connection.ts";
 import { readDocumentPage } from "./document-pages.ts";
 import { type DocumentRow, documentWhere, toDocument } from "./rows.ts";
@@ -27,11 +28,11 @@ export class SqliteDocuments implements Documents {
     const columns = names.map((name, i) => `json_extract(payload, $path${i}) AS ${name}`).join(", ");
     const paths = Object.fromEntries(names.map((name, i) => [`path${i}`, fields[name]]));
     const read = (valid: string) =>
-      this.connection.database
-        .query<DocumentFields<K>, Record<string, string | number>>(
-          `SELECT user_id, document_id, day, ${columns} FROM documents WHERE ${where} AND deleted = 0 ${valid} ORDER BY day DESC, fetched_at DESC LIMIT $limit`,
-        )
-        .all({ ...params, ...paths, limit });
+      this.#statement<DocumentFields<K>>(`SELECT user_id, document_id, day, ${columns} FROM documents WHERE ${where} AND deleted = 0 ${valid} ORDER BY day DESC, fetched_at DESC LIMIT $limit`).all({
+        ...params,
+        ...paths,
+        limit,
+      });
     try {
       return read("");
     } catch (error) {
@@ -52,6 +53,18 @@ export class SqliteDocuments implements Documents {
 
   changeCount(): number {
     return this.connection.database.query<{ n: number }, []>("SELECT n FROM document_changes WHERE id = 1").get()?.n ?? 0;
+  }
+
+  // A page asks for a dozen shapes of field lists; each is prepared once per connection (bun:sqlite's own cache of
+  // query() statements missed here under a page's mix: preparing was a tenth of a dashboard's render).
+  #statements = new WeakMap<object, Map<string, Statement>>();
+  #statement<T>(sql: string): Statement<T, [Record<string, string | number>]> {
+    const db = this.connection.database;
+    let prepared = this.#statements.get(db);
+    if (!prepared) this.#statements.set(db, (prepared = new Map()));
+    let statement = prepared.get(sql);
+    if (!statement) prepared.set(sql, (statement = db.prepare(sql)));
+    return statement as Statement<T, [Record<string, string | number>]>;
   }
 
   usualValue(userId: string, metric: string, startDay: string): number | undefined {
