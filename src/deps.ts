@@ -1,4 +1,5 @@
 // What the HTTP layer is given by the composition root (tests build the same thing with their own parts).
+import type { RenderCache } from "./views/render-cache.ts";
 import type { Server } from "bun";
 import type { ServerKeys } from "./auth/keys.ts";
 import type { BearerGuard } from "./auth/bearer-guard.ts";
@@ -53,6 +54,8 @@ export interface AppDeps {
   startedAt: number;
   /** How often the dashboard's live status entries refresh themselves. */
   dashboardRefreshMs: number;
+  /** What the dashboard drew from documents, per view, until they change (redrawn ahead by the server's job). */
+  renderCache: RenderCache;
   /** Current time in milliseconds; injected so tests can move the clock. */
   now: Clock;
   keys: ServerKeys;

@@ -7,6 +7,7 @@ import type { Logger } from "./log.ts";
 import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
 import { usualStartDay } from "./views/metrics.ts";
+import { createRenderCache } from "./views/render-cache.ts";
 import { measured } from "./routes/metrics.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
 import { createWebhookReceiver } from "./routes/webhook-receiver.ts";
@@ -43,6 +44,9 @@ export interface RunningServer {
 }
 
 /** Timings tests shorten; production runs with each part's defaults. */
+/** Views whose documents changed are redrawn this soon (a morning sync lands a while before the page is opened). */
+const RENDER_AHEAD_INTERVAL_MS = 1_000;
+
 export interface ServerTimings extends WarehouseTimings, OuraSyncTimings {
   /** What time it is (default: the system's clock); the jobs, sessions, invitations and limits read it. */
   clock?: Clock;
@@ -50,6 +54,8 @@ export interface ServerTimings extends WarehouseTimings, OuraSyncTimings {
   initialLinkRetryMs?: number;
   /** How often the database file, the key file and the lock file are checked (removed, replaced, full disk; default 1 s). */
   storageCheckMs?: number;
+  /** How often views whose documents changed are drawn again ahead of a visit. */
+  renderAheadMs?: number;
   /** How often the dashboard's status entries (the warehouse's) refresh themselves (default 5 s). */
   dashboardRefreshMs?: number;
 }
@@ -103,6 +109,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, events: storage.events, fetchQueue: storage.fetchQueue, settings: storage.settings, outbox: storage.outbox, localAccounts, logger, metrics, now, lease: timings.tokenLease, retries: timings })
     : undefined;
   const accounts = warehouse?.accounts ?? localAccounts;
+  const renderCache = createRenderCache(now);
   const broadcaster = createBunBroadcaster(() => server, {
     nameOf: (userId) => {
       const account = accounts.list(userId)[0];
@@ -137,6 +144,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     version: VERSION,
     startedAt: Date.now(),
     dashboardRefreshMs: timings.dashboardRefreshMs ?? 5000,
+    renderCache,
     now,
   };
   if (!deps.verifier) logger.warn("webhook.secret_missing", { effect: "POST /webhooks answers 503 until OURA_CLIENT_SECRET is set" });
@@ -198,6 +206,9 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     lock?.restore();
   }, logger);
   storageCheck.start(timings.storageCheckMs ?? STORAGE_CHECK_INTERVAL_MS);
+  // The dashboard's views whose documents changed are drawn again before their next visit.
+  const renderAhead = new PeriodicJob("dashboard.render_ahead", () => renderCache.redrawChanged(), logger);
+  renderAhead.start(timings.renderAheadMs ?? RENDER_AHEAD_INTERVAL_MS);
   sync?.fetcher.start(timings.fetcher?.intervalMs);
   sync?.poller?.start();
   sync?.imports.start();
@@ -217,6 +228,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
       sockets.closeAll();
       await stopped;
       await storageCheck.stop();
+      await renderAhead.stop();
       await renewer?.stop();
       await initialLinkRetry.stop();
       await pruner.stop();

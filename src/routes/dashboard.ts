@@ -30,7 +30,6 @@ import { loadActivities } from "../views/activities-data.ts";
 import type { FeedContext } from "../views/event-words.ts";
 import { loadToday } from "../views/today-data.ts";
 import { TodayView } from "../views/today.tsx";
-import { createRenderCache } from "../views/render-cache.ts";
 import { HistoryPanel } from "../views/history.tsx";
 import { pollingStrip } from "../views/polling-strip.ts";
 import { AuthErrorPage, DashboardPage, EventPage, SignInPage, WarehouseSummary } from "../views/pages.tsx";
@@ -136,7 +135,7 @@ export function createDashboardRoutes(deps: AppDeps) {
   const invitations = invitationService(deps);
   const subscriptions = subscriptionService(deps);
   const status = statusService(deps);
-  const renderCache = createRenderCache();
+  const renderCache = deps.renderCache;
 
   /** The feed's names and usual values for the users a principal may see, each user's read once per render. */
   function feedContext(principal: Principal): FeedContext {
@@ -153,7 +152,7 @@ export function createDashboardRoutes(deps: AppDeps) {
 
   /**
    * What the page draws from documents — today, a night, the trends — for the principal's view, each kept in the render
-   * cache until a document changes. The key is everything else a drawing depends on: whose view (one user, or every
+   * cache until a document of that view changes (and drawn again ahead of the next visit, see views/render-cache.ts). The key is everything else a drawing depends on: whose view (one user, or every
    * user's), the range, the night asked for and today's date. Nothing is shared between views of different users.
    */
   function drawings(principal: Principal, days: number) {
@@ -161,7 +160,8 @@ export function createDashboardRoutes(deps: AppDeps) {
     const scope = only === undefined ? "*" : `user:${only}`;
     const now = deps.now();
     const today = dayString(now);
-    const version = deps.documents.changeCount();
+    // One user's view depends on their documents; every user's view on everyone's, and on who is linked by which name.
+    const version = () => deps.documents.changeCount(only);
     let series: Promise<MetricSeries[]> | undefined;
     const seriesOf = () => (series ??= loadMetricSeries(deps.documents, only, days, now));
     const text = async (node: { toString(): string | Promise<string> }) => String(await node.toString());

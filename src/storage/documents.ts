@@ -37,7 +37,7 @@ export interface Documents {
   /**
    * Only some fields of the matching documents (newest day first, deleted ones left out): `fields` maps a name to a
    * JSON path, read by SQLite, so a view that needs a workout's activity does not parse its heart-rate series. A
-   * field that is an object or a list comes as its JSON text.
+   * missing field is null; an object or a list comes parsed.
    */
   listFields<K extends string>(filter: DocumentFilter, fields: Record<K, string>, limit: number): Promise<DocumentFields<K>[]>;
   /**
@@ -51,8 +51,11 @@ export interface Documents {
    * read of about 30 rows): the live feed calls it while publishing a committed event.
    */
   usualValue(userId: string, metric: string, startDay: string): number | undefined;
-  /** A number that moves whenever a document (or a user's shown name) changes, by whichever process: a cache key. */
-  changeCount(): number;
+  /**
+   * A number that moves whenever one of the user's documents changes — or, without a user, any document, linked user
+   * or shown name — by whichever process: what a drawing of that view depends on.
+   */
+  changeCount(userId?: string): number;
 }
 
 export interface DailyMetricValue {

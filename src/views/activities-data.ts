@@ -85,15 +85,9 @@ function toSession(d: DocumentFields<keyof typeof SESSION_FIELDS>): Session {
   return { id: d.document_id, userId: d.user_id, day: d.day!, type: text(d.type)?.replaceAll("_", " ") ?? "session", startDatetime: start, seconds: span(start, d.end), mood: text(d.mood) };
 }
 
-/** An old-style tag's labels: its `tags` (JSON text of a list), else its text. */
+/** An old-style tag's labels: its `tags`, else its text. */
 function tagLabels(d: DocumentFields<keyof typeof TAG_FIELDS>): TagMark[] {
-  let labels: string[] = [];
-  try {
-    const parsed: unknown = typeof d.tags === "string" ? JSON.parse(d.tags) : [];
-    if (Array.isArray(parsed)) labels = parsed.map(text).filter((t): t is string => t !== null);
-  } catch {
-    // An unreadable list costs the list: the tag's text is shown instead.
-  }
+  let labels = Array.isArray(d.tags) ? d.tags.map(text).filter((t): t is string => t !== null) : [];
   if (labels.length === 0 && text(d.text)) labels = [text(d.text)!];
   return labels.map((label) => ({ userId: d.user_id, day: d.day!, label: tagName(label) }));
 }

@@ -73,18 +73,19 @@ export function shiftDay(day: string, by: number): string {
 
 /** The night of `day` (or the latest one) of a user (or of whoever slept last, for a view of every user). */
 export async function loadNight(store: Documents, userId: string | undefined, day?: string): Promise<Night | undefined> {
-  // The candidates' few fields first (read by SQLite); only the night drawn is parsed whole, series and all.
-  const candidates = await store.listFields(
-    { data_type: "sleep", user_id: userId, ...(day ? { start_day: day, end_day: day } : {}) },
+  const filter = { data_type: "sleep", user_id: userId, ...(day ? { start_day: day, end_day: day } : {}) };
+  // Which periods first, by their rows alone (no JSON read); a day that is no calendar day (stored before days were
+  // checked) would sort first and hide the real last night.
+  const [newest] = (await store.listFields(filter, {}, day ? 20 : 10)).filter((d) => d.day === null || isCalendarDay(d.day));
+  if (!newest) return undefined;
+  // Then that day's periods of that user, a few fields each (read by SQLite); only the night drawn is parsed whole.
+  const ofDay = await store.listFields(
+    { data_type: "sleep", user_id: newest.user_id, ...(newest.day === null ? {} : { start_day: newest.day, end_day: newest.day }) },
     { type: "$.type", total: "$.total_sleep_duration", start: "$.bedtime_start", end: "$.bedtime_end" },
-    day ? 20 : 10,
+    newest.day === null ? 1 : 20,
   );
-  // A day that is no calendar day (stored before days were checked) would sort first and hide the real last night.
-  const sleeps = candidates.filter((d) => d.day === null || isCalendarDay(d.day));
-  if (sleeps.length === 0) return undefined;
+  if (ofDay.length === 0) return undefined;
   // The main sleep of the newest day: Oura's long_sleep, else the longest period (naps are short).
-  const newestDay = sleeps[0]!.day;
-  const ofDay = sleeps.filter((d) => d.day === newestDay && d.user_id === sleeps[0]!.user_id);
   const main = ofDay.find((d) => d.type === "long_sleep") ?? ofDay.sort((a, b) => (numberOr(b.total) ?? 0) - (numberOr(a.total) ?? 0))[0]!;
   const doc = (await store.getDocument("sleep", main.document_id, main.user_id))?.document;
   if (!doc) return undefined;

@@ -76,18 +76,10 @@ async function newest<K extends string>(store: Documents, dataType: string, user
   return row as (DocumentFields<K> & { day: string }) | undefined;
 }
 
-function parsedObject(json: unknown): Record<string, unknown> {
-  if (typeof json !== "string") return {};
-  try {
-    const value: unknown = JSON.parse(json);
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
+const objectOr = (value: unknown): Record<string, unknown> => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 
 export function scoreOfDay(kind: ScoreKind, row: ScoreRow & { day: string }): ScoreOfDay {
-  const contributors = parsedObject(row.contributors);
+  const contributors = objectOr(row.contributors);
   return {
     kind,
     day: row.day,

@@ -222,5 +222,11 @@ describe("drawn once, drawn again when a document changes", () => {
     // A change made by another process (a CLI purge, a restore) moves the same count: it is kept in the database.
     running.storage.connection.database.run("UPDATE documents SET payload = json_set(payload, '$.score', 61) WHERE user_id = ? AND data_type = 'daily_readiness' AND document_id = ?", [WEARER, oura.dailyReadiness.id]);
     expect(await page("/dashboard/today")).toMatch(/<p class="value">61</);
+    // Drawn ahead: after a change, the server's job redraws the views used lately (WEARER's today, night, 7- and 30-day
+    // trends), not OTHER's, whose documents did not change.
+    running.storage.connection.database.run("UPDATE documents SET payload = json_set(payload, '$.score', 66) WHERE user_id = ? AND data_type = 'daily_readiness' AND document_id = ?", [WEARER, oura.dailyReadiness.id]);
+    expect(await running.deps.renderCache.redrawChanged()).toBe(4);
+    expect(await running.deps.renderCache.redrawChanged()).toBe(0);
+    expect(await page("/dashboard/today")).toMatch(/<p class="value">66</);
   });
 });

@@ -25,14 +25,20 @@ export class SqliteDocuments implements Documents {
     const names = Object.keys(fields) as K[];
     // Paths are bound as parameters and names are checked: nothing from a caller is spliced into the SQL as text.
     for (const name of names) if (!/^[a-z_]+$/.test(name)) throw new Error(`not a field name: ${name}`);
-    const columns = names.map((name, i) => `json_extract(payload, $path${i}) AS ${name}`).join(", ");
-    const paths = Object.fromEntries(names.map((name, i) => [`path${i}`, fields[name]]));
+    // One json_extract of every path: SQLite parses each payload once (a path per column parsed a night's 20 KiB once
+    // per field) and answers a JSON array — two paths at least, so it is always an array.
+    const bound = names.length === 1 ? [...names, "$none"] : names;
+    const paths = names.length === 0 ? {} : Object.fromEntries(bound.map((name, i) => [`path${i}`, fields[name as K] ?? "$.__none"]));
+    const extract = names.length === 0 ? "NULL" : `json_extract(payload, ${bound.map((_, i) => `$path${i}`).join(", ")})`;
     const read = (valid: string) =>
-      this.#statement<DocumentFields<K>>(`SELECT user_id, document_id, day, ${columns} FROM documents WHERE ${where} AND deleted = 0 ${valid} ORDER BY day DESC, fetched_at DESC LIMIT $limit`).all({
-        ...params,
-        ...paths,
-        limit,
-      });
+      this.#statement<{ user_id: string; document_id: string; day: string | null; fields: string | null }>(
+        `SELECT user_id, document_id, day, ${extract} AS fields FROM documents WHERE ${where} AND deleted = 0 ${valid} ORDER BY day DESC, fetched_at DESC LIMIT $limit`,
+      )
+        .all({ ...params, ...paths, limit })
+        .map(({ fields: extracted, ...row }) => {
+          const values = extracted === null ? [] : (JSON.parse(extracted) as unknown[]);
+          return Object.assign(row, Object.fromEntries(names.map((name, i) => [name, values[i] ?? null]))) as DocumentFields<K>;
+        });
     try {
       return read("");
     } catch (error) {
@@ -51,8 +57,10 @@ export class SqliteDocuments implements Documents {
     return row ? toDocument(row) : undefined;
   }
 
-  changeCount(): number {
-    return this.connection.database.query<{ n: number }, []>("SELECT n FROM document_changes WHERE id = 1").get()?.n ?? 0;
+  changeCount(userId?: string): number {
+    const db = this.connection.database;
+    if (userId === undefined) return db.query<{ n: number }, []>("SELECT total(n) AS n FROM document_changes").get()?.n ?? 0;
+    return db.query<{ n: number }, [string]>("SELECT n FROM document_changes WHERE user_id = ?").get(userId)?.n ?? 0;
   }
 
   // A page asks for a dozen shapes of field lists; each is prepared once per connection (bun:sqlite's own cache of

@@ -257,16 +257,28 @@ export const MIGRATIONS: string[] = [
    -- Every user's newest documents of a type (the dashboard's night, workouts and sessions for an operator): without
    -- it, those reads walked every type's documents of the days shown.
    CREATE INDEX documents_by_type_day ON documents (data_type, day);
-   -- A count of changes to documents (and to the names they are shown with): the dashboard keeps what it drew from
-   -- them until the count moves (views/render-cache.ts). One small write in the same transaction as the change.
-   CREATE TABLE document_changes (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
-   INSERT INTO document_changes (id, n) VALUES (1, 0);
-   CREATE TRIGGER document_changes_insert AFTER INSERT ON documents BEGIN UPDATE document_changes SET n = n + 1; END;
-   CREATE TRIGGER document_changes_update AFTER UPDATE ON documents BEGIN UPDATE document_changes SET n = n + 1; END;
-   CREATE TRIGGER document_changes_delete AFTER DELETE ON documents BEGIN UPDATE document_changes SET n = n + 1; END;
-   CREATE TRIGGER document_changes_names AFTER UPDATE OF display_name, email ON oura_accounts BEGIN UPDATE document_changes SET n = n + 1; END;
-   CREATE TRIGGER document_changes_linked AFTER INSERT ON oura_accounts BEGIN UPDATE document_changes SET n = n + 1; END;
-   CREATE TRIGGER document_changes_unlinked AFTER DELETE ON oura_accounts BEGIN UPDATE document_changes SET n = n + 1; END;
+   -- Counts of changes to each user's documents (and, under the user '', to linked users and their names): the
+   -- dashboard keeps what it drew from them until a count it depends on moves (views/render-cache.ts). One small
+   -- write in the same transaction as the change; a change by any process counts.
+   CREATE TABLE document_changes (user_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE TRIGGER document_changes_insert AFTER INSERT ON documents BEGIN
+     INSERT INTO document_changes (user_id, n) VALUES (new.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET n = n + 1;
+   END;
+   CREATE TRIGGER document_changes_update AFTER UPDATE ON documents BEGIN
+     INSERT INTO document_changes (user_id, n) VALUES (new.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET n = n + 1;
+   END;
+   CREATE TRIGGER document_changes_delete AFTER DELETE ON documents BEGIN
+     INSERT INTO document_changes (user_id, n) VALUES (old.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET n = n + 1;
+   END;
+   CREATE TRIGGER document_changes_names AFTER UPDATE OF display_name, email ON oura_accounts BEGIN
+     INSERT INTO document_changes (user_id, n) VALUES ('', 1) ON CONFLICT (user_id) DO UPDATE SET n = n + 1;
+   END;
+   CREATE TRIGGER document_changes_linked AFTER INSERT ON oura_accounts BEGIN
+     INSERT INTO document_changes (user_id, n) VALUES ('', 1) ON CONFLICT (user_id) DO UPDATE SET n = n + 1;
+   END;
+   CREATE TRIGGER document_changes_unlinked AFTER DELETE ON oura_accounts BEGIN
+     INSERT INTO document_changes (user_id, n) VALUES ('', 1) ON CONFLICT (user_id) DO UPDATE SET n = n + 1;
+   END;
    -- An enhanced tag has no day but a start_day: stored undated until now, so no range of days found it.
    UPDATE documents SET day = json_extract(payload, '$.start_day')
      WHERE data_type = 'enhanced_tag' AND day IS NULL AND json_valid(payload)
