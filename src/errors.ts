@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   "backfill_not_found",
   "backfill_running",
   "operator_by_setting",
+  "name_not_usable",
   "invitation_not_found",
   "invitation_not_open",
   "subscription_not_found",

@@ -136,10 +136,11 @@ const displayNameRoute = defineRoute({
   },
   responses: {
     200: jsonResponse(LinkedUser, "The user, with the name"),
-    400: errorResponse("Invalid input"),
+    400: errorResponse("Invalid input, or a name with no letter or digit left once invisible characters are removed"),
     401: errorResponse("Not signed in"),
     403: errorResponse("Another user's name without being an operator, or a session without its X-CSRF-Token"),
     404: errorResponse("No such linked user (or not one the caller may see)"),
+    409: errorResponse("Another linked user is shown by that name or email"),
   },
 });
 const promoteRoute = operatorRoute("put");

@@ -40,6 +40,8 @@ import { SubscriptionsSummary, SubscriptionsSynced, SubscriptionsTable } from ".
 
 const SIGN_IN_CSRF_COOKIE = "oura_signin";
 const FEED_SIZE = 50;
+/** The days of series today's tiles read (their newest point and the wearer's usual). */
+const TODAY_DAYS = 7;
 
 /** Out-of-range values fall back to a week: a hand-edited URL should still show a page. */
 function rangeOf(value: string | undefined): number {
@@ -162,20 +164,21 @@ export function createDashboardRoutes(deps: AppDeps) {
     const today = dayString(now);
     // One user's view depends on their documents; every user's view on everyone's, and on who is linked by which name.
     const version = () => deps.documents.changeCount(only);
-    let series: Promise<MetricSeries[]> | undefined;
-    const seriesOf = () => (series ??= loadMetricSeries(deps.documents, only, days, now));
+    // Today's tiles read the week's series whatever range the trends show (a key without the range must not depend on it).
+    const series = new Map<number, Promise<MetricSeries[]>>();
+    const seriesOf = (over: number) => series.get(over) ?? series.set(over, loadMetricSeries(deps.documents, only, over, now)).get(over)!;
     const text = async (node: { toString(): string | Promise<string> }) => String(await node.toString());
     return {
       today: () =>
         renderCache.get(`today\n${scope}\n${today}`, version, async () =>
-          text(TodayView({ today: only ? await loadToday(deps.documents, only, today) : undefined, series: await seriesOf(), users: only ? undefined : accounts.visible(principal).length })),
+          text(TodayView({ today: only ? await loadToday(deps.documents, only, today) : undefined, series: await seriesOf(TODAY_DAYS), users: only ? undefined : accounts.visible(principal).length })),
         ),
       night: (day: string | undefined) =>
         renderCache.get(`night\n${scope}\n${day ?? ""}\n${today}`, version, async () => text(NightView({ night: await loadNight(deps.documents, only, day), day, today }))),
       panels: () =>
         renderCache.get(`panels\n${scope}\n${days}\n${today}`, version, async () => {
           const activities = await loadActivities(deps.documents, only, dayString(now - (days - 1) * 86_400_000));
-          return text(Panels({ series: await seriesOf(), activities, days, now, names: only ? undefined : userNames(accounts.visible(principal)) }));
+          return text(Panels({ series: await seriesOf(days), activities, days, now, names: only ? undefined : userNames(accounts.visible(principal)) }));
         }),
     };
   }
@@ -191,7 +194,12 @@ export function createDashboardRoutes(deps: AppDeps) {
   }
 
   /** The user filter of the page's health views: one's own ring, or every user for an operator without one (guests never get here). */
-  const viewScope = (principal: Principal): string | undefined => principal.personalScope() ?? undefined;
+  const viewScope = (principal: Principal): string | undefined => {
+    const scope = principal.personalScope();
+    // null is "nothing visible" (a guest): never to be read as "every user".
+    if (scope === null) throw new AppError(403, "not_linked", "no Oura ring is linked to you on this server");
+    return scope;
+  };
 
   app.openapi(dashboardRoute, async (c) => {
     const principal = c.var.principal;

@@ -10,6 +10,16 @@ export interface VisibleAccount extends AccountSummary {
   role: "operator" | "wearer";
 }
 
+/**
+ * A display name as shown: control and format characters (zero-width, right-to-left overrides) removed, spaces
+ * collapsed; null clears it (empty), undefined is refused (nothing readable left).
+ */
+function usableName(name: string): string | null | undefined {
+  const shown = name.replace(/[\p{Cc}\p{Cf}]/gu, "").replace(/\s+/g, " ").trim();
+  if (shown === "") return name.trim() === "" ? null : undefined;
+  return /[\p{L}\p{N}]/u.test(shown) ? shown : undefined;
+}
+
 const notLinked = (userId: string) => new AppError(404, "user_not_linked", `no linked Oura user ${userId}`);
 
 export type AccountServiceDeps = Pick<AppDeps, "accounts" | "sessions" | "events" | "sync" | "logger" | "config" | "now">;
@@ -47,8 +57,12 @@ export function accountService(deps: AccountServiceDeps) {
     async setDisplayName(principal: Principal, userId: string, name: string): Promise<VisibleAccount> {
       this.require(principal, userId);
       if (principal.userId !== userId) principal.requireOperator("name other users");
-      const trimmed = name.replace(/\s+/g, " ").trim();
-      await deps.accounts.setDisplayName(userId, trimmed === "" ? null : trimmed);
+      const shown = usableName(name);
+      if (shown === undefined) throw new AppError(400, "name_not_usable", "a name needs a letter or a digit (invisible and direction-changing characters are left out)");
+      // A name that reads as someone else's would let one wearer pass for another where an operator acts on users.
+      const taken = deps.accounts.list().some((other) => other.user_id !== userId && shown !== null && [other.email, other.display_name].some((n) => n?.toLowerCase() === shown.toLowerCase()));
+      if (taken) throw new AppError(409, "name_not_usable", "another linked user is shown by that name or email");
+      await deps.accounts.setDisplayName(userId, shown);
       deps.logger.info("access.renamed", { user_id: userId });
       return this.require(principal, userId);
     },

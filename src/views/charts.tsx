@@ -20,8 +20,13 @@ export interface DayAxis {
   index: ReadonlyMap<string, number>;
 }
 
-export function dayAxis(now: number, count: number): DayAxis {
-  const days = Array.from({ length: count }, (_, i) => new Date(now - (count - 1 - i) * DAY_MS).toISOString().slice(0, 10));
+/**
+ * `count` days ending today (UTC) — and one more when the newest value is on tomorrow's date: a wearer east of UTC
+ * (Tokyo at 07:00) already has their morning's day, which would otherwise be drawn past the chart's edge.
+ */
+export function dayAxis(now: number, count: number, newestDay?: string): DayAxis {
+  const ahead = newestDay !== undefined && newestDay > new Date(now).toISOString().slice(0, 10) ? 1 : 0;
+  const days = Array.from({ length: count + ahead }, (_, i) => new Date(now - (count - 1 - i) * DAY_MS).toISOString().slice(0, 10));
   return { days, index: new Map(days.map((day, i) => [day, i])) };
 }
 
@@ -67,7 +72,7 @@ export function tagsByDay(tags: TagMark[]): Map<string, string> {
 const MOST_FOCUSABLE_POINTS = 31;
 
 /**
- * The chart's SVG, as an escaping hono/html template rather than JSX: a page draws 14 charts of up to 90 points, and
+ * The chart's SVG, through the escaping template of markup.ts rather than JSX: a page draws 14 charts of up to 90 points, and
  * JSX made them most of the dashboard's render time (bench/reads.ts: 4.5 ms of a 13 ms render at 7 days).
  */
 function chartSvg(c: {

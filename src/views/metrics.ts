@@ -52,13 +52,16 @@ export function durationText(seconds: number): string {
   return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
 }
 
+/** "+0.12 °C", "−0.30 °C": a temperature deviation, signed. */
+export const signedDegrees = (value: number) => `${value > 0 ? "+" : value < 0 ? "−" : "±"}${Math.abs(value).toFixed(2)} °C`;
+
 /** A value as a wearer reads it, with its unit: "7,412", "52 bpm", "+0.3 °C", "1 h 20 min", "solid". */
 export function formatMetric(metric: MetricDefinition, value: number): string {
   switch (metric.kind) {
     case "duration":
       return durationText(value);
     case "deviation":
-      return `${value > 0 ? "+" : value < 0 ? "−" : "±"}${Math.abs(value).toFixed(2)}${metric.unit ? ` ${metric.unit}` : ""}`;
+      return metric.unit === "°C" ? signedDegrees(value) : `${value > 0 ? "+" : value < 0 ? "−" : "±"}${Math.abs(value).toFixed(2)}`;
     case "level":
       return metric.levels?.[Math.round(value) - 1] ?? grouped(value);
     default:

@@ -64,7 +64,14 @@ const series = (value: unknown, reading: (v: unknown) => number | null = numberO
   return Array.isArray(items) ? items.slice(0, MOST_SLOTS).map(reading) : [];
 };
 /** An instant with its offset, as Oura writes bedtimes; anything else is missing. */
-const instantOr = (value: unknown): string | null => (typeof value === "string" && value.length <= 40 && !Number.isNaN(Date.parse(value)) ? value : null);
+/** Instants a ring can have recorded: Oura began in 2015; far-future years (+275760) break date arithmetic. */
+const EARLIEST_MS = Date.parse("2010-01-01T00:00:00Z");
+const LATEST_MS = Date.parse("2100-01-01T00:00:00Z");
+const instantOr = (value: unknown): string | null => {
+  if (typeof value !== "string" || value.length > 40) return null;
+  const ms = Date.parse(value);
+  return ms >= EARLIEST_MS && ms < LATEST_MS ? value : null;
+};
 
 /** `day` (a calendar day) moved by `by` days. */
 export function shiftDay(day: string, by: number): string {

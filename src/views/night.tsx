@@ -4,7 +4,7 @@
 // SVG whose labels are HTML (readable at any width), with a text alternative that keeps every number.
 import { band } from "./today.tsx";
 import { type Night, type Phase, shiftDay } from "./night-data.ts";
-import { durationText, grouped } from "./metrics.ts";
+import { durationText, grouped, signedDegrees } from "./metrics.ts";
 import { gappedPath } from "./paths.ts";
 import { shortDay } from "./days.ts";
 
@@ -23,9 +23,13 @@ function clock(atMs: number, offset: string): string {
   return new Date(atMs + offsetMs(offset)).toISOString().slice(11, 16);
 }
 
-export const duration = (seconds: number | null) => (seconds === null ? "–" : `${Math.floor(seconds / 3600)} h ${String(Math.round((seconds % 3600) / 60)).padStart(2, "0")} min`);
+/** "7 h 05 min" (whole minutes first: 3,599 s is "1 h 00 min", never "0 h 60 min"). */
+export const duration = (seconds: number | null) => {
+  if (seconds === null) return "–";
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+};
 const percent = (x: number) => `${((x / WIDTH) * 100).toFixed(2)}%`;
-const signed = (value: number, digits: number) => `${value > 0 ? "+" : value < 0 ? "−" : "±"}${Math.abs(value).toFixed(digits)}`;
 
 /** Hour marks (whole hours on the ring's clock) between start and end, as x positions. */
 function hourTicks(startMs: number, endMs: number, offset: string, x: (ms: number) => number) {
@@ -123,7 +127,7 @@ function nightNumbers(night: Night, startMs: number): { id: string; label: strin
     { id: "night-average-hr", label: "Average heart rate", value: night.averageHeartRate === null ? null : `${grouped(night.averageHeartRate)} bpm` },
     { id: "night-hrv", label: "Average HRV", value: night.averageHrv === null ? null : `${night.averageHrv} ms` },
     { id: "night-breath", label: "Respiratory rate", value: night.averageBreath === null ? null : `${grouped(night.averageBreath)} /min` },
-    { id: "night-temperature", label: "Temperature", value: night.temperatureDeviation === null ? null : `${signed(night.temperatureDeviation, 2)} °C` },
+    { id: "night-temperature", label: "Temperature", value: night.temperatureDeviation === null ? null : signedDegrees(night.temperatureDeviation) },
     { id: "night-spo2", label: "SpO2", value: night.spo2 === null ? null : `${grouped(night.spo2)} %` },
     { id: "night-bdi", label: "Breathing disturbance", value: night.breathingDisturbanceIndex === null ? null : String(night.breathingDisturbanceIndex) },
   ];
@@ -141,7 +145,8 @@ export function NightView(props: { night: Night | undefined; day?: string; today
   const nav = (
     <nav class="night-nav" aria-label="Nights">
       {step(-1, "← Previous night")}
-      {shownDay < props.today ? step(1, "Next night →") : null}
+      {/* Up to the latest day anywhere on Earth (UTC+14): a wearer east of UTC has tomorrow's night in the morning. */}
+      {shownDay < shiftDay(props.today, 1) ? step(1, "Next night →") : null}
     </nav>
   );
   if (!night) {

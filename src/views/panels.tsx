@@ -17,7 +17,8 @@ const GROUPS: { group: MetricDefinition["group"]; title: string }[] = [
 export function Panels(props: { series: MetricSeries[]; days: number; now: number; activities: Activities; names?: ReadonlyMap<string, string> | undefined }) {
   const { series, days, now, activities } = props;
   const tags = tagsByDay(activities.tags);
-  const axis = dayAxis(now, days);
+  const newest = series.reduce<string | undefined>((latest, s) => (s.latest && (!latest || s.latest.day > latest) ? s.latest.day : latest), undefined);
+  const axis = dayAxis(now, days, newest);
   return (
     <section id="panels" class="panels" aria-labelledby="panels-title">
       <div class="panels-head">

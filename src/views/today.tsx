@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // The first screen: today's readiness, sleep and activity scores, each with its change against the wearer's usual and
 // its contributors as bars in Oura's own bands, then the day's stress, resilience and temperature.
-import { changeText, formatMetric, type MetricSeries } from "./metrics.ts";
+import { changeText, durationText, formatMetric, type MetricSeries, signedDegrees } from "./metrics.ts";
 import { shortDay } from "./days.ts";
 import type { Contributor, ScoreKind, Today } from "./today-data.ts";
 
@@ -100,18 +100,16 @@ export function TodayView(props: { today: Today | undefined; series: MetricSerie
   );
 }
 
-const STRESS_WORDS: Record<string, string> = { restored: "restored", normal: "normal", stressful: "stressful" };
-
 /** Stress, resilience and body temperature of the newest day that has them, in a line each. */
 function DayNotes(props: { today: Today }) {
   const { stress, resilience, temperatureDeviation } = props.today;
   if (!stress && !resilience && !temperatureDeviation) return null;
-  const time = (seconds: number | null) => (seconds === null ? "–" : formatMetric({ key: "", label: "", unit: "", kind: "duration", group: "day" }, seconds));
+  const time = (seconds: number | null) => (seconds === null ? "–" : durationText(seconds));
   return (
     <ul class="day-notes">
       {stress ? (
         <li id="today-stress">
-          Stress: <strong>{stress.summary ? (STRESS_WORDS[stress.summary] ?? stress.summary) : "no summary"}</strong> · high stress {time(stress.stressHigh)}, high recovery{" "}
+          Stress: <strong>{stress.summary ?? "no summary"}</strong> · high stress {time(stress.stressHigh)}, high recovery{" "}
           {time(stress.recoveryHigh)} <small>({shortDay(stress.day)})</small>
         </li>
       ) : null}
@@ -123,7 +121,7 @@ function DayNotes(props: { today: Today }) {
       {temperatureDeviation ? (
         <li id="today-temperature">
           Body temperature:{" "}
-          <strong>{formatMetric({ key: "", label: "", unit: "°C", kind: "deviation", group: "body" }, temperatureDeviation.value)}</strong> from your usual{" "}
+          <strong>{signedDegrees(temperatureDeviation.value)}</strong> from your usual{" "}
           <small>({shortDay(temperatureDeviation.day)})</small>
         </li>
       ) : null}

@@ -92,3 +92,39 @@ test("migration 10: the newer daily numbers (levels by position) are filled in, 
   expect((await store.documents.listDocuments({ data_type: "enhanced_tag", user_id: "U1", start_day: "2026-11-19" }, 10)).map((t) => t.document_id)).toEqual(["t-3"]);
   await store.close();
 });
+
+test("the dashboard's reads: fields by JSON path with their types kept, a damaged payload skipped, names checked, usual values as medians", async () => {
+  const store = await openSqliteStorage(join(tempDir("oura-fields-"), "fields.db"));
+  await polled(store, "U2", "workout", "w-1", "create", { id: "w-1", day: "2026-11-18", activity: "running", label: { evil: 1 }, intensity: ["hard"], calories: true });
+  await polled(store, "U2", "workout", "w-2", "create", { id: "w-2", day: "2026-11-17", activity: "cycling", calories: 300 });
+  const rows = await store.documents.listFields({ data_type: "workout", user_id: "U2" }, { activity: "$.activity", label: "$.label", intensity: "$.intensity", calories: "$.calories", missing: "$.nope" }, 10);
+  expect(rows.map((r) => [r.document_id, r.activity, r.label, r.intensity, r.calories, r.missing])).toEqual([
+    ["w-1", "running", { evil: 1 }, ["hard"], true, null],
+    ["w-2", "cycling", null, null, 300, null],
+  ]);
+  // A payload that is not JSON (a damaged file) costs that document, not the read.
+  store.connection.database.run("UPDATE documents SET payload = '{not json' WHERE document_id = 'w-2'");
+  expect((await store.documents.listFields({ data_type: "workout", user_id: "U2" }, { activity: "$.activity" }, 10)).map((r) => r.document_id)).toEqual(["w-1"]);
+  expect(() => store.documents.listFields({ data_type: "workout" }, { "x FROM documents; --": "$.a" }, 1)).toThrow("not a field name");
+  // Usual values: medians of odd and even counts.
+  for (const [day, score] of [["2026-11-10", 60], ["2026-11-11", 70], ["2026-11-12", 90]] as const) await polled(store, "U2", "daily_sleep", `s-${day}`, "create", { id: `s-${day}`, day, score });
+  expect(store.documents.usualValue("U2", "sleep", "2026-11-01")).toBe(70);
+  await polled(store, "U2", "daily_sleep", "s-4", "create", { id: "s-4", day: "2026-11-13", score: 80 });
+  expect(store.documents.usualValue("U2", "sleep", "2026-11-01")).toBe(75);
+  expect(store.documents.usualValue("U2", "readiness", "2026-11-01")).toBeUndefined();
+  // Change counts: per user for documents; linking and names count for every user's view.
+  const before = { u2: store.documents.changeCount("U2"), all: store.documents.changeCount() };
+  const db = store.connection.database;
+  db.run("INSERT INTO oura_accounts (user_id, linked_at, updated_at, email) VALUES ('U3', 'now', 'now', 'u3@example.com')");
+  expect(store.documents.changeCount("U2")).toBe(before.u2);
+  const linked = store.documents.changeCount();
+  expect(linked).toBeGreaterThan(before.all);
+  db.run("UPDATE oura_accounts SET display_name = 'Ann' WHERE user_id = 'U3'");
+  expect(store.documents.changeCount()).toBeGreaterThan(linked);
+  const named = store.documents.changeCount();
+  db.run("DELETE FROM oura_accounts WHERE user_id = 'U3'");
+  expect(store.documents.changeCount()).toBeGreaterThan(named);
+  await polled(store, "U2", "daily_sleep", "s-5", "create", { id: "s-5", day: "2026-11-14", score: 81 });
+  expect(store.documents.changeCount("U2")).toBe(before.u2 + 1);
+  await store.close();
+});

@@ -68,15 +68,18 @@ describe("Last night", () => {
     expect(section).toContain("asleep 1 h 50 min: deep 0 h 50 min, light 0 h 40 min, REM 0 h 20 min, awake 0 h 10 min; efficiency 92 %, lowest heart rate 49 bpm, average HRV 41 ms; also late nap 23:00–01:00.");
   });
 
-  test("previous and next night: a night with no record says so, and the next link stops at today", async () => {
+  test("previous and next night: a night with no record says so, and the next link stops at the latest day on Earth", async () => {
     const earlier = await page("/dashboard/night?day=2026-11-29");
     expect(earlier).toContain("No night recorded for 2026-11-29");
     expect(earlier).toContain('hx-get="/dashboard/night?day=2026-11-30"');
     const shown = await page("/dashboard/night?day=2026-11-30");
     expect(shown).toContain("Night of Nov 30");
     expect(shown).toContain('hx-get="/dashboard/night?day=2026-11-29"');
+    // Tomorrow (UTC) is already a wearer's today east of UTC; the day after is nobody's yet.
     const today = new Date().toISOString().slice(0, 10);
-    expect(await page(`/dashboard/night?day=${today}`)).not.toContain("Next night");
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect(await page(`/dashboard/night?day=${today}`)).toContain(`hx-get="/dashboard/night?day=${tomorrow}"`);
+    expect(await page(`/dashboard/night?day=${tomorrow}`)).not.toContain("Next night");
     expect((await fetch(new URL("/dashboard/night?day=2026-13-45", running.url), { headers: auth })).status).toBe(400);
     // Prev/next change the page's address, so a night can be shared and reloaded.
     expect(shown).toContain('hx-push-url="/dashboard?night=2026-11-29"');
@@ -93,4 +96,13 @@ describe("Last night", () => {
     expect(html).toContain("&quot;garbage&quot; is not a day (YYYY-MM-DD): showing the latest night.");
     expect(html).toContain("Last night (Nov 30)");
   });
+});
+
+test("a bedtime at the edge of what JavaScript can hold costs that night, not the page", async () => {
+  const identity = { event_type: "create" as const, data_type: "sleep", object_id: "night-far", event_time: "2026-12-01T06:00:00+00:00", user_id: "USER-FAR" };
+  await running.storage.events.appendEvent({ source: "poll", identity, raw: "{}", received: identity, fetch: "pending", document: { ...night, id: "night-far", day: "2026-12-01", bedtime_start: "+275760-09-13T00:00:00Z" } });
+  const response = await fetch(new URL("/dashboard/night?day=2026-12-01", running.url), { headers: auth });
+  expect(response.status).toBe(200);
+  expect(await response.text()).toContain("No night recorded for 2026-12-01");
+  expect((await fetch(new URL("/dashboard", running.url), { headers: auth })).status).toBe(200);
 });

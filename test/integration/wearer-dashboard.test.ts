@@ -194,6 +194,18 @@ describe("people by name", () => {
     });
     expect(tooLong.status).toBe(422);
     expect(((await tooLong.json()) as { error: { code: string } }).error.code).toBeString();
+    // A name that reads as another user's, or has nothing readable: refused, clearly.
+    const put = (name: string) =>
+      fetch(new URL(`/auth/users/${WEARER}/display-name`, base), {
+        method: "PUT",
+        headers: { cookie: own.cookie, "x-csrf-token": own.csrf, "content-type": "application/json" },
+        body: JSON.stringify({ display_name: name }),
+      });
+    expect((await put("WEARER-other@example.com")).status).toBe(409);
+    expect((await put("\u200b\u200b")).status).toBe(400);
+    // Direction overrides and zero-width characters are left out of a name that has letters.
+    const cleaned = await put("\u202eAnn\u200b");
+    expect(((await cleaned.json()) as { display_name: string }).display_name).toBe("Ann");
     // The dashboard's form, and an empty name brings the email back.
     const form = await fetch(new URL(`/dashboard/users/${WEARER}/name`, base), {
       method: "PUT",

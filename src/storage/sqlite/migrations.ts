@@ -254,9 +254,6 @@ export const MIGRATIONS: string[] = [
          AND d.deleted = 0 AND d.day IS NOT NULL AND json_valid(d.payload))
      WHERE value IS NOT NULL;
    ALTER TABLE oura_accounts ADD COLUMN display_name TEXT;
-   -- Every user's newest documents of a type (the dashboard's night, workouts and sessions for an operator): without
-   -- it, those reads walked every type's documents of the days shown.
-   CREATE INDEX documents_by_type_day ON documents (data_type, day);
    -- Counts of changes to each user's documents (and, under the user '', to linked users and their names): the
    -- dashboard keeps what it drew from them until a count it depends on moves (views/render-cache.ts). One small
    -- write in the same transaction as the change; a change by any process counts.
@@ -282,5 +279,6 @@ export const MIGRATIONS: string[] = [
    -- An enhanced tag has no day but a start_day: stored undated until now, so no range of days found it.
    UPDATE documents SET day = json_extract(payload, '$.start_day')
      WHERE data_type = 'enhanced_tag' AND day IS NULL AND json_valid(payload)
-       AND json_extract(payload, '$.start_day') GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]';`,
+       AND json_extract(payload, '$.start_day') GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'
+       AND date(json_extract(payload, '$.start_day')) = json_extract(payload, '$.start_day');`,
 ];

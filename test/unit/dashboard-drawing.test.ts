@@ -1,0 +1,37 @@
+// The small parts the dashboard draws with: the escaping template, durations, the days a chart spans.
+import { describe, expect, test } from "bun:test";
+import { dayAxis } from "../../src/views/charts.tsx";
+import { markup } from "../../src/views/markup.ts";
+import { duration } from "../../src/views/night.tsx";
+
+describe("markup", () => {
+  test("escapes every value, keeps its own markup and arrays of it, drops null/undefined/false", () => {
+    const label = `<img src=x onerror="alert('1')">&`;
+    const made = markup`<text data-tags="${label}">${label}</text>${[markup`<b>${"<i>"}</b>`, "<u>"]}${null}${undefined}${false}${0}`;
+    expect(made.text).toBe(
+      "<text data-tags=\"&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;\">&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;</text><b>&lt;i&gt;</b>&lt;u&gt;0",
+    );
+  });
+});
+
+describe("durations", () => {
+  test("whole minutes first: never '60 min'", () => {
+    expect(duration(3599)).toBe("1 h 00 min");
+    expect(duration(7170)).toBe("2 h 00 min");
+    expect(duration(24_900)).toBe("6 h 55 min");
+    expect(duration(null)).toBe("–");
+  });
+});
+
+describe("a chart's days", () => {
+  const now = Date.parse("2026-01-18T22:00:00Z");
+  test("seven days ending today (UTC)", () => {
+    expect(dayAxis(now, 7).days).toEqual(["2026-01-12", "2026-01-13", "2026-01-14", "2026-01-15", "2026-01-16", "2026-01-17", "2026-01-18"]);
+  });
+  test("a wearer east of UTC already has tomorrow's day: the axis takes it in", () => {
+    const axis = dayAxis(now, 7, "2026-01-19");
+    expect(axis.days.at(-1)).toBe("2026-01-19");
+    expect(axis.days[0]).toBe("2026-01-12");
+    expect(axis.index.get("2026-01-19")).toBe(7);
+  });
+});
