@@ -3,6 +3,7 @@
 // values in words, the night's totals and lowest heart rate, every data type rendered from realistic documents (Oura's
 // OpenAPI 1.37 shapes, nulls included, imported by the server from the fake Oura), the feed in words, the drawer's
 // summary before its JSON, no text under 11 px, and no serious or critical axe-core finding on any page or state.
+import { signInWithOura } from "../helpers/sign-in.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -10,7 +11,6 @@ import { dayOf, documentsForDay } from "../../src/demo/sample-data.ts";
 import type { RunningServer } from "../../src/server.ts";
 import { FakeOura } from "../fake-oura.ts";
 import * as oura from "../fixtures/oura-documents.ts";
-import { CookieJar, browse } from "../helpers/browser.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
 import { REPO_ROOT, startTestServer, tempDir } from "../helpers/servers.ts";
@@ -67,16 +67,11 @@ async function useScheme(page: Page, scheme: Scheme) {
 
 /** The wearer signs in with Oura (the fake), then imports their history as the dashboard's offer does. */
 async function signInAndImport(): Promise<string> {
-  fake.nextAuthorizeUser = USER;
-  const jar = new CookieJar();
-  const visit = await browse(jar, `${base}/auth/login`, ["/dashboard"]);
-  expect(visit.url.pathname).toBe("/dashboard");
-  const cookie = jar.header(new URL(base));
-  const status = (await (await fetch(`${base}/auth/status`, { headers: { cookie } })).json()) as { csrf_token: string; role: string };
-  expect(status.role).toBe("wearer");
+  const { cookie, csrf, role } = await signInWithOura(fake, base, USER);
+  expect(role).toBe("wearer");
   const queued = await fetch(`${base}/backfill`, {
     method: "POST",
-    headers: { cookie, "x-csrf-token": status.csrf_token, "content-type": "application/json" },
+    headers: { cookie, "x-csrf-token": csrf, "content-type": "application/json" },
     body: JSON.stringify({ start_date: dayAgo(29), end_date: dayAgo(0) }),
   });
   expect(queued.status).toBe(201);
@@ -86,7 +81,7 @@ async function signInAndImport(): Promise<string> {
     return progress.state === "running" || progress.state === "queued" ? undefined : progress;
   }, 15_000, "the import to finish");
   expect(done.state).toBe("done");
-  return jar.get(new URL(base).host, "oura_session")!;
+  return /(?:^|; )oura_session=([^;]+)/.exec(cookie)![1]!;
 }
 
 async function openView(width: number): Promise<View> {

@@ -1,4 +1,6 @@
-// Browser sessions as a person gets them: the sign-in form's CSRF pair, and a session signed in through it with the API token.
+// Browser sessions as a person gets them: the sign-in form's CSRF pair, a session signed in through it with the API
+// token, and a wearer's session signed in with Oura.
+import { browse, CookieJar } from "./browser.ts";
 
 export interface Session {
   cookie: string;
@@ -28,4 +30,18 @@ export async function signInSession(base: URL, apiToken: string): Promise<Sessio
   if (response.status !== 303 || !session) throw new Error(`sign-in failed: ${response.status}`);
   const status = (await (await fetch(new URL("/auth/status", base), { headers: { cookie: session } })).json()) as { csrf_token: string };
   return { cookie: session, csrf: status.csrf_token };
+}
+
+/**
+ * A wearer's browser session, signed in with Oura (the fake: `userId` is whom its consent page signs in), as a person
+ * gets it: /auth/login, the fake's consent, the callback, back on /dashboard. With its CSRF token and role.
+ */
+export async function signInWithOura(fake: { nextAuthorizeUser: string }, base: string, userId: string): Promise<Session & { role: string }> {
+  fake.nextAuthorizeUser = userId;
+  const jar = new CookieJar();
+  const visit = await browse(jar, `${base}/auth/login`, ["/dashboard"]);
+  if (visit.url.pathname !== "/dashboard") throw new Error(`sign-in with Oura ended at ${visit.url.pathname} (${visit.response.status})`);
+  const cookie = jar.header(new URL(base));
+  const status = (await (await fetch(`${base}/auth/status`, { headers: { cookie } })).json()) as { csrf_token: string; role: string };
+  return { cookie, csrf: status.csrf_token, role: status.role };
 }

@@ -1,11 +1,11 @@
 // Who may do what, for every route the app has: the routes are taken from the app itself, each is classed once below
 // (a route added later without a class fails here), and every principal is sent to every route. Then, for the data
 // routes, wearer A's answers are searched for anything of wearer B's.
+import { signInWithOura } from "../helpers/sign-in.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../src/app.ts";
 import type { RunningServer } from "../../src/server.ts";
 import { FakeOura } from "../fake-oura.ts";
-import { browse, CookieJar } from "../helpers/browser.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
 import { startTestServer, tempDir } from "../helpers/servers.ts";
@@ -93,15 +93,7 @@ let base: string;
 const sessions = new Map<string, { cookie: string; csrf: string }>();
 const bearer = { authorization: `Bearer ${TEST_API_TOKEN}` };
 
-async function signIn(userId: string) {
-  fake.nextAuthorizeUser = userId;
-  const jar = new CookieJar();
-  const visit = await browse(jar, `${base}/auth/login`, ["/dashboard"]);
-  expect(visit.url.pathname).toBe("/dashboard");
-  const cookie = jar.header(new URL(base));
-  const status = (await (await fetch(`${base}/auth/status`, { headers: { cookie } })).json()) as { csrf_token: string; role: string };
-  return { cookie, csrf: status.csrf_token, role: status.role };
-}
+const signIn = (userId: string) => signInWithOura(fake, base, userId);
 
 const session = (userId: string) => () => {
   const s = sessions.get(userId)!;

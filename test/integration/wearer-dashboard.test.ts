@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { FakeOura } from "../../src/demo/fake-oura.ts";
 import type { RunningServer } from "../../src/server.ts";
 import * as oura from "../fixtures/oura-documents.ts";
-import { browse, CookieJar } from "../helpers/browser.ts";
+import { signInWithOura } from "../helpers/sign-in.ts";
 import { movableClock } from "../helpers/clock.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { freePort } from "../helpers/ports.ts";
@@ -18,14 +18,16 @@ let running: RunningServer;
 let base: string;
 const sessions = new Map<string, { cookie: string; csrf: string }>();
 
-async function signIn(userId: string) {
-  fake.nextAuthorizeUser = userId;
-  const jar = new CookieJar();
-  await browse(jar, `${base}/auth/login`, ["/dashboard"]);
-  const cookie = jar.header(new URL(base));
-  const status = (await (await fetch(`${base}/auth/status`, { headers: { cookie } })).json()) as { csrf_token: string };
-  return { cookie, csrf: status.csrf_token };
-}
+const signIn = (userId: string) => signInWithOura(fake, base, userId);
+/** PUT a display name as `as` (their session): the JSON route. */
+const putName = (userId: string, name: string, as = WEARER) => {
+  const session = sessions.get(as)!;
+  return fetch(new URL(`/auth/users/${userId}/display-name`, base), {
+    method: "PUT",
+    headers: { cookie: session.cookie, "x-csrf-token": session.csrf, "content-type": "application/json" },
+    body: JSON.stringify({ display_name: name }),
+  });
+};
 
 const page = async (path: string, user = WEARER) => {
   const response = await fetch(new URL(path, base), { headers: { cookie: sessions.get(user)!.cookie } });
@@ -170,37 +172,19 @@ describe("the feed in words", () => {
 describe("people by name", () => {
   test("a wearer names themselves; the name replaces the email where it was shown; another's name is not theirs to set", async () => {
     const own = sessions.get(WEARER)!;
-    const set = await fetch(new URL(`/auth/users/${WEARER}/display-name`, base), {
-      method: "PUT",
-      headers: { cookie: own.cookie, "x-csrf-token": own.csrf, "content-type": "application/json" },
-      body: JSON.stringify({ display_name: "  Ann   in NY " }),
-    });
+    const set = await putName(WEARER, "  Ann   in NY ");
     expect(set.status).toBe(200);
     expect(((await set.json()) as { display_name: string }).display_name).toBe("Ann in NY");
     expect(await page("/dashboard/feed")).toMatch(/<span class="user" title="WEARER-NY">\s*Ann in NY\s*<\/span>/);
     // Another wearer cannot name them (their user is not one they may see).
-    const other = sessions.get(OTHER)!;
-    const refused = await fetch(new URL(`/auth/users/${WEARER}/display-name`, base), {
-      method: "PUT",
-      headers: { cookie: other.cookie, "x-csrf-token": other.csrf, "content-type": "application/json" },
-      body: JSON.stringify({ display_name: "Mallory" }),
-    });
+    const refused = await putName(WEARER, "Mallory", OTHER);
     expect(refused.status).toBe(404);
     // Too long: a clear 400, and the name stays.
-    const tooLong = await fetch(new URL(`/auth/users/${WEARER}/display-name`, base), {
-      method: "PUT",
-      headers: { cookie: own.cookie, "x-csrf-token": own.csrf, "content-type": "application/json" },
-      body: JSON.stringify({ display_name: "x".repeat(61) }),
-    });
+    const tooLong = await putName(WEARER, "x".repeat(61));
     expect(tooLong.status).toBe(422);
     expect(((await tooLong.json()) as { error: { code: string } }).error.code).toBeString();
     // A name that reads as another user's, or has nothing readable: refused, clearly.
-    const put = (name: string) =>
-      fetch(new URL(`/auth/users/${WEARER}/display-name`, base), {
-        method: "PUT",
-        headers: { cookie: own.cookie, "x-csrf-token": own.csrf, "content-type": "application/json" },
-        body: JSON.stringify({ display_name: name }),
-      });
+    const put = (name: string) => putName(WEARER, name);
     expect((await put("WEARER-other@example.com")).status).toBe(409);
     expect((await put("\u200b\u200b")).status).toBe(400);
     // Direction overrides and zero-width characters are left out of a name that has letters.
