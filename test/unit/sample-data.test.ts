@@ -5,10 +5,16 @@ import { FakeOura } from "../../src/demo/fake-oura.ts";
 import { dailyCardiovascularAgeWithoutId, dailyReadiness, dailySleep, OURA_ENUMS, OURA_MODELS, ouraDocuments, sleep as fixtureSleep, sleepNap } from "../fixtures/oura-documents.ts";
 
 const days = Array.from({ length: 3 * 365 }, (_, i) => new Date(Date.UTC(2025, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
-// The first document of each path: the main sleep comes before a nap.
+// The first document of each path: the main sleep comes before a nap. Each day's documents are made once (whole
+// documents, a day of MET and 30-second phases each): the checks below read the same days many times.
+const made = new Map<string, Record<string, Record<string, any>>>();
 const byPath = (day: string, version = 0) => {
+  const key = `${day} ${version}`;
+  const known = made.get(key);
+  if (known) return known;
   const first: Record<string, Record<string, any>> = {};
   for (const { path, document } of documentsForDay(day, version)) first[path] ??= document;
+  made.set(key, first);
   return first;
 };
 
