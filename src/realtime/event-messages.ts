@@ -5,6 +5,9 @@ import { liveMessage } from "../views/feed.tsx";
 import { DAILY_METRIC_DATA_TYPES } from "../oura/daily-metrics.ts";
 import { type Broadcaster, eventTopic } from "./broadcaster.ts";
 
+/** Types the night view reads: the sleep period, and its day's score, SpO2 and readiness (temperature). */
+const NIGHT_DATA_TYPES = new Set(["sleep", "daily_sleep", "daily_spo2", "daily_readiness"]);
+
 /** Types the trends list or mark (workouts, sessions, tags) beside the daily numbers. */
 const LISTED_DATA_TYPES = new Set(["workout", "session", "tag", "enhanced_tag"]);
 
@@ -27,7 +30,8 @@ export function publishEvent(broadcaster: Broadcaster, event: Event, created = t
   if (htmlTopics.length === 0) return;
   // A document arrived (fetched for a webhook event, or with a poll event): the cards and charts may have changed.
   const refreshPanels = event.fetch_status === "fetched" && (DAILY_METRIC_DATA_TYPES.has(dataType) || LISTED_DATA_TYPES.has(dataType));
-  const html = liveMessage(event, created, refreshPanels, broadcaster.feedContext);
+  const refreshNight = event.fetch_status === "fetched" && NIGHT_DATA_TYPES.has(dataType);
+  const html = liveMessage(event, created, refreshPanels, broadcaster.feedContext, refreshNight);
   for (const topic of htmlTopics) broadcaster.publish(topic, html);
 }
 

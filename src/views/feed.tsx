@@ -243,8 +243,8 @@ function documentHint(event: Event): string {
 }
 
 /** What the dashboard's WebSocket receives for an event: htmx 4 partials, each with its own target. */
-export function LiveMessage(props: { event: Event; created: boolean; refreshPanels: boolean; context?: FeedContext | undefined }) {
-  const { event, created, refreshPanels, context } = props;
+export function LiveMessage(props: { event: Event; created: boolean; refreshPanels: boolean; refreshNight?: boolean; context?: FeedContext | undefined }) {
+  const { event, created, refreshPanels, refreshNight, context } = props;
   return (
     <>
       {created ? (
@@ -266,11 +266,17 @@ export function LiveMessage(props: { event: Event; created: boolean; refreshPane
           <span hx-get="/dashboard/panels" hx-trigger="load" hx-target="#panels" hx-swap="outerHTML" hx-include="#range"></span>
         </hx-partial>
       ) : null}
+      {refreshNight ? (
+        // Only a page showing the latest night has #night-refresh: one showing a chosen night keeps it.
+        <hx-partial hx-target="#night-refresh" hx-swap="innerHTML">
+          <span hx-get="/dashboard/night" hx-trigger="load" hx-target="#night" hx-swap="outerHTML"></span>
+        </hx-partial>
+      ) : null}
     </>
   );
 }
 
 /** The live message as the string published to the dashboard's sockets. */
-export function liveMessage(event: Event, created: boolean, refreshPanels: boolean, context?: FeedContext): string {
-  return (<LiveMessage event={event} created={created} refreshPanels={refreshPanels} context={context} />).toString();
+export function liveMessage(event: Event, created: boolean, refreshPanels: boolean, context?: FeedContext, refreshNight = false): string {
+  return (<LiveMessage event={event} created={created} refreshPanels={refreshPanels} refreshNight={refreshNight} context={context} />).toString();
 }

@@ -155,7 +155,7 @@ export function NightView(props: { night: Night | undefined; day?: string; today
         <h2 id="night-title">{props.day ? `Night of ${props.day}` : "Last night"}</h2>
         <p class="empty">No night recorded{props.day ? ` for ${props.day}` : " yet"}.</p>
         {/* Nothing recorded at all: no way into more empty nights. */}
-        {props.day ? nav : null}
+        {props.day ? nav : <div id="night-refresh" hidden></div>}
       </section>
     );
   }
@@ -251,6 +251,7 @@ export function NightView(props: { night: Night | undefined; day?: string; today
         <figcaption class="night-summary">{summary}</figcaption>
       </figure>
       {nav}
+      {props.day ? null : <div id="night-refresh" hidden></div>}
     </section>
   );
 }

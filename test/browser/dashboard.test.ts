@@ -156,6 +156,26 @@ describe("dashboard in Chromium", () => {
     await page.waitForFunction(() => document.querySelector("#card-readiness .value")?.textContent === "88", null, { timeout: 5000 });
   }, 20_000);
 
+  test("a night that arrives while the page is open is drawn in place (the latest night only)", async () => {
+    expect(await page.locator("#night-title").textContent()).toBe("Last night");
+    const start = new Date(Date.now() - 8 * 3_600_000);
+    fake.putDocument(USER, "sleep", {
+      id: "s-live",
+      day: day(0),
+      type: "long_sleep",
+      bedtime_start: start.toISOString(),
+      bedtime_end: new Date(start.getTime() + 7 * 3_600_000).toISOString(),
+      total_sleep_duration: 6 * 3600,
+      lowest_heart_rate: 49,
+      sleep_phase_5_min: "4".repeat(6) + "2".repeat(30) + "1".repeat(24) + "3".repeat(24),
+      heart_rate: { interval: 300, items: [55, 52, 49, 51, 53], timestamp: start.toISOString() },
+    });
+    await notify("sleep", "s-live");
+    await page.waitForFunction(() => document.querySelector("#night-title")?.textContent?.startsWith("Last night ("), null, { timeout: 5000 });
+    expect(await page.locator("#night-lowest").textContent()).toBe("49 bpm");
+    expect(await page.locator("#night-heart-rate-lowest").textContent()).toContain("lowest 49 bpm");
+  }, 15_000);
+
   test("a tab that was hidden catches up on what arrived meanwhile", async () => {
     const setHidden = (hidden: boolean) =>
       page.evaluate((value) => {
