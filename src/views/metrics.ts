@@ -79,8 +79,10 @@ export function axisLabel(metric: MetricDefinition, value: number): string {
 
 /** A change against the wearer's usual, signed and in the metric's terms: "+2", "−0.15 °C", "+25 min". */
 export function changeText(metric: MetricDefinition, change: number): string {
-  const sign = change > 0 ? "+" : change < 0 ? "−" : "±";
-  const size = Math.abs(change);
+  // Scores are whole numbers: a change against a median of an even count (+12.5) is said as Oura says scores (+13).
+  const said = metric.group === "scores" ? Math.round(change) : change;
+  const sign = said > 0 ? "+" : said < 0 ? "−" : "±";
+  const size = Math.abs(said);
   if (metric.kind === "duration") return `${sign}${durationText(size)}`;
   if (metric.kind === "deviation") return `${sign}${size.toFixed(2)} ${metric.unit}`;
   if (metric.kind === "level") return `${sign}${grouped(Math.round(size * 10) / 10)} level${size === 1 ? "" : "s"}`;

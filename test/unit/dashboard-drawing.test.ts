@@ -35,3 +35,15 @@ describe("a chart's days", () => {
     expect(axis.index.get("2026-01-19")).toBe(7);
   });
 });
+
+describe("changes against the usual", () => {
+  test("scores change by whole points; other numbers keep a decimal, durations and temperatures their units", async () => {
+    const { changeText, METRICS } = await import("../../src/views/metrics.ts");
+    const metric = (key: string) => METRICS.find((m) => m.key === key)!;
+    expect(changeText(metric("readiness"), 12.5)).toBe("+13");
+    expect(changeText(metric("readiness"), -0.4)).toBe("±0");
+    expect(changeText(metric("hrv"), -3.25)).toBe("−3.3 ms");
+    expect(changeText(metric("stress_high"), 1500)).toBe("+25 min");
+    expect(changeText(metric("temperature"), 0.123)).toBe("+0.12 °C");
+  });
+});
