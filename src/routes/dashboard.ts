@@ -33,7 +33,7 @@ import { TodayView } from "../views/today.tsx";
 import { HistoryPanel } from "../views/history.tsx";
 import { pollingStrip } from "../views/polling-strip.ts";
 import { AuthErrorPage, DashboardPage, EventPage, SignInPage, WarehouseSummary } from "../views/pages.tsx";
-import { loadNight } from "../views/night-data.ts";
+import { loadNight, shiftDay } from "../views/night-data.ts";
 import { NightView } from "../views/night.tsx";
 import { Panels, RANGES } from "../views/panels.tsx";
 import { SubscriptionsSummary, SubscriptionsSynced, SubscriptionsTable } from "../views/subscriptions.tsx";
@@ -174,7 +174,13 @@ export function createDashboardRoutes(deps: AppDeps) {
           text(TodayView({ today: only ? await loadToday(deps.documents, only, today) : undefined, series: await seriesOf(TODAY_DAYS), users: only ? undefined : accounts.visible(principal).length })),
         ),
       night: (day: string | undefined) =>
-        renderCache.get(`night\n${scope}\n${day ?? ""}\n${today}`, version, async () => text(NightView({ night: await loadNight(deps.documents, only, day), day, today }))),
+        renderCache.get(`night\n${scope}\n${day ?? ""}\n${today}`, version, async () => {
+          const night = await loadNight(deps.documents, only, day);
+          const shown = night?.day ?? day ?? today;
+          // Past today only when a later night is recorded (a wearer east of UTC), never into empty days.
+          const laterNight = shown >= today && (await deps.documents.listFields({ data_type: "sleep", user_id: only, start_day: shiftDay(shown, 1) }, {}, 1)).length > 0;
+          return text(NightView({ night, day, today, laterNight }));
+        }),
       panels: () =>
         renderCache.get(`panels\n${scope}\n${days}\n${today}`, version, async () => {
           const activities = await loadActivities(deps.documents, only, dayString(now - (days - 1) * 86_400_000));

@@ -134,7 +134,8 @@ function nightNumbers(night: Night, startMs: number): { id: string; label: strin
   return rows.filter((r): r is { id: string; label: string; value: string } => r.value !== null);
 }
 
-export function NightView(props: { night: Night | undefined; day?: string; today: string }) {
+/** `laterNight`: a night is recorded after the one shown (a wearer east of UTC has tomorrow's night in the morning). */
+export function NightView(props: { night: Night | undefined; day?: string; today: string; laterNight?: boolean }) {
   const { night } = props;
   const shownDay = night?.day ?? props.day ?? props.today;
   const step = (by: number, label: string) => (
@@ -145,8 +146,7 @@ export function NightView(props: { night: Night | undefined; day?: string; today
   const nav = (
     <nav class="night-nav" aria-label="Nights">
       {step(-1, "← Previous night")}
-      {/* Up to the latest day anywhere on Earth (UTC+14): a wearer east of UTC has tomorrow's night in the morning. */}
-      {shownDay < shiftDay(props.today, 1) ? step(1, "Next night →") : null}
+      {shownDay < props.today || props.laterNight ? step(1, "Next night →") : null}
     </nav>
   );
   if (!night) {
@@ -173,7 +173,8 @@ export function NightView(props: { night: Night | undefined; day?: string; today
     `REM ${duration(night.durations.rem)}, awake ${duration(night.durations.awake)}; ` +
     numbers
       .filter((n) => !["night-total", "night-in-bed"].includes(n.id))
-      .map((n) => `${/^[A-Z][a-z]/.test(n.label) ? n.label.charAt(0).toLowerCase() + n.label.slice(1) : n.label} ${n.value}`)
+      // "Efficiency" reads "efficiency" mid-sentence; "SpO2" and "HRV" stay as they are.
+      .map((n) => `${/^[A-Z][a-z]*( |$)/.test(n.label) ? n.label.charAt(0).toLowerCase() + n.label.slice(1) : n.label} ${n.value}`)
       .join(", ") +
     (night.otherPeriods.length > 0 ? `; also ${night.otherPeriods.map((p) => `${p.type} ${clock(Date.parse(p.start), night.offset)}–${clock(Date.parse(p.end), night.offset)}`).join(", ")}` : "") +
     ".";

@@ -68,18 +68,25 @@ describe("Last night", () => {
     expect(section).toContain("asleep 1 h 50 min: deep 0 h 50 min, light 0 h 40 min, REM 0 h 20 min, awake 0 h 10 min; efficiency 92 %, lowest heart rate 49 bpm, average HRV 41 ms; also late nap 23:00–01:00.");
   });
 
-  test("previous and next night: a night with no record says so, and the next link stops at the latest day on Earth", async () => {
+  test("previous and next night: a night with no record says so, and the next link stops at today unless a later night is recorded", async () => {
     const earlier = await page("/dashboard/night?day=2026-11-29");
     expect(earlier).toContain("No night recorded for 2026-11-29");
     expect(earlier).toContain('hx-get="/dashboard/night?day=2026-11-30"');
     const shown = await page("/dashboard/night?day=2026-11-30");
     expect(shown).toContain("Night of Nov 30");
     expect(shown).toContain('hx-get="/dashboard/night?day=2026-11-29"');
-    // Tomorrow (UTC) is already a wearer's today east of UTC; the day after is nobody's yet.
     const today = new Date().toISOString().slice(0, 10);
+    expect(await page(`/dashboard/night?day=${today}`)).not.toContain("Next night");
+    // Tomorrow (UTC) is already a wearer's today east of UTC: once their night is recorded, today leads to it.
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const identity = { event_type: "create" as const, data_type: "sleep", object_id: "night-ahead", event_time: new Date().toISOString(), user_id: "USER-N" };
+    await running.storage.events.appendEvent({ source: "poll", identity, raw: "{}", received: identity, fetch: "pending", document: { ...night, id: "night-ahead", day: tomorrow } });
     expect(await page(`/dashboard/night?day=${today}`)).toContain(`hx-get="/dashboard/night?day=${tomorrow}"`);
     expect(await page(`/dashboard/night?day=${tomorrow}`)).not.toContain("Next night");
+    expect(await page("/dashboard/night")).toContain(`data-day="${tomorrow}"`);
+    // Gone again: the tests below read Nov 30 as the last night.
+    running.storage.connection.database.run("DELETE FROM documents WHERE document_id = 'night-ahead'");
+    running.storage.connection.database.run("DELETE FROM events WHERE object_id = 'night-ahead'");
     expect((await fetch(new URL("/dashboard/night?day=2026-13-45", running.url), { headers: auth })).status).toBe(400);
     // Prev/next change the page's address, so a night can be shared and reloaded.
     expect(shown).toContain('hx-push-url="/dashboard?night=2026-11-29"');
