@@ -34,18 +34,39 @@ export function Panels(props: { series: MetricSeries[]; days: number; now: numbe
           </select>
         </label>
       </div>
-      {GROUPS.map(({ group, title }) => (
-        <>
-          <h3 class="group-title">{title}</h3>
-          <div class="charts">
-            {series
-              .filter((s) => s.metric.group === group)
-              .map((s) => (
-                <Chart series={s} days={days} now={now} tags={tags} axis={axis} />
-              ))}
-          </div>
-        </>
-      ))}
+      {series.every((s) => s.points.length === 0) ? <p class="empty">No data in these days yet: the trends fill in as your ring's documents arrive.</p> : null}
+      {GROUPS.map(({ group, title }) => {
+        const ofGroup = series.filter((s) => s.metric.group === group);
+        const drawn = ofGroup.filter((s) => s.points.length > 0);
+        // A metric with no value in these days is named in one line, not drawn as an empty chart (a ring without SpO2
+        // would otherwise show an empty card for ever).
+        const missing = ofGroup.filter((s) => s.points.length === 0);
+        return (
+          <>
+            <h3 class="group-title">{title}</h3>
+            {drawn.length > 0 ? (
+              <div class="charts">
+                {drawn.map((s) => (
+                  <Chart series={s} days={days} now={now} tags={tags} axis={axis} />
+                ))}
+              </div>
+            ) : null}
+            {missing.length > 0 ? (
+              <p class="not-recorded">
+                Not recorded in these days:{" "}
+                {missing.map((s, i) => (
+                  <>
+                    {i > 0 ? ", " : ""}
+                    <span class="chart" id={`chart-${s.metric.key}`} data-points="0">
+                      {s.metric.label}
+                    </span>
+                  </>
+                ))}
+              </p>
+            ) : null}
+          </>
+        );
+      })}
       <ActivityList activities={activities} days={days} names={props.names} />
     </section>
   );

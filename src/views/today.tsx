@@ -70,7 +70,8 @@ export function TodayView(props: { today: Today | undefined; series: MetricSerie
   return (
     <section id="today" class="today" aria-labelledby="today-title">
       <h2 id="today-title">Today</h2>
-      {props.users !== undefined ? <p class="hint">Every user's mean ({props.users} linked); contributors are on each wearer's own dashboard.</p> : null}
+      {props.users === 0 ? <p class="hint">No Oura ring is linked yet: sign one in below, and its scores show here.</p> : null}
+      {props.users !== undefined && props.users > 0 ? <p class="hint">Every user's mean ({props.users} linked); contributors are on each wearer's own dashboard.</p> : null}
       <div class="scores">
         {ORDER.map(({ kind, label }) => (
           <ScoreTile kind={kind} label={label} today={today} series={seriesOf(kind)} />

@@ -105,6 +105,9 @@ describe("signed in", () => {
     const html = await (await get("/dashboard", bearer)).text();
     expect(html).toContain('hx-ws:connect="/ws/events?format=html"');
     expect(html).toContain(`id="event-${id}"`);
+    // A metric with no value in the days shown is named in one line, not drawn as an empty card.
+    expect(html).toMatch(/<p class="not-recorded">Not recorded in these days: .*<span class="chart" id="chart-spo2" data-points="0">SpO2<\/span>/);
+    expect(html).toContain("No Oura ring is linked yet");
     for (const id of ["today", "card-sleep", "card-readiness", "card-activity", "chart-sleep", "chart-hrv", "chart-resting_hr", "chart-steps", "chart-stress_high", "chart-resilience", "chart-spo2", "chart-vo2_max", "chart-cardiovascular_age", "activities", "last-event"]) {
       expect(html).toContain(`id="${id}"`);
     }
