@@ -1,6 +1,7 @@
 // Workouts, sessions and tags over the days a dashboard shows, read from their documents as Oura writes them
 // (WorkoutModel, SessionModel, TagModel, EnhancedTagModel); a malformed value is left out, never the list.
 import type { DocumentFields, Documents } from "../storage/documents.ts";
+import { instantOr, numberIn, secondsBetween, textOr } from "./values.ts";
 
 export interface Workout {
   id: string;
@@ -42,15 +43,8 @@ export const MOST_LISTED = 30;
 /** Tags marked on the charts: enough for 90 days of a wearer who tags a lot. */
 const MOST_TAGS = 300;
 
-const text = (value: unknown) => (typeof value === "string" && value.length > 0 && value.length <= 80 ? value : null);
-const number = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value >= 0 && value < 1e7 ? value : null);
-const instant = (value: unknown) => (typeof value === "string" && value.length <= 40 && !Number.isNaN(Date.parse(value)) ? value : null);
-const span = (start: string | null, end: unknown) => {
-  const until = instant(end);
-  if (start === null || until === null) return null;
-  const seconds = (Date.parse(until) - Date.parse(start)) / 1000;
-  return seconds > 0 && seconds <= 86_400 ? seconds : null;
-};
+const text = (value: unknown) => textOr(value);
+const number = (value: unknown) => numberIn(value, 0, 1e7);
 /** Oura's codes run words together in places ("tag_sleep_latemeal"). */
 const TAG_WORDS: Record<string, string> = { latemeal: "late meal", lateworkout: "late workout", sleepaid: "sleep aid", bluelight: "blue light", earlymeal: "early meal" };
 /** "tag_sleep_latemeal" → "late meal", "tag_generic_caffeine" → "caffeine" (Oura's codes for its own tags); other text as it is. */
@@ -65,14 +59,14 @@ const TAG_FIELDS = { tags: "$.tags", text: "$.text" };
 const ENHANCED_TAG_FIELDS = { code: "$.tag_type_code", custom: "$.custom_name" };
 
 function toWorkout(d: DocumentFields<keyof typeof WORKOUT_FIELDS>): Workout {
-  const start = instant(d.start);
+  const start = instantOr(d.start);
   return {
     id: d.document_id,
     userId: d.user_id,
     day: d.day!,
     activity: text(d.activity)?.replaceAll("_", " ") ?? "workout",
     startDatetime: start,
-    seconds: span(start, d.end),
+    seconds: secondsBetween(start, d.end),
     calories: number(d.calories),
     distance: number(d.distance),
     intensity: text(d.intensity),
@@ -81,8 +75,8 @@ function toWorkout(d: DocumentFields<keyof typeof WORKOUT_FIELDS>): Workout {
 }
 
 function toSession(d: DocumentFields<keyof typeof SESSION_FIELDS>): Session {
-  const start = instant(d.start);
-  return { id: d.document_id, userId: d.user_id, day: d.day!, type: text(d.type)?.replaceAll("_", " ") ?? "session", startDatetime: start, seconds: span(start, d.end), mood: text(d.mood) };
+  const start = instantOr(d.start);
+  return { id: d.document_id, userId: d.user_id, day: d.day!, type: text(d.type)?.replaceAll("_", " ") ?? "session", startDatetime: start, seconds: secondsBetween(start, d.end), mood: text(d.mood) };
 }
 
 /** An old-style tag's labels: its `tags`, else its text. */

@@ -3,6 +3,7 @@
 // the change is against the wearer's usual (their 30-day median) where the feed knows it.
 import type { Event } from "../storage/events.ts";
 import { tagName } from "./activities-data.ts";
+import { numberIn, secondsBetween, textOr } from "./values.ts";
 import { changeText, durationText, formatMetric, grouped, METRICS, type MetricDefinition } from "./metrics.ts";
 
 /** What the feed knows of a user: their name, and their usual value of a daily metric. */
@@ -39,15 +40,10 @@ const TYPE_NAMES: Record<string, string> = {
 export const typeName = (dataType: string) => TYPE_NAMES[dataType] ?? dataType.replaceAll("_", " ");
 
 const metricOf = (key: string) => METRICS.find((m) => m.key === key)!;
-const num = (value: unknown, low = 0, high = 1e7) => (typeof value === "number" && Number.isFinite(value) && value >= low && value <= high ? value : null);
-const text = (value: unknown) => (typeof value === "string" && value.length > 0 && value.length <= 80 ? value : null);
+const num = (value: unknown, low = 0, high = 1e7) => numberIn(value, low, high);
+const text = (value: unknown) => textOr(value);
 const capital = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
-const seconds = (start: unknown, end: unknown) => {
-  const from = typeof start === "string" ? Date.parse(start) : NaN;
-  const to = typeof end === "string" ? Date.parse(end) : NaN;
-  const span = (to - from) / 1000;
-  return Number.isFinite(span) && span > 0 && span <= 86_400 ? span : null;
-};
+const seconds = secondsBetween;
 
 /** "78 (+2)": a value and, when the usual is known, its change against it. */
 function withChange(metric: MetricDefinition, value: number, usual: number | undefined): string {

@@ -2,7 +2,7 @@
 import { DAILY_METRIC_FIELDS } from "../oura/daily-metrics.ts";
 import type { Documents } from "../storage/documents.ts";
 import { isCalendarDay } from "../time/calendar-day.ts";
-import { PLAUSIBLE_LIMIT } from "./night-data.ts";
+import { PLAUSIBLE_LIMIT } from "./values.ts";
 
 /** How a metric's value reads: a number with its unit, a duration (seconds), a signed deviation, or a level by name. */
 export type MetricKind = "number" | "duration" | "deviation" | "level";

@@ -2,6 +2,7 @@
 // kept in the ring's own offset that night — the wearer's clock, whichever time zone the viewer is in.
 import type { Documents } from "../storage/documents.ts";
 import { calendarDayOr, isCalendarDay } from "../time/calendar-day.ts";
+import { heartRateOr, instantOr, numberIn } from "./values.ts";
 
 export type Phase = "deep" | "light" | "rem" | "awake";
 
@@ -47,32 +48,13 @@ const LONGEST_NIGHT_MS = 36 * 3_600_000;
 /** 5-minute slots in LONGEST_NIGHT_MS: longer phase strings or series are cut there, not drawn by the million. */
 const MOST_SLOTS = LONGEST_NIGHT_MS / 300_000;
 
-/** Larger than any value Oura measures (a second of a day, a step count): a number past it cannot be drawn (max − min overflows). */
-export const PLAUSIBLE_LIMIT = 1e9;
-const numberOr = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= PLAUSIBLE_LIMIT ? value : null);
-/** A heart rate: 255 is Oura's "no reading" (a nap's lowest_heart_rate), and 0 is none either. */
-const heartRateOr = (value: unknown) => {
-  const bpm = numberOr(value);
-  return bpm !== null && bpm > 0 && bpm < 255 ? bpm : null;
-};
-const within = (value: unknown, low: number, high: number) => {
-  const n = numberOr(value);
-  return n !== null && n >= low && n <= high ? n : null;
-};
+const numberOr = (value: unknown) => numberIn(value);
+const within = (value: unknown, low: number, high: number) => numberIn(value, low, high);
 const series = (value: unknown, reading: (v: unknown) => number | null = numberOr): (number | null)[] => {
   const items = (value as { items?: unknown })?.items;
   return Array.isArray(items) ? items.slice(0, MOST_SLOTS).map(reading) : [];
 };
 /** An instant with its offset, as Oura writes bedtimes; anything else is missing. */
-/** Instants a ring can have recorded: Oura began in 2015; far-future years (+275760) break date arithmetic. */
-const EARLIEST_MS = Date.parse("2010-01-01T00:00:00Z");
-const LATEST_MS = Date.parse("2100-01-01T00:00:00Z");
-const instantOr = (value: unknown): string | null => {
-  if (typeof value !== "string" || value.length > 40) return null;
-  const ms = Date.parse(value);
-  return ms >= EARLIEST_MS && ms < LATEST_MS ? value : null;
-};
-
 /** `day` (a calendar day) moved by `by` days. */
 export function shiftDay(day: string, by: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);

@@ -2,6 +2,7 @@
 // contributors, and the day's stress and resilience, read from the newest documents of each type (within a week).
 import type { DocumentFields, Documents } from "../storage/documents.ts";
 import { shiftDay } from "./night-data.ts";
+import { numberIn, textOr } from "./values.ts";
 
 export type ScoreKind = "sleep" | "readiness" | "activity";
 
@@ -62,8 +63,6 @@ const CONTRIBUTORS: Record<ScoreKind, [string, string][]> = {
 const DATA_TYPE: Record<ScoreKind, string> = { sleep: "daily_sleep", readiness: "daily_readiness", activity: "daily_activity" };
 
 /** A value a view may show: a finite number in range, else missing (a malformed value costs that value only). */
-const numberIn = (value: unknown, low: number, high: number) => (typeof value === "number" && Number.isFinite(value) && value >= low && value <= high ? value : null);
-const textOr = (value: unknown) => (typeof value === "string" && value.length > 0 && value.length <= 40 ? value : null);
 
 const SCORE_FIELDS = { score: "$.score", contributors: "$.contributors", temperature_deviation: "$.temperature_deviation" };
 type ScoreRow = DocumentFields<keyof typeof SCORE_FIELDS>;
