@@ -8,6 +8,7 @@ import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
 import { usualStartDay } from "./views/metrics.ts";
 import { createRenderCache } from "./views/render-cache.ts";
+import { chosenName } from "./views/names.ts";
 import { measured } from "./routes/metrics.ts";
 import { createWebSocketHandler } from "./routes/realtime.ts";
 import { createWebhookReceiver } from "./routes/webhook-receiver.ts";
@@ -111,10 +112,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   const accounts = warehouse?.accounts ?? localAccounts;
   const renderCache = createRenderCache(now);
   const broadcaster = createBunBroadcaster(() => server, {
-    nameOf: (userId) => {
-      const account = accounts.list(userId)[0];
-      return account?.display_name ?? account?.email ?? undefined;
-    },
+    nameOf: (userId) => chosenName(accounts.list(userId)[0]),
     usualOf: (userId, metric) => storage.documents.usualValue(userId, metric, usualStartDay(now())),
   });
   const sync = createOuraSync(config, { storage, accounts, broadcaster, logger, metrics, timings, now });

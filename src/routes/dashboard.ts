@@ -15,33 +15,26 @@ import { accountService } from "../services/accounts.ts";
 import { eventService } from "../services/events.ts";
 import { importService } from "../services/imports.ts";
 import { invitationService, MAX_INVITATION_HOURS } from "../services/invitations.ts";
+import { dashboardViewService } from "../services/dashboard-views.ts";
 import { pollingMode, statusService } from "../services/server-status.ts";
 import { subscriptionService } from "../services/subscriptions.ts";
 import { InvitationsPanel, LinkedUsers, UnlinkedNote } from "../views/access.tsx";
 import { errorResponse } from "../schemas/common.ts";
 import { DataType } from "../schemas/notification.ts";
-import { EventDetail, FeedList, userNames } from "../views/feed.tsx";
+import { EventDetail, FeedList } from "../views/feed.tsx";
+import { userNames } from "../views/names.ts";
 import { RetryFailedNote } from "../views/fetch-retry.tsx";
 import { ErrorNote, htmlDocument, type Markup } from "../views/layout.tsx";
 import { DisplayNameForm } from "./auth.ts";
 import { createRouter, DATA_SECURITY, defineRoute, OPTIONAL_SESSION_SECURITY } from "./router.ts";
-import { dayString, loadMetricSeries, type MetricSeries, usualStartDay } from "../views/metrics.ts";
-import { loadActivities } from "../views/activities-data.ts";
-import type { FeedContext } from "../views/event-words.ts";
-import { loadToday } from "../views/today-data.ts";
-import { TodayView } from "../views/today.tsx";
 import { HistoryPanel } from "../views/history.tsx";
 import { pollingStrip } from "../views/polling-strip.ts";
 import { AuthErrorPage, DashboardPage, EventPage, SignInPage, WarehouseSummary } from "../views/pages.tsx";
-import { loadNight, shiftDay } from "../views/night-data.ts";
-import { NightView } from "../views/night.tsx";
-import { Panels, RANGES } from "../views/panels.tsx";
+import { RANGES } from "../views/panels.tsx";
 import { SubscriptionsSummary, SubscriptionsSynced, SubscriptionsTable } from "../views/subscriptions.tsx";
 
 const SIGN_IN_CSRF_COOKIE = "oura_signin";
 const FEED_SIZE = 50;
-/** The days of series today's tiles read (their newest point and the wearer's usual). */
-const TODAY_DAYS = 7;
 
 /** Out-of-range values fall back to a week: a hand-edited URL should still show a page. */
 function rangeOf(value: string | undefined): number {
@@ -137,57 +130,7 @@ export function createDashboardRoutes(deps: AppDeps) {
   const invitations = invitationService(deps);
   const subscriptions = subscriptionService(deps);
   const status = statusService(deps);
-  const renderCache = deps.renderCache;
-
-  /** The feed's names and usual values for the users a principal may see, each user's read once per render. */
-  function feedContext(principal: Principal): FeedContext {
-    const names = userNames(accounts.visible(principal));
-    const since = usualStartDay(deps.now());
-    const usual = new Map<string, number | undefined>();
-    const usualOf = (userId: string, metric: string) => {
-      const key = `${userId}\n${metric}`;
-      if (!usual.has(key)) usual.set(key, deps.documents.usualValue(userId, metric, since));
-      return usual.get(key);
-    };
-    return { nameOf: (userId) => names.get(userId), usualOf };
-  }
-
-  /**
-   * What the page draws from documents — today, a night, the trends — for the principal's view, each kept in the render
-   * cache until a document of that view changes (and drawn again ahead of the next visit, see views/render-cache.ts). The key is everything else a drawing depends on: whose view (one user, or every
-   * user's), the range, the night asked for and today's date. Nothing is shared between views of different users.
-   */
-  function drawings(principal: Principal, days: number) {
-    const only = viewScope(principal);
-    const scope = only === undefined ? "*" : `user:${only}`;
-    const now = deps.now();
-    const today = dayString(now);
-    // One user's view depends on their documents; every user's view on everyone's, and on who is linked by which name.
-    const version = () => deps.documents.changeCount(only);
-    // Today's tiles read the week's series whatever range the trends show (a key without the range must not depend on it).
-    const series = new Map<number, Promise<MetricSeries[]>>();
-    const seriesOf = (over: number) => series.get(over) ?? series.set(over, loadMetricSeries(deps.documents, only, over, now)).get(over)!;
-    const text = async (node: { toString(): string | Promise<string> }) => String(await node.toString());
-    return {
-      today: () =>
-        renderCache.get(`today\n${scope}\n${today}`, version, async () =>
-          text(TodayView({ today: only ? await loadToday(deps.documents, only, today) : undefined, series: await seriesOf(TODAY_DAYS), users: only ? undefined : accounts.visible(principal).length })),
-        ),
-      night: (day: string | undefined) =>
-        renderCache.get(`night\n${scope}\n${day ?? ""}\n${today}`, version, async () => {
-          const night = await loadNight(deps.documents, only, day);
-          const shown = night?.day ?? day ?? today;
-          // Past today only when a later night is recorded (a wearer east of UTC), never into empty days.
-          const laterNight = shown >= today && (await deps.documents.listFields({ data_type: "sleep", user_id: only, start_day: shiftDay(shown, 1) }, {}, 1)).length > 0;
-          return text(NightView({ night, day, today, laterNight }));
-        }),
-      panels: () =>
-        renderCache.get(`panels\n${scope}\n${days}\n${today}`, version, async () => {
-          const activities = await loadActivities(deps.documents, only, dayString(now - (days - 1) * 86_400_000));
-          return text(Panels({ series: await seriesOf(days), activities, days, now, names: only ? undefined : userNames(accounts.visible(principal)) }));
-        }),
-    };
-  }
+  const views = dashboardViewService(deps);
 
   async function signInPage(c: Context<AppEnv>, status: 200 | 401 | 403 | 429, error?: string) {
     let nonce = await getSignedCookie(c, deps.keys.cookieSecret, SIGN_IN_CSRF_COOKIE);
@@ -199,19 +142,11 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.html(htmlDocument(page), status);
   }
 
-  /** The user filter of the page's health views: one's own ring, or every user for an operator without one (guests never get here). */
-  const viewScope = (principal: Principal): string | undefined => {
-    const scope = principal.personalScope();
-    // null is "nothing visible" (a guest): never to be read as "every user".
-    if (scope === null) throw new AppError(403, "not_linked", "no Oura ring is linked to you on this server");
-    return scope;
-  };
-
   app.openapi(dashboardRoute, async (c) => {
     const principal = c.var.principal;
     if (!principal) return signInPage(c, 200);
     if (principal.role === "guest") return c.html(htmlDocument(AuthErrorPage({ title: "No ring linked to you yet", message: "You are signed in, but no Oura account is linked to you on this server. Sign in with Oura to link yours, or ask an operator." })), 403);
-    const only = viewScope(principal);
+    const only = views.scope(principal);
     const query = c.req.valid("query");
     const days = rangeOf(query.days);
     // A shared link outlives what it points at (retention, a typo): the page still opens, and says so.
@@ -222,7 +157,7 @@ export function createDashboardRoutes(deps: AppDeps) {
     if (query.event !== undefined && !openEvent) notes.push(`Event ${query.event} is not here (deleted by retention, or never was).`);
     const nightDay = query.night !== undefined && Day.safeParse(query.night).success ? query.night : undefined;
     if (query.night !== undefined && !nightDay) notes.push(`"${query.night}" is not a day (YYYY-MM-DD): showing the latest night.`);
-    const drawn = drawings(principal, days);
+    const drawn = views.drawings(principal, days);
     const [night, today, panels, page, lastEventAt, pollStates] = await Promise.all([
       drawn.night(nightDay),
       drawn.today(),
@@ -251,7 +186,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       lastEventAt,
       storageBytes: server?.storageBytes ?? null,
       events: page.events,
-      feedContext: feedContext(principal),
+      feedContext: views.feedContext(principal),
       drawn: { today, night, panels },
       serverUrl: deps.config.publicUrl ?? new URL(c.req.url).origin,
     });
@@ -274,14 +209,14 @@ export function createDashboardRoutes(deps: AppDeps) {
     return c.redirect("/dashboard", 303);
   });
 
-  app.openapi(panelsRoute, async (c) => c.html(await drawings(c.var.principal, rangeOf(c.req.valid("query").days)).panels()));
+  app.openapi(panelsRoute, async (c) => c.html(await views.drawings(c.var.principal, rangeOf(c.req.valid("query").days)).panels()));
 
-  app.openapi(todayRoute, async (c) => c.html(await drawings(c.var.principal, 7).today()));
+  app.openapi(todayRoute, async (c) => c.html(await views.drawings(c.var.principal, 7).today()));
 
   app.openapi(feedRoute, async (c) => {
     const dataType = c.req.valid("query").data_type || undefined;
-    const page = await events.list(c.var.principal, { data_type: dataType, user_id: viewScope(c.var.principal) }, { limit: FEED_SIZE });
-    return c.html(FeedList({ events: page.events, context: feedContext(c.var.principal) }));
+    const page = await events.list(c.var.principal, { data_type: dataType, user_id: views.scope(c.var.principal) }, { limit: FEED_SIZE });
+    return c.html(FeedList({ events: page.events, context: views.feedContext(c.var.principal) }));
   });
 
   app.openapi(eventRoute, async (c) => {
@@ -303,7 +238,7 @@ export function createDashboardRoutes(deps: AppDeps) {
 
   app.openapi(subscriptionsRoute, (c) => ouraFragment(c, () => subscriptionsTable(c.var.principal)));
 
-  app.openapi(nightRoute, async (c) => c.html(await drawings(c.var.principal, 7).night(c.req.valid("query").day)));
+  app.openapi(nightRoute, async (c) => c.html(await views.drawings(c.var.principal, 7).night(c.req.valid("query").day)));
 
   app.openapi(warehouseRoute, (c) => {
     const warehouse = status.warehouse(c.var.principal);

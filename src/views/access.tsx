@@ -4,12 +4,13 @@
 import type { VisibleAccount } from "../services/accounts.ts";
 import type { Invitation } from "../storage/invitations.ts";
 import { LastEventTime } from "./feed.tsx";
+import { shownName } from "./names.ts";
 
 export function LinkedUsers(props: { accounts: VisibleAccount[]; operator: boolean; self: string | null }) {
   return (
     <ul class="linked" id="linked-users">
       {props.accounts.map((a) => {
-        const name = a.display_name ?? a.email ?? a.user_id;
+        const name = shownName(a);
         const url = `/dashboard/users/${encodeURIComponent(a.user_id)}`;
         const nameable = props.operator || a.user_id === props.self;
         return (

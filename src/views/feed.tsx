@@ -35,14 +35,6 @@ export function FeedRow(props: { event: Event; context?: FeedContext }) {
   );
 }
 
-/** The names the feed shows for the users a viewer may see: the name they chose, else their email. */
-export function userNames(accounts: readonly { user_id: string; email?: string | null; display_name?: string | null }[]): ReadonlyMap<string, string> {
-  return new Map(accounts.flatMap((account) => {
-    const name = account.display_name ?? account.email;
-    return name ? [[account.user_id, name] as const] : [];
-  }));
-}
-
 export function FeedList(props: { events: Event[]; context?: FeedContext }) {
   return (
     <>

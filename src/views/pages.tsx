@@ -6,7 +6,8 @@ import type { VisibleAccount } from "../services/accounts.ts";
 import { LinkedUsers } from "./access.tsx";
 import type { Event } from "../storage/events.ts";
 import { WEBHOOK_DATA_TYPES } from "../oura/data-types.ts";
-import { EventDetail, FeedList, LastEventTime, userNames } from "./feed.tsx";
+import { EventDetail, FeedList, LastEventTime } from "./feed.tsx";
+import { shownName, userNames } from "./names.ts";
 import { ErrorNote, Layout } from "./layout.tsx";
 import type { FeedContext } from "./event-words.ts";
 import type { PollingStrip } from "./polling-strip.ts";
@@ -86,7 +87,7 @@ export function DashboardPage(model: DashboardModel) {
   const alerts = [
     ...needsReauth.map((a) => (
       <p class="alert" role="alert">
-        Oura no longer accepts the sign-in of <code>{a.display_name ?? a.email ?? a.user_id}</code>: <a href="/auth/login">sign in again</a>.
+        Oura no longer accepts the sign-in of <code>{shownName(a)}</code>: <a href="/auth/login">sign in again</a>.
       </p>
     )),
     ...(model.refusalAlert
@@ -125,7 +126,7 @@ export function DashboardPage(model: DashboardModel) {
                 ? "no Oura user yet"
                 : model.accounts.map((a) => (
                     <span class={a.needs_reauth ? "token bad" : "token ok"} title={a.user_id}>
-                      {a.display_name ?? a.email ?? a.user_id}{" "}
+                      {shownName(a)}{" "}
                       {a.needs_reauth ? (
                         "(sign in again)"
                       ) : a.access_expires_at ? (
