@@ -1,6 +1,7 @@
 // Read latency at scale: builds a database of N events (default 1,000,000) for 50 users plus one user with 100
 // events, 10 data types, 90 days of event times and of documents (the build is not timed), starts the server on it
-// as users run it (Oura sign-in against a fake Oura, fetcher, renewer, pruner and storage check on, default retention:
+// as users run it (Oura sign-in against a fake Oura answering in 100 ms, polling, the fetcher, renewer, pruner,
+// imports, drawing ahead and the storage check on, default retention:
 // every event was received in the last day) and measures p50/p99 of each read over a few hundred requests.
 // Usage: bun run bench/reads.ts [events, default 1000000] [--requests 300]
 import { Database } from "bun:sqlite";
@@ -83,11 +84,12 @@ const documentCount = (db.query("SELECT count(*) AS n FROM documents").get() as 
 db.close();
 console.log(`built ${total.toLocaleString("en-US")} events and ${documentCount.toLocaleString("en-US")} documents (a realistic sleep document each night) in ${((performance.now() - built) / 1000).toFixed(1)} s (not timed below)`);
 
-const fake = new FakeOura().start();
+// As the other benchmarks run it: each usercollection answer takes 100 ms, as over a real network.
+const fake = new FakeOura({ documentDelayMs: 100, rateLimit: { requests: 5000, windowMs: 300_000 } }).start();
 const port = 30_000 + Math.floor(Math.random() * 20_000);
 const child = Bun.spawn([process.execPath, "src/main.ts"], {
   cwd: join(import.meta.dir, ".."),
-  env: { PATH: process.env.PATH ?? "", PORT: String(port), DATABASE_PATH: dbPath, API_TOKEN: TOKEN, ...fake.env(), PUBLIC_URL: `http://127.0.0.1:${port}`, ALLOWED_EMAILS: "*@example.com", LOG_LEVEL: "warn" },
+  env: { PATH: process.env.PATH ?? "", PORT: String(port), DATABASE_PATH: dbPath, API_TOKEN: TOKEN, ...fake.env(), PUBLIC_URL: `http://127.0.0.1:${port}`, ALLOWED_EMAILS: "*@example.com", POLLING_ENABLED: "true", LOG_LEVEL: "warn" },
   stdout: "ignore",
   stderr: "inherit",
 });
