@@ -6,6 +6,7 @@ import type { AppDeps, WebSocketData } from "./deps.ts";
 import type { Logger } from "./log.ts";
 import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
+import { createCommitListeners } from "./realtime/committed.ts";
 import { usualStartDay } from "./views/metrics.ts";
 import { createRenderCache } from "./views/render-cache.ts";
 import { chosenName } from "./views/names.ts";
@@ -114,7 +115,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   const broadcaster = createBunBroadcaster(() => server, {
     nameOf: (userId) => chosenName(accounts.list(userId)[0]),
     usualOf: (userId, metric) => storage.documents.usualValue(userId, metric, usualStartDay(now())),
-  });
+  }, createCommitListeners((error) => logger.error("sink.wake_failed", { error: error instanceof Error ? error.message : String(error) })));
   const sync = createOuraSync(config, { storage, accounts, broadcaster, logger, metrics, timings, now });
   const deps: AppDeps = {
     keys,

@@ -1,6 +1,7 @@
 // Fan-out of committed events to live subscribers, by topic.
 import type { Server } from "bun";
 import type { FeedContext } from "../views/event-words.ts";
+import { type CommitListeners, createCommitListeners } from "./committed.ts";
 
 export interface Broadcaster {
   /** Sends one pre-rendered message to every subscriber of the topic. */
@@ -9,6 +10,8 @@ export interface Broadcaster {
   hasSubscribers(topic: string): boolean;
   /** What the live feed says of a user (their name, their usual values), when known. */
   feedContext?: FeedContext;
+  /** Told of every committed event (created, or changed by its fetch), whether or not a socket listens. */
+  committed: CommitListeners;
 }
 
 /** The one topic a subscriber listens to; every event is published to each topic it matches. */
@@ -17,9 +20,10 @@ export function eventTopic({ userId, dataType, html = false }: { userId?: string
 }
 
 /** Bun's native pub/sub: one call, the runtime writes to every socket without a JS loop. */
-export function createBunBroadcaster(server: () => Server<unknown> | undefined, feedContext?: FeedContext): Broadcaster {
+export function createBunBroadcaster(server: () => Server<unknown> | undefined, feedContext?: FeedContext, committed: CommitListeners = createCommitListeners()): Broadcaster {
   return {
     feedContext,
+    committed,
     publish(topic, message) {
       server()?.publish(topic, message);
     },
@@ -35,5 +39,5 @@ export interface RecordingBroadcaster extends Broadcaster {
 
 export function createRecordingBroadcaster(): RecordingBroadcaster {
   const messages: { topic: string; message: string }[] = [];
-  return { messages, publish: (topic, message) => void messages.push({ topic, message }), hasSubscribers: () => true };
+  return { messages, committed: createCommitListeners(), publish: (topic, message) => void messages.push({ topic, message }), hasSubscribers: () => true };
 }

@@ -16,6 +16,7 @@ export const HTML_ANY = "html:any";
 
 /** `created`: the event was just stored; otherwise it changed (its document was fetched, or the fetch ended). */
 export function publishEvent(broadcaster: Broadcaster, event: Event, created = true): void {
+  broadcaster.committed.emit(event, created);
   const { user_id: userId, data_type: dataType } = event;
   const scopes = [{}, { dataType }, { userId }, { userId, dataType }];
   // Rendered only when somebody listens: with no live client, ingestion pays nothing for the stream.
