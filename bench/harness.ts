@@ -43,14 +43,17 @@ export async function startProcess(command: string[], env: Record<string, string
   throw new Error(`server did not start: ${await Bun.file(logPath).text()}`);
 }
 
-export async function runWorker(args: string[], env: Record<string, string> = {}) {
-  const worker = Bun.spawn(pinned(1, [process.execPath, join(import.meta.dir, "load-worker.ts"), ...args]), {
+export const runWorker = (args: string[], env: Record<string, string> = {}) => runBenchScript("load-worker.ts", args, env);
+
+/** Runs a script of bench/ on core 1 and returns the JSON of its last line. */
+export async function runBenchScript(script: string, args: string[], env: Record<string, string> = {}) {
+  const worker = Bun.spawn(pinned(1, [process.execPath, join(import.meta.dir, script), ...args]), {
     stdout: "pipe",
     stderr: "inherit",
     env: { ...process.env, BENCH_USERS: String(USERS), ...env },
   });
   const output = await new Response(worker.stdout).text();
-  if ((await worker.exited) !== 0) throw new Error(`load worker failed: ${output}`);
+  if ((await worker.exited) !== 0) throw new Error(`${script} failed: ${output}`);
   return JSON.parse(output.trim().split("\n").pop()!);
 }
 
