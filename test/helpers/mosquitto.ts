@@ -7,8 +7,9 @@ import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { freePort, waitFor } from "./ports.ts";
 import { tempDir } from "./servers.ts";
+import { TEST_PACKAGES } from "./system-packages.ts";
 
-export const MOSQUITTO = "/usr/sbin/mosquitto";
+export const MOSQUITTO = TEST_PACKAGES.mosquitto;
 const MOSQUITTO_PASSWD = "/usr/bin/mosquitto_passwd";
 
 export interface Broker {
