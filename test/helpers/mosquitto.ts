@@ -27,6 +27,8 @@ export async function startBroker(options: { user?: { name: string; password: st
   const dir = tempDir("mosquitto-");
   const port = freePort();
   const lines = [`listener ${port} 127.0.0.1`, "persistence false", "log_dest stderr", "log_type error"];
+  // Started as root (CI), mosquitto would switch to its own user, who may not read this test's files: it stays root.
+  if (process.getuid?.() === 0) lines.push("user root");
   if (options.user) {
     const passwords = join(dir, "passwords");
     writeFileSync(passwords, "");
@@ -77,6 +79,8 @@ export interface Watcher {
   client: MqttClient;
   /** Topic → last payload ("" for a retained message cleared). */
   last: Map<string, string>;
+  /** Topic → every payload seen, in order. */
+  seen: Map<string, string[]>;
   /** Resolves with the payload once `topic` holds a message that `accept` takes. */
   until(topic: string, accept?: (payload: string) => boolean, timeoutMs?: number): Promise<string>;
   close(): Promise<void>;
@@ -85,11 +89,16 @@ export interface Watcher {
 export async function watch(url: string, topics: string[], options: { username?: string; password?: string } = {}): Promise<Watcher> {
   const client = await mqtt.connectAsync(url, { reconnectPeriod: 100, ...options });
   const last = new Map<string, string>();
-  client.on("message", (topic, payload) => last.set(topic, payload.toString()));
+  const seen = new Map<string, string[]>();
+  client.on("message", (topic, payload) => {
+    last.set(topic, payload.toString());
+    seen.set(topic, [...(seen.get(topic) ?? []), payload.toString()]);
+  });
   await client.subscribeAsync(topics, { qos: 1 });
   return {
     client,
     last,
+    seen,
     until(topic, accept = () => true, timeoutMs = 5000) {
       return waitFor(() => {
         const payload = last.get(topic);
