@@ -215,6 +215,35 @@ describe("states", () => {
   });
 });
 
+describe("when it publishes", () => {
+  test("woken by the committed event: with a tick of a minute, a webhook's document is published at once", async () => {
+    const port = freePort();
+    const server = await startTestServer({ ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DATABASE_PATH: join(tempDir(), "wake.db"), POLLING_ENABLED: "false", MQTT_TOPIC_PREFIX: "wake", MQTT_CLIENT_ID: "wake" }, { ...TIMINGS, mqtt: { ...TIMINGS.mqtt, tickMs: 60_000 } });
+    const wakeWatcher = await watch(broker.url, ["wake/#"]);
+    try {
+      await link(server, "WAKE-USER");
+      const readiness = { ...oura.dailyReadiness, id: "wake-readiness", score: 67 };
+      fake.putDocument("WAKE-USER", "daily_readiness", readiness);
+      const response = await fake.deliver(`http://127.0.0.1:${port}/webhooks`, { event_type: "create", data_type: "daily_readiness", object_id: readiness.id, event_time: new Date().toISOString(), user_id: "WAKE-USER" });
+      expect(response.status).toBe(201);
+      expect(await wakeWatcher.until(`wake/${userSlug("WAKE-USER")}/readiness_score/state`, (p) => p === "67", 3000)).toBe("67");
+    } finally {
+      await wakeWatcher.close();
+      await server.stop();
+    }
+  });
+
+  test("Home Assistant's birth message (homeassistant/status online): every config is sent again", async () => {
+    const topic = `homeassistant/sensor/oura_${slug}/sleep_score/config`;
+    const config = await watcher.until(topic, (p) => p !== "");
+    // As a Home Assistant that lost its discovered entities (and a broker that lost the config) would see it.
+    await watcher.client.publishAsync(topic, "", { qos: 1, retain: true });
+    await watcher.until(topic, (p) => p === "");
+    await watcher.client.publishAsync("homeassistant/status", "online", { qos: 1 });
+    expect(await watcher.until(topic, (p) => p !== "")).toBe(config);
+  });
+});
+
 describe("the broker away, a restart, an unlink", () => {
   test("broker stopped: webhooks are still stored, /health and the dashboard say so; back: it reconnects and publishes everything again", async () => {
     await broker.stop();
