@@ -55,6 +55,11 @@ const slug = userSlug(WEARER);
 const otherSlug = userSlug(OTHER);
 const stateTopic = (key: string, of = slug) => `oura_streaming/${of}/${key}/state`;
 const attributesOf = (key: string, of = slug) => JSON.parse(watcher.last.get(`oura_streaming/${of}/${key}/attributes`) ?? "null") as Record<string, unknown> | null;
+/** The attributes once they name `day` (they follow their state, a message later). */
+const attributesOfDay = async (key: string, day: string) => {
+  await waitFor(() => attributesOf(key)?.day === day, 5000, `${key}'s attributes of ${day}`);
+  return attributesOf(key);
+};
 const configsOf = (messages: Map<string, string>, of: string) =>
   new Map([...messages].filter(([topic]) => topic.startsWith("homeassistant/") && topic.includes(`/oura_${of}/`)).map(([topic, payload]) => [topic, JSON.parse(payload) as Record<string, any>]));
 
@@ -153,14 +158,14 @@ describe("states", () => {
     fake.putDocument(WEARER, "daily_sleep", oura.dailySleep);
     await notify(WEARER, "daily_sleep", oura.dailySleep.id);
     expect(await watcher.until(stateTopic("sleep_score"), (p) => p === "76")).toBe("76");
-    expect(attributesOf("sleep_score")).toEqual({ day: "2026-01-18" });
+    expect(await attributesOfDay("sleep_score", "2026-01-18")).toEqual({ day: "2026-01-18" });
   });
 
   test("after a poll: today's steps", async () => {
     // A poll now, as its loop would run it (the users were linked after the server's first one).
     await running.deps.sync!.poller!.tick();
     expect(await watcher.until(stateTopic("steps"), (p) => p === "4321")).toBe("4321");
-    expect(attributesOf("steps")).toEqual({ day: today });
+    expect(await attributesOfDay("steps", today)).toEqual({ day: today });
   });
 
   test("after an import: VO2 max", async () => {
@@ -172,7 +177,7 @@ describe("states", () => {
     });
     expect(response.status).toBeLessThan(300);
     expect(await watcher.until(stateTopic("vo2_max"), (p) => p === "43")).toBe("43");
-    expect(attributesOf("vo2_max")).toEqual({ day: "2026-01-17" });
+    expect(await attributesOfDay("vo2_max", "2026-01-17")).toEqual({ day: "2026-01-17" });
   });
 
   test("the night: minutes, bedtimes as instants with their offset, and a nap's 255 never published as the lowest heart rate", async () => {
@@ -181,9 +186,10 @@ describe("states", () => {
       await notify(WEARER, "sleep", night.id);
     }
     await watcher.until(stateTopic("lowest_heart_rate"), (p) => p === "57");
-    expect(watcher.last.get(stateTopic("total_sleep"))).toBe(String(Math.round(oura.sleep.total_sleep_duration / 60)));
-    expect(watcher.last.get(stateTopic("bedtime_start"))).toBe(oura.sleep.bedtime_start);
-    expect(attributesOf("bedtime_end")).toEqual({ day: "2026-01-18" });
+    const minutes = String(Math.round(oura.sleep.total_sleep_duration / 60));
+    expect(await watcher.until(stateTopic("total_sleep"), (p) => p === minutes)).toBe(minutes);
+    expect(await watcher.until(stateTopic("bedtime_start"), (p) => p === oura.sleep.bedtime_start)).toBe(oura.sleep.bedtime_start);
+    expect(await attributesOfDay("bedtime_end", "2026-01-18")).toEqual({ day: "2026-01-18" });
     // The next day has a short rest only: Oura's 255 ("no reading") is no heart rate.
     const rest = { ...oura.sleepWithoutReadings, id: "rest-2026-01-19", day: "2026-01-19" };
     fake.putDocument(WEARER, "sleep", rest);
