@@ -50,5 +50,3 @@ export const ENTITIES: readonly EntityDefinition[] = [
   { key: "last_workout", name: "Last workout", component: "sensor", icon: "mdi:dumbbell" },
   { key: "needs_sign_in", name: "Needs sign-in", component: "binary_sensor", device_class: "problem", entity_category: "diagnostic" },
 ];
-
-export type EntityKey = string;

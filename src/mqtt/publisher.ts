@@ -22,6 +22,8 @@ const DEVICES_SETTING = "mqtt.devices";
 export interface MqttTimings extends ConnectionTimings {
   /** How often the job looks for what no committed event announces (a name, a sign-in lost, an unlink; default 2 s). */
   tickMs?: number;
+  /** How soon after a committed event the job runs: the events of a burst (an import) share one pass (default 200 ms). */
+  settleMs?: number;
 }
 
 export interface MqttStatus {
@@ -68,6 +70,8 @@ export function createMqttPublisher(deps: MqttPublisherDeps): MqttPublisher {
   /** Bumped on every connection: a pass that began on an older one records nothing. */
   let generation = 0;
   let lastPublishedAt: string | null = null;
+  /** A pass that failed (a publish cut off, the database unreadable): shown beside the link's own errors. */
+  let passError: { message: string; at: string } | null = null;
 
   const connection = createConnection(
     config,
@@ -151,17 +155,36 @@ export function createMqttPublisher(deps: MqttPublisherDeps): MqttPublisher {
     }
   }
 
-  const job = new PeriodicJob("mqtt.publish", pass, logger);
+  const job = new PeriodicJob(
+    "mqtt.publish",
+    () =>
+      pass().then(
+        () => (passError = null),
+        (error: unknown) => {
+          passError = { message: error instanceof Error ? error.message : String(error), at: new Date(now()).toISOString() };
+          throw error;
+        },
+      ),
+    logger,
+  );
   let unlisten: (() => void) | undefined;
+  let settling: ReturnType<typeof setTimeout> | undefined;
+  const wakeSoon = () => {
+    settling ??= setTimeout(() => {
+      settling = undefined;
+      job.wake();
+    }, deps.timings?.settleMs ?? 200);
+  };
 
   return {
     start() {
       connection.start();
-      unlisten = deps.committed.add(() => job.wake());
+      unlisten = deps.committed.add(wakeSoon);
       job.start(deps.timings?.tickMs ?? 2000);
     },
     async stop() {
       unlisten?.();
+      clearTimeout(settling);
       // The link first: a pass waiting for acknowledgements ends when it closes.
       await connection.stop();
       await job.stop();
@@ -181,7 +204,9 @@ export function createMqttPublisher(deps: MqttPublisherDeps): MqttPublisher {
       } catch {
         // The database unreadable: the link's own state is still worth showing.
       }
-      return { ...link, broker: config.brokerUrl, last_published_at: lastPublishedAt, devices: devices?.size ?? linkedCount, pending_users: pending };
+      // The newer of the link's last error and the last failed pass.
+      const error = passError && (link.last_error_at === null || passError.at > link.last_error_at) ? { last_error: passError.message, last_error_at: passError.at } : {};
+      return { ...link, ...error, broker: config.brokerUrl, last_published_at: lastPublishedAt, devices: devices?.size ?? linkedCount, pending_users: pending };
     },
   };
 }

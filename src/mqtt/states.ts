@@ -6,7 +6,7 @@ import type { Documents } from "../storage/documents.ts";
 import { loadNight } from "../views/night-data.ts";
 import { loadToday, type Today } from "../views/today-data.ts";
 import { instantOr, numberIn, secondsBetween, textOr } from "../views/values.ts";
-import { ENTITIES, type EntityKey, STRESS_SUMMARIES } from "./entities.ts";
+import { ENTITIES, STRESS_SUMMARIES } from "./entities.ts";
 import { RESILIENCE_LEVELS } from "../oura/daily-metrics.ts";
 
 export interface EntityState {
@@ -41,7 +41,7 @@ export async function ringOf(store: Documents, userId: string): Promise<{ model:
 const EVER = "2010-01-01";
 
 /** Every entity's state for one linked user: the newest value of each, and the Oura day it is from. */
-export async function entityStates(store: Documents, account: AccountSummary): Promise<Record<EntityKey, EntityState>> {
+export async function entityStates(store: Documents, account: AccountSummary): Promise<Record<string, EntityState>> {
   const userId = account.user_id;
   const [day, night, activity, vo2, workouts] = await Promise.all([
     loadToday(store, userId, EVER, EVER),
@@ -55,7 +55,7 @@ export async function entityStates(store: Documents, account: AccountSummary): P
   const startMs = (start: unknown) => Date.parse(instantOr(start) ?? "1970-01-01T00:00:00Z");
   const workout = workouts.sort((a, b) => b.day!.localeCompare(a.day!) || startMs(b.start) - startMs(a.start))[0];
   const nightDay = night?.day ?? null;
-  const states: Record<EntityKey, EntityState> = {
+  const states: Record<string, EntityState> = {
     sleep_score: scoreOf("sleep"),
     readiness_score: scoreOf("readiness"),
     activity_score: scoreOf("activity"),
@@ -94,4 +94,4 @@ export async function entityStates(store: Documents, account: AccountSummary): P
 }
 
 /** Keys in catalogue order (what the publisher walks). */
-export const ENTITY_KEYS = ENTITIES.map((entity) => entity.key as EntityKey);
+export const ENTITY_KEYS = ENTITIES.map((entity) => entity.key);
