@@ -85,6 +85,11 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
   metrics.gauge("oura_linked_users", "Linked Oura users.", () => deps.accounts.list().length);
   metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => deps.storageStatus.sizeBytes() ?? 0);
   const breaker = deps.sync?.breaker;
+  const mqtt = deps.mqtt;
+  if (mqtt) {
+    metrics.gauge("oura_mqtt_connected", "Whether the MQTT broker Home Assistant reads is connected (1) or not (0).", () => (mqtt.status().state === "connected" ? 1 : 0));
+    metrics.gauge("oura_mqtt_pending_users", "Linked users whose newest states are not yet published to MQTT.", () => mqtt.status().pending_users);
+  }
   if (breaker) metrics.gauge("oura_circuit_state", "Whether Oura is treated as down: 0 closed, 1 half-open (a probe is out), 2 open.", () => ["closed", "half_open", "open"].indexOf(breaker.status().state));
 }
 

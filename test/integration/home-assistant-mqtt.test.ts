@@ -254,6 +254,7 @@ describe("the broker away, a restart, an unlink", () => {
   test("broker stopped: webhooks are still stored, /health and the dashboard say so; back: it reconnects and publishes everything again", async () => {
     await broker.stop();
     await waitFor(async () => (await health()).mqtt?.state === "disconnected", 5000, "/health to show the broker down");
+    expect(await (await fetch(`${base}/metrics`, { headers: auth })).text()).toMatch(/^oura_mqtt_connected 0$/m);
     const id = await notify(WEARER, "daily_stress", oura.dailyStress.id);
     expect(id).toBeGreaterThan(0);
     fake.putDocument(WEARER, "daily_stress", oura.dailyStress);
@@ -262,6 +263,7 @@ describe("the broker away, a restart, an unlink", () => {
     expect(dashboard).toMatch(new RegExp(`id="mqtt-status">cannot reach ${broker.url.replaceAll(".", "\\.")}`));
     await broker.start();
     await waitFor(async () => (await health()).mqtt?.state === "connected", 5000, "a reconnection");
+    expect(await (await fetch(`${base}/metrics`, { headers: auth })).text()).toMatch(/^oura_mqtt_connected 1$/m);
     // The broker kept nothing (no persistence): a fresh client sees it all again, the stress stored meanwhile included.
     await waitFor(async () => (await retained(broker.url, [stateTopic("stress_summary")])).get(stateTopic("stress_summary")) === "restored", 5000, "the states again");
     const again = await retained(broker.url, ["homeassistant/#", "oura_streaming/#"]);
