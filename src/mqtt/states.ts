@@ -31,7 +31,10 @@ async function newestFields<K extends string>(store: Documents, dataType: string
 
 /** The user's ring, for the device block: "Oura Ring gen3" and its firmware, from their newest ring_configuration. */
 export async function ringOf(store: Documents, userId: string): Promise<{ model: string; firmware: string | null }> {
-  const [ring] = await store.listFields({ data_type: "ring_configuration", user_id: userId }, { hardware: "$.hardware_type", firmware: "$.firmware_version", design: "$.design", color: "$.color" }, 1);
+  // Ring configurations have no day: the newest set up is the ring worn now (a replaced ring keeps its document).
+  const rings = await store.listFields({ data_type: "ring_configuration", user_id: userId }, { hardware: "$.hardware_type", firmware: "$.firmware_version", design: "$.design", color: "$.color", set_up: "$.set_up_at" }, 10);
+  const setUpMs = (value: unknown) => Date.parse(instantOr(value) ?? "1970-01-01T00:00:00Z");
+  const [ring] = rings.sort((a, b) => setUpMs(b.set_up) - setUpMs(a.set_up));
   const hardware = textOr(ring?.hardware, 40);
   const looks = [textOr(ring?.design, 40), textOr(ring?.color, 40)].filter((t): t is string => t !== null).map((t) => t.replaceAll("_", " "));
   return { model: [`Oura Ring${hardware ? ` ${hardware}` : ""}`, looks.length ? `(${looks.join(", ")})` : ""].filter(Boolean).join(" "), firmware: textOr(ring?.firmware, 40) };

@@ -145,8 +145,12 @@ describe("discovery", () => {
   });
 
   test("the device is named by the display name once set, and its model comes from ring_configuration", async () => {
-    fake.putDocument(WEARER, "ring_configuration", oura.ringConfiguration);
-    await notify(WEARER, "ring_configuration", oura.ringConfiguration.id);
+    // The ring worn now, and the one it replaced.
+    const oldRing = { ...oura.ringConfiguration, id: "old-ring", hardware_type: "gen2", firmware_version: "1.0.0", set_up_at: "2021-05-01T08:00:00+00:00" };
+    for (const ring of [oura.ringConfiguration, oldRing]) {
+      fake.putDocument(WEARER, "ring_configuration", ring);
+      await notify(WEARER, "ring_configuration", ring.id);
+    }
     await running.deps.accounts.setDisplayName(WEARER, "Alex");
     const config = await watcher.until(`homeassistant/sensor/oura_${slug}/sleep_score/config`, (p) => JSON.parse(p).device.name === "Alex" && JSON.parse(p).device.model.includes("gen3"));
     expect(JSON.parse(config).device).toEqual({ identifiers: [`oura_${slug}`], name: "Alex", manufacturer: "Oura", model: "Oura Ring gen3 (heritage, brushed silver)", sw_version: "2.9.21" });
