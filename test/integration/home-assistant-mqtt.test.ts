@@ -282,6 +282,8 @@ describe("the broker away, a restart, an unlink", () => {
   test("unique_ids are the same after a restart; a user unlinked while MQTT was off is removed at the next start", async () => {
     const before = await retained(broker.url, ["homeassistant/#"]);
     await running.stop();
+    // A state the broker lost while the server was down comes back with the next start.
+    await watcher.client.publishAsync(stateTopic("sleep_score"), "", { qos: 1, retain: true });
     // The same database without MQTT: OTHER unlinks meanwhile.
     const { MQTT_URL: _, ...withoutMqtt } = env;
     running = await startTestServer(withoutMqtt, TIMINGS);
@@ -289,6 +291,7 @@ describe("the broker away, a restart, an unlink", () => {
     await running.stop();
     running = await startTestServer(env, TIMINGS);
     await waitFor(async () => configsOf(await retained(broker.url, ["homeassistant/#"]), otherSlug).size === 0, 5000, "OTHER's device to go");
+    await waitFor(async () => (await retained(broker.url, [stateTopic("sleep_score")])).get(stateTopic("sleep_score")) === "81", 5000, "the lost state back");
     const after = await retained(broker.url, ["homeassistant/#", "oura_streaming/#"]);
     const ids = (messages: Map<string, string>) => [...configsOf(messages, slug).values()].map((c) => c.unique_id).sort();
     expect(ids(after)).toEqual(ids(before));
