@@ -5,7 +5,8 @@ import type { AccountSummary } from "../storage/accounts.ts";
 import type { Documents } from "../storage/documents.ts";
 import { loadNight } from "../views/night-data.ts";
 import { loadToday, type Today } from "../views/today-data.ts";
-import { instantOr, numberIn, secondsBetween, textOr } from "../views/values.ts";
+import { instantOr, numberIn, textOr } from "../views/values.ts";
+import { toWorkout, WORKOUT_FIELDS } from "../views/activities-data.ts";
 import { ENTITIES, STRESS_SUMMARIES } from "./entities.ts";
 import { RESILIENCE_LEVELS } from "../oura/daily-metrics.ts";
 
@@ -17,10 +18,10 @@ export interface EntityState {
 /** Home Assistant's MQTT entities read this payload as "no value" (unknown). */
 export const NO_VALUE = "None";
 
-const WORKOUT_FIELDS = { activity: "$.activity", label: "$.label", start: "$.start_datetime", end: "$.end_datetime", calories: "$.calories", distance: "$.distance", intensity: "$.intensity" };
-
-const value = (state: number | string | null | undefined, day: string | null | undefined, more: Record<string, unknown> = {}): EntityState =>
-  state === null || state === undefined ? { state: NO_VALUE, attributes: { day: day ?? null, ...more } } : { state: String(state), attributes: { day: day ?? null, ...more } };
+const value = (state: number | string | null | undefined, day: string | null | undefined, more: Record<string, unknown> = {}): EntityState => ({
+  state: state === null || state === undefined ? NO_VALUE : String(state),
+  attributes: { day: day ?? null, ...more },
+});
 
 const asMinutes = (seconds: number | null) => (seconds === null ? null : Math.round(seconds / 60));
 const oneOf = <T extends string>(options: readonly T[], text: string | null) => (text !== null && (options as readonly string[]).includes(text) ? text : null);
@@ -55,8 +56,8 @@ export async function entityStates(store: Documents, account: AccountSummary): P
   ]);
   const scoreOf = (kind: keyof Today["scores"]) => value(day.scores[kind]?.score ?? null, day.scores[kind]?.day);
   // The newest workout: the newest day, then the latest start (several share a day).
-  const startMs = (start: unknown) => Date.parse(instantOr(start) ?? "1970-01-01T00:00:00Z");
-  const workout = workouts.sort((a, b) => b.day!.localeCompare(a.day!) || startMs(b.start) - startMs(a.start))[0];
+  const startMs = (start: string | null) => Date.parse(start ?? "1970-01-01T00:00:00Z");
+  const workout = workouts.map(toWorkout).sort((a, b) => b.day.localeCompare(a.day) || startMs(b.startDatetime) - startMs(a.startDatetime))[0];
   const nightDay = night?.day ?? null;
   const states: Record<string, EntityState> = {
     sleep_score: scoreOf("sleep"),
@@ -82,13 +83,12 @@ export async function entityStates(store: Documents, account: AccountSummary): P
     bedtime_start: value(night?.bedtimeStart ?? null, nightDay),
     bedtime_end: value(night?.bedtimeEnd ?? null, nightDay),
     last_workout: workout
-      ? value(textOr(workout.label) ?? textOr(workout.activity)?.replaceAll("_", " ") ?? "workout", workout.day, {
-          start: instantOr(workout.start),
-          end: instantOr(workout.end),
-          minutes: asMinutes(secondsBetween(workout.start, workout.end)),
-          calories: numberIn(workout.calories, 0, 1e5),
-          distance_m: numberIn(workout.distance, 0, 1e7),
-          intensity: textOr(workout.intensity),
+      ? value(workout.label ?? workout.activity, workout.day, {
+          start: workout.startDatetime,
+          minutes: asMinutes(workout.seconds),
+          calories: workout.calories,
+          distance_m: workout.distance,
+          intensity: workout.intensity,
         })
       : value(null, null),
     needs_sign_in: { state: account.needs_reauth ? "ON" : "OFF", attributes: {} },

@@ -203,6 +203,21 @@ describe("states", () => {
     expect(watcher.seen.get(stateTopic("lowest_heart_rate"))).not.toContain("255");
   });
 
+  test("the last workout: the newest one's activity, its start, minutes and calories as attributes", async () => {
+    // The run comes second but was the day before: the walk stays the last workout.
+    for (const done of [oura.workout, oura.workoutRun]) {
+      fake.putDocument(WEARER, "workout", done);
+      await notify(WEARER, "workout", done.id);
+    }
+    await watcher.until(stateTopic("last_workout"), (p) => p === "walking");
+    expect(await attributesOfDay("last_workout", "2026-01-18")).toEqual({ day: "2026-01-18", start: oura.workout.start_datetime, minutes: 52, calories: 187.412, distance_m: null, intensity: "moderate" });
+    const later = { ...oura.workoutRun, id: "run-2026-01-19", day: "2026-01-19", start_datetime: "2026-01-19T07:00:00-05:00", end_datetime: "2026-01-19T07:40:00-05:00" };
+    fake.putDocument(WEARER, "workout", later);
+    await notify(WEARER, "workout", later.id);
+    // A label the wearer gave wins over the activity's name.
+    expect(await watcher.until(stateTopic("last_workout"), (p) => p === "Park loop")).toBe("Park loop");
+  });
+
   test("a change is published again", async () => {
     const changed = { ...oura.dailySleep, score: 81 };
     fake.putDocument(WEARER, "daily_sleep", changed);
