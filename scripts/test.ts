@@ -1,7 +1,7 @@
 // `npm test` (and `npm run test:fast`): what the tests need is set up here, once, then `bun test` runs the files in
 // parallel worker processes, slowest first (test/timings.json, refreshed by `npm run test:timings`).
 //
-// - Chromium and mosquitto (the MQTT tests' broker) are installed when missing, with one apt-get update; one browser
+// - Chromium, mosquitto (the MQTT tests' broker) and openssl (its TLS certificates) are installed when missing, with one apt-get update; one browser
 //   serves the whole run (the browser tests connect to it).
 // - Workers: twice the cores. Most test time is spent waiting on child processes, sockets and fsync, not computing.
 // - --timeout is given here because `bun test --parallel` workers do not read bunfig.toml's [test] timeout.
@@ -33,7 +33,7 @@ const workers = Number(process.env.TEST_WORKERS) || cpus().length * 2;
 // its pages too), and starting it costs half a second.
 let browser: Awaited<ReturnType<typeof chromium.launchServer>> | undefined;
 // The MQTT tests are in the fast tier too; Chromium only where a browser runs.
-await ensureDebianPackages(fast ? ["mosquitto"] : ["chromium", "mosquitto"]);
+await ensureDebianPackages(fast ? ["mosquitto", "openssl"] : ["chromium", "mosquitto", "openssl"]);
 if (!fast) {
   browser = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }

@@ -175,6 +175,7 @@ export const EnvSchema = z.object({
   MQTT_USERNAME: optionalText("MQTT user name, when it is not in MQTT_URL (this one wins)."),
   MQTT_PASSWORD: optionalText("MQTT password, when it is not in MQTT_URL (this one wins). Never logged or shown."),
   MQTT_CLIENT_ID: optionalText("MQTT client id. Default: oura-streaming-<MQTT_TOPIC_PREFIX>, the same across restarts."),
+  MQTT_CA_FILE: optionalText("With mqtts://: a PEM file of the certificate authority that signed the broker's certificate (a private CA). Default: the system's CAs."),
   MQTT_TOPIC_PREFIX: z
     .preprocess(blankAsUnset, z.string().default("oura_streaming"))
     .describe("Topics of this server's states and availability: <prefix>/status, <prefix>/<user>/<sensor>/state and …/attributes."),

@@ -1,6 +1,7 @@
 // The link to the broker: one mqtt.js client, its last will, reconnects with a doubling back-off (a broker down or
 // refusing is asked again, less and less often), and the link's state in words for /health and the dashboard.
 // It publishes what it is given; what and when is publisher.ts's business.
+import { readFileSync } from "node:fs";
 import mqtt, { type MqttClient } from "mqtt";
 import { maskSecrets } from "../auth/mask-secrets.ts";
 import type { Logger } from "../log.ts";
@@ -51,6 +52,8 @@ export function createConnection(config: MqttConfig, topics: { availability: str
   const firstDelay = timings.reconnectMs ?? 1000;
   const longestDelay = Math.max(firstDelay, timings.maxReconnectMs ?? 60_000);
   let delay = firstDelay;
+  // Read now, while the server is starting: a wrong path stops the start instead of a connection that never works.
+  const ca = config.caFile ? readCa(config.caFile) : undefined;
   let client: MqttClient | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let stopping = false;
@@ -81,6 +84,7 @@ export function createConnection(config: MqttConfig, topics: { availability: str
   return {
     start() {
       client = mqtt.connect(config.brokerUrl, {
+        ...(ca ? { ca } : {}),
         clientId: config.clientId,
         username: config.username,
         password: config.password,
@@ -136,4 +140,13 @@ export function createConnection(config: MqttConfig, topics: { availability: str
       status.connected_since = null;
     },
   };
+}
+
+/** The private CA's PEM, read once at start: a file that cannot be read stops the start with a sentence saying which. */
+function readCa(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new Error(`MQTT_CA_FILE: cannot read ${path} (${(error as { code?: string }).code ?? String(error)})`);
+  }
 }

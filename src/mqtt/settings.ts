@@ -8,6 +8,8 @@ export interface MqttConfig {
   username?: string;
   password?: string;
   clientId: string;
+  /** mqtts:// with a private CA: the PEM file of that CA (read when the connection starts). */
+  caFile?: string;
   /** Where this server's states, attributes and availability go: `<topicPrefix>/…`. */
   topicPrefix: string;
   /** Home Assistant's discovery prefix (its default is `homeassistant`). */
@@ -19,6 +21,7 @@ export interface MqttEnv {
   MQTT_USERNAME?: string;
   MQTT_PASSWORD?: string;
   MQTT_CLIENT_ID?: string;
+  MQTT_CA_FILE?: string;
   MQTT_TOPIC_PREFIX: string;
   MQTT_DISCOVERY_PREFIX: string;
 }
@@ -38,6 +41,7 @@ export function readMqtt(e: MqttEnv): { ok: true; value: MqttConfig } | { ok: fa
   }
   if (url && url.protocol !== "mqtt:" && url.protocol !== "mqtts:") errors.push(`MQTT_URL: expected mqtt:// or mqtts://, not ${url.protocol}//`);
   if (url && !url.hostname) errors.push("MQTT_URL: no host; expected mqtt://host:1883");
+  if (url && e.MQTT_CA_FILE && url.protocol !== "mqtts:") errors.push("MQTT_CA_FILE: only used with mqtts://; set MQTT_URL to mqtts://host:8883, or unset MQTT_CA_FILE");
   if (url && url.pathname !== "" && url.pathname !== "/") errors.push("MQTT_URL: expected the broker alone, without a path (the topics are set by MQTT_TOPIC_PREFIX)");
   for (const [name, prefix] of [["MQTT_TOPIC_PREFIX", e.MQTT_TOPIC_PREFIX], ["MQTT_DISCOVERY_PREFIX", e.MQTT_DISCOVERY_PREFIX]] as const) {
     if (!TOPIC_PREFIX.test(prefix)) errors.push(`${name}: "${prefix}" is not a topic prefix (levels separated by /, no + or #, no empty level)`);
@@ -54,6 +58,7 @@ export function readMqtt(e: MqttEnv): { ok: true; value: MqttConfig } | { ok: fa
       password,
       // Stable across restarts, so the broker sees one client coming back (and drops the older connection).
       clientId: e.MQTT_CLIENT_ID ?? `oura-streaming-${e.MQTT_TOPIC_PREFIX.replaceAll("/", "-")}`,
+      caFile: e.MQTT_CA_FILE,
       topicPrefix: e.MQTT_TOPIC_PREFIX,
       discoveryPrefix: e.MQTT_DISCOVERY_PREFIX,
     },

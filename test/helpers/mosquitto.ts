@@ -4,7 +4,7 @@
 import type { Subprocess } from "bun";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { freePort, waitFor } from "./ports.ts";
 import { tempDir } from "./servers.ts";
 import { TEST_PACKAGES } from "./system-packages.ts";
@@ -14,15 +14,18 @@ const MOSQUITTO_PASSWD = "/usr/bin/mosquitto_passwd";
 
 export interface Broker {
   port: number;
+  /** mqtt://127.0.0.1:port, or mqtts:// with `tls`. */
   url: string;
+  /** With `tls`: the PEM of the test CA that signed the broker's certificate. */
+  caFile?: string;
   /** Stops the broker (SIGTERM, by its pid); its retained messages are gone with it. */
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
 }
 
-/** With `user`, only that user and password may connect. */
-export async function startBroker(options: { user?: { name: string; password: string } } = {}): Promise<Broker> {
+/** With `user`, only that user and password may connect; with `tls`, it speaks TLS only, with a certificate of a test CA. */
+export async function startBroker(options: { user?: { name: string; password: string }; tls?: boolean } = {}): Promise<Broker> {
   if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is missing: run the tests with \`npm test\`, which installs it`);
   const dir = tempDir("mosquitto-");
   const port = freePort();
@@ -38,12 +41,15 @@ export async function startBroker(options: { user?: { name: string; password: st
   } else {
     lines.push("allow_anonymous true");
   }
+  const caFile = options.tls ? makeCertificates(dir) : undefined;
+  if (caFile) lines.push(`cafile ${caFile}`, `certfile ${join(dir, "server.pem")}`, `keyfile ${join(dir, "server.key")}`);
   const configFile = join(dir, "mosquitto.conf");
   writeFileSync(configFile, `${lines.join("\n")}\n`);
   let child: Subprocess | undefined;
   const broker: Broker = {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${caFile ? "mqtts" : "mqtt"}://127.0.0.1:${port}`,
+    caFile,
     async start() {
       child = Bun.spawn([MOSQUITTO, "-c", configFile], { stdout: "ignore", stderr: "pipe" });
       await waitFor(async () => {
@@ -62,6 +68,20 @@ export async function startBroker(options: { user?: { name: string; password: st
     if (child && child.exitCode === null) process.kill(child.pid, "SIGKILL");
   });
   return broker;
+}
+
+/** A test CA and a certificate it signed for 127.0.0.1 (P-256 keys: made in milliseconds); returns the CA's file. */
+function makeCertificates(dir: string): string {
+  const openssl = (...args: string[]) => {
+    const made = Bun.spawnSync([TEST_PACKAGES.openssl, ...args], { cwd: dir });
+    if (made.exitCode !== 0) throw new Error(`openssl ${args[0]} failed: ${made.stderr.toString()}`);
+  };
+  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  openssl("req", "-x509", ...key, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Oura Streaming test CA");
+  openssl("req", ...key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+  openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
+  return join(dir, "ca.pem");
 }
 
 async function canConnect(port: number): Promise<boolean> {
@@ -86,7 +106,7 @@ export interface Watcher {
   close(): Promise<void>;
 }
 
-export async function watch(url: string, topics: string[], options: { username?: string; password?: string } = {}): Promise<Watcher> {
+export async function watch(url: string, topics: string[], options: IClientOptions = {}): Promise<Watcher> {
   const client = await mqtt.connectAsync(url, { reconnectPeriod: 100, ...options });
   const last = new Map<string, string>();
   const seen = new Map<string, string[]>();
@@ -114,7 +134,7 @@ export async function watch(url: string, topics: string[], options: { username?:
  * broker sends retained messages right after the subscription, in order on one connection: once a marker published
  * afterwards comes back, every retained message is in.
  */
-export async function retained(url: string, topics: string[], options: { username?: string; password?: string } = {}): Promise<Map<string, string>> {
+export async function retained(url: string, topics: string[], options: IClientOptions = {}): Promise<Map<string, string>> {
   const marker = `test-marker/${crypto.randomUUID()}`;
   const watcher = await watch(url, [...topics, marker], options);
   await watcher.client.publishAsync(marker, "end", { qos: 1 });

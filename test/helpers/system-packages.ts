@@ -1,9 +1,10 @@
-// Debian packages the tests drive as real programs (Chromium for the browser tests, mosquitto as the MQTT broker):
+// Debian packages the tests drive as real programs (Chromium for the browser tests, mosquitto as the MQTT broker,
+// openssl for its TLS certificates):
 // `npm test` installs the missing ones with one `apt-get update` (CI runs as root, with Debian's mirror reachable).
 import { existsSync } from "node:fs";
 
 /** Each package and the program it provides: present when the program is. */
-export const TEST_PACKAGES = { chromium: "/usr/bin/chromium", mosquitto: "/usr/sbin/mosquitto" } as const;
+export const TEST_PACKAGES = { chromium: "/usr/bin/chromium", mosquitto: "/usr/sbin/mosquitto", openssl: "/usr/bin/openssl" } as const;
 
 export type TestPackage = keyof typeof TEST_PACKAGES;
 

@@ -46,6 +46,8 @@ describe("MQTT settings", () => {
     expect(errorsOf({ MQTT_URL: "mqtt://broker.local", MQTT_TOPIC_PREFIX: "oura/#" })[0]).toStartWith("MQTT_TOPIC_PREFIX:");
     expect(errorsOf({ MQTT_URL: "mqtt://broker.local", MQTT_DISCOVERY_PREFIX: "home//assistant" })[0]).toStartWith("MQTT_DISCOVERY_PREFIX:");
     expect(errorsOf({ MQTT_URL: "mqtt://broker.local", MQTT_TOPIC_PREFIX: "home/oura", MQTT_CLIENT_ID: "kitchen" })).toEqual([]);
+    expect(errorsOf({ MQTT_URL: "mqtt://broker.local", MQTT_CA_FILE: "/etc/ssl/ca.pem" })[0]).toStartWith("MQTT_CA_FILE: only used with mqtts://");
+    expect(mqttOf({ MQTT_URL: "mqtts://broker.local", MQTT_CA_FILE: "/etc/ssl/ca.pem" })!.caFile).toBe("/etc/ssl/ca.pem");
     // No message quotes a password.
     expect(errorsOf({ MQTT_URL: "ftp://ha:secret-pass@broker.local" }).join()).not.toContain("secret-pass");
   });
