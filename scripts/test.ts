@@ -1,7 +1,8 @@
 // `npm test` (and `npm run test:fast`): what the tests need is set up here, once, then `bun test` runs the files in
 // parallel worker processes, slowest first (test/timings.json, refreshed by `npm run test:timings`).
 //
-// - Chromium is installed when missing, and one browser serves the whole run (the browser tests connect to it).
+// - Chromium, mosquitto (the MQTT tests' broker) and openssl (its TLS certificates) are installed when missing, with one apt-get update; one browser
+//   serves the whole run (the browser tests connect to it).
 // - Workers: twice the cores. Most test time is spent waiting on child processes, sockets and fsync, not computing.
 // - --timeout is given here because `bun test --parallel` workers do not read bunfig.toml's [test] timeout.
 // - --no-isolate: a worker keeps its module registry from one file to the next instead of loading the app's modules
@@ -14,7 +15,8 @@
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { BROWSER_ENDPOINT_VARIABLE, CHROMIUM, CHROMIUM_ARGS, ensureChromium } from "../test/helpers/chromium.ts";
+import { BROWSER_ENDPOINT_VARIABLE, CHROMIUM, CHROMIUM_ARGS } from "../test/helpers/chromium.ts";
+import { ensureDebianPackages } from "../test/helpers/system-packages.ts";
 
 const ROOT = join(import.meta.dir, "..");
 /** The fast tier leaves these out, whatever else the command line narrows it to. */
@@ -30,8 +32,9 @@ const workers = Number(process.env.TEST_WORKERS) || cpus().length * 2;
 // Every run but the fast tier gets the browser: browser tests are not only in test/browser (the binary test opens
 // its pages too), and starting it costs half a second.
 let browser: Awaited<ReturnType<typeof chromium.launchServer>> | undefined;
+// The MQTT tests are in the fast tier too; Chromium only where a browser runs.
+await ensureDebianPackages(fast ? ["mosquitto", "openssl"] : ["chromium", "mosquitto", "openssl"]);
 if (!fast) {
-  await ensureChromium();
   browser = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 

@@ -4,6 +4,7 @@ import { parseTrustedProxies } from "./http/client-address.ts";
 import { POLLABLE_DATA_TYPES } from "./oura/data-types.ts";
 import { deltaTable, warehouseId, workspaceUrl } from "./databricks/settings.ts";
 import { type DeltaTables, deltaTables } from "./databricks/sql.ts";
+import { type MqttConfig, readMqtt } from "./mqtt/settings.ts";
 
 /** `.env` files often hold `NAME=` for "unset": treat blank values as absent so defaults apply. */
 const blankAsUnset = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
@@ -168,6 +169,17 @@ export const EnvSchema = z.object({
   DATABRICKS_APP_OPERATORS: emailList(
     "As a Databricks App: workspace users (comma-separated emails, `*@example.org` for a domain) who are operators. Unset: every user the workspace lets open the App is an operator. Others see only the Oura user linked with their own email.",
   ),
+  MQTT_URL: optionalText(
+    "Home Assistant over MQTT: the broker, mqtt://host:1883 or mqtts://host:8883, user and password optionally in it (mqtt://user:pass@homeassistant.local:1883). Unset: MQTT is off.",
+  ),
+  MQTT_USERNAME: optionalText("MQTT user name, when it is not in MQTT_URL (this one wins)."),
+  MQTT_PASSWORD: optionalText("MQTT password, when it is not in MQTT_URL (this one wins). Never logged or shown."),
+  MQTT_CLIENT_ID: optionalText("MQTT client id. Default: oura-streaming-<MQTT_TOPIC_PREFIX>, the same across restarts."),
+  MQTT_CA_FILE: optionalText("With mqtts://: a PEM file of the certificate authority that signed the broker's certificate (a private CA). Default: the system's CAs."),
+  MQTT_TOPIC_PREFIX: z
+    .preprocess(blankAsUnset, z.string().default("oura_streaming"))
+    .describe("Topics of this server's states and availability: <prefix>/status, <prefix>/<user>/<sensor>/state and …/attributes."),
+  MQTT_DISCOVERY_PREFIX: z.preprocess(blankAsUnset, z.string().default("homeassistant")).describe("Home Assistant's MQTT discovery prefix (Home Assistant's own default is homeassistant)."),
   LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written: debug, info, warn, error or silent."),
 });
 
@@ -213,6 +225,8 @@ export interface Config {
   requestBudget: { requests: number; windowSeconds: number };
   /** With STORAGE_BACKEND=warehouse: where events, documents and tokens are shipped. */
   warehouse?: WarehouseConfig;
+  /** With MQTT_URL: Home Assistant's devices and states are published to this broker. */
+  mqtt?: MqttConfig;
   /** Set when running as a Databricks App: the front door's forwarded identity is believed. */
   databricksApp?: { name: string; operators: string[] };
   access: {
@@ -241,6 +255,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const e = parsed.data;
   const warehouse = e.STORAGE_BACKEND === "warehouse" ? readWarehouse(e) : undefined;
   if (warehouse && !warehouse.ok) return { ok: false, errors: warehouse.errors };
+  const mqtt = readMqtt(e);
+  if (mqtt && !mqtt.ok) return { ok: false, errors: mqtt.errors };
   const config: Config = {
     port: e.PORT ?? e.DATABRICKS_APP_PORT ?? 8000,
     host: listenHost(e),
@@ -277,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     },
     requestBudget: { requests: e.OURA_REQUEST_BUDGET, windowSeconds: e.OURA_REQUEST_BUDGET_WINDOW_SECONDS },
     warehouse: warehouse?.value,
+    mqtt: mqtt?.value,
     databricksApp: e.DATABRICKS_APP_NAME ? { name: e.DATABRICKS_APP_NAME, operators: e.DATABRICKS_APP_OPERATORS } : undefined,
     access: { operatorEmails: e.OPERATOR_EMAILS, allowedEmails: e.ALLOWED_EMAILS },
   };

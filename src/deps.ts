@@ -14,6 +14,7 @@ import type { Poller } from "./jobs/poller.ts";
 import type { BackfillRunner } from "./jobs/backfill.ts";
 import type { WarehouseShipper } from "./jobs/shipper.ts";
 import type { TokenLease } from "./databricks/token-lease.ts";
+import type { MqttStatus } from "./mqtt/publisher.ts";
 import type { RequestBudget } from "./oura/request-budget.ts";
 import type { CircuitBreaker } from "./oura/circuit-breaker.ts";
 import type { Metrics } from "./metrics.ts";
@@ -70,7 +71,13 @@ export interface AppDeps {
   sync: OuraSync | undefined;
   /** STORAGE_BACKEND=warehouse: the outbox shipped to Delta, and the token lease shared with other servers. */
   warehouse: WarehouseFeature | undefined;
+  /** MQTT_URL: Home Assistant's devices and states are published to a broker; its link's state. */
+  mqtt: MqttFeature | undefined;
   metrics: Metrics;
+}
+
+export interface MqttFeature {
+  status(): MqttStatus;
 }
 
 /** Oura sign-in is configured: the client and what uses it. */

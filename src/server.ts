@@ -35,6 +35,7 @@ import { createWarehouseMode, type WarehouseTimings } from "./databricks/warehou
 import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.ts";
 import { acquireServerLock, type ServerLock } from "./storage/sqlite/server-lock.ts";
 import { classifyStorageFailure } from "./storage/sqlite/failures.ts";
+import { createMqttPublisher, type MqttTimings } from "./mqtt/publisher.ts";
 
 export interface RunningServer {
   server: Server<WebSocketData>;
@@ -60,6 +61,8 @@ export interface ServerTimings extends WarehouseTimings, OuraSyncTimings {
   renderAheadMs?: number;
   /** How often the dashboard's status entries (the warehouse's) refresh themselves (default 5 s). */
   dashboardRefreshMs?: number;
+  /** MQTT_URL: how often the Home Assistant publisher looks for changes, and its reconnect back-off. */
+  mqtt?: MqttTimings;
 }
 
 const VERIFICATION_TOKEN_SETTING = "oura.verification_token";
@@ -82,6 +85,11 @@ function registerGauges(deps: AppDeps, openSockets: () => number): void {
   metrics.gauge("oura_linked_users", "Linked Oura users.", () => deps.accounts.list().length);
   metrics.gauge("oura_database_bytes", "Size of the database file and its WAL.", () => deps.storageStatus.sizeBytes() ?? 0);
   const breaker = deps.sync?.breaker;
+  const mqtt = deps.mqtt;
+  if (mqtt) {
+    metrics.gauge("oura_mqtt_connected", "Whether the MQTT broker Home Assistant reads is connected (1) or not (0).", () => (mqtt.status().state === "connected" ? 1 : 0));
+    metrics.gauge("oura_mqtt_pending_users", "Linked users whose newest states are not yet published to MQTT.", () => mqtt.status().pending_users);
+  }
   if (breaker) metrics.gauge("oura_circuit_state", "Whether Oura is treated as down: 0 closed, 1 half-open (a probe is out), 2 open.", () => ["closed", "half_open", "open"].indexOf(breaker.status().state));
 }
 
@@ -117,6 +125,9 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     usualOf: (userId, metric) => storage.documents.usualValue(userId, metric, usualStartDay(now())),
   }, createCommitListeners((error) => logger.error("sink.wake_failed", { error: error instanceof Error ? error.message : String(error) })));
   const sync = createOuraSync(config, { storage, accounts, broadcaster, logger, metrics, timings, now });
+  const mqtt = config.mqtt
+    ? createMqttPublisher({ config: config.mqtt, accounts, documents: storage.documents, settings: storage.settings, committed: broadcaster.committed, logger, now, version: VERSION, timings: timings.mqtt })
+    : undefined;
   const deps: AppDeps = {
     keys,
     accounts,
@@ -126,6 +137,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     refusals: createRefusalWatch(logger, now),
     sync,
     warehouse: warehouse && { shipper: warehouse.shipper, tokenLease: warehouse.tokenLease },
+    mqtt,
     metrics,
     config,
     events: storage.events,
@@ -215,6 +227,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   renewer?.start();
   const pruner = new RetentionPruner(storage.retention, config.retentionDays, logger, metrics, now);
   pruner.start(config.pruneIntervalSeconds);
+  mqtt?.start();
   return {
     server: running,
     url: running.url,
@@ -240,6 +253,8 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
       await sync?.imports.stop();
       // The outbox is durable: what is not shipped yet ships after the next start.
       await warehouse?.stop();
+      // After the last document is stored, before the database closes (a pass reads it).
+      await mqtt?.stop();
       await storage.close();
       lock?.release();
     },

@@ -14,8 +14,11 @@ const PATTERNS: RegExp[] = [
   /\b[A-Za-z0-9_-]{32,}\b/g,
 ];
 
+/** A password in a URL's user info (mqtt://user:password@host): the user stays, the password goes. */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi;
+
 export function maskSecrets(text: string): string {
-  let masked = text;
+  let masked = text.replace(URL_PASSWORD, "$1***@");
   for (const pattern of PATTERNS) {
     masked = masked.replace(pattern, (match, name?: string, separator?: string) => (typeof name === "string" && typeof separator === "string" ? `${name}${separator}***` : "***"));
   }

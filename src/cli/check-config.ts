@@ -14,8 +14,8 @@ Validates the configuration from the environment (and .env) and prints the effec
 Secrets are shown only as "set" or "unset". With STORAGE_BACKEND=warehouse it also runs \`warehouse check\`.
 It also says what will not work with these settings (webhooks refused, sign-in off, Oura unable to reach\nPUBLIC_URL). Exit code 0 when the server would start, 1 when not.`;
 
-/** Secrets end in SECRET, TOKEN or KEY (OURA_TOKEN_URL is a URL, shown as it is). */
-const SECRET = /(SECRET|TOKEN|KEY)$/;
+/** Secrets end in SECRET, TOKEN, KEY or PASSWORD (OURA_TOKEN_URL is a URL, shown as it is). */
+const SECRET = /(SECRET|TOKEN|KEY|PASSWORD)$/;
 
 /** Settings that look like ours (the original product's, or a typo) but are read by nothing here. */
 const NOT_READ: Record<string, string> = {
@@ -30,7 +30,7 @@ function unreadSettings(env: Record<string, string | undefined>): string[] {
   const known = new Set(Object.keys(EnvSchema.shape));
   return Object.keys(env)
     .filter((name) => env[name] !== undefined && env[name] !== "" && !known.has(name) && !RUNTIME.has(name))
-    .filter((name) => name in NOT_READ || /^(OURA|DATABRICKS|POLL|POLLING|DELTA|WAREHOUSE|WEBHOOK|RETENTION)_/.test(name))
+    .filter((name) => name in NOT_READ || /^(OURA|DATABRICKS|POLL|POLLING|DELTA|WAREHOUSE|WEBHOOK|RETENTION|MQTT)_/.test(name))
     .map((name) => `warning: ${name} is set but not read${NOT_READ[name] ? `: ${NOT_READ[name]}` : " (a typo? see the README's Configuration table)"}`);
 }
 
@@ -59,7 +59,15 @@ export const checkConfigCommand: Command = {
     const width = Math.max(...Object.keys(EnvSchema.shape).map((name) => name.length)) + 1;
     for (const name of Object.keys(EnvSchema.shape)) {
       const value = parsed[name];
-      const shown = value === undefined || (Array.isArray(value) && value.length === 0) ? "unset" : SECRET.test(name) ? "set" : String(value);
+      const shown =
+        value === undefined || (Array.isArray(value) && value.length === 0)
+          ? "unset"
+          : SECRET.test(name)
+            ? "set"
+            : // MQTT_URL may carry a password: the broker alone is shown.
+              name === "MQTT_URL" && config.mqtt
+              ? config.mqtt.brokerUrl
+              : String(value);
       console.log(`${name.padEnd(width)} ${shown}`);
     }
     for (const warning of unreadSettings(process.env)) console.log(warning);

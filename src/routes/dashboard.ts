@@ -182,6 +182,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       mode: receivingMode(deps.config),
       polling: pollingStrip(pollingMode(deps), pollStates),
       warehouse: server?.warehouse ?? null,
+      mqtt: server?.mqtt ?? null,
       refreshMs: deps.dashboardRefreshMs,
       lastEventAt,
       storageBytes: server?.storageBytes ?? null,

@@ -127,6 +127,23 @@ export const Health = z
       .nullable()
       .optional()
       .openapi({ description: `STORAGE_BACKEND=warehouse: the outbox and the Delta tables it feeds; null with sqlite. ${operatorsOnly}` }),
+    mqtt: z
+      .object({
+        state: z.enum(["connecting", "connected", "refused", "disconnected", "stopped"]).openapi({
+          description:
+            "connecting: the first attempt is under way; connected: states are published; refused: the broker refused the credentials or client id (last_error says which), asked again with a back-off; disconnected: the broker is unreachable or the link was lost, reconnected with a back-off (1 s doubling to 60 s). Ingest never waits for it.",
+        }),
+        broker: z.string().openapi({ description: "MQTT_URL without its user or password." }),
+        connected_since: z.string().nullable(),
+        last_error: z.string().nullable().openapi({ description: "Why the last attempt or publish failed, anything token-like masked." }),
+        last_error_at: z.string().nullable(),
+        last_published_at: z.string().nullable(),
+        devices: z.number().int().openapi({ description: "Linked users with a device in Home Assistant." }),
+        pending_users: z.number().int().openapi({ description: "Linked users whose newest states are not published yet." }),
+      })
+      .nullable()
+      .optional()
+      .openapi({ description: `MQTT_URL: the link to the broker Home Assistant reads; null when MQTT is off. ${operatorsOnly}` }),
   })
   .openapi("Health");
 export type Health = z.infer<typeof Health>;

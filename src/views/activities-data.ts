@@ -53,12 +53,13 @@ export function tagName(code: string): string {
   return TAG_WORDS[bare] ?? bare.replaceAll("_", " ");
 }
 
-const WORKOUT_FIELDS = { activity: "$.activity", label: "$.label", start: "$.start_datetime", end: "$.end_datetime", calories: "$.calories", distance: "$.distance", intensity: "$.intensity" };
+export const WORKOUT_FIELDS = { activity: "$.activity", label: "$.label", start: "$.start_datetime", end: "$.end_datetime", calories: "$.calories", distance: "$.distance", intensity: "$.intensity" };
 const SESSION_FIELDS = { type: "$.type", start: "$.start_datetime", end: "$.end_datetime", mood: "$.mood" };
 const TAG_FIELDS = { tags: "$.tags", text: "$.text" };
 const ENHANCED_TAG_FIELDS = { code: "$.tag_type_code", custom: "$.custom_name" };
 
-function toWorkout(d: DocumentFields<keyof typeof WORKOUT_FIELDS>): Workout {
+/** A workout document's fields (read by WORKOUT_FIELDS, its day known) as the views show them. */
+export function toWorkout(d: DocumentFields<keyof typeof WORKOUT_FIELDS>): Workout {
   const start = instantOr(d.start);
   return {
     id: d.document_id,

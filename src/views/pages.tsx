@@ -76,6 +76,8 @@ export interface DashboardModel {
   polling: PollingStrip;
   /** Warehouse mode's outbox and shipper; null with sqlite. */
   warehouse: Health["warehouse"];
+  /** For operators with MQTT_URL set: the link to Home Assistant's broker. */
+  mqtt?: Health["mqtt"];
   /** How often the live status entries refresh themselves. */
   refreshMs: number;
 }
@@ -178,6 +180,12 @@ export function DashboardPage(model: DashboardModel) {
               ) : null}
             </>
           ) : null}
+          {model.mqtt ? (
+            <div>
+              <dt>Home Assistant (MQTT)</dt>
+              <dd id="mqtt-status">{mqttSummary(model.mqtt)}</dd>
+            </div>
+          ) : null}
           {model.warehouse ? (
             <div>
               <dt>Warehouse</dt>
@@ -269,6 +277,21 @@ export function DashboardPage(model: DashboardModel) {
 }
 
 /** Where shipping to Delta stands: waiting rows, the oldest one's age, the last success, and the last error if failing. */
+/** "connected to mqtt://host:1883, 3 devices", or what is wrong and that it is retried. */
+export function mqttSummary(status: NonNullable<Health["mqtt"]>): string {
+  const devices = `${status.devices} ${status.devices === 1 ? "device" : "devices"}`;
+  switch (status.state) {
+    case "connected":
+      return `connected to ${status.broker}, ${devices}${status.pending_users ? ` (${status.pending_users} being published)` : ""}`;
+    case "connecting":
+      return `connecting to ${status.broker}`;
+    case "stopped":
+      return "stopped";
+    default:
+      return `${status.state === "refused" ? "refused by" : "cannot reach"} ${status.broker}${status.last_error ? `: ${status.last_error}` : ""}; retrying (data is still received and stored)`;
+  }
+}
+
 export function WarehouseSummary(props: { status: NonNullable<Health["warehouse"]> }) {
   const { state, waiting_since, pending_events, pending_documents, pending_heart_rate_samples, oldest_pending_at, last_success_at, last_error, tables } = props.status;
   const waiting = pending_events + pending_documents + pending_heart_rate_samples;

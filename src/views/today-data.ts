@@ -87,9 +87,11 @@ export function scoreOfDay(kind: ScoreKind, row: ScoreRow & { day: string }): Sc
   };
 }
 
-/** One wearer's today: the newest of each document type, no older than a week (an older score is not "today"). */
-export async function loadToday(store: Documents, userId: string, today: string): Promise<Today> {
-  const since = shiftDay(today, -6);
+/**
+ * One wearer's today: the newest of each document type, no older than a week (an older score is not "today"), or
+ * since `since` (Home Assistant keeps the newest value whatever its age, its day beside it).
+ */
+export async function loadToday(store: Documents, userId: string, today: string, since = shiftDay(today, -6)): Promise<Today> {
   const [sleep, readiness, activity, stress, resilience] = await Promise.all([
     newest(store, DATA_TYPE.sleep, userId, since, SCORE_FIELDS),
     newest(store, DATA_TYPE.readiness, userId, since, SCORE_FIELDS),

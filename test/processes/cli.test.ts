@@ -57,6 +57,15 @@ describe("command line basics", () => {
     expect(refused.code).toBe(0);
     expect(refused.stdout).toContain("will not work: webhooks will be refused (503)");
     expect(refused.stdout.trim().split("\n").at(-1)).toBe("configuration is valid (the server starts), but one thing will not work: see above");
+    // MQTT: the broker shown without the password in its URL, and the password apart only as "set".
+    const mqtt = await cli(["check-config"], { API_TOKEN: TEST_API_TOKEN, DATABASE_PATH: ":memory:", MQTT_URL: "mqtt://ha:url-password@broker.local", MQTT_PASSWORD: "apart-password" });
+    expect(mqtt.stdout).toMatch(/MQTT_URL\s+mqtt:\/\/broker\.local:1883\n/);
+    expect(mqtt.stdout).toMatch(/MQTT_PASSWORD\s+set/);
+    expect(mqtt.stdout).not.toContain("url-password");
+    expect(mqtt.stdout).not.toContain("apart-password");
+    const badMqtt = await cli(["check-config"], { MQTT_URL: "http://broker.local" });
+    expect(badMqtt.code).toBe(1);
+    expect(badMqtt.stderr).toContain("MQTT_URL: expected mqtt:// or mqtts://");
     const bad = await cli(["check-config"], { RETENTION_DAYS: "-1" });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("RETENTION_DAYS");

@@ -12,6 +12,7 @@ describe("maskSecrets", () => {
     ["Basic credentials on their own", "sent Basic dXNlcjpwYXNzd29yZA== upstream", "sent *** upstream"],
     ["a JWT in JSON", '{"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"}', '{"access_token": "***"}'],
     ["a refresh token", "refresh_token=rt-abc123def456", "refresh_token=***"],
+    ["a password in a broker's URL", "cannot connect to mqtt://ha:s3cret@homeassistant.local:1883", "cannot connect to mqtt://ha:***@homeassistant.local:1883"],
   ])("%s", (_, input, masked) => {
     expect(maskSecrets(input)).toBe(masked);
   });

@@ -14,4 +14,8 @@ export class SqliteSettings implements Settings {
     await this.connection.write((db) => db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING").run(key, value));
     return (await this.getSetting(key))!;
   }
+
+  async putSetting(key: string, value: string): Promise<void> {
+    await this.connection.write((db) => db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value));
+  }
 }
