@@ -6,6 +6,7 @@
 import type { Logger } from "../log.ts";
 import { PeriodicJob } from "../jobs/periodic.ts";
 import type { CommitListeners } from "../realtime/committed.ts";
+import type { Event } from "../storage/events.ts";
 import type { Accounts, AccountSummary } from "../storage/accounts.ts";
 import type { Documents } from "../storage/documents.ts";
 import type { Settings } from "../storage/settings.ts";
@@ -22,7 +23,7 @@ const DEVICES_SETTING = "mqtt.devices";
 export interface MqttTimings extends ConnectionTimings {
   /** How often the job looks for what no committed event announces (a name, a sign-in lost, an unlink; default 2 s). */
   tickMs?: number;
-  /** How soon after a committed event the job runs: the events of a burst (an import) share one pass (default 200 ms). */
+  /** A document committed within this long of the last pass waits for one pass after it, shared with the rest of its burst (default 200 ms). */
   settleMs?: number;
 }
 
@@ -169,11 +170,17 @@ export function createMqttPublisher(deps: MqttPublisherDeps): MqttPublisher {
   );
   let unlisten: (() => void) | undefined;
   let settling: ReturnType<typeof setTimeout> | undefined;
-  const wakeSoon = () => {
-    settling ??= setTimeout(() => {
+  let lastWokenAt = Number.NEGATIVE_INFINITY;
+  // The first document of a quiet spell is published at once (on the next turn, off ingest's path); the others of a
+  // burst (an import's thousands) wait for the one pass settleMs after it.
+  const wakeSoon = (event: Event) => {
+    if (settling || (event.fetch_status !== "fetched" && event.event_type !== "delete")) return;
+    const wait = Math.max(0, lastWokenAt + (deps.timings?.settleMs ?? 200) - performance.now());
+    settling = setTimeout(() => {
       settling = undefined;
+      lastWokenAt = performance.now();
       job.wake();
-    }, deps.timings?.settleMs ?? 200);
+    }, wait);
   };
 
   return {
