@@ -15,6 +15,7 @@ import { createFetchRetryRoutes } from "./routes/fetch-retry.ts";
 import { provideGuardDeps } from "./routes/guards.ts";
 import { createExportRoutes } from "./routes/export.ts";
 import { createHealthRoutes } from "./routes/health.ts";
+import { createHookRoutes } from "./routes/hooks.ts";
 import { createInvitationRoutes } from "./routes/invitations.ts";
 import { createMetricsRoutes, measureRequests } from "./routes/metrics.ts";
 import { createSubscriptionRoutes } from "./routes/subscriptions.ts";
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.route("/", createBackfillRoutes(deps));
   app.route("/", createSubscriptionRoutes(deps));
   app.route("/", createInvitationRoutes(deps));
+  app.route("/", createHookRoutes(deps));
   app.route("/", createDashboardRoutes(deps));
   app.route("/", createExportRoutes(deps));
   app.route("/", createMetricsRoutes(deps));

@@ -168,6 +168,12 @@ export const EnvSchema = z.object({
   DATABRICKS_APP_OPERATORS: emailList(
     "As a Databricks App: workspace users (comma-separated emails, `*@example.org` for a domain) who are operators. Unset: every user the workspace lets open the App is an operator. Others see only the Oura user linked with their own email.",
   ),
+  HOOKS_ALLOW_PRIVATE_ADDRESSES: booleanFlag(
+    "Let outgoing webhooks reach private, loopback, link-local and unique-local addresses (and plain http). Off: only public https endpoints, checked on the address actually connected to, so an endpoint cannot reach this server's own network.",
+  ),
+  HOOKS_DISABLE_AFTER_DAYS: z
+    .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of days" }).positive({ error: "expected more than 0 days" }).default(3))
+    .describe("An outgoing webhook endpoint whose deliveries have all failed for this many days is disabled, with the reason shown (decimals allowed)."),
   LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written: debug, info, warn, error or silent."),
 });
 
@@ -211,6 +217,12 @@ export interface Config {
     reconcileIntervalHours: number;
   };
   requestBudget: { requests: number; windowSeconds: number };
+  /** Outgoing webhooks (POST /hooks). */
+  hooks: {
+    /** HOOKS_ALLOW_PRIVATE_ADDRESSES: private, loopback and link-local receivers (and plain http) are allowed. */
+    allowPrivateAddresses: boolean;
+    disableAfterDays: number;
+  };
   /** With STORAGE_BACKEND=warehouse: where events, documents and tokens are shipped. */
   warehouse?: WarehouseConfig;
   /** Set when running as a Databricks App: the front door's forwarded identity is believed. */
@@ -276,6 +288,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       reconcileIntervalHours: e.RECONCILE_INTERVAL_HOURS,
     },
     requestBudget: { requests: e.OURA_REQUEST_BUDGET, windowSeconds: e.OURA_REQUEST_BUDGET_WINDOW_SECONDS },
+    hooks: { allowPrivateAddresses: e.HOOKS_ALLOW_PRIVATE_ADDRESSES, disableAfterDays: e.HOOKS_DISABLE_AFTER_DAYS },
     warehouse: warehouse?.value,
     databricksApp: e.DATABRICKS_APP_NAME ? { name: e.DATABRICKS_APP_NAME, operators: e.DATABRICKS_APP_OPERATORS } : undefined,
     access: { operatorEmails: e.OPERATOR_EMAILS, allowedEmails: e.ALLOWED_EMAILS },

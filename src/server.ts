@@ -35,12 +35,15 @@ import { createWarehouseMode, type WarehouseTimings } from "./databricks/warehou
 import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.ts";
 import { acquireServerLock, type ServerLock } from "./storage/sqlite/server-lock.ts";
 import { classifyStorageFailure } from "./storage/sqlite/failures.ts";
+import { HookDispatcher, type HookTimings } from "./hooks/dispatcher.ts";
 
 export interface RunningServer {
   server: Server<WebSocketData>;
   url: URL;
   storage: SqliteStorage;
   deps: AppDeps;
+  /** Sends outgoing webhooks; tests drive it with tick() and settled(). */
+  hookDispatcher: HookDispatcher;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -60,6 +63,8 @@ export interface ServerTimings extends WarehouseTimings, OuraSyncTimings {
   renderAheadMs?: number;
   /** How often the dashboard's status entries (the warehouse's) refresh themselves (default 5 s). */
   dashboardRefreshMs?: number;
+  /** Outgoing webhooks: the dispatcher's interval, the attempt timeout, name resolution and jitter. */
+  hooks?: HookTimings;
 }
 
 const VERIFICATION_TOKEN_SETTING = "oura.verification_token";
@@ -105,7 +110,8 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   const storage = await openSqliteStorage(config.databasePath, logger, { outbox: Boolean(config.warehouse), now });
   let server: Server<WebSocketData> | undefined;
   const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
-  const localAccounts = new AccountStore(storage.connection, createTokenCipher(keys.tokenKey));
+  const tokenCipher = createTokenCipher(keys.tokenKey);
+  const localAccounts = new AccountStore(storage.connection, tokenCipher);
   const metrics = new Metrics();
   const warehouse = config.warehouse
     ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, events: storage.events, fetchQueue: storage.fetchQueue, settings: storage.settings, outbox: storage.outbox, localAccounts, logger, metrics, now, lease: timings.tokenLease, retries: timings })
@@ -117,6 +123,16 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     usualOf: (userId, metric) => storage.documents.usualValue(userId, metric, usualStartDay(now())),
   }, createCommitListeners((error) => logger.error("sink.wake_failed", { error: error instanceof Error ? error.message : String(error) })));
   const sync = createOuraSync(config, { storage, accounts, broadcaster, logger, metrics, timings, now });
+  const hookDispatcher = new HookDispatcher({
+    store: storage.hooks,
+    cipher: tokenCipher,
+    committed: broadcaster.committed,
+    logger,
+    now,
+    allowPrivateAddresses: config.hooks.allowPrivateAddresses,
+    disableAfterMs: config.hooks.disableAfterDays * 86_400_000,
+    timings: timings.hooks,
+  });
   const deps: AppDeps = {
     keys,
     accounts,
@@ -127,6 +143,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     sync,
     warehouse: warehouse && { shipper: warehouse.shipper, tokenLease: warehouse.tokenLease },
     metrics,
+    hooks: { store: storage.hooks, cipher: tokenCipher, endpointsChanged: () => hookDispatcher.endpointsChanged(), wake: () => hookDispatcher.wake() },
     config,
     events: storage.events,
     fetchQueue: storage.fetchQueue,
@@ -213,6 +230,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   sync?.imports.start();
   const renewer = sync ? new SubscriptionRenewer(sync.client, config.subscriptionRenewDays, logger, now) : undefined;
   renewer?.start();
+  hookDispatcher.start();
   const pruner = new RetentionPruner(storage.retention, config.retentionDays, logger, metrics, now);
   pruner.start(config.pruneIntervalSeconds);
   return {
@@ -220,6 +238,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     url: running.url,
     storage,
     deps,
+    hookDispatcher,
     async stop() {
       // Stop accepting and let requests in flight finish; live sockets are told the server is going away (a graceful
       // stop would otherwise wait for every browser tab to close).
@@ -238,6 +257,8 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
       await sync?.fetcher.stop();
       await sync?.poller?.stop();
       await sync?.imports.stop();
+      // Deliveries are durable: an attempt cut short is sent again, with the same webhook-id, after the next start.
+      await hookDispatcher.stop();
       // The outbox is durable: what is not shipped yet ships after the next start.
       await warehouse?.stop();
       await storage.close();

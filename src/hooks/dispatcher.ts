@@ -1,0 +1,191 @@
+// Sends outgoing webhooks in the background: turns the queue of final events (filled by triggers in the event's own
+// commit) into one delivery per matching enabled endpoint, then sends what is due, a few at a time and at most
+// PER_ENDPOINT to one endpoint (a slow receiver cannot take every slot), recording each attempt. Ingest never waits for
+// any of it: committed events only wake the job.
+import type { TokenCipher } from "../auth/token-cipher.ts";
+import { PeriodicJob } from "../jobs/periodic.ts";
+import type { Logger } from "../log.ts";
+import type { CommitListeners } from "../realtime/committed.ts";
+import type { Event } from "../storage/events.ts";
+import type { DueDelivery, HookEndpoint, HookStore } from "../storage/hooks.ts";
+import type { Clock } from "../time/clock.ts";
+import { type Resolver, systemResolver } from "./address-guard.ts";
+import { webhookBody } from "./payload.ts";
+import { nextAttemptAt } from "./retry-schedule.ts";
+import { sendWebhook } from "./sender.ts";
+import { createMessageSigner, generateMessageId, type MessageSigner } from "./signature.ts";
+
+/** Timings and I/O tests replace; production runs with the defaults. */
+export interface HookTimings {
+  /** How often due retries are looked for (default 1 s); committed events wake the job at once besides. */
+  intervalMs?: number;
+  /** How long one attempt may take (default 15 s, the low end of the spec's 15–30 s). */
+  timeoutMs?: number;
+  /** Name resolution (default: the system's). */
+  resolve?: Resolver;
+  /** Jitter source in [0, 1) (default Math.random). */
+  random?: () => number;
+}
+
+export interface HookDispatcherOptions {
+  store: HookStore;
+  cipher: TokenCipher;
+  committed: CommitListeners;
+  logger: Logger;
+  now: Clock;
+  allowPrivateAddresses: boolean;
+  /** An endpoint none of whose deliveries succeeded for this long is disabled. */
+  disableAfterMs: number;
+  timings?: HookTimings;
+}
+
+const FINAL = new Set(["fetched", "not_fetched", "deleted", "missing", "failed"]);
+const QUEUE_SLICE = 500;
+/** Attempts in flight at once, across endpoints and per endpoint. */
+const CONCURRENCY = 16;
+const PER_ENDPOINT = 4;
+
+export class HookDispatcher {
+  readonly #job: PeriodicJob;
+  readonly #inFlight = new Map<number, Promise<void>>();
+  readonly #perEndpoint = new Map<string, number>();
+  readonly #signers = new Map<string, Promise<MessageSigner>>();
+  #active = false;
+  #removeListener: (() => void) | undefined;
+
+  constructor(private readonly options: HookDispatcherOptions) {
+    this.#job = new PeriodicJob("hooks.dispatch", () => this.#run(), options.logger);
+    this.endpointsChanged();
+  }
+
+  start(): void {
+    // Committed events wake the job only while some endpoint is enabled: without endpoints ingest pays one boolean.
+    this.#removeListener = this.options.committed.add((event) => {
+      if (this.#active && event.fetch_status !== null && FINAL.has(event.fetch_status)) this.#job.wake();
+    });
+    this.#job.start(this.options.timings?.intervalMs ?? 1000, { immediately: true });
+  }
+
+  /** Stops looking for work, then waits for the attempts in flight (an unfinished one is sent again after a restart). */
+  async stop(): Promise<void> {
+    this.#removeListener?.();
+    await this.#job.stop();
+    await this.settled();
+  }
+
+  /** Called when endpoints are added, changed or removed. */
+  endpointsChanged(): void {
+    this.#active = this.options.store.listEndpoints().some((endpoint) => endpoint.enabled);
+    this.#job.wake();
+  }
+
+  wake(): void {
+    this.#job.wake();
+  }
+
+  /** One pass: queue → deliveries, then start what is due. Tests call it and then `settled()`. */
+  tick(): Promise<void> {
+    return this.#job.tick();
+  }
+
+  /** Resolves when no attempt is in flight. */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight.values());
+  }
+
+  async #run(): Promise<void> {
+    await this.#expandQueue();
+    this.#startDue();
+  }
+
+  async #expandQueue(): Promise<void> {
+    const { store, now } = this.options;
+    for (;;) {
+      const events = store.queuedEvents(QUEUE_SLICE);
+      if (events.length === 0) return;
+      const endpoints = store.listEndpoints().filter((endpoint) => endpoint.enabled);
+      const deliveries = events.flatMap((event) =>
+        endpoints.filter((endpoint) => matches(endpoint, event)).map((endpoint) => ({ endpointId: endpoint.id, eventId: event.id, messageId: generateMessageId() })),
+      );
+      await store.expandQueue(
+        events.map((event) => event.id),
+        deliveries,
+        now(),
+      );
+      if (events.length < QUEUE_SLICE) return;
+    }
+  }
+
+  #startDue(): void {
+    const free = CONCURRENCY - this.#inFlight.size;
+    if (free <= 0) return;
+    const due = this.options.store.dueDeliveries(this.options.now(), free * 2, new Set(this.#inFlight.keys()));
+    for (const item of due) {
+      if (this.#inFlight.size >= CONCURRENCY) return;
+      const endpointId = item.endpoint.id;
+      const running = this.#perEndpoint.get(endpointId) ?? 0;
+      if (running >= PER_ENDPOINT) continue;
+      this.#perEndpoint.set(endpointId, running + 1);
+      const attempt = this.#attempt(item)
+        .catch((error: unknown) => this.options.logger.error("hooks.attempt_failed", { endpoint: endpointId, error: error instanceof Error ? error.message : String(error) }))
+        .finally(() => {
+          this.#inFlight.delete(item.delivery.id);
+          this.#perEndpoint.set(endpointId, (this.#perEndpoint.get(endpointId) ?? 1) - 1);
+          // A slot is free: whatever was held back by the limits goes now.
+          this.#job.wake();
+        });
+      this.#inFlight.set(item.delivery.id, attempt);
+    }
+  }
+
+  async #attempt({ delivery, endpoint, event }: DueDelivery): Promise<void> {
+    const { store, now, timings } = this.options;
+    if (!event) {
+      await store.recordAttempt(delivery.id, { kind: "failed", statusCode: null, responseMs: null, error: "the event is no longer stored", retryAtMs: undefined });
+      return;
+    }
+    const body = webhookBody(event);
+    const headers = await (await this.#signer(endpoint))(delivery.message_id, now() / 1000, body);
+    const result = await sendWebhook(endpoint.url, { ...headers }, body, {
+      allowPrivate: this.options.allowPrivateAddresses,
+      resolve: timings?.resolve ?? systemResolver,
+      timeoutMs: timings?.timeoutMs ?? 15_000,
+      now,
+    });
+    if (result.ok) {
+      await store.recordAttempt(delivery.id, { kind: "delivered", statusCode: result.statusCode, responseMs: result.responseMs });
+      return;
+    }
+    const nowMs = now();
+    const failingSince = endpoint.failing_since ? Date.parse(endpoint.failing_since) : nowMs;
+    const disable = result.gone
+      ? "the endpoint answered 410 Gone: it wants no more webhooks"
+      : nowMs - failingSince >= this.options.disableAfterMs
+        ? `failing since ${new Date(failingSince).toISOString()}: last error ${result.error}`
+        : undefined;
+    const retryAtMs = nextAttemptAt(nowMs, delivery.attempts + 1, result.retryAfterMs, timings?.random);
+    await store.recordAttempt(delivery.id, { kind: "failed", statusCode: result.statusCode, responseMs: result.responseMs, error: result.error, retryAtMs, disable });
+    if (disable) {
+      this.options.logger.warn("hooks.endpoint_disabled", { endpoint: endpoint.id, reason: disable });
+      this.endpointsChanged();
+    }
+  }
+
+  #signer(endpoint: HookEndpoint): Promise<MessageSigner> {
+    let signer = this.#signers.get(endpoint.sealed_secret);
+    if (!signer) {
+      signer = this.options.cipher.decrypt(endpoint.sealed_secret).then(createMessageSigner);
+      this.#signers.set(endpoint.sealed_secret, signer);
+    }
+    return signer;
+  }
+}
+
+/** Whether an endpoint wants this event: its filters, and — for a wearer's endpoint — only its owner's own data. */
+export function matches(endpoint: HookEndpoint, event: Event): boolean {
+  if (endpoint.owner_user_id !== null && endpoint.owner_user_id !== event.user_id) return false;
+  if (endpoint.data_types && !endpoint.data_types.includes(event.data_type)) return false;
+  if (endpoint.event_types && !endpoint.event_types.includes(event.event_type)) return false;
+  if (endpoint.user_ids && !endpoint.user_ids.includes(event.user_id)) return false;
+  return true;
+}
