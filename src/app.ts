@@ -6,6 +6,7 @@ import { createErrorHandler, errorBody, notFound, validationHook } from "./error
 import { securityHeaders } from "./http/security-headers.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createDashboardRoutes } from "./routes/dashboard.ts";
+import { createDashboardHookRoutes } from "./routes/dashboard-hooks.ts";
 import { mountAssets, mountDocs } from "./routes/docs.ts";
 import { createDocumentRoutes } from "./routes/documents.ts";
 import { createPollingRoutes } from "./routes/polling.ts";
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.route("/", createInvitationRoutes(deps));
   app.route("/", createHookRoutes(deps));
   app.route("/", createDashboardRoutes(deps));
+  app.route("/", createDashboardHookRoutes(deps));
   app.route("/", createExportRoutes(deps));
   app.route("/", createMetricsRoutes(deps));
   mountDocs(app, deps.version);

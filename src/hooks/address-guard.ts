@@ -37,6 +37,15 @@ export function bareHost(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, "$1");
 }
 
+/** Why a string cannot be an endpoint's URL at all (whatever the addresses allowed), or undefined. */
+export function urlShapeProblem(value: string): string | undefined {
+  if (!URL.canParse(value)) return "expected an absolute http(s) URL";
+  const url = new URL(value);
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "expected an absolute http(s) URL";
+  if (url.username || url.password) return "a URL with credentials in it is refused: the signature authenticates deliveries";
+  return undefined;
+}
+
 const LOCAL_NAMES = /^(localhost|localhost\.localdomain)$|\.localhost$/i;
 
 /** What registration can tell without resolving anything: a literal address, or a name that is always loopback. */

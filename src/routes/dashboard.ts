@@ -183,6 +183,8 @@ export function createDashboardRoutes(deps: AppDeps) {
       polling: pollingStrip(pollingMode(deps), pollStates),
       warehouse: server?.warehouse ?? null,
       refreshMs: deps.dashboardRefreshMs,
+      hooks: server?.hooks ?? null,
+      hooksPanel: principal.isOperator || principal.role === "wearer",
       lastEventAt,
       storageBytes: server?.storageBytes ?? null,
       events: page.events,

@@ -3,6 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { DATED_DOCUMENT_TYPES, UNDATED_DOCUMENT_TYPES, WEBHOOK_DATA_TYPES, WEBHOOK_EVENT_TYPES } from "../oura/data-types.ts";
 import { DELIVERY_STATUSES } from "../storage/hooks.ts";
+import { urlShapeProblem } from "../hooks/address-guard.ts";
 
 /** Every data type an event can carry: webhooks' and the polled documents'. */
 export const HOOK_DATA_TYPES = [...new Set<string>([...WEBHOOK_DATA_TYPES, ...DATED_DOCUMENT_TYPES, ...UNDATED_DOCUMENT_TYPES])] as [string, ...string[]];
@@ -10,8 +11,10 @@ export const HOOK_DATA_TYPES = [...new Set<string>([...WEBHOOK_DATA_TYPES, ...DA
 const HookUrl = z
   .string()
   .max(2048)
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { error: "expected an absolute http(s) URL" })
-  .refine((value) => !URL.canParse(value) || (!new URL(value).username && !new URL(value).password), { error: "a URL with credentials in it is refused: the signature authenticates deliveries" })
+  .superRefine((value, context) => {
+    const problem = urlShapeProblem(value);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  })
   .openapi({ example: "https://receiver.example.org/oura", description: "Where deliveries are POSTed. https, and a public address, unless HOOKS_ALLOW_PRIVATE_ADDRESSES=true." });
 
 const filter = <T extends z.ZodType>(item: T, description: string) => z.array(item).min(1).max(100).nullable().optional().openapi({ description });

@@ -5,7 +5,7 @@ import type { Principal } from "../auth/principal.ts";
 import { randomId } from "../auth/random-id.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../errors.ts";
-import { hostProblem } from "../hooks/address-guard.ts";
+import { hostProblem, urlShapeProblem } from "../hooks/address-guard.ts";
 import { generateSecret } from "../hooks/signature.ts";
 import type { HookDelivery, HookEndpoint } from "../storage/hooks.ts";
 
@@ -44,6 +44,8 @@ export function hookService(deps: HookServiceDeps) {
   }
 
   function checkUrl(url: string): void {
+    const shape = urlShapeProblem(url);
+    if (shape) throw new AppError(422, "hook_url_refused", shape);
     const parsed = new URL(url);
     if (!allowPrivate && parsed.protocol !== "https:") {
       throw new AppError(422, "hook_url_refused", "deliveries carry health data: the URL must be https (plain http only with HOOKS_ALLOW_PRIVATE_ADDRESSES=true, for receivers on a private network)");

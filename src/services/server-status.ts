@@ -1,6 +1,6 @@
 // The server's own state, as each principal may see it: anyone the status, version and database state; operators the
-// details (counts, polling, the warehouse and its token lease, refused webhook deliveries, whether Oura is treated as
-// down, the request budget, the metrics), with anything token-like in an error text masked.
+// details (counts, polling, the warehouse and its token lease, refused webhook deliveries, outgoing webhooks, whether
+// Oura is treated as down, the request budget, the metrics), with anything token-like in an error text masked.
 import { maskSecrets } from "../auth/mask-secrets.ts";
 import { oauthConfigured, type Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
@@ -65,7 +65,7 @@ function readOr<T>(read: () => T, fallback: T): T {
   }
 }
 
-export type StatusServiceDeps = Pick<AppDeps, "storageStatus" | "refusals" | "config" | "polls" | "sync" | "warehouse" | "accounts" | "now" | "version" | "startedAt" | "events" | "metrics">;
+export type StatusServiceDeps = Pick<AppDeps, "storageStatus" | "refusals" | "config" | "polls" | "sync" | "warehouse" | "accounts" | "now" | "version" | "startedAt" | "events" | "metrics" | "hooks">;
 
 export function statusService(deps: StatusServiceDeps) {
   return {
@@ -99,6 +99,7 @@ export function statusService(deps: StatusServiceDeps) {
           polling: await pollingHealth(deps, readable),
           storage_backend: deps.config.warehouse ? "warehouse" : "sqlite",
           warehouse: readable ? readOr(() => warehouseHealth(deps), null) : null,
+          hooks: readable ? readOr(() => deps.hooks.store.status(), null) : null,
         };
       }
       return { ok: databaseOk, body };
@@ -113,7 +114,7 @@ export function statusService(deps: StatusServiceDeps) {
     /** What the dashboard shows of the server to an operator (null for anyone else). */
     operatorStrip(principal: Principal) {
       if (!principal.isOperator) return null;
-      return { warehouse: warehouseHealth(deps), refusalAlert: deps.refusals.status().alert, storageBytes: deps.storageStatus.sizeBytes() };
+      return { warehouse: warehouseHealth(deps), refusalAlert: deps.refusals.status().alert, storageBytes: deps.storageStatus.sizeBytes(), hooks: readOr(() => deps.hooks.store.status(), null) };
     },
 
     /** GET /polling: a wearer's own pairs; the shared request budget for operators only. */

@@ -8,6 +8,8 @@ import type { Event } from "../storage/events.ts";
 import { WEBHOOK_DATA_TYPES } from "../oura/data-types.ts";
 import { EventDetail, FeedList, LastEventTime } from "./feed.tsx";
 import { shownName, userNames } from "./names.ts";
+import { HooksSummary } from "./hooks.tsx";
+import type { HookStatus } from "../storage/hooks.ts";
 import { ErrorNote, Layout } from "./layout.tsx";
 import type { FeedContext } from "./event-words.ts";
 import type { PollingStrip } from "./polling-strip.ts";
@@ -78,6 +80,10 @@ export interface DashboardModel {
   warehouse: Health["warehouse"];
   /** How often the live status entries refresh themselves. */
   refreshMs: number;
+  /** For operators: the outgoing webhooks' state (the server section's line). */
+  hooks: HookStatus | null;
+  /** Whether the viewer may register outgoing webhooks (an operator, or a wearer for their own data). */
+  hooksPanel: boolean;
 }
 
 const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
@@ -178,6 +184,14 @@ export function DashboardPage(model: DashboardModel) {
               ) : null}
             </>
           ) : null}
+          {model.operator && model.hooks ? (
+            <div>
+              <dt>Outgoing webhooks</dt>
+              <dd id="hooks-status">
+                <HooksSummary status={model.hooks} />
+              </dd>
+            </div>
+          ) : null}
           {model.warehouse ? (
             <div>
               <dt>Warehouse</dt>
@@ -234,6 +248,7 @@ export function DashboardPage(model: DashboardModel) {
           {model.openEvent ? <EventDetail event={model.openEvent.event} history={model.openEvent.history} /> : null}
         </section>
       </dialog>
+      {model.hooksPanel ? <section id="hooks" hx-get="/dashboard/hooks" hx-trigger="load" hx-swap="outerHTML" aria-label="Outgoing webhooks"></section> : null}
       <section class="account" aria-labelledby="account-title">
         <h2 id="account-title">{model.operator ? "Users, invitations and subscriptions" : "Your Oura account"}</h2>
         {model.oauthConfigured ? (
