@@ -51,6 +51,7 @@ export class HookDispatcher {
   readonly #perEndpoint = new Map<string, number>();
   readonly #signers = new Map<string, Promise<MessageSigner>>();
   #active = false;
+  #stopping = new AbortController();
   #removeListener: (() => void) | undefined;
 
   constructor(private readonly options: HookDispatcherOptions) {
@@ -66,10 +67,14 @@ export class HookDispatcher {
     this.#job.start(this.options.timings?.intervalMs ?? 1000, { immediately: true });
   }
 
-  /** Stops looking for work, then waits for the attempts in flight (an unfinished one is sent again after a restart). */
+  /**
+   * Stops looking for work and cuts the attempts in flight short (a slow receiver must not hold up a shutdown for its
+   * timeout): they stay due, and are sent again with the same webhook-id after the next start.
+   */
   async stop(): Promise<void> {
     this.#removeListener?.();
     await this.#job.stop();
+    this.#stopping.abort();
     await this.settled();
   }
 
@@ -151,7 +156,10 @@ export class HookDispatcher {
       resolve: timings?.resolve ?? systemResolver,
       timeoutMs: timings?.timeoutMs ?? 15_000,
       now,
+      signal: this.#stopping.signal,
     });
+    // Cut short by a stop: not a failure of the receiver, so nothing is counted; the delivery stays due.
+    if (!result.ok && this.#stopping.signal.aborted) return;
     if (result.ok) {
       await store.recordAttempt(delivery.id, { kind: "delivered", statusCode: result.statusCode, responseMs: result.responseMs });
       return;

@@ -11,6 +11,8 @@ export interface SendOptions {
   resolve: Resolver;
   timeoutMs: number;
   now: () => number;
+  /** Aborts the attempt (the server is stopping): it fails, and the delivery stays due. */
+  signal?: AbortSignal;
 }
 
 export type SendResult =
@@ -65,6 +67,12 @@ export async function sendWebhook(url: string, headers: Record<string, string>, 
       req.destroy();
     }, options.timeoutMs);
     req.on("error", (error) => finish({ ok: false, statusCode: null, responseMs: null, error: error.message }));
+    const abort = () => {
+      finish({ ok: false, statusCode: null, responseMs: null, error: "interrupted: the server stopped" });
+      req.destroy();
+    };
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener("abort", abort, { once: true });
     req.end(body);
   });
 }
