@@ -51,6 +51,7 @@ export class HookDispatcher {
   readonly #perEndpoint = new Map<string, number>();
   readonly #signers = new Map<string, Promise<MessageSigner>>();
   #active = false;
+  #turn = 0;
   #stopping = new AbortController();
   #removeListener: (() => void) | undefined;
 
@@ -99,6 +100,8 @@ export class HookDispatcher {
   }
 
   async #run(): Promise<void> {
+    // Stopping: a slot freed by an interrupted attempt must not start another.
+    if (this.#stopping.signal.aborted) return;
     await this.#expandQueue();
     this.#startDue();
   }
@@ -121,26 +124,33 @@ export class HookDispatcher {
     }
   }
 
+  /**
+   * Fills the free slots endpoint by endpoint, starting one further each time: a slow receiver with a long backlog
+   * holds at most PER_ENDPOINT slots and never keeps the others' due deliveries waiting behind its own.
+   */
   #startDue(): void {
-    const free = CONCURRENCY - this.#inFlight.size;
-    if (free <= 0) return;
-    const due = this.options.store.dueDeliveries(this.options.now(), free * 2, new Set(this.#inFlight.keys()));
-    for (const item of due) {
-      if (this.#inFlight.size >= CONCURRENCY) return;
-      const endpointId = item.endpoint.id;
-      const running = this.#perEndpoint.get(endpointId) ?? 0;
-      if (running >= PER_ENDPOINT) continue;
-      this.#perEndpoint.set(endpointId, running + 1);
-      const attempt = this.#attempt(item)
-        .catch((error: unknown) => this.options.logger.error("hooks.attempt_failed", { endpoint: endpointId, error: error instanceof Error ? error.message : String(error) }))
-        .finally(() => {
-          this.#inFlight.delete(item.delivery.id);
-          this.#perEndpoint.set(endpointId, (this.#perEndpoint.get(endpointId) ?? 1) - 1);
-          // A slot is free: whatever was held back by the limits goes now.
-          this.#job.wake();
-        });
-      this.#inFlight.set(item.delivery.id, attempt);
+    const { store, now } = this.options;
+    const endpoints = store.listEndpoints().filter((endpoint) => endpoint.enabled);
+    this.#turn = (this.#turn + 1) % Math.max(1, endpoints.length);
+    for (const endpoint of [...endpoints.slice(this.#turn), ...endpoints.slice(0, this.#turn)]) {
+      const free = Math.min(PER_ENDPOINT - (this.#perEndpoint.get(endpoint.id) ?? 0), CONCURRENCY - this.#inFlight.size);
+      if (free <= 0) continue;
+      for (const item of store.dueDeliveries(endpoint, now(), free, new Set(this.#inFlight.keys()))) this.#start(item);
     }
+  }
+
+  #start(item: DueDelivery): void {
+    const endpointId = item.endpoint.id;
+    this.#perEndpoint.set(endpointId, (this.#perEndpoint.get(endpointId) ?? 0) + 1);
+    const attempt = this.#attempt(item)
+      .catch((error: unknown) => this.options.logger.error("hooks.attempt_failed", { endpoint: endpointId, error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => {
+        this.#inFlight.delete(item.delivery.id);
+        this.#perEndpoint.set(endpointId, (this.#perEndpoint.get(endpointId) ?? 1) - 1);
+        // A slot is free: whatever was held back by the limits goes now.
+        this.#job.wake();
+      });
+    this.#inFlight.set(item.delivery.id, attempt);
   }
 
   async #attempt({ delivery, endpoint, event }: DueDelivery): Promise<void> {

@@ -83,10 +83,8 @@ export interface HookStore {
   queuedEvents(limit: number): Event[];
   /** Adds a delivery per (endpoint, event) pair, due at `dueAtMs`, and takes the events off the queue. */
   expandQueue(eventIds: number[], deliveries: { endpointId: string; eventId: number; messageId: string }[], dueAtMs: number): Promise<void>;
-  /** Pending deliveries of enabled endpoints due by `nowMs`, soonest first, leaving out `skip` (those in flight). */
-  dueDeliveries(nowMs: number, limit: number, skip: ReadonlySet<number>): DueDelivery[];
-  /** The soonest time a pending delivery of an enabled endpoint is due. */
-  nextDueAtMs(): number | undefined;
+  /** One endpoint's pending deliveries due by `nowMs`, soonest first, leaving out `skip` (those in flight). */
+  dueDeliveries(endpoint: HookEndpoint, nowMs: number, limit: number, skip: ReadonlySet<number>): DueDelivery[];
   recordAttempt(deliveryId: number, outcome: AttemptOutcome): Promise<void>;
   /** Newest first; `before` a delivery id (the cursor). */
   listDeliveries(endpointId: string, limit: number, before?: number): HookDelivery[];

@@ -355,4 +355,20 @@ describe("failures", () => {
     expect(target.requests.length).toBeGreaterThan(sent);
     await api("DELETE", `/hooks/${hook.id}`);
   });
+
+  // Last: its hanging attempts are cut short by the server's stop.
+  test("a receiver that hangs holds at most a few attempts; another endpoint's deliveries go meanwhile", async () => {
+    let hanging = 0;
+    const slow = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => (hanging++, new Promise<Response>(() => {})) });
+    receivers.push({ stop: () => slow.stop(true) } as ReturnType<typeof receiver>);
+    const fast = newReceiver();
+    await createHook({ url: `http://127.0.0.1:${slow.port}/hook` });
+    await createHook({ url: fast.url });
+    const documents = Array.from({ length: 10 }, (_, i) => ({ id: `burst-${i}`, day: "2026-11-25", score: i }));
+    await running.storage.polls.recordPolledDocuments(WEARER, "daily_activity", documents, new Date(clock.now()).toISOString(), "poll");
+    for (let i = 0; i < 3; i++) await running.hookDispatcher.tick();
+    await waitFor(() => fast.requests.length === 10 || undefined, 3000, "the fast endpoint's deliveries");
+    expect(hanging).toBe(4);
+  });
 });
+

@@ -117,37 +117,22 @@ export class SqliteHookStore implements HookStore {
     });
   }
 
-  dueDeliveries(nowMs: number, limit: number, skip: ReadonlySet<number>): DueDelivery[] {
+  dueDeliveries(endpoint: HookEndpoint, nowMs: number, limit: number, skip: ReadonlySet<number>): DueDelivery[] {
     const rows = this.db
-      .query<DeliveryRow & { _endpoint: string }, [number, number]>(
-        `SELECT ${DELIVERY_COLUMNS.split(", ").map((c) => `d.${c}`).join(", ")}
-         FROM hook_deliveries d JOIN hook_endpoints h ON h.id = d.endpoint_id
-         WHERE d.status = 'pending' AND d.next_attempt_at_ms <= ? AND h.enabled = 1
-         ORDER BY d.next_attempt_at_ms, d.id LIMIT ?`,
+      .query<DeliveryRow, [string, number, number]>(
+        `SELECT ${DELIVERY_COLUMNS} FROM hook_deliveries
+         WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at_ms <= ?
+         ORDER BY next_attempt_at_ms, id LIMIT ?`,
       )
-      .all(nowMs, limit + skip.size);
-    const endpoints = new Map<string, HookEndpoint | undefined>();
+      .all(endpoint.id, nowMs, limit + skip.size);
     const readEvent = this.db.query<EventRow, [number]>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`);
     return rows
       .filter((row) => !skip.has(row.id))
       .slice(0, limit)
-      .flatMap((row) => {
-        if (!endpoints.has(row.endpoint_id)) endpoints.set(row.endpoint_id, this.getEndpoint(row.endpoint_id));
-        const endpoint = endpoints.get(row.endpoint_id);
-        if (!endpoint) return [];
+      .map((row) => {
         const event = readEvent.get(row.event_id);
-        return [{ delivery: toDelivery(row), endpoint, event: event ? toEvent(event) : undefined }];
+        return { delivery: toDelivery(row), endpoint, event: event ? toEvent(event) : undefined };
       });
-  }
-
-  nextDueAtMs(): number | undefined {
-    const row = this.db
-      .query<{ at: number | null }, []>(
-        `SELECT min(d.next_attempt_at_ms) AS at FROM hook_deliveries d JOIN hook_endpoints h ON h.id = d.endpoint_id
-         WHERE d.status = 'pending' AND h.enabled = 1`,
-      )
-      .get();
-    return row?.at ?? undefined;
   }
 
   async recordAttempt(deliveryId: number, outcome: AttemptOutcome): Promise<void> {

@@ -317,7 +317,7 @@ export const MIGRATIONS: string[] = [
      created_at         TEXT    NOT NULL,
      delivered_at       TEXT
    );
-   CREATE INDEX hook_deliveries_due ON hook_deliveries (next_attempt_at_ms) WHERE status = 'pending';
+   CREATE INDEX hook_deliveries_due ON hook_deliveries (endpoint_id, next_attempt_at_ms) WHERE status = 'pending';
    CREATE INDEX hook_deliveries_endpoint ON hook_deliveries (endpoint_id, id);
    CREATE INDEX hook_deliveries_event ON hook_deliveries (event_id);
    CREATE TRIGGER hook_queue_insert AFTER INSERT ON events
