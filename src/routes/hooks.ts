@@ -4,20 +4,22 @@
 import { errorResponse, jsonResponse } from "../schemas/common.ts";
 import { CreatedHook, Hook, HookChange, HookDelivery, HookDeliveryList, HookDeliveryParams, HookDeliveryQuery, HookIdParams, HookList, NewHook } from "../schemas/hooks.ts";
 import { hookService, type HookServiceDeps } from "../services/hooks.ts";
+import type { RouteConfig } from "@hono/zod-openapi";
 import { createRouter, DATA_SECURITY, defineRoute } from "./router.ts";
 
-const tags = ["Outgoing webhooks"];
+/** Every route here: the same tag, and the data routes' security (what each caller may do is the service's business). */
+function hookRoute<const R extends Omit<RouteConfig, "tags" | "security">>(config: R) {
+  return defineRoute({ ...config, tags: ["Outgoing webhooks"], security: DATA_SECURITY });
+}
 const notFound = errorResponse("No such endpoint (or not the caller's own)");
 const guest = errorResponse("Signed in without the right to register endpoints (a guest)");
 
-const createHookRoute = defineRoute({
+const createHookRoute = hookRoute({
   method: "post",
   path: "/hooks",
-  tags,
   summary: "Register an outgoing webhook endpoint",
   description:
     "Every event that becomes final (its document fetched, or known not to come) and matches the filters is POSTed to `url`, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`) with the `secret` in this answer — shown this once. The body is `{type: \"<data_type>.<event_type>\", timestamp: <event_time>, data: <the event with its document>}`. Failed deliveries are retried with back-off for about a day; an endpoint failing for HOOKS_DISABLE_AFTER_DAYS is disabled. A wearer's endpoint only ever receives their own data.",
-  security: DATA_SECURITY,
   request: { body: { required: true, content: { "application/json": { schema: NewHook } } } },
   responses: {
     201: jsonResponse(CreatedHook, "Registered; the secret is shown this once"),
@@ -27,63 +29,51 @@ const createHookRoute = defineRoute({
   },
 });
 
-const listHooksRoute = defineRoute({
+const listHooksRoute = hookRoute({
   method: "get",
   path: "/hooks",
-  tags,
   summary: "Outgoing webhook endpoints (an operator's: all; a wearer's: their own)",
-  security: DATA_SECURITY,
   responses: { 200: jsonResponse(HookList, "Endpoints, without their secrets"), 403: guest },
 });
 
-const getHookRoute = defineRoute({
+const getHookRoute = hookRoute({
   method: "get",
   path: "/hooks/{id}",
-  tags,
   summary: "An outgoing webhook endpoint",
-  security: DATA_SECURITY,
   request: { params: HookIdParams },
   responses: { 200: jsonResponse(Hook, "The endpoint (never its secret)"), 403: guest, 404: notFound },
 });
 
-const updateHookRoute = defineRoute({
+const updateHookRoute = hookRoute({
   method: "patch",
   path: "/hooks/{id}",
-  tags,
   summary: "Change an endpoint",
   description: "Fields left out stay; a filter set to null means all. `enabled: true` turns a disabled endpoint on again and clears its reason.",
-  security: DATA_SECURITY,
   request: { params: HookIdParams, body: { required: true, content: { "application/json": { schema: HookChange } } } },
   responses: { 200: jsonResponse(Hook, "Changed"), 403: guest, 404: notFound, 422: errorResponse("An invalid URL or filter, or an address refused") },
 });
 
-const deleteHookRoute = defineRoute({
+const deleteHookRoute = hookRoute({
   method: "delete",
   path: "/hooks/{id}",
-  tags,
   summary: "Remove an endpoint and its delivery log",
-  security: DATA_SECURITY,
   request: { params: HookIdParams },
   responses: { 204: { description: "Removed: nothing more is sent to it" }, 403: guest, 404: notFound },
 });
 
-const listDeliveriesRoute = defineRoute({
+const listDeliveriesRoute = hookRoute({
   method: "get",
   path: "/hooks/{id}/deliveries",
-  tags,
   summary: "An endpoint's delivery log, newest first",
-  security: DATA_SECURITY,
   request: { params: HookIdParams, query: HookDeliveryQuery },
   responses: { 200: jsonResponse(HookDeliveryList, "Deliveries: status, attempts, last error and response time"), 403: guest, 404: notFound },
 });
 
-const retryDeliveryRoute = defineRoute({
+const retryDeliveryRoute = hookRoute({
   method: "post",
   path: "/hooks/{id}/deliveries/{delivery_id}/retry",
-  tags,
   summary: "Send a delivery again",
   description: "Due at once, with the same webhook-id (receivers may drop it as a duplicate), its attempts counted afresh.",
-  security: DATA_SECURITY,
   request: { params: HookDeliveryParams },
   responses: { 200: jsonResponse(HookDelivery, "Queued to be sent again"), 403: guest, 404: errorResponse("No such endpoint or delivery") },
 });

@@ -124,7 +124,7 @@ export function DeliveryLog(props: { hookId: string; deliveries: HookDelivery[];
             <th scope="col">Last answer</th>
             <th scope="col">Response time</th>
             <th scope="col">Next attempt</th>
-            <th scope="col"></th>
+            <th scope="col">Action</th>
           </tr>
         </thead>
         <tbody>
