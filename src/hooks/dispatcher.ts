@@ -52,6 +52,7 @@ export class HookDispatcher {
   readonly #signers = new Map<string, Promise<MessageSigner>>();
   #active = false;
   #turn = 0;
+  #wakeScheduled = false;
   #stopping = new AbortController();
   #removeListener: (() => void) | undefined;
 
@@ -62,8 +63,14 @@ export class HookDispatcher {
 
   start(): void {
     // Committed events wake the job only while some endpoint is enabled: without endpoints ingest pays one boolean.
+    // The wake is deferred to the next turn: the listener runs on ingest's path, and the tick reads the queue.
     this.#removeListener = this.options.committed.add((event) => {
-      if (this.#active && event.fetch_status !== null && FINAL.has(event.fetch_status)) this.#job.wake();
+      if (!this.#active || this.#wakeScheduled || event.fetch_status === null || !FINAL.has(event.fetch_status)) return;
+      this.#wakeScheduled = true;
+      setImmediate(() => {
+        this.#wakeScheduled = false;
+        this.#job.wake();
+      });
     });
     this.#job.start(this.options.timings?.intervalMs ?? 1000, { immediately: true });
   }
