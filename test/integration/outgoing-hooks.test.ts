@@ -356,6 +356,31 @@ describe("failures", () => {
     await api("DELETE", `/hooks/${hook.id}`);
   });
 
+  test("after the last attempt of the schedule (≈ 18 h) a delivery has failed; send again gives it a new schedule", async () => {
+    const target = newReceiver();
+    const hook = await createHook({ url: target.url });
+    const down = () => new Response("still down", { status: 503 });
+    for (let i = 0; i < 9; i++) target.answers.push(down);
+    await announce(WEARER);
+    await dispatch();
+    for (let attempt = 2; attempt <= 8; attempt++) {
+      clock.advance(10 * 3_600_000);
+      await dispatch();
+    }
+    expect(target.requests.length).toBe(8);
+    let [delivery] = await deliveriesOf(hook.id);
+    expect(delivery).toMatchObject({ status: "failed", attempts: 8, next_attempt_at: null, last_error: "answered 503: still down" });
+    clock.advance(24 * 3_600_000);
+    await dispatch();
+    expect(target.requests.length).toBe(8);
+    expect((await api("POST", `/hooks/${hook.id}/deliveries/${delivery!.id}/retry`)).status).toBe(200);
+    await dispatch();
+    [delivery] = await deliveriesOf(hook.id);
+    expect(delivery).toMatchObject({ status: "pending", attempts: 1 });
+    expect(target.requests.length).toBe(9);
+    await api("DELETE", `/hooks/${hook.id}`);
+  });
+
   // Last: its hanging attempts are cut short by the server's stop.
   test("a receiver that hangs holds at most a few attempts; another endpoint's deliveries go meanwhile", async () => {
     let hanging = 0;
