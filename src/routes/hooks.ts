@@ -53,6 +53,15 @@ const updateHookRoute = hookRoute({
   responses: { 200: jsonResponse(Hook, "Changed"), 403: guest, 404: notFound, 422: errorResponse("An invalid URL or filter, or an address refused") },
 });
 
+const rotateSecretRoute = hookRoute({
+  method: "post",
+  path: "/hooks/{id}/secret",
+  summary: "Replace an endpoint's signing secret",
+  description: "The new secret is in this answer only, and signs every attempt from now on (retries of earlier deliveries too); the old one stops at once.",
+  request: { params: HookIdParams },
+  responses: { 200: jsonResponse(CreatedHook, "The endpoint with its new secret, shown this once"), 403: guest, 404: notFound },
+});
+
 const deleteHookRoute = hookRoute({
   method: "delete",
   path: "/hooks/{id}",
@@ -86,6 +95,7 @@ export function createHookRoutes(deps: HookServiceDeps) {
   app.openapi(listHooksRoute, (c) => c.json({ hooks: hooks.list(c.var.principal) }, 200));
   app.openapi(getHookRoute, (c) => c.json(hooks.get(c.var.principal, c.req.valid("param").id), 200));
   app.openapi(updateHookRoute, async (c) => c.json(await hooks.update(c.var.principal, c.req.valid("param").id, c.req.valid("json")), 200));
+  app.openapi(rotateSecretRoute, async (c) => c.json(await hooks.rotateSecret(c.var.principal, c.req.valid("param").id), 200));
   app.openapi(deleteHookRoute, async (c) => {
     await hooks.remove(c.var.principal, c.req.valid("param").id);
     return c.body(null, 204);

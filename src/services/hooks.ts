@@ -102,6 +102,14 @@ export function hookService(deps: HookServiceDeps) {
       return view(updated);
     },
 
+    /** A new signing secret, in force from the next attempt on (the old one stops at once); shown in this answer only. */
+    async rotateSecret(principal: Principal, id: string): Promise<HookView & { secret: string }> {
+      visible(principal, id);
+      const secret = generateSecret();
+      if (!(await store.replaceSecret(id, await deps.hooks.cipher.encrypt(secret)))) throw notFound(id);
+      return { ...view(store.getEndpoint(id)!), secret };
+    },
+
     async remove(principal: Principal, id: string): Promise<void> {
       visible(principal, id);
       await store.deleteEndpoint(id);

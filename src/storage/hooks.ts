@@ -77,6 +77,8 @@ export interface HookStore {
   listEndpoints(owner?: string): HookEndpoint[];
   /** Enabling clears the disabled reason and the failing mark. */
   updateEndpoint(id: string, change: HookEndpointChange): Promise<HookEndpoint | undefined>;
+  /** Replaces the sealed signing secret; false when there is no such endpoint. */
+  replaceSecret(id: string, sealedSecret: string): Promise<boolean>;
   /** Deletes the endpoint and its deliveries; false when there was none. */
   deleteEndpoint(id: string): Promise<boolean>;
   /** Up to `limit` queued final events, oldest first. */

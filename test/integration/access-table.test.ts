@@ -52,6 +52,7 @@ const ACCESS: Record<string, Access> = {
   "GET /hooks/:id": "data",
   "PATCH /hooks/:id": "data",
   "DELETE /hooks/:id": "data",
+  "POST /hooks/:id/secret": "data",
   "GET /hooks/:id/deliveries": "data",
   "POST /hooks/:id/deliveries/:delivery_id/retry": "data",
   "GET /export": "data",

@@ -66,6 +66,7 @@ describe("/openapi.json", () => {
         "GET /hooks/{id}",
         "PATCH /hooks/{id}",
         "DELETE /hooks/{id}",
+        "POST /hooks/{id}/secret",
         "GET /hooks/{id}/deliveries",
         "POST /hooks/{id}/deliveries/{delivery_id}/retry",
       ].sort(),

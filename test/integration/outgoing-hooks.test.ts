@@ -185,6 +185,22 @@ describe("deliveries", () => {
     for (const hook of (await (await api("GET", "/hooks")).json() as { hooks: { id: string }[] }).hooks) await api("DELETE", `/hooks/${hook.id}`);
   });
 
+  test("a new secret signs from the next attempt on, and is shown only in its answer", async () => {
+    const target = newReceiver();
+    const hook = await createHook({ url: target.url });
+    const rotated = await api("POST", `/hooks/${hook.id}/secret`);
+    expect(rotated.status).toBe(200);
+    const { secret } = (await rotated.json()) as { secret: string };
+    expect(secret).not.toBe(hook.secret);
+    expect(await (await api("GET", `/hooks/${hook.id}`)).text()).not.toContain(secret);
+    await announce(WEARER);
+    await dispatch();
+    const request = target.requests[0]!;
+    expect(new Webhook(secret).verify(request.body, request.headers)).toBeTruthy();
+    expect(() => new Webhook(hook.secret).verify(request.body, request.headers)).toThrow();
+    await api("DELETE", `/hooks/${hook.id}`);
+  });
+
   test("delete stops deliveries", async () => {
     const target = newReceiver();
     const hook = await createHook({ url: target.url });

@@ -89,6 +89,11 @@ export class SqliteHookStore implements HookStore {
     return changed ? this.getEndpoint(id) : undefined;
   }
 
+  async replaceSecret(id: string, sealedSecret: string): Promise<boolean> {
+    const at = this.#iso();
+    return this.connection.write((db) => db.query("UPDATE hook_endpoints SET secret = ?, updated_at = ? WHERE id = ?").run(sealedSecret, at, id).changes > 0);
+  }
+
   async deleteEndpoint(id: string): Promise<boolean> {
     return this.connection.write((db) => {
       db.query("DELETE FROM hook_deliveries WHERE endpoint_id = ?").run(id);
