@@ -12,7 +12,7 @@ import type { Clock } from "../time/clock.ts";
 import { type Resolver, systemResolver } from "./address-guard.ts";
 import { webhookBody } from "./payload.ts";
 import { nextAttemptAt } from "./retry-schedule.ts";
-import { sendWebhook } from "./sender.ts";
+import { type SendResult, sendWebhook } from "./sender.ts";
 import { createMessageSigner, generateMessageId, type MessageSigner } from "./signature.ts";
 
 /** Timings and I/O tests replace; production runs with the defaults. */
@@ -150,12 +150,15 @@ export class HookDispatcher {
     const endpointId = item.endpoint.id;
     this.#perEndpoint.set(endpointId, (this.#perEndpoint.get(endpointId) ?? 0) + 1);
     const attempt = this.#attempt(item)
-      .catch((error: unknown) => this.options.logger.error("hooks.attempt_failed", { endpoint: endpointId, error: error instanceof Error ? error.message : String(error) }))
+      // A slot is free: whatever the limits held back goes now. Not after a throw (storage refusing the record, say):
+      // the delivery is still due, and the interval tries again rather than a loop on the spot.
+      .then(
+        () => this.#job.wake(),
+        (error: unknown) => this.options.logger.error("hooks.attempt_failed", { endpoint: endpointId, error: error instanceof Error ? error.message : String(error) }),
+      )
       .finally(() => {
         this.#inFlight.delete(item.delivery.id);
         this.#perEndpoint.set(endpointId, (this.#perEndpoint.get(endpointId) ?? 1) - 1);
-        // A slot is free: whatever was held back by the limits goes now.
-        this.#job.wake();
       });
     this.#inFlight.set(item.delivery.id, attempt);
   }
@@ -167,7 +170,15 @@ export class HookDispatcher {
       return;
     }
     const body = webhookBody(event);
-    const headers = await (await this.#signer(endpoint))(delivery.message_id, now() / 1000, body);
+    const signer = await this.#signer(endpoint).catch(() => undefined);
+    if (!signer) {
+      // Sealed under another key (APP_SECRET_KEY or the key file replaced): counted as a failed attempt, so the
+      // schedule (and in the end disabling) applies instead of a retry on every tick.
+      this.#signers.delete(endpoint.sealed_secret);
+      await this.#record(delivery, endpoint, { ok: false, statusCode: null, responseMs: null, error: "the endpoint's secret cannot be read with this server's key; give it a new one (POST /hooks/{id}/secret)" });
+      return;
+    }
+    const headers = await signer(delivery.message_id, now() / 1000, body);
     const result = await sendWebhook(endpoint.url, { ...headers }, body, {
       allowPrivate: this.options.allowPrivateAddresses,
       resolve: timings?.resolve ?? systemResolver,
@@ -177,6 +188,11 @@ export class HookDispatcher {
     });
     // Cut short by a stop: not a failure of the receiver, so nothing is counted; the delivery stays due.
     if (!result.ok && this.#stopping.signal.aborted) return;
+    await this.#record(delivery, endpoint, result);
+  }
+
+  async #record(delivery: DueDelivery["delivery"], endpoint: HookEndpoint, result: SendResult): Promise<void> {
+    const { store, now, timings } = this.options;
     if (result.ok) {
       await store.recordAttempt(delivery.id, { kind: "delivered", statusCode: result.statusCode, responseMs: result.responseMs });
       return;
@@ -191,7 +207,8 @@ export class HookDispatcher {
     const retryAtMs = nextAttemptAt(nowMs, delivery.attempts + 1, result.retryAfterMs, timings?.random);
     await store.recordAttempt(delivery.id, { kind: "failed", statusCode: result.statusCode, responseMs: result.responseMs, error: result.error, retryAtMs, disable });
     if (disable) {
-      this.options.logger.warn("hooks.endpoint_disabled", { endpoint: endpoint.id, reason: disable });
+      // The reason (with the receiver's answer) is kept for the API and the dashboard, not the log.
+      this.options.logger.warn("hooks.endpoint_disabled", { endpoint: endpoint.id, status_code: result.statusCode ?? undefined });
       this.endpointsChanged();
     }
   }

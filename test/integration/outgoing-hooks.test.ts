@@ -325,6 +325,30 @@ describe("failures", () => {
     await api("DELETE", `/hooks/${hook.id}`);
   });
 
+  test("410 Gone disables the endpoint at once, saying so", async () => {
+    const target = newReceiver();
+    const hook = await createHook({ url: target.url });
+    target.answers.push(() => new Response("bye", { status: 410 }));
+    await announce(WEARER);
+    await dispatch();
+    expect((await (await api("GET", `/hooks/${hook.id}`)).json()) as object).toMatchObject({ enabled: false, disabled_reason: "the endpoint answered 410 Gone: it wants no more webhooks" });
+    await api("DELETE", `/hooks/${hook.id}`);
+  });
+
+  test("a secret this server's key cannot open fails the attempt with the remedy, on the schedule (not in a loop)", async () => {
+    const target = newReceiver();
+    const hook = await createHook({ url: target.url });
+    await running.storage.connection.write((db) => db.query("UPDATE hook_endpoints SET secret = 'sealed-under-another-key' WHERE id = ?").run(hook.id));
+    await announce(WEARER);
+    await dispatch();
+    await dispatch();
+    const [delivery] = await deliveriesOf(hook.id);
+    expect(delivery).toMatchObject({ status: "pending", attempts: 1 });
+    expect(delivery!.last_error).toContain("POST /hooks/{id}/secret");
+    expect(target.requests.length).toBe(0);
+    await api("DELETE", `/hooks/${hook.id}`);
+  });
+
   test("a redirect is not followed", async () => {
     const target = newReceiver();
     const elsewhere = newReceiver();
