@@ -6,14 +6,13 @@ import type { TokenCipher } from "../auth/token-cipher.ts";
 import { PeriodicJob } from "../jobs/periodic.ts";
 import type { Logger } from "../log.ts";
 import type { CommitListeners } from "../realtime/committed.ts";
-import type { Event } from "../storage/events.ts";
 import type { DueDelivery, HookEndpoint, HookStore } from "../storage/hooks.ts";
 import type { Clock } from "../time/clock.ts";
 import { type Resolver, systemResolver } from "./address-guard.ts";
 import { webhookBody } from "./payload.ts";
 import { nextAttemptAt } from "./retry-schedule.ts";
 import { type SendResult, sendWebhook } from "./sender.ts";
-import { createMessageSigner, generateMessageId, type MessageSigner } from "./signature.ts";
+import { createMessageSigner, type MessageSigner } from "./signature.ts";
 
 /** Timings and I/O tests replace; production runs with the defaults. */
 export interface HookTimings {
@@ -44,6 +43,7 @@ const QUEUE_SLICE = 500;
 /** Attempts in flight at once, across endpoints and per endpoint. */
 const CONCURRENCY = 16;
 const PER_ENDPOINT = 4;
+const PACE_MS = 25;
 
 export class HookDispatcher {
   readonly #job: PeriodicJob;
@@ -52,7 +52,7 @@ export class HookDispatcher {
   readonly #signers = new Map<string, Promise<MessageSigner>>();
   #active = false;
   #turn = 0;
-  #wakeScheduled = false;
+  #soonTimer: ReturnType<typeof setTimeout> | undefined;
   #stopping = new AbortController();
   #removeListener: (() => void) | undefined;
 
@@ -63,14 +63,9 @@ export class HookDispatcher {
 
   start(): void {
     // Committed events wake the job only while some endpoint is enabled: without endpoints ingest pays one boolean.
-    // The wake is deferred to the next turn: the listener runs on ingest's path, and the tick reads the queue.
+    // The listener runs on ingest's path: it only asks for a run soon, and a burst of events asks once.
     this.#removeListener = this.options.committed.add((event) => {
-      if (!this.#active || this.#wakeScheduled || event.fetch_status === null || !FINAL.has(event.fetch_status)) return;
-      this.#wakeScheduled = true;
-      setImmediate(() => {
-        this.#wakeScheduled = false;
-        this.#job.wake();
-      });
+      if (this.#active && event.fetch_status !== null && FINAL.has(event.fetch_status)) this.#soon();
     });
     this.#job.start(this.options.timings?.intervalMs ?? 1000, { immediately: true });
   }
@@ -83,7 +78,21 @@ export class HookDispatcher {
     this.#removeListener?.();
     await this.#job.stop();
     this.#stopping.abort();
+    clearTimeout(this.#soonTimer);
+    this.#soonTimer = undefined;
     await this.settled();
+  }
+
+  /**
+   * A run within PACE_MS, however many ask meanwhile: under a burst of events or a stream of answers the dispatcher runs
+   * a few dozen times a second, not once per event or per answer, so its share of the one core stays small.
+   */
+  #soon(): void {
+    if (this.#soonTimer || this.#stopping.signal.aborted) return;
+    this.#soonTimer = setTimeout(() => {
+      this.#soonTimer = undefined;
+      this.#job.wake();
+    }, PACE_MS);
   }
 
   /** Called when endpoints are added, changed or removed. */
@@ -113,22 +122,9 @@ export class HookDispatcher {
     this.#startDue();
   }
 
+  /** One slice per run: a backlog (an import, a burst) is worked off a slice at a time, paced, beside ingest. */
   async #expandQueue(): Promise<void> {
-    const { store, now } = this.options;
-    for (;;) {
-      const events = store.queuedEvents(QUEUE_SLICE);
-      if (events.length === 0) return;
-      const endpoints = store.listEndpoints().filter((endpoint) => endpoint.enabled);
-      const deliveries = events.flatMap((event) =>
-        endpoints.filter((endpoint) => matches(endpoint, event)).map((endpoint) => ({ endpointId: endpoint.id, eventId: event.id, messageId: generateMessageId() })),
-      );
-      await store.expandQueue(
-        events.map((event) => event.id),
-        deliveries,
-        now(),
-      );
-      if (events.length < QUEUE_SLICE) return;
-    }
+    if ((await this.options.store.expandQueue(QUEUE_SLICE, this.options.now())) === QUEUE_SLICE) this.#soon();
   }
 
   /**
@@ -150,10 +146,10 @@ export class HookDispatcher {
     const endpointId = item.endpoint.id;
     this.#perEndpoint.set(endpointId, (this.#perEndpoint.get(endpointId) ?? 0) + 1);
     const attempt = this.#attempt(item)
-      // A slot is free: whatever the limits held back goes now. Not after a throw (storage refusing the record, say):
+      // A slot is free: whatever the limits held back goes soon. Not after a throw (storage refusing the record, say):
       // the delivery is still due, and the interval tries again rather than a loop on the spot.
       .then(
-        () => this.#job.wake(),
+        () => this.#soon(),
         (error: unknown) => this.options.logger.error("hooks.attempt_failed", { endpoint: endpointId, error: error instanceof Error ? error.message : String(error) }),
       )
       .finally(() => {
@@ -221,13 +217,4 @@ export class HookDispatcher {
     }
     return signer;
   }
-}
-
-/** Whether an endpoint wants this event: its filters, and — for a wearer's endpoint — only its owner's own data. */
-export function matches(endpoint: HookEndpoint, event: Event): boolean {
-  if (endpoint.owner_user_id !== null && endpoint.owner_user_id !== event.user_id) return false;
-  if (endpoint.data_types && !endpoint.data_types.includes(event.data_type)) return false;
-  if (endpoint.event_types && !endpoint.event_types.includes(event.event_type)) return false;
-  if (endpoint.user_ids && !endpoint.user_ids.includes(event.user_id)) return false;
-  return true;
 }

@@ -1,5 +1,6 @@
 // Standard Webhooks signing (standardwebhooks.com, spec 1.0): HMAC-SHA256 over `${id}.${timestamp}.${body}` with the
-// endpoint's `whsec_` secret (base64 of random bytes), sent as `webhook-signature: v1,<base64>`.
+// endpoint's `whsec_` secret (base64 of random bytes), sent as `webhook-signature: v1,<base64>`. Message ids are made
+// with the deliveries (`msg_` and 32 hex digits: never a `.`, which delimits the signed content; storage/sqlite/hook-store.ts).
 const encoder = new TextEncoder();
 const SECRET_PREFIX = "whsec_";
 /** The spec allows 24 to 64 random bytes; 32 matches the HMAC-SHA256 block's key strength. */
@@ -7,11 +8,6 @@ const SECRET_BYTES = 32;
 
 export function generateSecret(): string {
   return SECRET_PREFIX + Buffer.from(crypto.getRandomValues(new Uint8Array(SECRET_BYTES))).toString("base64");
-}
-
-/** A message id: never holds a `.` (the signed content is dot-delimited), the same on every attempt of a delivery. */
-export function generateMessageId(): string {
-  return "msg_" + Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64url");
 }
 
 export interface SignedHeaders {

@@ -81,10 +81,12 @@ export interface HookStore {
   replaceSecret(id: string, sealedSecret: string): Promise<boolean>;
   /** Deletes the endpoint and its deliveries; false when there was none. */
   deleteEndpoint(id: string): Promise<boolean>;
-  /** Up to `limit` queued final events, oldest first. */
-  queuedEvents(limit: number): Event[];
-  /** Adds a delivery per (endpoint, event) pair, due at `dueAtMs`, and takes the events off the queue. */
-  expandQueue(eventIds: number[], deliveries: { endpointId: string; eventId: number; messageId: string }[], dueAtMs: number): Promise<void>;
+  /**
+   * Takes up to `limit` queued events off the queue, adding a delivery (due at `dueAtMs`, with a new message id) for each
+   * enabled endpoint that wants it: its filters, and for a wearer's endpoint its owner's events only. Returns how many
+   * events were taken.
+   */
+  expandQueue(limit: number, dueAtMs: number): Promise<number>;
   /** One endpoint's pending deliveries due by `nowMs`, soonest first, leaving out `skip` (those in flight). */
   dueDeliveries(endpoint: HookEndpoint, nowMs: number, limit: number, skip: ReadonlySet<number>): DueDelivery[];
   recordAttempt(deliveryId: number, outcome: AttemptOutcome): Promise<void>;

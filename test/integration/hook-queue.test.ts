@@ -1,15 +1,17 @@
 // What the events' triggers put in the outgoing-webhook queue, in the event's own commit (migration 11), and how
 // retention treats events with deliveries to come: on real SQLite, no server.
 import { beforeEach, describe, expect, test } from "bun:test";
-import { matches } from "../../src/hooks/dispatcher.ts";
-import type { HookEndpoint } from "../../src/storage/hooks.ts";
+import type { NewHookEndpoint } from "../../src/storage/hooks.ts";
 import { openSqliteStorage, type SqliteStorage } from "../../src/storage/sqlite/sqlite-storage.ts";
 import { sampleNotification } from "../helpers/notifications.ts";
 
 let store: SqliteStorage;
 const queued = () => store.connection.database.query<{ event_id: number }, []>("SELECT event_id FROM hook_queue ORDER BY event_id").all().map((r) => r.event_id);
-const endpoint = (id: string, enabled = true) =>
-  store.hooks.createEndpoint({ id, owner_user_id: null, url: "https://receiver.example.org/", sealed_secret: "sealed", data_types: null, event_types: null, user_ids: null, description: null }).then(async (e) => (enabled ? e : store.hooks.updateEndpoint(e.id, { enabled: false })));
+const endpoint = (id: string, enabled = true, filters: Partial<NewHookEndpoint> = {}) =>
+  store.hooks
+    .createEndpoint({ id, owner_user_id: null, url: "https://receiver.example.org/", sealed_secret: "sealed", data_types: null, event_types: null, user_ids: null, description: null, ...filters })
+    .then(async (e) => (enabled ? e : store.hooks.updateEndpoint(e.id, { enabled: false })));
+const deliveries = (id: string) => store.hooks.listDeliveries(id, 100).map((d) => d.event_id).sort((a, b) => a - b);
 
 async function append(fetch: "pending" | "not_fetched", overrides = {}) {
   const notification = sampleNotification(overrides);
@@ -51,11 +53,8 @@ describe("retention", () => {
     await endpoint("hook_on");
     const delivered = await append("not_fetched");
     const waiting = await append("not_fetched");
+    expect(await store.hooks.expandQueue(100, 0)).toBe(2);
     const stillQueued = await append("not_fetched");
-    await store.hooks.expandQueue([delivered, waiting], [
-      { endpointId: "hook_on", eventId: delivered, messageId: "msg_a" },
-      { endpointId: "hook_on", eventId: waiting, messageId: "msg_b" },
-    ], 0);
     const [b, a] = store.hooks.listDeliveries("hook_on", 10);
     await store.hooks.recordAttempt(a!.id, { kind: "delivered", statusCode: 200, responseMs: 3 });
     expect(b!.event_id).toBe(waiting);
@@ -70,19 +69,29 @@ describe("retention", () => {
 });
 
 describe("which endpoints an event goes to", () => {
-  const base: HookEndpoint = { id: "h", owner_user_id: null, url: "", sealed_secret: "", data_types: null, event_types: null, user_ids: null, description: null, enabled: true, disabled_reason: null, disabled_at: null, failing_since: null, created_at: "", updated_at: "" };
-  const event = { id: 1, user_id: "A", data_type: "sleep", event_type: "create" } as Parameters<typeof matches>[1];
-
-  test("a wearer's endpoint only ever gets its owner's events, whatever its filters say", () => {
-    expect(matches({ ...base, owner_user_id: "A" }, event)).toBe(true);
-    expect(matches({ ...base, owner_user_id: "B" }, event)).toBe(false);
-    expect(matches({ ...base, owner_user_id: "B", user_ids: ["A"] }, event)).toBe(false);
-  });
-
-  test("filters on data type, event type and user", () => {
-    expect(matches({ ...base, data_types: ["sleep"] }, event)).toBe(true);
-    expect(matches({ ...base, data_types: ["workout"] }, event)).toBe(false);
-    expect(matches({ ...base, event_types: ["delete"] }, event)).toBe(false);
-    expect(matches({ ...base, user_ids: ["B"] }, event)).toBe(false);
+  test("each enabled endpoint whose filters want it, with its own message id; a wearer's endpoint only its owner's events", async () => {
+    await endpoint("hook_all");
+    await endpoint("hook_off", false);
+    await endpoint("hook_sleep", true, { data_types: ["daily_sleep"], event_types: ["create"] });
+    await endpoint("hook_b", true, { user_ids: ["USER-B"] });
+    await endpoint("hook_owner_a", true, { owner_user_id: "USER-A" });
+    // A filter cannot widen a wearer's endpoint beyond its owner.
+    await endpoint("hook_owner_a_asks_b", true, { owner_user_id: "USER-A", user_ids: ["USER-B"] });
+    const sleepA = await append("not_fetched", { user_id: "USER-A", data_type: "daily_sleep" });
+    const workoutA = await append("not_fetched", { user_id: "USER-A", data_type: "workout" });
+    const sleepB = await append("not_fetched", { user_id: "USER-B", data_type: "daily_sleep" });
+    const updateB = await append("not_fetched", { user_id: "USER-B", data_type: "daily_sleep", event_type: "update" });
+    expect(await store.hooks.expandQueue(2, 0)).toBe(2);
+    expect(await store.hooks.expandQueue(100, 0)).toBe(2);
+    expect(queued()).toEqual([]);
+    expect(deliveries("hook_all")).toEqual([sleepA, workoutA, sleepB, updateB]);
+    expect(deliveries("hook_off")).toEqual([]);
+    expect(deliveries("hook_sleep")).toEqual([sleepA, sleepB]);
+    expect(deliveries("hook_b")).toEqual([sleepB, updateB]);
+    expect(deliveries("hook_owner_a")).toEqual([sleepA, workoutA]);
+    expect(deliveries("hook_owner_a_asks_b")).toEqual([]);
+    const ids = store.hooks.listDeliveries("hook_all", 100).map((d) => d.message_id);
+    expect(new Set(ids).size).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^msg_[0-9a-f]{32}$/);
   });
 });

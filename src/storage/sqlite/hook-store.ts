@@ -3,7 +3,6 @@
 import type { Database } from "bun:sqlite";
 import { type Clock, systemClock } from "../../time/clock.ts";
 import type { AttemptOutcome, DueDelivery, HookDelivery, HookEndpoint, HookEndpointChange, HookStatus, HookStore, NewHookEndpoint } from "../hooks.ts";
-import type { Event } from "../events.ts";
 import type { SqliteConnection } from "./connection.ts";
 import { EVENT_COLUMNS, type EventRow, toEvent } from "./rows.ts";
 
@@ -29,6 +28,16 @@ function toEndpoint({ secret, enabled, data_types, event_types, user_ids, ...row
 function toDelivery({ next_attempt_at_ms, ...row }: DeliveryRow): HookDelivery {
   return { ...row, next_attempt_at: row.status === "pending" && next_attempt_at_ms !== null ? new Date(next_attempt_at_ms).toISOString() : null };
 }
+
+const QUEUE_SLICE = "SELECT event_id FROM hook_queue ORDER BY event_id LIMIT $limit";
+const wants = (column: string, value: string) => `(h.${column} IS NULL OR EXISTS (SELECT 1 FROM json_each(h.${column}) WHERE value = e.${value}))`;
+/** One delivery per queued event and enabled endpoint that wants it; a wearer's endpoint only ever its owner's events. */
+const EXPAND_QUEUE = `INSERT INTO hook_deliveries (endpoint_id, event_id, message_id, status, next_attempt_at_ms, created_at)
+  SELECT h.id, e.id, 'msg_' || lower(hex(randomblob(16))), 'pending', $due, $at
+  FROM (${QUEUE_SLICE}) q JOIN events e ON e.id = q.event_id
+  JOIN hook_endpoints h ON h.enabled = 1 AND (h.owner_user_id IS NULL OR h.owner_user_id = e.user_id)
+    AND ${wants("data_types", "data_type")} AND ${wants("event_types", "event_type")} AND ${wants("user_ids", "user_id")}
+  ORDER BY e.id, h.created_at`;
 
 const DELIVERY_COLUMNS =
   "id, endpoint_id, event_id, message_id, status, attempts, next_attempt_at_ms, last_status_code, last_error, last_response_ms, last_attempt_at, created_at, delivered_at";
@@ -101,24 +110,13 @@ export class SqliteHookStore implements HookStore {
     });
   }
 
-  queuedEvents(limit: number): Event[] {
-    const columns = EVENT_COLUMNS.split(", ").map((c) => `e.${c}`).join(", ");
-    return this.db
-      .query<EventRow, [number]>(`SELECT ${columns} FROM hook_queue q JOIN events e ON e.id = q.event_id ORDER BY q.event_id LIMIT ?`)
-      .all(limit)
-      .map(toEvent);
-  }
-
-  async expandQueue(eventIds: number[], deliveries: { endpointId: string; eventId: number; messageId: string }[], dueAtMs: number): Promise<void> {
+  async expandQueue(limit: number, dueAtMs: number): Promise<number> {
     const at = this.#iso();
-    await this.connection.write((db) => {
-      const add = db.query(
-        `INSERT INTO hook_deliveries (endpoint_id, event_id, message_id, status, next_attempt_at_ms, created_at)
-         SELECT ?, ?, ?, 'pending', ?, ? WHERE EXISTS (SELECT 1 FROM hook_endpoints WHERE id = ?)`,
-      );
-      for (const d of deliveries) add.run(d.endpointId, d.eventId, d.messageId, dueAtMs, at, d.endpointId);
-      const dequeue = db.query("DELETE FROM hook_queue WHERE event_id = ?");
-      for (const id of eventIds) dequeue.run(id);
+    return this.connection.write((db) => {
+      // One statement for the whole slice, in SQLite: under an ingest burst this runs for every event, so nothing of it
+      // is parsed in JavaScript. The same ordered slice is read twice inside this one transaction.
+      db.query(EXPAND_QUEUE).run({ $limit: limit, $due: dueAtMs, $at: at });
+      return db.query(`DELETE FROM hook_queue WHERE event_id IN (${QUEUE_SLICE})`).run({ $limit: limit }).changes;
     });
   }
 
