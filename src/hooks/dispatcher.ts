@@ -1,7 +1,7 @@
 // Sends outgoing webhooks in the background: turns the queue of final events (filled by triggers in the event's own
-// commit) into one delivery per matching enabled endpoint, then sends what is due, a few at a time and at most
-// PER_ENDPOINT to one endpoint (a slow receiver cannot take every slot), recording each attempt. Ingest never waits for
-// any of it: committed events only wake the job.
+// commit) into one delivery per matching enabled endpoint, then sends what is due, a few at a time and only a few to
+// one endpoint (a slow receiver cannot take every slot), recording each attempt. Ingest never waits for any of it:
+// committed events only ask for a run, and while ingest is busy the dispatcher takes a small share (pacing.ts).
 import type { TokenCipher } from "../auth/token-cipher.ts";
 import { PeriodicJob } from "../jobs/periodic.ts";
 import type { Logger } from "../log.ts";
@@ -11,6 +11,7 @@ import type { Clock } from "../time/clock.ts";
 import { type Resolver, systemResolver } from "./address-guard.ts";
 import { webhookBody } from "./payload.ts";
 import { nextAttemptAt } from "./retry-schedule.ts";
+import { IngestPressure, type Pace, QUIET } from "./pacing.ts";
 import { type SendResult, sendWebhook } from "./sender.ts";
 import { createMessageSigner, type MessageSigner } from "./signature.ts";
 
@@ -39,11 +40,6 @@ export interface HookDispatcherOptions {
 }
 
 const FINAL = new Set(["fetched", "not_fetched", "deleted", "missing", "failed"]);
-const QUEUE_SLICE = 500;
-/** Attempts in flight at once, across endpoints and per endpoint. */
-const CONCURRENCY = 16;
-const PER_ENDPOINT = 4;
-const PACE_MS = 25;
 
 export class HookDispatcher {
   readonly #job: PeriodicJob;
@@ -52,6 +48,8 @@ export class HookDispatcher {
   readonly #signers = new Map<string, Promise<MessageSigner>>();
   #active = false;
   #turn = 0;
+  readonly #pressure = new IngestPressure();
+  #pace: Pace = QUIET;
   #soonTimer: ReturnType<typeof setTimeout> | undefined;
   #stopping = new AbortController();
   #removeListener: (() => void) | undefined;
@@ -65,7 +63,9 @@ export class HookDispatcher {
     // Committed events wake the job only while some endpoint is enabled: without endpoints ingest pays one boolean.
     // The listener runs on ingest's path: it only asks for a run soon, and a burst of events asks once.
     this.#removeListener = this.options.committed.add((event) => {
-      if (this.#active && event.fetch_status !== null && FINAL.has(event.fetch_status)) this.#soon();
+      if (!this.#active) return;
+      this.#pressure.seen();
+      if (event.fetch_status !== null && FINAL.has(event.fetch_status)) this.#soon();
     });
     this.#job.start(this.options.timings?.intervalMs ?? 1000, { immediately: true });
   }
@@ -84,7 +84,7 @@ export class HookDispatcher {
   }
 
   /**
-   * A run within PACE_MS, however many ask meanwhile: under a burst of events or a stream of answers the dispatcher runs
+   * A run within the pace's paceMs, however many ask meanwhile: under a burst of events or a stream of answers the dispatcher runs
    * a few dozen times a second, not once per event or per answer, so its share of the one core stays small.
    */
   #soon(): void {
@@ -92,7 +92,7 @@ export class HookDispatcher {
     this.#soonTimer = setTimeout(() => {
       this.#soonTimer = undefined;
       this.#job.wake();
-    }, PACE_MS);
+    }, this.#pace.paceMs);
   }
 
   /** Called when endpoints are added, changed or removed. */
@@ -118,25 +118,27 @@ export class HookDispatcher {
   async #run(): Promise<void> {
     // Stopping: a slot freed by an interrupted attempt must not start another.
     if (this.#stopping.signal.aborted) return;
+    this.#pace = this.#pressure.pace();
     await this.#expandQueue();
     this.#startDue();
   }
 
   /** One slice per run: a backlog (an import, a burst) is worked off a slice at a time, paced, beside ingest. */
   async #expandQueue(): Promise<void> {
-    if ((await this.options.store.expandQueue(QUEUE_SLICE, this.options.now())) === QUEUE_SLICE) this.#soon();
+    const { slice } = this.#pace;
+    if ((await this.options.store.expandQueue(slice, this.options.now())) === slice) this.#soon();
   }
 
   /**
    * Fills the free slots endpoint by endpoint, starting one further each time: a slow receiver with a long backlog
-   * holds at most PER_ENDPOINT slots and never keeps the others' due deliveries waiting behind its own.
+   * holds at most the pace's perEndpoint slots and never keeps the others' due deliveries waiting behind its own.
    */
   #startDue(): void {
     const { store, now } = this.options;
     const endpoints = store.listEndpoints().filter((endpoint) => endpoint.enabled);
     this.#turn = (this.#turn + 1) % Math.max(1, endpoints.length);
     for (const endpoint of [...endpoints.slice(this.#turn), ...endpoints.slice(0, this.#turn)]) {
-      const free = Math.min(PER_ENDPOINT - (this.#perEndpoint.get(endpoint.id) ?? 0), CONCURRENCY - this.#inFlight.size);
+      const free = Math.min(this.#pace.perEndpoint - (this.#perEndpoint.get(endpoint.id) ?? 0), this.#pace.concurrency - this.#inFlight.size);
       if (free <= 0) continue;
       for (const item of store.dueDeliveries(endpoint, now(), free, new Set(this.#inFlight.keys()))) this.#start(item);
     }
