@@ -4,6 +4,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { Webhook } from "standardwebhooks";
 import { addressProblem, hostProblem, type Resolver, systemResolver } from "../../src/hooks/address-guard.ts";
 import { nextAttemptAt, parseRetryAfter, RETRY_AFTER_CAP_MS, RETRY_DELAYS_MS } from "../../src/hooks/retry-schedule.ts";
+import { BUSY, IngestPressure, QUIET } from "../../src/hooks/pacing.ts";
 import { sendWebhook } from "../../src/hooks/sender.ts";
 import { createMessageSigner, generateSecret } from "../../src/hooks/signature.ts";
 
@@ -70,6 +71,20 @@ describe("retry schedule", () => {
     expect(parseRetryAfter("Mon, 07 Dec 2026 10:05:00 GMT", now)).toBe(300_000);
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
+
+describe("pacing beside ingest", () => {
+  test("full speed while events are few; a small share while they arrive faster than 200/s, and for a second after", () => {
+    const pressure = new IngestPressure();
+    const start = performance.now();
+    for (let i = 0; i < 10; i++) pressure.seen();
+    expect(pressure.pace(start + 300)).toBe(QUIET);
+    for (let i = 0; i < 60; i++) pressure.seen();
+    expect(pressure.pace(start + 350)).toBe(BUSY);
+    expect(pressure.pace(start + 700)).toBe(BUSY);
+    expect(pressure.pace(start + 1400)).toBe(QUIET);
+    expect(BUSY.slice * (1000 / BUSY.paceMs)).toBeLessThanOrEqual(250);
   });
 });
 
