@@ -13,6 +13,8 @@ export interface SendOptions {
   now: () => number;
   /** Aborts the attempt (the server is stopping): it fails, and the delivery stays due. */
   signal?: AbortSignal;
+  /** Certificate authorities trusted besides the system's (tests: a receiver with a self-signed certificate). */
+  ca?: string;
 }
 
 export type SendResult =
@@ -42,6 +44,7 @@ export async function sendWebhook(url: string, headers: Record<string, string>, 
         method: "POST",
         agent: false,
         lookup: guardedLookup(options.resolve, options.allowPrivate) as never,
+        ...(options.ca ? { ca: options.ca } : {}),
         headers: { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "user-agent": "oura-streaming-webhooks" },
       },
       (response) => {

@@ -128,6 +128,24 @@ describe("one attempt", () => {
     expect(received.length).toBe(before);
   });
 
+  test("https: the connection goes to the checked address, and TLS still verifies the name", async () => {
+    const fixtures = new URL("../fixtures/tls/", import.meta.url);
+    const cert = await Bun.file(new URL("receiver.crt", fixtures)).text();
+    const tls = Bun.serve({ port: 0, hostname: "127.0.0.1", tls: { cert, key: await Bun.file(new URL("receiver.key", fixtures)).text() }, fetch: (request, server) => new Response(`${request.headers.get("host")} from ${server.requestIP(request)?.address}`) });
+    try {
+      const resolve: Resolver = async (name) => (name === "receiver.test" || name === "impostor.test" ? [{ address: "127.0.0.1", family: 4 }] : []);
+      const options = { allowPrivate: true, resolve, timeoutMs: 2000, now: Date.now, ca: cert };
+      expect(await sendWebhook(`https://receiver.test:${tls.port}/hook`, {}, "{}", options)).toMatchObject({ ok: true, statusCode: 200 });
+      // The same address under a name the certificate does not carry: refused by TLS, not sent.
+      const impostor = await sendWebhook(`https://impostor.test:${tls.port}/hook`, {}, "{}", options);
+      expect(impostor).toMatchObject({ ok: false, statusCode: null });
+      // And without private addresses allowed, refused before any connection.
+      expect(await sendWebhook(`https://receiver.test:${tls.port}/hook`, {}, "{}", { ...options, allowPrivate: false })).toMatchObject({ ok: false, error: expect.stringContaining("refused: receiver.test resolves to 127.0.0.1") });
+    } finally {
+      tls.stop(true);
+    }
+  });
+
   test("a name with one public and one private address is refused", async () => {
     const resolve: Resolver = async () => [{ address: "93.184.216.34", family: 4 }, { address: "10.1.2.3", family: 4 }];
     expect(await send(`http://mixed.invalid:${port}/`, false, resolve)).toMatchObject({ ok: false, error: expect.stringContaining("10.1.2.3") });
