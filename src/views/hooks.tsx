@@ -137,7 +137,7 @@ export function DeliveryLog(props: { hookId: string; deliveries: HookDelivery[];
               <td>{d.last_response_ms === null ? "—" : `${d.last_response_ms} ms`}</td>
               <td>{d.next_attempt_at ? <LastEventTime at={d.next_attempt_at} /> : "—"}</td>
               <td>
-                <button hx-post={`/dashboard/hooks/${idOf(props.hookId)}/deliveries/${d.id}/retry`} hx-target={`#deliveries-${props.hookId}`} hx-swap="innerHTML" aria-label={`Send delivery ${d.id} again`}>
+                <button hx-post={`/dashboard/hooks/${idOf(props.hookId)}/deliveries/${d.id}/retry`} hx-target={`#deliveries-${props.hookId}`} hx-swap="innerHTML" aria-label={`Send again: delivery ${d.id}`}>
                   Send again
                 </button>
               </td>
