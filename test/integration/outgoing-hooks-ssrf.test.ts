@@ -47,6 +47,8 @@ describe("private addresses are refused", () => {
     expect(response.status).toBe(201);
     const { id } = (await response.json()) as { id: string };
     await running.storage.polls.recordPolledDocuments("USER-S", "daily_sleep", [{ id: "s-1", day: "2026-11-24", score: 80 }], new Date().toISOString(), "poll");
+    // Twice: the first may join a run that read the queue before the document was recorded.
+    await running.hookDispatcher.tick();
     await running.hookDispatcher.tick();
     await running.hookDispatcher.settled();
     const { deliveries } = (await (await fetch(new URL(`/hooks/${id}/deliveries`, running.url), { headers: operator })).json()) as { deliveries: { status: string; attempts: number; last_error: string }[] };

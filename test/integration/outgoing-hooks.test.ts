@@ -59,8 +59,12 @@ async function createHook(body: Record<string, unknown>, headers: Record<string,
   return (await response.json()) as { id: string; secret: string };
 }
 
-/** One pass of the dispatcher, and the attempts it started finished. */
+/**
+ * A pass of the dispatcher that began after this call (tick() joins a run already under way, which may have read the
+ * queue before the latest event was committed: the second one is sure to be fresh), and the attempts it started finished.
+ */
 async function dispatch() {
+  await running.hookDispatcher.tick();
   await running.hookDispatcher.tick();
   await running.hookDispatcher.settled();
 }
