@@ -131,7 +131,7 @@ describe("one attempt", () => {
   test("https: the connection goes to the checked address, and TLS still verifies the name", async () => {
     const fixtures = new URL("../fixtures/tls/", import.meta.url);
     const cert = await Bun.file(new URL("receiver.crt", fixtures)).text();
-    const tls = Bun.serve({ port: 0, hostname: "127.0.0.1", tls: { cert, key: await Bun.file(new URL("receiver.key", fixtures)).text() }, fetch: (request, server) => new Response(`${request.headers.get("host")} from ${server.requestIP(request)?.address}`) });
+    const tls = Bun.serve({ port: 0, hostname: "127.0.0.1", tls: { cert, key: await Bun.file(new URL("receiver-key.pem", fixtures)).text() }, fetch: (request, server) => new Response(`${request.headers.get("host")} from ${server.requestIP(request)?.address}`) });
     try {
       const resolve: Resolver = async (name) => (name === "receiver.test" || name === "impostor.test" ? [{ address: "127.0.0.1", family: 4 }] : []);
       const options = { allowPrivate: true, resolve, timeoutMs: 2000, now: Date.now, ca: cert };
