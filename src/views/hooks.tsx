@@ -21,8 +21,7 @@ const idOf = (hookId: string) => encodeURIComponent(hookId);
 
 export function HooksPanel(model: HooksPanelModel) {
   return (
-    <section id="hooks" class="hooks" aria-labelledby="hooks-title">
-      <h2 id="hooks-title">Outgoing webhooks</h2>
+    <section id="hooks" class="hooks" aria-label="Outgoing webhooks">
       <p class="hint">
         Each event, once its document is fetched, is POSTed to your URL signed per Standard Webhooks. {model.operator ? "" : "Only your own data is sent."}
       </p>

@@ -248,7 +248,13 @@ export function DashboardPage(model: DashboardModel) {
           {model.openEvent ? <EventDetail event={model.openEvent.event} history={model.openEvent.history} /> : null}
         </section>
       </dialog>
-      {model.hooksPanel ? <section id="hooks" hx-get="/dashboard/hooks" hx-trigger="load" hx-swap="outerHTML" aria-label="Outgoing webhooks"></section> : null}
+      {/* Closed until opened: set up once and rarely looked at, it should not push the rest of the page down. */}
+      {model.hooksPanel ? (
+        <details id="hooks-box" class="hooks-box">
+          <summary>Outgoing webhooks</summary>
+          <section id="hooks" hx-get="/dashboard/hooks" hx-trigger="load" hx-swap="outerHTML" aria-label="Outgoing webhooks"></section>
+        </details>
+      ) : null}
       <section class="account" aria-labelledby="account-title">
         <h2 id="account-title">{model.operator ? "Users, invitations and subscriptions" : "Your Oura account"}</h2>
         {model.oauthConfigured ? (

@@ -43,6 +43,7 @@ test("a wearer adds an endpoint, keeps its secret, sees the delivery, sends it a
   fake.nextAuthorizeUser = USER;
   await page.goto(`${base}/auth/login`);
   await page.waitForURL(`${base}/dashboard`);
+  await page.click("#hooks-box > summary");
   await page.waitForSelector("#hook-url");
   await page.fill("#hook-url", `http://127.0.0.1:${receiver.port}/hook`);
   await page.selectOption("#hook-data-types", ["daily_sleep", "workout"]);
