@@ -6,6 +6,7 @@ import { createErrorHandler, errorBody, notFound, validationHook } from "./error
 import { securityHeaders } from "./http/security-headers.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createDashboardRoutes } from "./routes/dashboard.ts";
+import { createDashboardHookRoutes } from "./routes/dashboard-hooks.ts";
 import { mountAssets, mountDocs } from "./routes/docs.ts";
 import { createDocumentRoutes } from "./routes/documents.ts";
 import { createPollingRoutes } from "./routes/polling.ts";
@@ -15,6 +16,7 @@ import { createFetchRetryRoutes } from "./routes/fetch-retry.ts";
 import { provideGuardDeps } from "./routes/guards.ts";
 import { createExportRoutes } from "./routes/export.ts";
 import { createHealthRoutes } from "./routes/health.ts";
+import { createHookRoutes } from "./routes/hooks.ts";
 import { createInvitationRoutes } from "./routes/invitations.ts";
 import { createMetricsRoutes, measureRequests } from "./routes/metrics.ts";
 import { createSubscriptionRoutes } from "./routes/subscriptions.ts";
@@ -46,7 +48,9 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.route("/", createBackfillRoutes(deps));
   app.route("/", createSubscriptionRoutes(deps));
   app.route("/", createInvitationRoutes(deps));
+  app.route("/", createHookRoutes(deps));
   app.route("/", createDashboardRoutes(deps));
+  app.route("/", createDashboardHookRoutes(deps));
   app.route("/", createExportRoutes(deps));
   app.route("/", createMetricsRoutes(deps));
   mountDocs(app, deps.version);

@@ -180,6 +180,12 @@ export const EnvSchema = z.object({
     .preprocess(blankAsUnset, z.string().default("oura_streaming"))
     .describe("Topics of this server's states and availability: <prefix>/status, <prefix>/<user>/<sensor>/state and …/attributes."),
   MQTT_DISCOVERY_PREFIX: z.preprocess(blankAsUnset, z.string().default("homeassistant")).describe("Home Assistant's MQTT discovery prefix (Home Assistant's own default is homeassistant)."),
+  HOOKS_ALLOW_PRIVATE_ADDRESSES: booleanFlag(
+    "Let outgoing webhooks reach private, loopback, link-local and unique-local addresses (and plain http). Off: only public https endpoints, checked on the address actually connected to, so an endpoint cannot reach this server's own network.",
+  ),
+  HOOKS_DISABLE_AFTER_DAYS: z
+    .preprocess(blankAsUnset, z.coerce.number({ error: "expected a number of days" }).positive({ error: "expected more than 0 days" }).default(3))
+    .describe("An outgoing webhook endpoint whose deliveries have all failed for this many days is disabled, with the reason shown (decimals allowed)."),
   LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")).describe("Least severe log level written: debug, info, warn, error or silent."),
 });
 
@@ -223,6 +229,12 @@ export interface Config {
     reconcileIntervalHours: number;
   };
   requestBudget: { requests: number; windowSeconds: number };
+  /** Outgoing webhooks (POST /hooks). */
+  hooks: {
+    /** HOOKS_ALLOW_PRIVATE_ADDRESSES: private, loopback and link-local receivers (and plain http) are allowed. */
+    allowPrivateAddresses: boolean;
+    disableAfterDays: number;
+  };
   /** With STORAGE_BACKEND=warehouse: where events, documents and tokens are shipped. */
   warehouse?: WarehouseConfig;
   /** With MQTT_URL: Home Assistant's devices and states are published to this broker. */
@@ -292,6 +304,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       reconcileIntervalHours: e.RECONCILE_INTERVAL_HOURS,
     },
     requestBudget: { requests: e.OURA_REQUEST_BUDGET, windowSeconds: e.OURA_REQUEST_BUDGET_WINDOW_SECONDS },
+    hooks: { allowPrivateAddresses: e.HOOKS_ALLOW_PRIVATE_ADDRESSES, disableAfterDays: e.HOOKS_DISABLE_AFTER_DAYS },
     warehouse: warehouse?.value,
     mqtt: mqtt?.value,
     databricksApp: e.DATABRICKS_APP_NAME ? { name: e.DATABRICKS_APP_NAME, operators: e.DATABRICKS_APP_OPERATORS } : undefined,

@@ -30,6 +30,8 @@ import type { EventLog } from "./storage/event-log.ts";
 import type { FetchQueue } from "./storage/fetch-queue.ts";
 import type { PollStore } from "./storage/polls.ts";
 import type { Settings } from "./storage/settings.ts";
+import type { HookStore } from "./storage/hooks.ts";
+import type { TokenCipher } from "./auth/token-cipher.ts";
 import type { StorageFailureClassifier } from "./storage/storage-errors.ts";
 import type { StorageStatus } from "./storage/storage-status.ts";
 import type { Clock } from "./time/clock.ts";
@@ -74,6 +76,19 @@ export interface AppDeps {
   /** MQTT_URL: Home Assistant's devices and states are published to a broker; its link's state. */
   mqtt: MqttFeature | undefined;
   metrics: Metrics;
+  /** Outgoing webhooks: the endpoints and deliveries, and the dispatcher that sends them. */
+  hooks: Hooks;
+}
+
+/** Outgoing webhooks, as the routes and services see them. */
+export interface Hooks {
+  store: HookStore;
+  /** Seals the endpoints' signing secrets at rest (the token cipher). */
+  cipher: Pick<TokenCipher, "encrypt">;
+  /** Tells the dispatcher endpoints changed (it wakes on committed events only while one is enabled). */
+  endpointsChanged(): void;
+  /** A delivery was made due now ("send again"). */
+  wake(): void;
 }
 
 export interface MqttFeature {

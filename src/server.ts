@@ -36,12 +36,15 @@ import { databasePathProblem, filesCreatedBy } from "./storage/sqlite/database.t
 import { acquireServerLock, type ServerLock } from "./storage/sqlite/server-lock.ts";
 import { classifyStorageFailure } from "./storage/sqlite/failures.ts";
 import { createMqttPublisher, type MqttTimings } from "./mqtt/publisher.ts";
+import { HookDispatcher, type HookTimings } from "./hooks/dispatcher.ts";
 
 export interface RunningServer {
   server: Server<WebSocketData>;
   url: URL;
   storage: SqliteStorage;
   deps: AppDeps;
+  /** Sends outgoing webhooks; tests drive it with tick() and settled(). */
+  hookDispatcher: HookDispatcher;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -63,6 +66,8 @@ export interface ServerTimings extends WarehouseTimings, OuraSyncTimings {
   dashboardRefreshMs?: number;
   /** MQTT_URL: how often the Home Assistant publisher looks for changes, and its reconnect back-off. */
   mqtt?: MqttTimings;
+  /** Outgoing webhooks: the dispatcher's interval, the attempt timeout, name resolution and jitter. */
+  hooks?: HookTimings;
 }
 
 const VERIFICATION_TOKEN_SETTING = "oura.verification_token";
@@ -113,7 +118,8 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   const storage = await openSqliteStorage(config.databasePath, logger, { outbox: Boolean(config.warehouse), now });
   let server: Server<WebSocketData> | undefined;
   const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
-  const localAccounts = new AccountStore(storage.connection, createTokenCipher(keys.tokenKey));
+  const tokenCipher = createTokenCipher(keys.tokenKey);
+  const localAccounts = new AccountStore(storage.connection, tokenCipher);
   const metrics = new Metrics();
   const warehouse = config.warehouse
     ? createWarehouseMode({ config: config.warehouse, retentionDays: config.retentionDays, events: storage.events, fetchQueue: storage.fetchQueue, settings: storage.settings, outbox: storage.outbox, localAccounts, logger, metrics, now, lease: timings.tokenLease, retries: timings })
@@ -128,6 +134,16 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   const mqtt = config.mqtt
     ? createMqttPublisher({ config: config.mqtt, accounts, documents: storage.documents, settings: storage.settings, committed: broadcaster.committed, logger, now, version: VERSION, timings: timings.mqtt })
     : undefined;
+  const hookDispatcher = new HookDispatcher({
+    store: storage.hooks,
+    cipher: tokenCipher,
+    committed: broadcaster.committed,
+    logger,
+    now,
+    allowPrivateAddresses: config.hooks.allowPrivateAddresses,
+    disableAfterMs: config.hooks.disableAfterDays * 86_400_000,
+    timings: timings.hooks,
+  });
   const deps: AppDeps = {
     keys,
     accounts,
@@ -139,6 +155,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     warehouse: warehouse && { shipper: warehouse.shipper, tokenLease: warehouse.tokenLease },
     mqtt,
     metrics,
+    hooks: { store: storage.hooks, cipher: tokenCipher, endpointsChanged: () => hookDispatcher.endpointsChanged(), wake: () => hookDispatcher.wake() },
     config,
     events: storage.events,
     fetchQueue: storage.fetchQueue,
@@ -225,6 +242,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
   sync?.imports.start();
   const renewer = sync ? new SubscriptionRenewer(sync.client, config.subscriptionRenewDays, logger, now) : undefined;
   renewer?.start();
+  hookDispatcher.start();
   const pruner = new RetentionPruner(storage.retention, config.retentionDays, logger, metrics, now);
   pruner.start(config.pruneIntervalSeconds);
   mqtt?.start();
@@ -233,6 +251,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     url: running.url,
     storage,
     deps,
+    hookDispatcher,
     async stop() {
       // Stop accepting and let requests in flight finish; live sockets are told the server is going away (a graceful
       // stop would otherwise wait for every browser tab to close).
@@ -251,6 +270,8 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
       await sync?.fetcher.stop();
       await sync?.poller?.stop();
       await sync?.imports.stop();
+      // Deliveries are durable: an attempt cut short is sent again, with the same webhook-id, after the next start.
+      await hookDispatcher.stop();
       // The outbox is durable: what is not shipped yet ships after the next start.
       await warehouse?.stop();
       // After the last document is stored, before the database closes (a pass reads it).

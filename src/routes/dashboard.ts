@@ -184,6 +184,8 @@ export function createDashboardRoutes(deps: AppDeps) {
       warehouse: server?.warehouse ?? null,
       mqtt: server?.mqtt ?? null,
       refreshMs: deps.dashboardRefreshMs,
+      hooks: server?.hooks ?? null,
+      hooksPanel: principal.isOperator || principal.role === "wearer",
       lastEventAt,
       storageBytes: server?.storageBytes ?? null,
       events: page.events,

@@ -144,6 +144,18 @@ export const Health = z
       .nullable()
       .optional()
       .openapi({ description: `MQTT_URL: the link to the broker Home Assistant reads; null when MQTT is off. ${operatorsOnly}` }),
+    hooks: z
+      .object({
+        endpoints: z.number().int(),
+        enabled: z.number().int(),
+        disabled: z.number().int().openapi({ description: "Turned off by hand, after answering 410 Gone, or after failing for HOOKS_DISABLE_AFTER_DAYS (GET /hooks says why)." }),
+        pending_deliveries: z.number().int().openapi({ description: "Deliveries waiting for their first attempt or a retry." }),
+        failing_endpoints: z.number().int().openapi({ description: "Enabled endpoints whose last attempt failed." }),
+        oldest_pending_at: z.string().nullable(),
+      })
+      .nullable()
+      .optional()
+      .openapi({ description: `Outgoing webhooks (POST /hooks); null when the database cannot be read. ${operatorsOnly}` }),
   })
   .openapi("Health");
 export type Health = z.infer<typeof Health>;

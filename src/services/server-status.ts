@@ -1,6 +1,7 @@
 // The server's own state, as each principal may see it: anyone the status, version and database state; operators the
-// details (counts, polling, the warehouse and its token lease, the MQTT link, refused webhook deliveries, whether Oura
-// is treated as down, the request budget, the metrics), with anything token-like in an error text masked.
+// details (counts, polling, the warehouse and its token lease, the MQTT link, refused webhook deliveries, outgoing
+// webhooks, whether Oura is treated as down, the request budget, the metrics), with anything token-like in an error
+// text masked.
 import { maskSecrets } from "../auth/mask-secrets.ts";
 import { oauthConfigured, type Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
@@ -65,7 +66,7 @@ function readOr<T>(read: () => T, fallback: T): T {
   }
 }
 
-export type StatusServiceDeps = Pick<AppDeps, "storageStatus" | "refusals" | "config" | "polls" | "sync" | "warehouse" | "mqtt" | "accounts" | "now" | "version" | "startedAt" | "events" | "metrics">;
+export type StatusServiceDeps = Pick<AppDeps, "storageStatus" | "refusals" | "config" | "polls" | "sync" | "warehouse" | "mqtt" | "accounts" | "now" | "version" | "startedAt" | "events" | "metrics" | "hooks">;
 
 function mqttHealth(deps: StatusServiceDeps): Health["mqtt"] {
   if (!deps.mqtt) return null;
@@ -106,6 +107,7 @@ export function statusService(deps: StatusServiceDeps) {
           storage_backend: deps.config.warehouse ? "warehouse" : "sqlite",
           warehouse: readable ? readOr(() => warehouseHealth(deps), null) : null,
           mqtt: mqttHealth(deps),
+          hooks: readable ? readOr(() => deps.hooks.store.status(), null) : null,
         };
       }
       return { ok: databaseOk, body };
@@ -120,7 +122,7 @@ export function statusService(deps: StatusServiceDeps) {
     /** What the dashboard shows of the server to an operator (null for anyone else). */
     operatorStrip(principal: Principal) {
       if (!principal.isOperator) return null;
-      return { warehouse: warehouseHealth(deps), mqtt: mqttHealth(deps), refusalAlert: deps.refusals.status().alert, storageBytes: deps.storageStatus.sizeBytes() };
+      return { warehouse: warehouseHealth(deps), mqtt: mqttHealth(deps), refusalAlert: deps.refusals.status().alert, storageBytes: deps.storageStatus.sizeBytes(), hooks: readOr(() => deps.hooks.store.status(), null) };
     },
 
     /** GET /polling: a wearer's own pairs; the shared request budget for operators only. */

@@ -4,6 +4,7 @@ import type { Backfills } from "./backfills.ts";
 import type { Documents } from "./documents.ts";
 import type { EventLog } from "./event-log.ts";
 import type { FetchQueue } from "./fetch-queue.ts";
+import type { HookStore } from "./hooks.ts";
 import type { Outbox } from "./outbox.ts";
 import type { PollStore } from "./polls.ts";
 import type { Retention } from "./retention.ts";
@@ -21,6 +22,8 @@ export interface Storage {
   backfills: Backfills;
   /** What is still to be shipped to the warehouse (empty unless warehouse mode is on). */
   outbox: Outbox;
+  /** Outgoing webhooks: endpoints, the queue of final events, deliveries. */
+  hooks: HookStore;
   /** Waits for the writes in flight, then closes the database. */
   close(): Promise<void>;
 }

@@ -8,6 +8,8 @@ import type { Event } from "../storage/events.ts";
 import { WEBHOOK_DATA_TYPES } from "../oura/data-types.ts";
 import { EventDetail, FeedList, LastEventTime } from "./feed.tsx";
 import { shownName, userNames } from "./names.ts";
+import { HooksSummary } from "./hooks.tsx";
+import type { HookStatus } from "../storage/hooks.ts";
 import { ErrorNote, Layout } from "./layout.tsx";
 import type { FeedContext } from "./event-words.ts";
 import type { PollingStrip } from "./polling-strip.ts";
@@ -80,6 +82,10 @@ export interface DashboardModel {
   mqtt?: Health["mqtt"];
   /** How often the live status entries refresh themselves. */
   refreshMs: number;
+  /** For operators: the outgoing webhooks' state (the server section's line). */
+  hooks: HookStatus | null;
+  /** Whether the viewer may register outgoing webhooks (an operator, or a wearer for their own data). */
+  hooksPanel: boolean;
 }
 
 const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
@@ -186,6 +192,14 @@ export function DashboardPage(model: DashboardModel) {
               <dd id="mqtt-status">{mqttSummary(model.mqtt)}</dd>
             </div>
           ) : null}
+          {model.operator && model.hooks ? (
+            <div>
+              <dt>Outgoing webhooks</dt>
+              <dd id="hooks-status">
+                <HooksSummary status={model.hooks} />
+              </dd>
+            </div>
+          ) : null}
           {model.warehouse ? (
             <div>
               <dt>Warehouse</dt>
@@ -242,6 +256,13 @@ export function DashboardPage(model: DashboardModel) {
           {model.openEvent ? <EventDetail event={model.openEvent.event} history={model.openEvent.history} /> : null}
         </section>
       </dialog>
+      {/* Closed until opened: set up once and rarely looked at, it should not push the rest of the page down. */}
+      {model.hooksPanel ? (
+        <details id="hooks-box" class="hooks-box">
+          <summary>Outgoing webhooks</summary>
+          <section id="hooks" hx-get="/dashboard/hooks" hx-trigger="load" hx-swap="outerHTML" aria-label="Outgoing webhooks"></section>
+        </details>
+      ) : null}
       <section class="account" aria-labelledby="account-title">
         <h2 id="account-title">{model.operator ? "Users, invitations and subscriptions" : "Your Oura account"}</h2>
         {model.oauthConfigured ? (

@@ -11,13 +11,13 @@ import { dayOf, documentsForDay } from "../../src/demo/sample-data.ts";
 import type { RunningServer } from "../../src/server.ts";
 import { FakeOura } from "../fake-oura.ts";
 import * as oura from "../fixtures/oura-documents.ts";
+import { axeFindings } from "../helpers/axe.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
-import { REPO_ROOT, startTestServer, tempDir } from "../helpers/servers.ts";
+import { startTestServer, tempDir } from "../helpers/servers.ts";
 
 const USER = "USER-NEW-YORK";
 const DAY_MS = 86_400_000;
-const AXE = join(REPO_ROOT, "node_modules", "axe-core", "axe.min.js");
 const TYPES = "daily_sleep,daily_readiness,daily_activity,sleep,workout,session,daily_stress,daily_resilience,daily_spo2,daily_cardiovascular_age,vo2_max,enhanced_tag,tag";
 
 const dayAgo = (days: number) => dayOf(days * DAY_MS);
@@ -138,31 +138,8 @@ async function closeDrawer(page: Page) {
   await page.waitForSelector("#feed li[data-type=tag]", { state: "attached" });
 }
 
-interface AxeFinding {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
-
 /** axe's rules whose outcome depends on colours: all a change of colour scheme can change (the DOM stays the same). */
 const COLOUR_RULES = ["color-contrast", "link-in-text-block"];
-
-/** axe-core's serious and critical findings in `within` as it is now, by every rule or by `only` these (axe is injected once per page). */
-async function axeFindings(page: Page, within = "html", only?: string[]): Promise<string[]> {
-  // Evaluated rather than added as a <script>: the page's Content-Security-Policy refuses inline scripts, rightly.
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(await Bun.file(AXE).text());
-  const violations = await page.evaluate(
-    async ([selector, rules]) => {
-      const axe = (window as unknown as { axe: { run: (context: Element, options: object) => Promise<{ violations: AxeFinding[] }> } }).axe;
-      return (await axe.run(document.querySelector(selector)!, { resultTypes: ["violations"], ...(rules ? { runOnly: rules } : {}) })).violations;
-    },
-    [within, only] as const,
-  );
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id} (${v.help}): ${n.target.join(" ")} — ${(n.failureSummary ?? "").replace(/\s+/g, " ")}`));
-}
 
 /**
  * The smallest rendered font size of any painted text under `root`: an HTML element's computed

@@ -47,6 +47,14 @@ const ACCESS: Record<string, Access> = {
   "POST /invitations": "operator",
   "GET /invitations": "operator",
   "DELETE /invitations/:id": "operator",
+  "POST /hooks": "data",
+  "GET /hooks": "data",
+  "GET /hooks/:id": "data",
+  "PATCH /hooks/:id": "data",
+  "DELETE /hooks/:id": "data",
+  "POST /hooks/:id/secret": "data",
+  "GET /hooks/:id/deliveries": "data",
+  "POST /hooks/:id/deliveries/:delivery_id/retry": "data",
   "GET /export": "data",
   "GET /metrics": "operator",
   "GET /dashboard": "optional",
@@ -72,6 +80,12 @@ const ACCESS: Record<string, Access> = {
   "POST /dashboard/invitations": "operator",
   "DELETE /dashboard/invitations/:id": "operator",
   "POST /dashboard/fetches/retry-failed": "operator",
+  "GET /dashboard/hooks": "data",
+  "POST /dashboard/hooks": "data",
+  "PUT /dashboard/hooks/:id/enabled": "data",
+  "DELETE /dashboard/hooks/:id": "data",
+  "GET /dashboard/hooks/:id/deliveries": "data",
+  "POST /dashboard/hooks/:id/deliveries/:delivery_id/retry": "data",
   "GET /openapi.json": "public",
   "GET /docs": "public",
   "GET /": "public",
@@ -173,13 +187,17 @@ const concrete = (path: string) =>
   path
     .replace(":data_type", "daily_sleep")
     .replace(":secret", "not-an-invitation")
-    .replace(":id", "999999");
+    .replace(":id", "999999")
+    .replace(":delivery_id", "999999");
 
 /** Valid bodies, so that what answers is the access rule and not the body's validation. */
 const BODIES: Record<string, unknown> = {
   "POST /subscriptions": { data_type: "daily_sleep", event_type: "create" },
   "POST /backfill": { start_date: "2026-11-01", end_date: "2026-11-02" },
   "POST /invitations": { note: "table" },
+  // A name that never resolves: the endpoints made here fail at once, sending nothing anywhere.
+  "POST /hooks": { url: "https://receiver.invalid/hook" },
+  "PATCH /hooks/:id": { description: "table" },
 };
 
 const REFUSALS = new Set(["unauthorized", "operator_only", "not_linked", "csrf_failed"]);

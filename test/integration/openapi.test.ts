@@ -61,11 +61,19 @@ describe("/openapi.json", () => {
         "POST /invitations",
         "GET /invitations",
         "DELETE /invitations/{id}",
+        "POST /hooks",
+        "GET /hooks",
+        "GET /hooks/{id}",
+        "PATCH /hooks/{id}",
+        "DELETE /hooks/{id}",
+        "POST /hooks/{id}/secret",
+        "GET /hooks/{id}/deliveries",
+        "POST /hooks/{id}/deliveries/{delivery_id}/retry",
       ].sort(),
     );
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const operation of Object.values(methods)) {
-        const isDataRoute = ["/events", "/ws/", "/documents", "/polling", "/backfill", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics", "/invitations"].some((prefix) =>
+        const isDataRoute = ["/events", "/ws/", "/documents", "/polling", "/backfill", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics", "/invitations", "/hooks"].some((prefix) =>
           path.startsWith(prefix),
         );
         const requirements = (operation.security ?? []) as Record<string, string[]>[];

@@ -281,4 +281,64 @@ export const MIGRATIONS: string[] = [
      WHERE data_type = 'enhanced_tag' AND day IS NULL AND json_valid(payload)
        AND json_extract(payload, '$.start_day') GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'
        AND date(json_extract(payload, '$.start_day')) = json_extract(payload, '$.start_day');`,
+  // 11: outgoing webhooks (#22). An event becomes news for the endpoints once it is final (its document fetched, or
+  // known not to come): a trigger queues it in the same commit, and only while some endpoint is enabled, so ingest
+  // pays one EXISTS on an empty table otherwise. Events read back from the warehouse are not news (restored = 1).
+  // The dispatcher turns the queue into one delivery per matching endpoint (hooks/dispatcher.ts).
+  `CREATE TABLE hook_endpoints (
+     id              TEXT PRIMARY KEY,
+     owner_user_id   TEXT,
+     url             TEXT NOT NULL,
+     secret          TEXT NOT NULL,
+     data_types      TEXT,
+     event_types     TEXT,
+     user_ids        TEXT,
+     description     TEXT,
+     enabled         INTEGER NOT NULL DEFAULT 1,
+     disabled_reason TEXT,
+     disabled_at     TEXT,
+     failing_since   TEXT,
+     created_at      TEXT NOT NULL,
+     updated_at      TEXT NOT NULL
+   );
+   CREATE TABLE hook_queue (event_id INTEGER PRIMARY KEY);
+   CREATE TABLE hook_deliveries (
+     id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+     endpoint_id        TEXT    NOT NULL,
+     event_id           INTEGER NOT NULL,
+     message_id         TEXT    NOT NULL,
+     status             TEXT    NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+     attempts           INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at_ms INTEGER,
+     last_status_code   INTEGER,
+     last_error         TEXT,
+     last_response_ms   INTEGER,
+     last_attempt_at    TEXT,
+     created_at         TEXT    NOT NULL,
+     delivered_at       TEXT
+   );
+   CREATE INDEX hook_deliveries_due ON hook_deliveries (endpoint_id, next_attempt_at_ms) WHERE status = 'pending';
+   CREATE INDEX hook_deliveries_endpoint ON hook_deliveries (endpoint_id, id);
+   CREATE INDEX hook_deliveries_event ON hook_deliveries (event_id);
+   CREATE TRIGGER hook_queue_insert AFTER INSERT ON events
+     WHEN new.fetch_status IN ('fetched', 'not_fetched', 'deleted', 'missing', 'failed') AND EXISTS (SELECT 1 FROM hook_endpoints WHERE enabled = 1)
+   BEGIN
+     INSERT OR IGNORE INTO hook_queue (event_id) VALUES (new.id);
+   END;
+   CREATE TRIGGER hook_queue_final AFTER UPDATE OF fetch_status ON events
+     WHEN new.fetch_status IN ('fetched', 'not_fetched', 'deleted', 'missing', 'failed') AND old.fetch_status IS NOT new.fetch_status
+       AND new.restored = 0 AND EXISTS (SELECT 1 FROM hook_endpoints WHERE enabled = 1)
+   BEGIN
+     INSERT OR IGNORE INTO hook_queue (event_id) VALUES (new.id);
+   END;
+   CREATE TRIGGER hook_queue_restored AFTER UPDATE OF restored ON events WHEN new.restored = 1
+   BEGIN
+     DELETE FROM hook_queue WHERE event_id = new.id;
+   END;
+   CREATE TRIGGER hook_event_deleted AFTER DELETE ON events
+     WHEN EXISTS (SELECT 1 FROM hook_endpoints)
+   BEGIN
+     DELETE FROM hook_queue WHERE event_id = old.id;
+     DELETE FROM hook_deliveries WHERE event_id = old.id;
+   END;`,
 ];

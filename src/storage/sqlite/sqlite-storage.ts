@@ -8,6 +8,7 @@ import { DatabaseFile, isCorruption, isStorageFailure } from "./database-file.ts
 import { SqliteDocuments } from "./document-store.ts";
 import { SqliteEventLog } from "./event-log.ts";
 import { SqliteFetchQueue } from "./fetch-queue.ts";
+import { SqliteHookStore } from "./hook-store.ts";
 import { configureOutbox, SqliteOutbox } from "./outbox.ts";
 import { SqlitePollStore } from "./poll-store.ts";
 import { SqliteRetention } from "./retention.ts";
@@ -49,6 +50,7 @@ export async function openSqliteStorage(path: string, logger?: Logger, options: 
     polls: new SqlitePollStore(connection, options.now),
     backfills: new SqliteBackfills(connection, options.now),
     outbox: new SqliteOutbox(connection),
+    hooks: new SqliteHookStore(connection, options.now),
     close: () => connection.close(),
   };
 }
