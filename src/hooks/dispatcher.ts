@@ -11,7 +11,8 @@ import type { Clock } from "../time/clock.ts";
 import { type Resolver, systemResolver } from "./address-guard.ts";
 import { webhookBody } from "./payload.ts";
 import { nextAttemptAt } from "./retry-schedule.ts";
-import { IngestPressure, type Pace, QUIET } from "./pacing.ts";
+import { IngestPressure } from "../realtime/ingest-pressure.ts";
+import { type Pace, paceOf, QUIET } from "./pacing.ts";
 import { type SendResult, sendWebhook } from "./sender.ts";
 import { createMessageSigner, type MessageSigner } from "./signature.ts";
 
@@ -118,7 +119,7 @@ export class HookDispatcher {
   async #run(): Promise<void> {
     // Stopping: a slot freed by an interrupted attempt must not start another.
     if (this.#stopping.signal.aborted) return;
-    this.#pace = this.#pressure.pace();
+    this.#pace = paceOf(this.#pressure);
     await this.#expandQueue();
     this.#startDue();
   }

@@ -7,6 +7,7 @@ import type { Logger } from "../log.ts";
 import { PeriodicJob } from "../jobs/periodic.ts";
 import type { CommitListeners } from "../realtime/committed.ts";
 import type { Event } from "../storage/events.ts";
+import { IngestPressure } from "../realtime/ingest-pressure.ts";
 import type { Accounts, AccountSummary } from "../storage/accounts.ts";
 import type { Documents } from "../storage/documents.ts";
 import type { Settings } from "../storage/settings.ts";
@@ -25,6 +26,8 @@ export interface MqttTimings extends ConnectionTimings {
   tickMs?: number;
   /** A document committed within this long of the last pass waits for one pass after it, shared with the rest of its burst (default 200 ms). */
   settleMs?: number;
+  /** The same while committed events arrive faster than ingest-pressure.ts's busy rate (default 1 s). */
+  busySettleMs?: number;
 }
 
 export interface MqttStatus {
@@ -171,11 +174,15 @@ export function createMqttPublisher(deps: MqttPublisherDeps): MqttPublisher {
   let unlisten: (() => void) | undefined;
   let settling: ReturnType<typeof setTimeout> | undefined;
   let lastWokenAt = Number.NEGATIVE_INFINITY;
+  const pressure = new IngestPressure();
   // The first document of a quiet spell is published at once (on the next turn, off ingest's path); the others of a
-  // burst (an import's thousands) wait for the one pass settleMs after it.
+  // burst (an import's thousands) wait for the one pass settleMs after it — busySettleMs while ingest is busy, when
+  // a pass per fifth of a second would take the core from the webhooks (Home Assistant needs no more than one a second).
   const wakeSoon = (event: Event) => {
+    pressure.seen();
     if (settling || (event.fetch_status !== "fetched" && event.event_type !== "delete")) return;
-    const wait = Math.max(0, lastWokenAt + (deps.timings?.settleMs ?? 200) - performance.now());
+    const spacing = pressure.busy() ? (deps.timings?.busySettleMs ?? 1000) : (deps.timings?.settleMs ?? 200);
+    const wait = Math.max(0, lastWokenAt + spacing - performance.now());
     settling = setTimeout(() => {
       settling = undefined;
       lastWokenAt = performance.now();

@@ -4,7 +4,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { Webhook } from "standardwebhooks";
 import { addressProblem, hostProblem, type Resolver, systemResolver } from "../../src/hooks/address-guard.ts";
 import { nextAttemptAt, parseRetryAfter, RETRY_AFTER_CAP_MS, RETRY_DELAYS_MS } from "../../src/hooks/retry-schedule.ts";
-import { BUSY, IngestPressure, QUIET } from "../../src/hooks/pacing.ts";
+import { BUSY, paceOf, QUIET } from "../../src/hooks/pacing.ts";
+import { IngestPressure } from "../../src/realtime/ingest-pressure.ts";
 import { sendWebhook } from "../../src/hooks/sender.ts";
 import { createMessageSigner, generateSecret } from "../../src/hooks/signature.ts";
 
@@ -79,11 +80,11 @@ describe("pacing beside ingest", () => {
     const pressure = new IngestPressure();
     const start = performance.now();
     for (let i = 0; i < 10; i++) pressure.seen();
-    expect(pressure.pace(start + 300)).toBe(QUIET);
+    expect(paceOf(pressure, start + 300)).toBe(QUIET);
     for (let i = 0; i < 60; i++) pressure.seen();
-    expect(pressure.pace(start + 350)).toBe(BUSY);
-    expect(pressure.pace(start + 700)).toBe(BUSY);
-    expect(pressure.pace(start + 1400)).toBe(QUIET);
+    expect(paceOf(pressure, start + 350)).toBe(BUSY);
+    expect(paceOf(pressure, start + 700)).toBe(BUSY);
+    expect(paceOf(pressure, start + 1400)).toBe(QUIET);
     expect(BUSY.slice * (1000 / BUSY.paceMs)).toBeLessThanOrEqual(250);
   });
 });
