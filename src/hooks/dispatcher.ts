@@ -52,6 +52,7 @@ export class HookDispatcher {
   readonly #pressure = new IngestPressure();
   #pace: Pace = QUIET;
   #soonTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastSoonAt = Number.NEGATIVE_INFINITY;
   #stopping = new AbortController();
   #removeListener: (() => void) | undefined;
 
@@ -85,15 +86,18 @@ export class HookDispatcher {
   }
 
   /**
-   * A run within the pace's paceMs, however many ask meanwhile: under a burst of events or a stream of answers the dispatcher runs
+   * A run soon, and one per the pace's paceMs however many ask meanwhile: under a burst of events or a stream of answers the dispatcher runs
    * a few dozen times a second, not once per event or per answer, so its share of the one core stays small.
    */
   #soon(): void {
     if (this.#soonTimer || this.#stopping.signal.aborted) return;
+    // The first ask after a quiet spell runs on the next turn; the others wait for one run paceMs after it.
+    const wait = Math.max(0, this.#lastSoonAt + this.#pace.paceMs - performance.now());
     this.#soonTimer = setTimeout(() => {
       this.#soonTimer = undefined;
+      this.#lastSoonAt = performance.now();
       this.#job.wake();
-    }, this.#pace.paceMs);
+    }, wait);
   }
 
   /** Called when endpoints are added, changed or removed. */
