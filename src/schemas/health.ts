@@ -148,8 +148,11 @@ export const Health = z
       .object({
         endpoints: z.number().int(),
         enabled: z.number().int(),
-        disabled: z.number().int().openapi({ description: "Turned off by hand, after answering 410 Gone, or after failing for HOOKS_DISABLE_AFTER_DAYS (GET /hooks says why)." }),
-        pending_deliveries: z.number().int().openapi({ description: "Deliveries waiting for their first attempt or a retry." }),
+        disabled: z.number().int().openapi({ description: "Turned off by hand, after answering 410 Gone, or after failing for HOOKS_DISABLE_AFTER_DAYS." }),
+        disabled_endpoints: z
+          .array(z.object({ id: z.string(), reason: z.string().nullable(), disabled_at: z.string().nullable() }))
+          .openapi({ description: "The newest ten disabled endpoints and why (null: turned off by hand)." }),
+        pending_deliveries: z.number().int().openapi({ description: "Deliveries of enabled endpoints waiting for their first attempt or a retry (a disabled endpoint's wait until it is enabled again)." }),
         failing_endpoints: z.number().int().openapi({ description: "Enabled endpoints whose last attempt failed." }),
         oldest_pending_at: z.string().nullable(),
       })

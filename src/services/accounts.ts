@@ -22,7 +22,9 @@ function usableName(name: string): string | null | undefined {
 
 const notLinked = (userId: string) => new AppError(404, "user_not_linked", `no linked Oura user ${userId}`);
 
-export type AccountServiceDeps = Pick<AppDeps, "accounts" | "sessions" | "events" | "sync" | "logger" | "config" | "now">;
+export type AccountServiceDeps = Pick<AppDeps, "accounts" | "sessions" | "events" | "sync" | "logger" | "config" | "now"> & {
+  hooks: Pick<AppDeps["hooks"], "store" | "endpointsChanged">;
+};
 
 export function accountService(deps: AccountServiceDeps) {
   const withRole = (account: AccountSummary): VisibleAccount => ({ ...account, role: accountIsOperator(deps.config, account) ? "operator" : "wearer" });
@@ -48,6 +50,8 @@ export function accountService(deps: AccountServiceDeps) {
       if (!(await deps.accounts.remove(userId))) throw notLinked(userId);
       await deps.sessions.deleteForUser(userId);
       const purged = purge ? await deps.events.purgeUser(userId) : null;
+      // Purged, their own outgoing webhooks go too (an unlinked wearer's stay, for when they sign in again).
+      if (purge && (await deps.hooks.store.deleteEndpointsOwnedBy(userId)) > 0) deps.hooks.endpointsChanged();
       deps.logger.info("oauth.unlinked", { user_id: userId, purged: purged !== null, revoked: revoke.revoked });
       if (!revoke.revoked) deps.logger.warn("oauth.revoke_failed", { user_id: userId, error: revoke.error, effect: "the link is removed here; the user can also revoke this app in their Oura account settings" });
       return { user_id: userId, revoked: revoke.revoked, revoke_error: revoke.error ?? null, purged };

@@ -59,7 +59,7 @@ export function hookService(deps: HookServiceDeps) {
     if (principal.isOperator) return requested;
     const own = principal.userId!;
     const other = requested?.find((userId) => userId !== own);
-    if (other !== undefined) throw new AppError(404, "user_not_linked", `${other} has not signed in with Oura`);
+    if (other !== undefined) throw new AppError(404, "user_not_linked", `${other} is not a user you may see: a wearer's endpoints carry their own data only`);
     return [own];
   }
 

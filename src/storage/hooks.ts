@@ -65,6 +65,9 @@ export interface HookStatus {
   endpoints: number;
   enabled: number;
   disabled: number;
+  /** The newest disabled endpoints (up to 10) and why. */
+  disabled_endpoints: { id: string; reason: string | null; disabled_at: string | null }[];
+  /** Of enabled endpoints: a disabled endpoint's deliveries wait for it to be enabled again. */
   pending_deliveries: number;
   failing_endpoints: number;
   oldest_pending_at: string | null;
@@ -81,6 +84,8 @@ export interface HookStore {
   replaceSecret(id: string, sealedSecret: string): Promise<boolean>;
   /** Deletes the endpoint and its deliveries; false when there was none. */
   deleteEndpoint(id: string): Promise<boolean>;
+  /** Deletes a wearer's own endpoints and their deliveries (their data purged); how many there were. */
+  deleteEndpointsOwnedBy(userId: string): Promise<number>;
   /**
    * Takes up to `limit` queued events off the queue, adding a delivery (due at `dueAtMs`, with a new message id) for each
    * enabled endpoint that wants it: its filters, and for a wearer's endpoint its owner's events only. Returns how many

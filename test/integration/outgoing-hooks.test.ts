@@ -239,6 +239,28 @@ describe("a wearer's endpoints", () => {
     await api("DELETE", `/hooks/${hook.id}`, undefined, asWearer());
     await api("DELETE", `/hooks/${operators.id}`);
   });
+
+  test("asking for another user says why without claiming they are not linked", async () => {
+    const refused = await api("POST", "/hooks", { url: newReceiver().url, user_ids: [OTHER] }, asWearer());
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(`${OTHER} is not a user you may see: a wearer's endpoints carry their own data only`);
+  });
+
+  test("a wearer purged takes their endpoints and deliveries along; one unlinked keeps them", async () => {
+    const purged = await signInWithOura(fake, base, "HOOK-PURGED");
+    const kept = await signInWithOura(fake, base, "HOOK-UNLINKED");
+    const headersOf = (session: Session) => ({ cookie: session.cookie, "x-csrf-token": session.csrf });
+    const gone = await createHook({ url: newReceiver().url }, headersOf(purged));
+    const stays = await createHook({ url: newReceiver().url }, headersOf(kept));
+    await announce("HOOK-PURGED");
+    await dispatch();
+    expect((await api("DELETE", "/auth/users/HOOK-PURGED?purge=true")).status).toBe(200);
+    expect((await api("DELETE", "/auth/users/HOOK-UNLINKED")).status).toBe(200);
+    expect((await api("GET", `/hooks/${gone.id}`)).status).toBe(404);
+    expect((await api("GET", `/hooks/${stays.id}`)).status).toBe(200);
+    const rows = running.storage.connection.database.query("SELECT count(*) AS n FROM hook_deliveries WHERE endpoint_id = ?").get(gone.id) as { n: number };
+    expect(rows.n).toBe(0);
+    await api("DELETE", `/hooks/${stays.id}`);
+  });
 });
 
 describe("the dashboard", () => {
@@ -336,6 +358,11 @@ describe("failures", () => {
     await announce(WEARER);
     await dispatch();
     expect((await (await api("GET", `/hooks/${hook.id}`)).json()) as object).toMatchObject({ enabled: false, disabled_reason: "the endpoint answered 410 Gone: it wants no more webhooks" });
+    // /health names it with its reason, and what waits for a disabled endpoint is not counted as waiting to be sent.
+    await announce(WEARER);
+    const health = (await (await api("GET", "/health")).json()) as { hooks: { disabled_endpoints: { id: string; reason: string }[]; pending_deliveries: number } };
+    expect(health.hooks.disabled_endpoints).toContainEqual(expect.objectContaining({ id: hook.id, reason: "the endpoint answered 410 Gone: it wants no more webhooks" }));
+    expect(health.hooks.pending_deliveries).toBe(0);
     await api("DELETE", `/hooks/${hook.id}`);
   });
 

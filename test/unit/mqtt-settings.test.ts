@@ -1,6 +1,9 @@
 // MQTT_* as an operator writes them: off when MQTT_URL is unset; the broker's URL checked at start with a sentence
 // naming the variable; credentials from the URL or apart (apart wins); the password never in what is shown.
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 
 const mqttOf = (env: Record<string, string>) => {
@@ -47,7 +50,11 @@ describe("MQTT settings", () => {
     expect(errorsOf({ MQTT_URL: "mqtt://broker.local", MQTT_DISCOVERY_PREFIX: "home//assistant" })[0]).toStartWith("MQTT_DISCOVERY_PREFIX:");
     expect(errorsOf({ MQTT_URL: "mqtt://broker.local", MQTT_TOPIC_PREFIX: "home/oura", MQTT_CLIENT_ID: "kitchen" })).toEqual([]);
     expect(errorsOf({ MQTT_URL: "mqtt://broker.local", MQTT_CA_FILE: "/etc/ssl/ca.pem" })[0]).toStartWith("MQTT_CA_FILE: only used with mqtts://");
-    expect(mqttOf({ MQTT_URL: "mqtts://broker.local", MQTT_CA_FILE: "/etc/ssl/ca.pem" })!.caFile).toBe("/etc/ssl/ca.pem");
+    // A CA file the server could not read stops the start (and check-config) here, not at the first connection.
+    const caFile = join(mkdtempSync(join(tmpdir(), "mqtt-ca-")), "ca.pem");
+    expect(errorsOf({ MQTT_URL: "mqtts://broker.local", MQTT_CA_FILE: caFile })[0]).toStartWith(`MQTT_CA_FILE: cannot read ${caFile}`);
+    writeFileSync(caFile, "-----BEGIN CERTIFICATE-----\n");
+    expect(mqttOf({ MQTT_URL: "mqtts://broker.local", MQTT_CA_FILE: caFile })!.caFile).toBe(caFile);
     // No message quotes a password.
     expect(errorsOf({ MQTT_URL: "ftp://ha:secret-pass@broker.local" }).join()).not.toContain("secret-pass");
   });

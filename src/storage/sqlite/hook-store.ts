@@ -110,6 +110,13 @@ export class SqliteHookStore implements HookStore {
     });
   }
 
+  async deleteEndpointsOwnedBy(userId: string): Promise<number> {
+    return this.connection.write((db) => {
+      db.query("DELETE FROM hook_deliveries WHERE endpoint_id IN (SELECT id FROM hook_endpoints WHERE owner_user_id = ?)").run(userId);
+      return db.query("DELETE FROM hook_endpoints WHERE owner_user_id = ?").run(userId).changes;
+    });
+  }
+
   async expandQueue(limit: number, dueAtMs: number): Promise<number> {
     const at = this.#iso();
     return this.connection.write((db) => {
@@ -189,11 +196,21 @@ export class SqliteHookStore implements HookStore {
         "SELECT count(*) AS n, coalesce(sum(enabled), 0) AS enabled, coalesce(sum(enabled = 1 AND failing_since IS NOT NULL), 0) AS failing FROM hook_endpoints",
       )
       .get()!;
-    const pending = this.db.query<{ n: number; oldest: string | null }, []>("SELECT count(*) AS n, min(created_at) AS oldest FROM hook_deliveries WHERE status = 'pending'").get()!;
+    const pending = this.db
+      .query<{ n: number; oldest: string | null }, []>(
+        "SELECT count(*) AS n, min(d.created_at) AS oldest FROM hook_deliveries d JOIN hook_endpoints e ON e.id = d.endpoint_id WHERE d.status = 'pending' AND e.enabled = 1",
+      )
+      .get()!;
+    const disabled = this.db
+      .query<{ id: string; reason: string | null; disabled_at: string | null }, []>(
+        "SELECT id, disabled_reason AS reason, disabled_at FROM hook_endpoints WHERE enabled = 0 ORDER BY disabled_at DESC LIMIT 10",
+      )
+      .all();
     return {
       endpoints: endpoints.n,
       enabled: endpoints.enabled,
       disabled: endpoints.n - endpoints.enabled,
+      disabled_endpoints: disabled,
       pending_deliveries: pending.n,
       failing_endpoints: endpoints.failing,
       oldest_pending_at: pending.oldest,
