@@ -18,6 +18,8 @@ import { createExportRoutes } from "./routes/export.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createHookRoutes } from "./routes/hooks.ts";
 import { createInvitationRoutes } from "./routes/invitations.ts";
+import { createMcpRoutes } from "./routes/mcp.ts";
+import { createMcpTokenRoutes } from "./routes/mcp-tokens.ts";
 import { createMetricsRoutes, measureRequests } from "./routes/metrics.ts";
 import { createSubscriptionRoutes } from "./routes/subscriptions.ts";
 import { createRealtimeRoutes } from "./routes/realtime.ts";
@@ -52,6 +54,8 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.route("/", createDashboardRoutes(deps));
   app.route("/", createDashboardHookRoutes(deps));
   app.route("/", createExportRoutes(deps));
+  app.route("/", createMcpTokenRoutes(deps));
+  app.route("/", createMcpRoutes(deps));
   app.route("/", createMetricsRoutes(deps));
   mountDocs(app, deps.version);
   mountAssets(app);

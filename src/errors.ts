@@ -32,6 +32,8 @@ export const ERROR_CODES = [
   "hook_delivery_not_found",
   "hook_url_refused",
   "hooks_not_allowed",
+  "mcp_token_not_found",
+  "mcp_token_needs_ring",
   "operator_by_setting",
   "name_not_usable",
   "invitation_not_found",

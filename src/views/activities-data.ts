@@ -92,9 +92,12 @@ function enhancedTag(d: DocumentFields<keyof typeof ENHANCED_TAG_FIELDS>): TagMa
   return label ? [{ userId: d.user_id, day: d.day!, label }] : [];
 }
 
-/** Read field by field in SQLite: a 90-day list of a family's workouts and sessions parses none of their series. */
-export async function loadActivities(store: Documents, userId: string | undefined, startDay: string): Promise<Activities> {
-  const filter = (dataType: string) => ({ data_type: dataType, user_id: userId, start_day: startDay });
+/**
+ * Read field by field in SQLite: a 90-day list of a family's workouts and sessions parses none of their series. From
+ * `startDay` on (to `endDay` when given).
+ */
+export async function loadActivities(store: Documents, userId: string | undefined, startDay: string, endDay?: string): Promise<Activities> {
+  const filter = (dataType: string) => ({ data_type: dataType, user_id: userId, start_day: startDay, ...(endDay ? { end_day: endDay } : {}) });
   const dated = <T extends { day: string | null }>(rows: T[]) => rows.filter((row): row is T & { day: string } => row.day !== null);
   const [workouts, sessions, tags, enhanced] = await Promise.all([
     store.listFields(filter("workout"), WORKOUT_FIELDS, MOST_LISTED + 1).then(dated),
