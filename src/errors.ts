@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "invalid_form",
   "unreadable_body",
   "unsupported_media_type",
+  "not_acceptable",
   "payload_too_large",
   "method_not_allowed",
   "not_found",

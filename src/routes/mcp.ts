@@ -8,12 +8,26 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { type Context, Hono } from "hono";
 import { bearerToken, Principal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
-import { AppError } from "../errors.ts";
+import { AppError, errorBody, type ErrorCode } from "../errors.ts";
 import { registerAssistantTools } from "../mcp/tools.ts";
 import { assistantService } from "../services/assistant.ts";
 import { API_TOKEN_CALLER, mcpTokenService } from "../services/mcp-tokens.ts";
 
 export type McpRouteDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now" | "mcpTokens" | "bearerGuard" | "logger" | "version">;
+
+const TRANSPORT_REFUSALS: Record<number, ErrorCode> = { 400: "bad_request", 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large", 415: "unsupported_media_type" };
+
+/**
+ * The transport refuses a request it cannot read (400, 406, 415, …) with a JSON-RPC error body; the protocol lets that
+ * body be anything (a client reads the status), so it is given the one error shape every other route answers with.
+ * Answers to readable requests (JSON-RPC results and errors, 200/202) are the SDK's own.
+ */
+async function inOurErrorShape(response: Response): Promise<Response> {
+  if (response.status < 400) return response;
+  const said = (await response.json().catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
+  const message = typeof said?.error?.message === "string" ? said.error.message : "the MCP request cannot be read";
+  return Response.json(errorBody(TRANSPORT_REFUSALS[response.status] ?? "bad_request", message), { status: response.status, headers: response.headers.get("allow") ? { allow: response.headers.get("allow")! } : {} });
+}
 
 export function createMcpRoutes(deps: McpRouteDeps) {
   const app = new Hono<AppEnv>();
@@ -38,7 +52,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
     // JSON answers, not an SSE stream: every tool answers at once, and a proxy never buffers a stream it cannot end.
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
-    return transport.handleRequest(c.req.raw);
+    return inOurErrorShape(await transport.handleRequest(c.req.raw));
   });
   // Stateless: no stream to resume (GET) and no session to end (DELETE); the protocol's answer for both is 405.
   app.on(["GET", "DELETE"], "/mcp", (c) => {
