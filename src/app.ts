@@ -7,6 +7,7 @@ import { securityHeaders } from "./http/security-headers.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createDashboardRoutes } from "./routes/dashboard.ts";
 import { createDashboardHookRoutes } from "./routes/dashboard-hooks.ts";
+import { createDashboardAssistantRoutes } from "./routes/dashboard-assistants.ts";
 import { mountAssets, mountDocs } from "./routes/docs.ts";
 import { createDocumentRoutes } from "./routes/documents.ts";
 import { createPollingRoutes } from "./routes/polling.ts";
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps, receiver: WebhookReceiver = createWebho
   app.route("/", createHookRoutes(deps));
   app.route("/", createDashboardRoutes(deps));
   app.route("/", createDashboardHookRoutes(deps));
+  app.route("/", createDashboardAssistantRoutes(deps));
   app.route("/", createExportRoutes(deps));
   app.route("/", createMcpTokenRoutes(deps));
   app.route("/", createMcpRoutes(deps));

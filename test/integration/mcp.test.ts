@@ -294,3 +294,37 @@ describe("access", () => {
     expect(all.some((c) => c.token_id === "api" && c.user_id === OTHER && c.tool === "get_night")).toBe(true);
   });
 });
+
+describe("the dashboard's AI assistants section", () => {
+  const form = (as: string, body: Record<string, string>) => json("/dashboard/assistants", as, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(body) });
+
+  test("a wearer makes a token (shown once, with the client configurations), it works on /mcp, and revoking it there ends it", async () => {
+    const made = await form(WEARER, { name: "Claude Desktop" });
+    expect(made.status).toBe(200);
+    const html = await made.text();
+    const token = html.match(/id="assistant-token">(oura_mcp_[A-Za-z0-9_-]+)</)?.[1];
+    expect(token).toBeDefined();
+    expect(html).toContain("OURA_MCP_TOKEN");
+    expect(html).toContain(`${base}/mcp`);
+    expect((await answer(await connect(token!), "get_night", {})).user).toBe(WEARER);
+    // Shown once: the panel afterwards lists it by name, never the token; the access log shows the call.
+    const panel = await (await json("/dashboard/assistants", WEARER)).text();
+    expect(panel).toContain("Claude Desktop");
+    expect(panel).not.toContain(token!);
+    expect(panel).toContain("get_night");
+    const id = panel.match(/hx-delete="\/dashboard\/assistants\/([^"]+)"[^>]*hx-confirm="Revoke the token Claude Desktop\?"/)?.[1];
+    expect(id).toBeDefined();
+    // Another wearer cannot revoke it (404); its owner can, after which /mcp refuses it.
+    expect((await json(`/dashboard/assistants/${id}`, OTHER, { method: "DELETE" })).status).toBe(404);
+    expect((await json(`/dashboard/assistants/${id}`, WEARER, { method: "DELETE" })).status).toBe(200);
+    await expect(connect(token!)).rejects.toThrow();
+  });
+
+  test("the section is on the wearer's page, and a change without the CSRF token is refused", async () => {
+    expect(await (await json("/dashboard", WEARER)).text()).toContain('hx-get="/dashboard/assistants"');
+    const session = sessions.get(WEARER)!;
+    const forged = await fetch(new URL("/dashboard/assistants", base), { method: "POST", headers: { cookie: session.cookie, "content-type": "application/x-www-form-urlencoded" }, body: "name=forged" });
+    expect(forged.status).toBe(403);
+  });
+});
+
