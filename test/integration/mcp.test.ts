@@ -4,6 +4,7 @@
 // arguments answered as tool errors.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { FakeOura } from "../../src/demo/fake-oura.ts";
 import type { RunningServer } from "../../src/server.ts";
@@ -11,7 +12,7 @@ import * as oura from "../fixtures/oura-documents.ts";
 import { movableClock } from "../helpers/clock.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
 import { freePort } from "../helpers/ports.ts";
-import { startTestServer, tempDir } from "../helpers/servers.ts";
+import { REPO_ROOT, startTestServer, tempDir } from "../helpers/servers.ts";
 import { signInWithOura } from "../helpers/sign-in.ts";
 
 const WEARER = "WEARER-NY";
@@ -325,6 +326,33 @@ describe("the dashboard's AI assistants section", () => {
     const session = sessions.get(WEARER)!;
     const forged = await fetch(new URL("/dashboard/assistants", base), { method: "POST", headers: { cookie: session.cookie, "content-type": "application/x-www-form-urlencoded" }, body: "name=forged" });
     expect(forged.status).toBe(403);
+  });
+});
+
+describe("over the stdio bridge (oura-streaming mcp)", () => {
+  const bridged = async (token: string) => {
+    const client = new Client({ name: "mcp-stdio-test", version: "1.0.0" });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ["src/main.ts", "mcp"],
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", OURA_MCP_URL: `${base}/mcp`, OURA_MCP_TOKEN: token },
+      stderr: "pipe",
+    });
+    clients.push(client);
+    await client.connect(transport);
+    return client;
+  };
+
+  test("the same tools and answers, and the same refusals, through a local command", async () => {
+    const client = await bridged(tokens.get(WEARER)!.token);
+    expect((await client.listTools()).tools.length).toBe(6);
+    expect(await answer(client, "get_night", {})).toMatchObject({ user: WEARER, sleep_score: 76, average_hrv_ms: 43 });
+    expect(await refusal(client, "get_night", { user: OTHER })).toContain("reads only its own wearer's data");
+  });
+
+  test("a refused token: the assistant gets an error answer, not a hang", async () => {
+    await expect(bridged("oura_mcp_wrong")).rejects.toThrow(/did not answer|401/);
   });
 });
 
