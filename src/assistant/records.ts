@@ -3,7 +3,7 @@
 import type { Documents } from "../storage/documents.ts";
 import { type Activities, loadActivities, MOST_LISTED } from "../views/activities-data.ts";
 import { loadNight } from "../views/night-data.ts";
-import { DATA_TYPE, SCORE_FIELDS, type ScoreKind, scoreOfDay } from "../views/today-data.ts";
+import { DATA_TYPE, loadToday, SCORE_FIELDS, type ScoreKind, scoreOfDay } from "../views/today-data.ts";
 import { day, dayRange, minutes, ToolError } from "./tool-args.ts";
 
 export const MOST_SCORE_DAYS = 90;
@@ -92,7 +92,27 @@ export async function activities(store: Documents, userId: string, startDate: st
     })),
     sessions: found.sessions.slice(0, MOST_LISTED).map((s) => ({ day: s.day, type: s.type, start: s.startDatetime, duration_minutes: minutes(s.seconds), mood: s.mood })),
     tags: found.tags.map((t) => ({ day: t.day, tag: t.label })),
-    /** Set when a list was cut at its newest MOST_LISTED: ask for a shorter range to see the rest. */
+    // Set when a list was cut at its newest MOST_LISTED: a shorter range shows the rest.
     truncated: found.workouts.length > MOST_LISTED || found.sessions.length > MOST_LISTED,
+  };
+}
+
+/** The newest day's summary, as the dashboard's "Today" reads it: each score of the last week with its contributors. */
+export async function todaySummary(store: Documents, userId: string, today: string) {
+  const found = await loadToday(store, userId, today);
+  const score = (kind: ScoreKind) => {
+    const s = found.scores[kind];
+    return s ? { day: s.day, score: s.score, contributors: Object.fromEntries(s.contributors.map((c) => [c.key, c.value])) } : null;
+  };
+  return {
+    user: userId,
+    today,
+    unit: "scores and contributors are 0–100; stress and recovery in minutes; temperature deviation in °C from the wearer's baseline",
+    readiness: score("readiness"),
+    sleep: score("sleep"),
+    activity: score("activity"),
+    stress: found.stress ? { day: found.stress.day, summary: found.stress.summary, stress_high_minutes: minutes(found.stress.stressHigh), recovery_high_minutes: minutes(found.stress.recoveryHigh) } : null,
+    resilience: found.resilience ?? null,
+    temperature_deviation_celsius: found.temperatureDeviation ?? null,
   };
 }

@@ -9,6 +9,7 @@ import { type Context, Hono } from "hono";
 import { bearerToken, Principal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, errorBody, type ErrorCode } from "../errors.ts";
+import { registerAssistantGuides } from "../mcp/guides.ts";
 import { registerAssistantTools } from "../mcp/tools.ts";
 import { assistantService } from "../services/assistant.ts";
 import { API_TOKEN_CALLER, mcpTokenService } from "../services/mcp-tokens.ts";
@@ -48,7 +49,9 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   app.post("/mcp", async (c) => {
     const who = caller(c);
     const server = new McpServer({ name: "oura-streaming", version: deps.version }, { capabilities: { tools: {} } });
-    registerAssistantTools(server, { assistant, principal: who.principal, caller: who.caller, record: tokens.record, logger: deps.logger });
+    const context = { assistant, principal: who.principal, caller: who.caller, record: tokens.record, logger: deps.logger };
+    registerAssistantTools(server, context);
+    registerAssistantGuides(server, context);
     // JSON answers, not an SSE stream: every tool answers at once, and a proxy never buffers a stream it cannot end.
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);

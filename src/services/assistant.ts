@@ -4,7 +4,8 @@
 import type { Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
 import { heartRate, type HeartRateResolution, metricTrend, tagEffect } from "../assistant/analysis.ts";
-import { activities, dailyScores, nightOf } from "../assistant/records.ts";
+import { activities, dailyScores, nightOf, todaySummary } from "../assistant/records.ts";
+import { dayString } from "../views/metrics.ts";
 import { ToolError } from "../assistant/tool-args.ts";
 
 export type AssistantDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now">;
@@ -40,6 +41,7 @@ export function assistantService(deps: AssistantDeps) {
       activities(deps.documents, whose(principal, args.user), args.start_date, args.end_date),
     heartRate: (principal: Principal, args: { user?: string; start: string; end: string; resolution?: HeartRateResolution }) =>
       heartRate(deps.polls, whose(principal, args.user), args),
+    today: (principal: Principal, args: { user?: string }) => todaySummary(deps.documents, whose(principal, args.user), dayString(deps.now())),
     tagEffect: (principal: Principal, args: { user?: string; tag: string; metric: string; days?: number }) => tagEffect(deps.documents, whose(principal, args.user), args, deps.now()),
   };
 }

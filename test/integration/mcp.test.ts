@@ -200,6 +200,37 @@ describe("the tools, over Streamable HTTP with a wearer's token", () => {
   });
 });
 
+describe("the latest summary as a resource, and the prompts", () => {
+  test("oura://today: the newest scores with contributors, stress in minutes, the temperature deviation — the token's wearer's", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(["oura://today"]);
+    const read = await client.readResource({ uri: "oura://today" });
+    const today = JSON.parse((read.contents[0] as { text: string }).text);
+    expect(today).toMatchObject({
+      user: WEARER,
+      today: "2026-01-18",
+      readiness: { day: "2026-01-18", score: 78 },
+      sleep: { day: "2026-01-18", score: 76, contributors: { deep_sleep: 88 } },
+      activity: { day: "2026-01-18", score: 79 },
+      stress: { day: "2026-01-18", summary: "restored", stress_high_minutes: 45, recovery_high_minutes: 165 },
+      resilience: { level: "solid" },
+      temperature_deviation_celsius: { day: "2026-01-18", value: 0.12 },
+    });
+    const theirs = JSON.parse(((await (await connect(tokens.get(OTHER)!.token)).readResource({ uri: "oura://today" })).contents[0] as { text: string }).text);
+    expect(theirs).toMatchObject({ user: OTHER, readiness: { score: 55 }, sleep: null });
+  });
+
+  test("morning_briefing and weekly_review name the tools to call", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    expect((await client.listPrompts()).prompts.map((p) => p.name).sort()).toEqual(["morning_briefing", "weekly_review"]);
+    const briefing = await client.getPrompt({ name: "morning_briefing", arguments: {} });
+    expect((briefing.messages[0]!.content as { text: string }).text).toContain("get_night");
+    const review = await client.getPrompt({ name: "weekly_review", arguments: { end_date: "2026-01-18" } });
+    expect((review.messages[0]!.content as { text: string }).text).toContain("ending 2026-01-18");
+    expect((review.messages[0]!.content as { text: string }).text).toContain("tag_effect");
+  });
+});
+
 describe("bad arguments are tool errors an assistant can act on", () => {
   test("range too long, unknown metric, bad day, no data: isError with what to send instead", async () => {
     const client = await connect(tokens.get(WEARER)!.token);
