@@ -2,7 +2,7 @@
 // its 30-day median), heart rate in buckets, and what a tag does to a metric the day after.
 import type { Documents } from "../storage/documents.ts";
 import type { PollStore } from "../storage/polls.ts";
-import { loadActivities, tagName } from "../views/activities-data.ts";
+import { loadTags, tagName } from "../views/activities-data.ts";
 import { changeText, dayString, formatMetric, loadMetricSeries, type MetricDefinition } from "../views/metrics.ts";
 import { shiftDay } from "../views/night-data.ts";
 import { heartRateOr } from "../views/values.ts";
@@ -11,6 +11,8 @@ import { DAY_MS, dayCount, instant, isoWithOffset, mean, metric as metricNamed, 
 export const MOST_TREND_DAYS = 365;
 export const MOST_TAG_EFFECT_DAYS = 365;
 export const MOST_HEART_RATE_DAYS = 7;
+/** Tags read for an effect: every tag of a year for a wearer who tags ten things a day (a cut would count tagged days as untagged). */
+const MOST_TAGS_READ = (MOST_TAG_EFFECT_DAYS + 1) * 10;
 export const HEART_RATE_RESOLUTIONS = { "5min": 300, "15min": 900, "30min": 1800, "1h": 3600 } as const;
 export type HeartRateResolution = keyof typeof HEART_RATE_RESOLUTIONS;
 
@@ -82,7 +84,7 @@ export async function tagEffect(store: Documents, userId: string, args: { tag: s
   const wanted = tagKey(args.tag);
   if (wanted.length === 0) throw new ToolError("tag must name a tag, e.g. alcohol");
   const firstDay = dayString(now - (days - 1) * DAY_MS);
-  const { tags } = await loadActivities(store, userId, shiftDay(firstDay, -1));
+  const tags = await loadTags(store, userId, { start_day: shiftDay(firstDay, -1) }, MOST_TAGS_READ);
   const taggedDays = [...new Set(tags.filter((t) => t.label.toLowerCase().includes(wanted)).map((t) => t.day))].sort();
   if (taggedDays.length === 0) {
     const seen = [...new Set(tags.map((t) => t.label))].slice(0, 30);
