@@ -61,7 +61,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   app.on(["GET", "DELETE"], "/mcp", (c) => {
     caller(c);
     c.header("allow", "POST");
-    return c.json({ error: { code: "method_not_allowed", message: "this MCP endpoint is stateless: POST only" } }, 405);
+    return c.json(errorBody("method_not_allowed", "this MCP endpoint is stateless: POST only"), 405);
   });
   return app;
 }
