@@ -31,6 +31,7 @@ import type { FetchQueue } from "./storage/fetch-queue.ts";
 import type { PollStore } from "./storage/polls.ts";
 import type { Settings } from "./storage/settings.ts";
 import type { HookStore } from "./storage/hooks.ts";
+import type { McpTokens } from "./storage/mcp-tokens.ts";
 import type { TokenCipher } from "./auth/token-cipher.ts";
 import type { StorageFailureClassifier } from "./storage/storage-errors.ts";
 import type { StorageStatus } from "./storage/storage-status.ts";
@@ -78,6 +79,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Outgoing webhooks: the endpoints and deliveries, and the dispatcher that sends them. */
   hooks: Hooks;
+  /** AI assistants: MCP access tokens and the tool-call log. */
+  mcpTokens: McpTokens;
 }
 
 /** Outgoing webhooks, as the routes and services see them. */

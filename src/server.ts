@@ -155,6 +155,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     warehouse: warehouse && { shipper: warehouse.shipper, tokenLease: warehouse.tokenLease },
     mqtt,
     metrics,
+    mcpTokens: storage.mcpTokens,
     hooks: { store: storage.hooks, cipher: tokenCipher, endpointsChanged: () => hookDispatcher.endpointsChanged(), wake: () => hookDispatcher.wake() },
     config,
     events: storage.events,

@@ -31,7 +31,9 @@ export type Identity =
   /** Loopback, and no credential of any kind configured (the config allows nothing else). */
   | { kind: "open" }
   /** The command line, run by whoever may open the database file: the server's operator. */
-  | { kind: "cli" };
+  | { kind: "cli" }
+  /** An AI assistant with a wearer's MCP access token (/mcp only): that wearer's own data, read-only. */
+  | { kind: "mcp_token"; tokenId: string };
 
 export type Role = "operator" | "wearer" | "guest";
 
@@ -90,6 +92,7 @@ export class Principal {
     const identity = this.identity;
     if (identity.kind === "app_user") return identity.email;
     if (identity.kind === "session") return this.userId ? `Oura user ${this.userId}` : "api token (browser)";
+    if (identity.kind === "mcp_token") return `MCP token ${identity.tokenId} of Oura user ${this.userId}`;
     return { api: "api token", open: "open loopback", cli: "command line" }[identity.kind];
   }
 
@@ -108,6 +111,8 @@ export class Principal {
         return `Signed in to Databricks as ${this.identity.email} (${role})`;
       case "session":
         return who ? `Signed in as ${who} (${role})` : "Signed in with the API token (operator: all users)";
+      case "mcp_token":
+        return `An AI assistant with an MCP token of ${who ?? "a wearer"}`;
     }
   }
 }

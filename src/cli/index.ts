@@ -6,6 +6,7 @@ import { checkConfigCommand } from "./check-config.ts";
 import { demoCommand } from "./demo.ts";
 import { exportCommand } from "./export.ts";
 import { inviteCommand } from "./invite.ts";
+import { mcpCommand } from "./mcp.ts";
 import { operatorsCommand } from "./operators.ts";
 import { pruneCommand } from "./prune.ts";
 import { sendTestCommand } from "./send-test.ts";
@@ -13,7 +14,7 @@ import { serveCommand } from "./serve.ts";
 import { tokenCommand } from "./token.ts";
 import { warehouseCommand } from "./warehouse.ts";
 
-const COMMANDS: Command[] = [serveCommand, demoCommand, sendTestCommand, backfillCommand, exportCommand, pruneCommand, checkConfigCommand, warehouseCommand, tokenCommand, inviteCommand, operatorsCommand];
+const COMMANDS: Command[] = [serveCommand, demoCommand, sendTestCommand, backfillCommand, exportCommand, pruneCommand, checkConfigCommand, warehouseCommand, tokenCommand, inviteCommand, operatorsCommand, mcpCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -222,8 +222,8 @@ export function createAuthRoutes(deps: AccountServiceDeps & SignInDeps & Princip
     return c.json(
       {
         oauth_configured: oauthConfigured(deps.config),
-        // The command line's principal never makes an HTTP request.
-        principal: principal.kind === "cli" ? "api" : principal.kind,
+        // The command line's principal never makes an HTTP request; an MCP token opens /mcp alone.
+        principal: principal.kind === "cli" || principal.kind === "mcp_token" ? "api" : principal.kind,
         // Guests never get here (the guard refuses them).
         role: principal.isOperator ? ("operator" as const) : ("wearer" as const),
         user_id: principal.userId,

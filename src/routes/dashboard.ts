@@ -186,6 +186,7 @@ export function createDashboardRoutes(deps: AppDeps) {
       refreshMs: deps.dashboardRefreshMs,
       hooks: server?.hooks ?? null,
       hooksPanel: principal.isOperator || principal.role === "wearer",
+      assistantsPanel: principal.isOperator || principal.role === "wearer",
       lastEventAt,
       storageBytes: server?.storageBytes ?? null,
       events: page.events,

@@ -5,6 +5,7 @@ import type { Documents } from "./documents.ts";
 import type { EventLog } from "./event-log.ts";
 import type { FetchQueue } from "./fetch-queue.ts";
 import type { HookStore } from "./hooks.ts";
+import type { McpTokens } from "./mcp-tokens.ts";
 import type { Outbox } from "./outbox.ts";
 import type { PollStore } from "./polls.ts";
 import type { Retention } from "./retention.ts";
@@ -24,6 +25,8 @@ export interface Storage {
   outbox: Outbox;
   /** Outgoing webhooks: endpoints, the queue of final events, deliveries. */
   hooks: HookStore;
+  /** AI assistants: MCP access tokens (digests) and the tool-call log. */
+  mcpTokens: McpTokens;
   /** Waits for the writes in flight, then closes the database. */
   close(): Promise<void>;
 }

@@ -92,20 +92,29 @@ function enhancedTag(d: DocumentFields<keyof typeof ENHANCED_TAG_FIELDS>): TagMa
   return label ? [{ userId: d.user_id, day: d.day!, label }] : [];
 }
 
-/** Read field by field in SQLite: a 90-day list of a family's workouts and sessions parses none of their series. */
-export async function loadActivities(store: Documents, userId: string | undefined, startDay: string): Promise<Activities> {
-  const filter = (dataType: string) => ({ data_type: dataType, user_id: userId, start_day: startDay });
-  const dated = <T extends { day: string | null }>(rows: T[]) => rows.filter((row): row is T & { day: string } => row.day !== null);
-  const [workouts, sessions, tags, enhanced] = await Promise.all([
-    store.listFields(filter("workout"), WORKOUT_FIELDS, MOST_LISTED + 1).then(dated),
-    store.listFields(filter("session"), SESSION_FIELDS, MOST_LISTED + 1).then(dated),
-    // Tags mark one person's days: on a chart of every user's mean they would mislead, so only a wearer's are read.
-    userId === undefined ? [] : store.listFields(filter("tag"), TAG_FIELDS, MOST_TAGS).then(dated),
-    userId === undefined ? [] : store.listFields(filter("enhanced_tag"), ENHANCED_TAG_FIELDS, MOST_TAGS).then(dated),
+type DayRange = { start_day: string; end_day?: string };
+const dated = <T extends { day: string | null }>(rows: T[]) => rows.filter((row): row is T & { day: string } => row.day !== null);
+
+/** One wearer's tags (both kinds) in a range of days, newest first: at most `most` documents of each kind. */
+export async function loadTags(store: Documents, userId: string, days: DayRange, most = MOST_TAGS): Promise<TagMark[]> {
+  const [tags, enhanced] = await Promise.all([
+    store.listFields({ data_type: "tag", user_id: userId, ...days }, TAG_FIELDS, most).then(dated),
+    store.listFields({ data_type: "enhanced_tag", user_id: userId, ...days }, ENHANCED_TAG_FIELDS, most).then(dated),
   ]);
-  return {
-    workouts: workouts.map(toWorkout),
-    sessions: sessions.map(toSession),
-    tags: [...enhanced.flatMap(enhancedTag), ...tags.flatMap(tagLabels)].sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0)),
-  };
+  return [...enhanced.flatMap(enhancedTag), ...tags.flatMap(tagLabels)].sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
+}
+
+/**
+ * Read field by field in SQLite: a 90-day list of a family's workouts and sessions parses none of their series. From
+ * `startDay` on (to `endDay` when given).
+ */
+export async function loadActivities(store: Documents, userId: string | undefined, startDay: string, endDay?: string): Promise<Activities> {
+  const days: DayRange = { start_day: startDay, ...(endDay ? { end_day: endDay } : {}) };
+  const [workouts, sessions, tags] = await Promise.all([
+    store.listFields({ data_type: "workout", user_id: userId, ...days }, WORKOUT_FIELDS, MOST_LISTED + 1).then(dated),
+    store.listFields({ data_type: "session", user_id: userId, ...days }, SESSION_FIELDS, MOST_LISTED + 1).then(dated),
+    // Tags mark one person's days: on a chart of every user's mean they would mislead, so only a wearer's are read.
+    userId === undefined ? [] : loadTags(store, userId, days),
+  ]);
+  return { workouts: workouts.map(toWorkout), sessions: sessions.map(toSession), tags };
 }

@@ -86,6 +86,8 @@ export interface DashboardModel {
   hooks: HookStatus | null;
   /** Whether the viewer may register outgoing webhooks (an operator, or a wearer for their own data). */
   hooksPanel: boolean;
+  /** Whether the viewer has AI assistants' tokens and access log to see (an operator, or a wearer for their own data). */
+  assistantsPanel: boolean;
 }
 
 const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
@@ -261,6 +263,12 @@ export function DashboardPage(model: DashboardModel) {
         <details id="hooks-box" class="hooks-box">
           <summary>Outgoing webhooks</summary>
           <section id="hooks" hx-get="/dashboard/hooks" hx-trigger="load" hx-swap="outerHTML" aria-label="Outgoing webhooks"></section>
+        </details>
+      ) : null}
+      {model.assistantsPanel ? (
+        <details id="assistants-box" class="assistants-box">
+          <summary>AI assistants</summary>
+          <section id="assistants" hx-get="/dashboard/assistants" hx-trigger="load" hx-swap="outerHTML" aria-label="AI assistants"></section>
         </details>
       ) : null}
       <section class="account" aria-labelledby="account-title">

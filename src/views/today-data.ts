@@ -60,11 +60,9 @@ const CONTRIBUTORS: Record<ScoreKind, [string, string][]> = {
   ],
 };
 
-const DATA_TYPE: Record<ScoreKind, string> = { sleep: "daily_sleep", readiness: "daily_readiness", activity: "daily_activity" };
+export const DATA_TYPE: Record<ScoreKind, string> = { sleep: "daily_sleep", readiness: "daily_readiness", activity: "daily_activity" };
 
-/** A value a view may show: a finite number in range, else missing (a malformed value costs that value only). */
-
-const SCORE_FIELDS = { score: "$.score", contributors: "$.contributors", temperature_deviation: "$.temperature_deviation" };
+export const SCORE_FIELDS = { score: "$.score", contributors: "$.contributors", temperature_deviation: "$.temperature_deviation" };
 type ScoreRow = DocumentFields<keyof typeof SCORE_FIELDS>;
 
 /** The newest document of a type since `since`, only the fields asked for (a day's activity has 1,440 MET values not read here). */

@@ -11,9 +11,12 @@ import { freePort, waitFor } from "../helpers/ports.ts";
 import { startTestServer, tempDir } from "../helpers/servers.ts";
 import { openSocket } from "../helpers/websocket.ts";
 
-type Access = "public" | "optional" | "data" | "operator";
+type Access = "public" | "optional" | "data" | "operator" | "bearer";
 
-/** Every route, by who may use it: public (anyone, no guard), optional (anyone; more for the signed-in), data (wearers see their own), operator. */
+/**
+ * Every route, by who may use it: public (anyone, no guard), optional (anyone; more for the signed-in), data (wearers
+ * see their own), operator, bearer (/mcp: an MCP token or the API token only, never a browser's session).
+ */
 const ACCESS: Record<string, Access> = {
   "GET /health": "optional",
   "GET /webhooks": "public",
@@ -56,6 +59,16 @@ const ACCESS: Record<string, Access> = {
   "GET /hooks/:id/deliveries": "data",
   "POST /hooks/:id/deliveries/:delivery_id/retry": "data",
   "GET /export": "data",
+  "POST /mcp-tokens": "data",
+  "GET /mcp-tokens": "data",
+  "DELETE /mcp-tokens/:id": "data",
+  "GET /mcp-tokens/log": "data",
+  "GET /dashboard/assistants": "data",
+  "POST /dashboard/assistants": "data",
+  "DELETE /dashboard/assistants/:id": "data",
+  "POST /mcp": "bearer",
+  "GET /mcp": "bearer",
+  "DELETE /mcp": "bearer",
   "GET /metrics": "operator",
   "GET /dashboard": "optional",
   "POST /dashboard/sign-in": "public",
@@ -198,6 +211,7 @@ const BODIES: Record<string, unknown> = {
   // A name that never resolves: the endpoints made here fail at once, sending nothing anywhere.
   "POST /hooks": { url: "https://receiver.invalid/hook" },
   "PATCH /hooks/:id": { description: "table" },
+  "POST /mcp-tokens": { name: "table" },
 };
 
 const REFUSALS = new Set(["unauthorized", "operator_only", "not_linked", "csrf_failed"]);
@@ -237,7 +251,9 @@ describe("every route × every principal", () => {
         const response = await fetch(new URL(concrete(path), server.url), { method, redirect: "manual", headers, body: body ? JSON.stringify(body) : undefined });
         const refused = await refusal(response);
         const expectRefused =
-          access === "public"
+          access === "bearer"
+            ? caller.name !== "API token"
+            : access === "public"
             ? false
             : access === "optional"
               ? // The dashboard tells a signed-in App user without access so (a 403 page); /health and logout never refuse.

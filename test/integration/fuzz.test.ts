@@ -8,9 +8,9 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { describeFailures, distinctAcknowledged, type Failure, type FuzzRun, fuzzRun, LISTED_ROUTES } from "../helpers/fuzz/index.ts";
 
 const SEED = 20_261_202;
-// The sweep alone is ~7,400 cases with the outgoing-webhook routes (81 routes); the rest are random cases, a fourth of
-// them webhook deliveries.
-const REQUESTS = 7_800;
+// The sweep alone is ~8,200 cases with the MCP routes (89 routes); the rest are random cases, a fourth of them webhook
+// deliveries.
+const REQUESTS = 8_600;
 
 let run: FuzzRun;
 

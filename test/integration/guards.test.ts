@@ -10,6 +10,8 @@ import { signInSession } from "../helpers/sign-in.ts";
 
 /** The only changes anyone may ask for without a session or the API token. */
 const PUBLIC_CHANGES = new Set(["POST /webhooks", "POST /dashboard/sign-in"]);
+/** /mcp opens to a bearer token only (an MCP token or API_TOKEN): a session is no credential there, so no CSRF either. */
+const BEARER_ONLY = new Set(["POST /mcp", "DELETE /mcp"]);
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 const fake = new FakeOura().start();
@@ -32,7 +34,7 @@ function changeRoutes(): { method: string; path: string }[] {
   return createApp(running.deps)
     .routes.filter((route) => UNSAFE.has(route.method))
     .map((route) => ({ method: route.method, path: route.path.replace(/:(\w+)(\{[^}]*\})?/g, "1") }))
-    .filter((route) => !PUBLIC_CHANGES.has(`${route.method} ${route.path}`))
+    .filter((route) => !PUBLIC_CHANGES.has(`${route.method} ${route.path}`) && !BEARER_ONLY.has(`${route.method} ${route.path}`))
     .filter((route) => !seen.has(`${route.method} ${route.path}`) && seen.add(`${route.method} ${route.path}`));
 }
 
@@ -41,6 +43,14 @@ describe("CSRF guard on every change a session can make", () => {
     const routes = changeRoutes().map((route) => `${route.method} ${route.path}`);
     expect(routes).toEqual(expect.arrayContaining(["POST /auth/logout", "DELETE /events", "POST /subscriptions/sync", "DELETE /dashboard/users/1", "DELETE /auth/users/1"]));
     expect(routes.length).toBeGreaterThanOrEqual(11);
+  });
+
+  test("a session opens no bearer-only route (401)", async () => {
+    for (const route of BEARER_ONLY) {
+      const [method, path] = route.split(" ") as [string, string];
+      const response = await fetch(new URL(path, running.url), { method, headers: { cookie, "content-type": "application/json", accept: "application/json, text/event-stream" }, body: method === "POST" ? "{}" : undefined });
+      expect({ route, status: response.status }).toEqual({ route, status: 401 });
+    }
   });
 
   test("a session without X-CSRF-Token is refused with 403 csrf_failed on every one of them", async () => {

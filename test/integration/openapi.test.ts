@@ -69,11 +69,15 @@ describe("/openapi.json", () => {
         "POST /hooks/{id}/secret",
         "GET /hooks/{id}/deliveries",
         "POST /hooks/{id}/deliveries/{delivery_id}/retry",
+        "POST /mcp-tokens",
+        "GET /mcp-tokens",
+        "DELETE /mcp-tokens/{id}",
+        "GET /mcp-tokens/log",
       ].sort(),
     );
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const operation of Object.values(methods)) {
-        const isDataRoute = ["/events", "/ws/", "/documents", "/polling", "/backfill", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics", "/invitations", "/hooks"].some((prefix) =>
+        const isDataRoute = ["/events", "/ws/", "/documents", "/polling", "/backfill", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics", "/invitations", "/hooks", "/mcp-tokens"].some((prefix) =>
           path.startsWith(prefix),
         );
         const requirements = (operation.security ?? []) as Record<string, string[]>[];

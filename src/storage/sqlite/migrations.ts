@@ -341,4 +341,27 @@ export const MIGRATIONS: string[] = [
      DELETE FROM hook_queue WHERE event_id = old.id;
      DELETE FROM hook_deliveries WHERE event_id = old.id;
    END;`,
+  // 12: AI assistants (#23). Per-wearer MCP access tokens, kept as a SHA-256 digest only (the token is shown once),
+  // and every tool call an assistant made: which token ('api' for API_TOKEN), whose data, the tool and its arguments.
+  `CREATE TABLE mcp_tokens (
+     id           TEXT PRIMARY KEY,
+     user_id      TEXT NOT NULL,
+     name         TEXT NOT NULL,
+     token_digest TEXT NOT NULL UNIQUE,
+     created_at   TEXT NOT NULL,
+     last_used_at TEXT,
+     revoked_at   TEXT
+   );
+   CREATE INDEX mcp_tokens_user ON mcp_tokens (user_id);
+   CREATE TABLE mcp_access_log (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     token_id    TEXT    NOT NULL,
+     user_id     TEXT,
+     tool        TEXT    NOT NULL,
+     arguments   TEXT    NOT NULL,
+     at          TEXT    NOT NULL,
+     outcome     TEXT    NOT NULL CHECK (outcome IN ('ok', 'error')),
+     duration_ms INTEGER NOT NULL
+   );
+   CREATE INDEX mcp_access_log_user ON mcp_access_log (user_id, id);`,
 ];

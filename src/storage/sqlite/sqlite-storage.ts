@@ -9,6 +9,7 @@ import { SqliteDocuments } from "./document-store.ts";
 import { SqliteEventLog } from "./event-log.ts";
 import { SqliteFetchQueue } from "./fetch-queue.ts";
 import { SqliteHookStore } from "./hook-store.ts";
+import { SqliteMcpTokenStore } from "./mcp-token-store.ts";
 import { configureOutbox, SqliteOutbox } from "./outbox.ts";
 import { SqlitePollStore } from "./poll-store.ts";
 import { SqliteRetention } from "./retention.ts";
@@ -51,6 +52,7 @@ export async function openSqliteStorage(path: string, logger?: Logger, options: 
     backfills: new SqliteBackfills(connection, options.now),
     outbox: new SqliteOutbox(connection),
     hooks: new SqliteHookStore(connection, options.now),
+    mcpTokens: new SqliteMcpTokenStore(connection, options.now),
     close: () => connection.close(),
   };
 }

@@ -20,7 +20,10 @@ export interface RouteInfo {
 
 export type JsonSchema = { [key: string]: unknown };
 
-/** The dashboard and auth routes (HTML routes are not in /openapi.json); kept here to check against the app's. */
+/**
+ * The dashboard and auth routes (HTML routes are not in /openapi.json), and /mcp (JSON-RPC, the SDK's transport);
+ * kept here to check against the app's.
+ */
 export const LISTED_ROUTES: readonly string[] = [
   "GET /dashboard",
   "POST /dashboard/sign-in",
@@ -52,6 +55,12 @@ export const LISTED_ROUTES: readonly string[] = [
   "GET /auth/status",
   "POST /auth/logout",
   "DELETE /auth/users/:id",
+  "GET /dashboard/assistants",
+  "POST /dashboard/assistants",
+  "DELETE /dashboard/assistants/:id",
+  "POST /mcp",
+  "GET /mcp",
+  "DELETE /mcp",
 ];
 
 function parseHonoPath(path: string): { path: string; params: { name: string; pattern?: string }[] } {

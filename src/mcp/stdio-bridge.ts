@@ -1,0 +1,50 @@
+// The stdio bridge: for assistants that start a local command (Claude Desktop), JSON-RPC read from stdin is sent to a
+// running server's /mcp over Streamable HTTP with a bearer token, and every answer written to stdout — the SDK's two
+// transports joined, so the protocol (versions, notifications, batching) is the SDK's, never ours.
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
+export interface BridgeOptions {
+  url: URL;
+  token: string;
+  /** Where the bridge says what went wrong (stdout is the protocol's). */
+  report(line: string): void;
+}
+
+const requestId = (message: JSONRPCMessage) => ("id" in message && "method" in message ? message.id : undefined);
+
+/** Runs until stdin closes; resolves then. */
+export async function runStdioBridge(options: BridgeOptions): Promise<void> {
+  const local = new StdioServerTransport();
+  const remote = new StreamableHTTPClientTransport(options.url, { requestInit: { headers: { authorization: `Bearer ${options.token}` } } });
+  const closed = new Promise<void>((resolve) => {
+    local.onclose = () => resolve();
+  });
+
+  local.onmessage = async (message) => {
+    try {
+      await remote.send(message);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      options.report(`oura-streaming mcp: ${options.url.href} refused or did not answer: ${text}`);
+      // A request must be answered, or the assistant waits for ever: the failure, as a JSON-RPC error.
+      const id = requestId(message);
+      if (id !== undefined) await local.send({ jsonrpc: "2.0", id, error: { code: -32000, message: `the Oura Streaming server did not answer: ${text}` } });
+    }
+  };
+  remote.onmessage = async (message) => {
+    // The revision the server chose is sent with every later request, as the SDK's own client does.
+    const version = (message as { result?: { protocolVersion?: unknown } }).result?.protocolVersion;
+    if (typeof version === "string") remote.setProtocolVersion(version);
+    await local.send(message);
+  };
+  remote.onerror = (error) => options.report(`oura-streaming mcp: ${error.message}`);
+
+  await remote.start();
+  await local.start();
+  // Bun keeps reading a closed stdin's stream without telling the transport: its end closes the bridge.
+  process.stdin.once("end", () => void local.close());
+  await closed;
+  await remote.close();
+}

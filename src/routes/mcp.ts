@@ -1,0 +1,67 @@
+// /mcp: the Model Context Protocol over Streamable HTTP (the SDK's Web-standard transport, so it runs in Hono on Bun),
+// stateless — a fresh server and transport per POST, nothing kept between requests, so any number of assistants and
+// server restarts cost nothing. Authorization: Bearer with a wearer's MCP token (their own data, read-only) or the
+// operator's API_TOKEN (every user). No OAuth flow: a self-hosted server has no authorization server of its own, and
+// the assistants that matter send a bearer header (or run the stdio bridge, `oura-streaming mcp`).
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { type Context, Hono } from "hono";
+import { bearerToken, Principal } from "../auth/principal.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { AppError, errorBody, type ErrorCode } from "../errors.ts";
+import { registerAssistantGuides } from "../mcp/guides.ts";
+import { registerAssistantTools } from "../mcp/tools.ts";
+import { assistantService } from "../services/assistant.ts";
+import { API_TOKEN_CALLER, mcpTokenService } from "../services/mcp-tokens.ts";
+
+export type McpRouteDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now" | "mcpTokens" | "bearerGuard" | "logger" | "version">;
+
+const TRANSPORT_REFUSALS: Record<number, ErrorCode> = { 400: "bad_request", 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large", 415: "unsupported_media_type" };
+
+/**
+ * The transport refuses a request it cannot read (400, 406, 415, …) with a JSON-RPC error body; the protocol lets that
+ * body be anything (a client reads the status), so it is given the one error shape every other route answers with.
+ * Answers to readable requests (JSON-RPC results and errors, 200/202) are the SDK's own.
+ */
+async function inOurErrorShape(response: Response): Promise<Response> {
+  if (response.status < 400) return response;
+  const said = (await response.json().catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
+  const message = typeof said?.error?.message === "string" ? said.error.message : "the MCP request cannot be read";
+  return Response.json(errorBody(TRANSPORT_REFUSALS[response.status] ?? "bad_request", message), { status: response.status, headers: response.headers.get("allow") ? { allow: response.headers.get("allow")! } : {} });
+}
+
+export function createMcpRoutes(deps: McpRouteDeps) {
+  const app = new Hono<AppEnv>();
+  const tokens = mcpTokenService(deps);
+  const assistant = assistantService(deps);
+
+  /** A wearer's MCP token, or the API token; any other token is counted by the bearer guard against guessing (401, 429). */
+  function caller(c: Context<AppEnv>): { principal: Principal; caller: string } {
+    const presented = bearerToken(c.req.header("authorization"));
+    const byToken = presented === undefined ? undefined : tokens.authenticate(presented);
+    if (byToken) return byToken;
+    if (presented !== undefined && deps.bearerGuard.judge(c, presented)) {
+      return { principal: new Principal({ kind: "api" }, "operator", null), caller: API_TOKEN_CALLER };
+    }
+    throw new AppError(401, "unauthorized", "send Authorization: Bearer <an MCP access token from the dashboard, or API_TOKEN>");
+  }
+
+  app.post("/mcp", async (c) => {
+    const who = caller(c);
+    const server = new McpServer({ name: "oura-streaming", version: deps.version }, { capabilities: { tools: {} } });
+    const context = { assistant, principal: who.principal, caller: who.caller, record: tokens.record, logger: deps.logger };
+    registerAssistantTools(server, context);
+    registerAssistantGuides(server, context);
+    // JSON answers, not an SSE stream: every tool answers at once, and a proxy never buffers a stream it cannot end.
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    await server.connect(transport);
+    return inOurErrorShape(await transport.handleRequest(c.req.raw));
+  });
+  // Stateless: no stream to resume (GET) and no session to end (DELETE); the protocol's answer for both is 405.
+  app.on(["GET", "DELETE"], "/mcp", (c) => {
+    caller(c);
+    c.header("allow", "POST");
+    return c.json(errorBody("method_not_allowed", "this MCP endpoint is stateless: POST only"), 405);
+  });
+  return app;
+}

@@ -1,0 +1,49 @@
+// What an AI assistant may read, the one place for its rule: whose data a call reads is the Principal's answer
+// (a wearer's token: their own only; the API token: any linked user, chosen by `user`). The answers themselves are
+// in assistant/ and read the store through the dashboard's own readers, never Oura.
+import type { Principal } from "../auth/principal.ts";
+import type { AppDeps } from "../deps.ts";
+import { heartRate, type HeartRateResolution, metricTrend, tagEffect } from "../assistant/analysis.ts";
+import { activities, dailyScores, nightOf, todaySummary } from "../assistant/records.ts";
+import { dayString } from "../views/metrics.ts";
+import { ToolError } from "../assistant/tool-args.ts";
+
+export type AssistantDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now">;
+
+/** Linked users named in a refusal to an operator: enough to choose from, never a long list. */
+const MOST_NAMED_USERS = 20;
+
+export function assistantService(deps: AssistantDeps) {
+  /** The one user a call reads: `requested` when the principal may see them, else a ToolError saying what to send. */
+  function whose(principal: Principal, requested: string | undefined): string {
+    const only = principal.scope(requested);
+    if (only === null) {
+      if (principal.userId === null) throw new ToolError("no Oura ring is linked to this caller");
+      throw new ToolError(`this token reads only its own wearer's data (user ${principal.userId}): leave out "user"`);
+    }
+    const linked = deps.accounts.list().map((a) => a.user_id);
+    const named = linked.slice(0, MOST_NAMED_USERS).join(", ") || "none";
+    if (only === undefined) {
+      if (linked.length === 1) return linked[0]!;
+      throw new ToolError(`the API token reads every user: pass "user", one of ${named}`);
+    }
+    if (!linked.includes(only)) throw new ToolError(`no linked Oura user "${only}": one of ${named}`);
+    return only;
+  }
+
+  return {
+    whose,
+    night: (principal: Principal, args: { user?: string; day?: string }) => nightOf(deps.documents, whose(principal, args.user), args.day),
+    dailyScores: (principal: Principal, args: { user?: string; start_date: string; end_date: string }) =>
+      dailyScores(deps.documents, whose(principal, args.user), args.start_date, args.end_date),
+    metricTrend: (principal: Principal, args: { user?: string; metric: string; days?: number }) => metricTrend(deps.documents, whose(principal, args.user), args, deps.now()),
+    activities: (principal: Principal, args: { user?: string; start_date: string; end_date: string }) =>
+      activities(deps.documents, whose(principal, args.user), args.start_date, args.end_date),
+    heartRate: (principal: Principal, args: { user?: string; start: string; end: string; resolution?: HeartRateResolution }) =>
+      heartRate(deps.polls, whose(principal, args.user), args),
+    today: (principal: Principal, args: { user?: string }) => todaySummary(deps.documents, whose(principal, args.user), dayString(deps.now())),
+    tagEffect: (principal: Principal, args: { user?: string; tag: string; metric: string; days?: number }) => tagEffect(deps.documents, whose(principal, args.user), args, deps.now()),
+  };
+}
+
+export type AssistantService = ReturnType<typeof assistantService>;

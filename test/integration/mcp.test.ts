@@ -1,0 +1,389 @@
+// AI assistants over MCP, as one uses the server: the SDK's own client over Streamable HTTP against a real server on
+// realistic documents (Oura's OpenAPI 1.37 shapes, nulls, a nap with lowest_heart_rate 255, a wearer in New York).
+// Every tool's numbers, a wearer's token never reaching another wearer, revoked tokens, the access log, and bad
+// arguments answered as tool errors.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { FakeOura } from "../../src/demo/fake-oura.ts";
+import type { RunningServer } from "../../src/server.ts";
+import * as oura from "../fixtures/oura-documents.ts";
+import { movableClock } from "../helpers/clock.ts";
+import { TEST_API_TOKEN } from "../helpers/config.ts";
+import { freePort } from "../helpers/ports.ts";
+import { REPO_ROOT, startTestServer, tempDir } from "../helpers/servers.ts";
+import { signInWithOura } from "../helpers/sign-in.ts";
+
+const WEARER = "WEARER-NY";
+const OTHER = "WEARER-OTHER";
+const fake = new FakeOura().start();
+const clock = movableClock();
+let running: RunningServer;
+let base: string;
+const sessions = new Map<string, { cookie: string; csrf: string }>();
+const tokens = new Map<string, { id: string; token: string }>();
+const clients: Client[] = [];
+
+type ToolAnswer = { isError?: boolean; content: { type: string; text: string }[]; structuredContent?: Record<string, unknown> };
+
+async function connect(token: string): Promise<Client> {
+  const client = new Client({ name: "mcp-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL("/mcp", base), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  clients.push(client);
+  return client;
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown>): Promise<ToolAnswer> {
+  return (await client.callTool({ name, arguments: args })) as ToolAnswer;
+}
+
+/** A tool's answer, which must not be an error. */
+async function answer(client: Client, name: string, args: Record<string, unknown>): Promise<any> {
+  const result = await call(client, name, args);
+  if (result.isError) throw new Error(`${name} answered an error: ${result.content[0]?.text}`);
+  expect(JSON.parse(result.content[0]!.text)).toEqual(result.structuredContent!);
+  return result.structuredContent;
+}
+
+/** A tool's refusal: an error result (never a transport failure) and its message. */
+async function refusal(client: Client, name: string, args: Record<string, unknown>): Promise<string> {
+  const result = await call(client, name, args);
+  expect(result.isError).toBe(true);
+  return result.content[0]!.text;
+}
+
+const json = (path: string, as: string, init: RequestInit = {}) => {
+  const session = sessions.get(as)!;
+  return fetch(new URL(path, base), { ...init, headers: { cookie: session.cookie, "x-csrf-token": session.csrf, "content-type": "application/json", ...(init.headers ?? {}) } });
+};
+
+async function makeToken(as: string, name: string) {
+  const response = await json("/mcp-tokens", as, { method: "POST", body: JSON.stringify({ name }) });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { id: string; token: string; user_id: string };
+}
+
+const record = (userId: string, dataType: string, documents: Record<string, unknown>[]) =>
+  running.storage.polls.recordPolledDocuments(userId, dataType, documents, new Date(clock.now()).toISOString(), "import");
+
+beforeAll(async () => {
+  // Sunday afternoon in New York (20:00 UTC): Oura's day is 2026-01-18.
+  clock.advance(Date.parse("2026-01-18T20:00:00Z") - Date.now());
+  const port = freePort();
+  base = `http://127.0.0.1:${port}`;
+  running = await startTestServer(
+    { ...fake.env(), API_TOKEN: TEST_API_TOKEN, ALLOWED_EMAILS: "*@example.com", PUBLIC_URL: base, PORT: String(port), DATABASE_PATH: `${tempDir()}/mcp.db` },
+    { clock: clock.now },
+  );
+  for (const user of [WEARER, OTHER]) sessions.set(user, await signInWithOura(fake, base, user));
+  for (const [dataType, documents] of Map.groupBy(oura.ouraDocuments, (d) => d.dataType)) await record(WEARER, dataType, documents.map((d) => d.document));
+  // Three earlier days: readiness 68, 70, 72 and main sleeps with HRV 50, 52, 54 (the alcohol tag is on the 17th: its night is the 18th's, HRV 43).
+  for (const [day, readiness, hrv] of [["2026-01-15", 68, 50], ["2026-01-16", 70, 52], ["2026-01-17", 72, 54]] as const) {
+    await record(WEARER, "daily_readiness", [{ ...oura.dailyReadiness, id: `r-${day}`, day, score: readiness }]);
+    await record(WEARER, "sleep", [{ ...oura.sleep, id: `s-${day}`, day, average_hrv: hrv, bedtime_start: `${day}T00:10:00-05:00`, bedtime_end: `${day}T07:10:00-05:00` }]);
+  }
+  // The other wearer: numbers of their own, none equal to the wearer's.
+  await record(OTHER, "daily_readiness", [{ ...oura.dailyReadiness, id: "other-r", score: 55 }]);
+  await record(OTHER, "sleep", [{ ...oura.sleep, id: "other-s", average_hrv: 97.25, lowest_heart_rate: 41 }]);
+  await record(OTHER, "enhanced_tag", [{ ...oura.enhancedTagAlcohol, id: "other-tag" }]);
+  // Heart rate: the wearer's Sunday morning, a sample a minute (60…74 bpm, repeating), and one 255 "no reading".
+  const morning = Date.parse("2026-01-18T11:00:00Z");
+  await running.storage.polls.recordHeartRate(WEARER, [
+    ...Array.from({ length: 60 }, (_, i) => ({ atMs: morning + i * 60_000, bpm: 60 + (i % 15), source: "awake" })),
+    { atMs: morning + 60 * 60_000 + 5000, bpm: 255, source: "awake" },
+  ]);
+  await running.storage.polls.recordHeartRate(OTHER, [{ atMs: morning, bpm: 120, source: "workout" }]);
+  for (const user of [WEARER, OTHER]) tokens.set(user, await makeToken(user, `${user}'s assistant`));
+});
+
+afterAll(async () => {
+  for (const client of clients) await client.close();
+  await running.stop();
+  fake.stop();
+});
+
+describe("the tools, over Streamable HTTP with a wearer's token", () => {
+  test("the six tools are listed, each read-only with its arguments described", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(["get_daily_scores", "get_heart_rate", "get_metric_trend", "get_night", "list_activities", "tag_effect"]);
+    for (const tool of tools) expect(tool.annotations?.readOnlyHint).toBe(true);
+    const trend = tools.find((t) => t.name === "get_metric_trend")!;
+    expect(trend.inputSchema.required).toEqual(["metric"]);
+  });
+
+  test("get_night: the newest night's score, stages in minutes, timing with its offset, heart rate (never 255), HRV", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    const night = await answer(client, "get_night", {});
+    expect(night).toMatchObject({
+      user: WEARER,
+      day: "2026-01-18",
+      bedtime_start: "2026-01-17T23:48:31-05:00",
+      bedtime_end: "2026-01-18T07:53:31-05:00",
+      utc_offset: "-05:00",
+      sleep_score: 76,
+      sleep_score_contributors: { deep_sleep: 88, efficiency: 84, latency: 91, rem_sleep: 79, restfulness: 67, timing: 83, total_sleep: 81 },
+      durations_minutes: { total_sleep: 415, rem: 75, deep: 80, light: 260, awake: 70, time_in_bed: 485 },
+      latency_minutes: 9,
+      efficiency_percent: 86,
+      lowest_heart_rate_bpm: 57,
+      average_heart_rate_bpm: 61.5,
+      average_hrv_ms: 43,
+      respiratory_rate_breaths_per_minute: 14.875,
+      temperature_deviation_celsius: 0.12,
+    });
+    expect(JSON.stringify(night)).not.toContain("255");
+    expect(night.other_periods.length).toBe(2);
+    const earlier = await answer(client, "get_night", { day: "2026-01-16" });
+    expect(earlier).toMatchObject({ day: "2026-01-16", average_hrv_ms: 52, sleep_score: null });
+  });
+
+  test("get_daily_scores: each day's readiness, sleep and activity with contributors", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    const scores = await answer(client, "get_daily_scores", { start_date: "2026-01-15", end_date: "2026-01-18" });
+    expect(scores.days.map((d: any) => [d.day, d.readiness?.score ?? null, d.sleep?.score ?? null, d.activity?.score ?? null])).toEqual([
+      ["2026-01-15", 68, null, null],
+      ["2026-01-16", 70, null, null],
+      ["2026-01-17", 72, null, null],
+      ["2026-01-18", 78, 76, 79],
+    ]);
+    expect(scores.days[3].activity.contributors).toMatchObject({ meet_daily_targets: 72, move_every_hour: 95 });
+    expect(scores.unit).toContain("0–100");
+  });
+
+  test("get_metric_trend: values per day, the 30-day median as baseline and the change, with the unit", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    const trend = await answer(client, "get_metric_trend", { metric: "average_hrv", days: 7 });
+    expect(trend).toMatchObject({ metric: "hrv", unit: "ms", first_day: "2026-01-12", last_day: "2026-01-18" });
+    expect(trend.days.map((d: any) => [d.day, d.value])).toEqual([["2026-01-15", 50], ["2026-01-16", 52], ["2026-01-17", 54], ["2026-01-18", 43]]);
+    expect(trend.baseline.value).toBe(51);
+    expect(trend.change_vs_baseline).toEqual({ value: -8, text: "−8 ms" });
+    const readiness = await answer(client, "get_metric_trend", { metric: "readiness", days: 30 });
+    expect(readiness).toMatchObject({ unit: "score 0–100", latest: { day: "2026-01-18", value: 78 }, baseline: { value: 71 } });
+  });
+
+  test("list_activities: workouts, sessions and tags of the range, in minutes, kcal and meters", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    const found = await answer(client, "list_activities", { start_date: "2026-01-17", end_date: "2026-01-18" });
+    expect(found.workouts).toEqual([
+      expect.objectContaining({ day: "2026-01-18", activity: "walking", duration_minutes: 52, calories_kcal: 187.412, distance_meters: null }),
+      expect.objectContaining({ day: "2026-01-17", activity: "running", duration_minutes: 43, calories_kcal: 512, distance_meters: 8046.7 }),
+    ]);
+    expect(found.sessions.map((s: any) => [s.type, s.duration_minutes, s.mood])).toContainEqual(["meditation", 12, "good"]);
+    expect(found.tags.map((t: any) => `${t.day} ${t.tag}`).sort()).toEqual(["2026-01-17 alcohol", "2026-01-17 alcohol", "2026-01-18 Late work call", "2026-01-18 caffeine"]);
+    const onlyTheRun = await answer(client, "list_activities", { start_date: "2026-01-17", end_date: "2026-01-17" });
+    expect(onlyTheRun.workouts.map((w: any) => w.activity)).toEqual(["running"]);
+  });
+
+  test("get_heart_rate: min, mean and max bpm per bucket, in the offset asked in, without the 255 'no reading'", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    const heart = await answer(client, "get_heart_rate", { start: "2026-01-18T06:00:00-05:00", end: "2026-01-18T08:00:00-05:00", resolution: "15min" });
+    expect(heart.unit).toBe("bpm");
+    expect(heart.buckets.map((b: any) => [b.start, b.min, b.mean, b.max, b.samples])).toEqual([
+      ["2026-01-18T06:00:00-05:00", 60, 67, 74, 15],
+      ["2026-01-18T06:15:00-05:00", 60, 67, 74, 15],
+      ["2026-01-18T06:30:00-05:00", 60, 67, 74, 15],
+      ["2026-01-18T06:45:00-05:00", 60, 67, 74, 15],
+    ]);
+    const hourly = await answer(client, "get_heart_rate", { start: "2026-01-18", end: "2026-01-19", resolution: "1h" });
+    expect(hourly.buckets).toEqual([{ start: "2026-01-18T11:00:00Z", min: 60, mean: 67, max: 74, samples: 60 }]);
+  });
+
+  test("tag_effect: the metric the day after tagged days against the other days — means, counts, days and difference", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    const hrv = await answer(client, "tag_effect", { tag: "alcohol", metric: "hrv", days: 30 });
+    expect(hrv).toMatchObject({ unit: "ms", tagged: { count: 1, mean: 43, days: [{ tag_day: "2026-01-17", day: "2026-01-18", value: 43 }] }, other: { count: 3, mean: 52, days: ["2026-01-15", "2026-01-16", "2026-01-17"] } });
+    expect(hrv.difference).toEqual({ value: -9, text: "−9 ms" });
+    const readiness = await answer(client, "tag_effect", { tag: "Alcohol", metric: "readiness" });
+    expect(readiness).toMatchObject({ tagged: { count: 1, mean: 78 }, other: { count: 3, mean: 70 }, difference: { value: 8 } });
+  });
+});
+
+describe("the latest summary as a resource, and the prompts", () => {
+  test("oura://today: the newest scores with contributors, stress in minutes, the temperature deviation — the token's wearer's", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(["oura://today"]);
+    const read = await client.readResource({ uri: "oura://today" });
+    const today = JSON.parse((read.contents[0] as { text: string }).text);
+    expect(today).toMatchObject({
+      user: WEARER,
+      today: "2026-01-18",
+      readiness: { day: "2026-01-18", score: 78 },
+      sleep: { day: "2026-01-18", score: 76, contributors: { deep_sleep: 88 } },
+      activity: { day: "2026-01-18", score: 79 },
+      stress: { day: "2026-01-18", summary: "restored", stress_high_minutes: 45, recovery_high_minutes: 165 },
+      resilience: { level: "solid" },
+      temperature_deviation_celsius: { day: "2026-01-18", value: 0.12 },
+    });
+    const theirs = JSON.parse(((await (await connect(tokens.get(OTHER)!.token)).readResource({ uri: "oura://today" })).contents[0] as { text: string }).text);
+    expect(theirs).toMatchObject({ user: OTHER, readiness: { score: 55 }, sleep: null });
+  });
+
+  test("morning_briefing and weekly_review name the tools to call", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    expect((await client.listPrompts()).prompts.map((p) => p.name).sort()).toEqual(["morning_briefing", "weekly_review"]);
+    const briefing = await client.getPrompt({ name: "morning_briefing", arguments: {} });
+    expect((briefing.messages[0]!.content as { text: string }).text).toContain("get_night");
+    const review = await client.getPrompt({ name: "weekly_review", arguments: { end_date: "2026-01-18" } });
+    expect((review.messages[0]!.content as { text: string }).text).toContain("ending 2026-01-18");
+    expect((review.messages[0]!.content as { text: string }).text).toContain("tag_effect");
+  });
+});
+
+describe("bad arguments are tool errors an assistant can act on", () => {
+  test("range too long, unknown metric, bad day, no data: isError with what to send instead", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    expect(await refusal(client, "get_daily_scores", { start_date: "2025-01-01", end_date: "2026-01-18" })).toContain("at most 90 days");
+    expect(await refusal(client, "get_metric_trend", { metric: "mood" })).toContain("one of sleep, readiness, activity, hrv");
+    expect(await refusal(client, "get_metric_trend", { metric: "hrv", days: 400 })).toContain("at most 365");
+    expect(await refusal(client, "get_heart_rate", { start: "2026-01-01", end: "2026-01-18" })).toContain("at most 7 days");
+    expect(await refusal(client, "get_heart_rate", { start: "yesterday", end: "2026-01-18" })).toContain("ISO 8601");
+    expect(await refusal(client, "get_night", { day: "2026-01-02" })).toContain("no night recorded for 2026-01-02");
+    expect(await refusal(client, "get_night", { day: "18/01/2026" })).toContain("YYYY-MM-DD");
+    expect(await refusal(client, "tag_effect", { tag: "sauna", metric: "hrv" })).toContain("tags recorded then: ");
+    // A type the schema refuses is the SDK's own tool error, not a transport failure either.
+    expect(await refusal(client, "get_metric_trend", { metric: 42 })).toContain("metric");
+  });
+});
+
+describe("whose data: a wearer's token reads its wearer only", () => {
+  test("every tool, asked for the other wearer with `user`, is refused; without it answers the token's own wearer", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    const calls: [string, Record<string, unknown>][] = [
+      ["get_night", {}],
+      ["get_daily_scores", { start_date: "2026-01-18", end_date: "2026-01-18" }],
+      ["get_metric_trend", { metric: "hrv" }],
+      ["list_activities", { start_date: "2026-01-17", end_date: "2026-01-18" }],
+      ["get_heart_rate", { start: "2026-01-18", end: "2026-01-19" }],
+      ["tag_effect", { tag: "alcohol", metric: "hrv" }],
+    ];
+    for (const [tool, args] of calls) {
+      expect(await refusal(client, tool, { ...args, user: OTHER })).toContain("reads only its own wearer's data");
+      const own = await answer(client, tool, args);
+      expect(own.user).toBe(WEARER);
+      // The other wearer's numbers (HRV 97.25, lowest heart rate 41, readiness 55, heart rate 120) appear nowhere.
+      for (const others of ["97.25", ":41,", ":55,", ":120,"]) expect(JSON.stringify(own)).not.toContain(others);
+    }
+    const theirs = await connect(tokens.get(OTHER)!.token);
+    expect(await answer(theirs, "get_night", {})).toMatchObject({ user: OTHER, average_hrv_ms: 97.25, lowest_heart_rate_bpm: 41 });
+    expect(await refusal(theirs, "get_heart_rate", { start: "2026-01-18T11:10:00Z", end: "2026-01-18T12:00:00Z" })).toContain("no heart-rate samples");
+  });
+
+  test("the API token reads any linked user, chosen by `user` (required when several are linked)", async () => {
+    const client = await connect(TEST_API_TOKEN);
+    expect(await refusal(client, "get_night", {})).toContain(`pass "user"`);
+    expect(await answer(client, "get_night", { user: OTHER })).toMatchObject({ user: OTHER, average_hrv_ms: 97.25 });
+    expect(await refusal(client, "get_night", { user: "NOBODY" })).toContain(`no linked Oura user "NOBODY"`);
+  });
+});
+
+describe("access", () => {
+  test("no token, an unknown token, or a revoked one: 401 JSON, and the SDK client cannot connect", async () => {
+    const post = (authorization?: string) =>
+      fetch(new URL("/mcp", base), { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...(authorization ? { authorization } : {}) }, body: "{}" });
+    expect((await post()).status).toBe(401);
+    const unknown = await post("Bearer oura_mcp_not-a-token");
+    expect(unknown.status).toBe(401);
+    expect(((await unknown.json()) as any).error.code).toBe("unauthorized");
+
+    const made = await makeToken(WEARER, "to revoke");
+    const client = await connect(made.token);
+    expect((await answer(client, "get_night", {})).user).toBe(WEARER);
+    // The other wearer cannot revoke it; its owner can.
+    expect((await json(`/mcp-tokens/${made.id}`, OTHER, { method: "DELETE" })).status).toBe(404);
+    const revoked = await json(`/mcp-tokens/${made.id}`, WEARER, { method: "DELETE" });
+    expect(revoked.status).toBe(200);
+    expect(((await revoked.json()) as any).revoked_at).not.toBeNull();
+    expect((await post(`Bearer ${made.token}`)).status).toBe(401);
+    await expect(connect(made.token)).rejects.toThrow();
+  });
+
+  test("tokens are listed without the secret and stored as a digest only; a wearer lists their own", async () => {
+    const listed = (await (await json("/mcp-tokens", WEARER)).json()) as { tokens: { id: string; user_id: string }[] };
+    expect(listed.tokens.length).toBeGreaterThan(0);
+    expect(listed.tokens.every((t) => t.user_id === WEARER)).toBe(true);
+    expect(JSON.stringify(listed)).not.toContain("oura_mcp_");
+    const stored = running.storage.connection.database.query<{ token_digest: string }, []>("SELECT token_digest FROM mcp_tokens").all();
+    const secret = tokens.get(WEARER)!.token;
+    expect(stored.some((row) => row.token_digest === new Bun.CryptoHasher("sha256").update(secret).digest("hex"))).toBe(true);
+    expect(stored.some((row) => row.token_digest.includes(secret))).toBe(false);
+  });
+
+  test("the access log records each call (token, tool, arguments, outcome); a wearer sees their own calls only", async () => {
+    const mine = await connect(tokens.get(WEARER)!.token);
+    await answer(mine, "get_metric_trend", { metric: "steps", days: 3 });
+    await refusal(mine, "get_metric_trend", { metric: "nope" });
+    const log = ((await (await json("/mcp-tokens/log?limit=500", WEARER)).json()) as { calls: any[] }).calls;
+    expect(log[1]).toMatchObject({ token_id: tokens.get(WEARER)!.id, user_id: WEARER, tool: "get_metric_trend", arguments: JSON.stringify({ metric: "steps", days: 3 }), outcome: "ok" });
+    expect(log[0]).toMatchObject({ tool: "get_metric_trend", outcome: "error" });
+    expect(log.every((c) => c.user_id === WEARER)).toBe(true);
+    // The refused call for the other wearer is in the asking wearer's log, never in the other's.
+    expect(log.some((c) => c.outcome === "error" && c.arguments.includes(OTHER))).toBe(true);
+    const theirs = ((await (await json("/mcp-tokens/log?limit=500", OTHER)).json()) as { calls: any[] }).calls;
+    expect(theirs.every((c) => c.user_id === OTHER && c.token_id !== tokens.get(WEARER)!.id)).toBe(true);
+    const all = ((await (await fetch(new URL("/mcp-tokens/log?limit=500", base), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).json()) as { calls: any[] }).calls;
+    expect(all.some((c) => c.token_id === "api" && c.user_id === OTHER && c.tool === "get_night")).toBe(true);
+  });
+});
+
+describe("the dashboard's AI assistants section", () => {
+  const form = (as: string, body: Record<string, string>) => json("/dashboard/assistants", as, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(body) });
+
+  test("a wearer makes a token (shown once, with the client configurations), it works on /mcp, and revoking it there ends it", async () => {
+    const made = await form(WEARER, { name: "Claude Desktop" });
+    expect(made.status).toBe(200);
+    const html = await made.text();
+    const token = html.match(/id="assistant-token">(oura_mcp_[A-Za-z0-9_-]+)</)?.[1];
+    expect(token).toBeDefined();
+    expect(html).toContain("OURA_MCP_TOKEN");
+    expect(html).toContain(`${base}/mcp`);
+    expect((await answer(await connect(token!), "get_night", {})).user).toBe(WEARER);
+    // Shown once: the panel afterwards lists it by name, never the token; the access log shows the call.
+    const panel = await (await json("/dashboard/assistants", WEARER)).text();
+    expect(panel).toContain("Claude Desktop");
+    expect(panel).not.toContain(token!);
+    expect(panel).toContain("get_night");
+    const id = panel.match(/hx-delete="\/dashboard\/assistants\/([^"]+)"[^>]*hx-confirm="Revoke the token Claude Desktop\?"/)?.[1];
+    expect(id).toBeDefined();
+    // Another wearer cannot revoke it (404); its owner can, after which /mcp refuses it.
+    expect((await json(`/dashboard/assistants/${id}`, OTHER, { method: "DELETE" })).status).toBe(404);
+    expect((await json(`/dashboard/assistants/${id}`, WEARER, { method: "DELETE" })).status).toBe(200);
+    await expect(connect(token!)).rejects.toThrow();
+  });
+
+  test("the section is on the wearer's page, and a change without the CSRF token is refused", async () => {
+    expect(await (await json("/dashboard", WEARER)).text()).toContain('hx-get="/dashboard/assistants"');
+    const session = sessions.get(WEARER)!;
+    const forged = await fetch(new URL("/dashboard/assistants", base), { method: "POST", headers: { cookie: session.cookie, "content-type": "application/x-www-form-urlencoded" }, body: "name=forged" });
+    expect(forged.status).toBe(403);
+  });
+});
+
+describe("over the stdio bridge (oura-streaming mcp)", () => {
+  const bridged = async (token: string) => {
+    const client = new Client({ name: "mcp-stdio-test", version: "1.0.0" });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ["src/main.ts", "mcp"],
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", OURA_MCP_URL: `${base}/mcp`, OURA_MCP_TOKEN: token },
+      stderr: "pipe",
+    });
+    clients.push(client);
+    await client.connect(transport);
+    return client;
+  };
+
+  test("the same tools and answers, and the same refusals, through a local command", async () => {
+    const client = await bridged(tokens.get(WEARER)!.token);
+    expect((await client.listTools()).tools.length).toBe(6);
+    expect(await answer(client, "get_night", {})).toMatchObject({ user: WEARER, sleep_score: 76, average_hrv_ms: 43 });
+    expect(await refusal(client, "get_night", { user: OTHER })).toContain("reads only its own wearer's data");
+  });
+
+  test("a refused token: the assistant gets an error answer, not a hang", async () => {
+    await expect(bridged("oura_mcp_wrong")).rejects.toThrow(/did not answer|401/);
+  });
+});
+
