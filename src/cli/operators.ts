@@ -35,7 +35,7 @@ export const operatorsCommand: Command = {
       const logger = createLogger("warn");
       const keys = await loadServerKeys(config.appSecretKey, config.databasePath, logger);
       const accounts = new AccountStore(storage.connection, createTokenCipher(keys.tokenKey));
-      const service = accountService({ accounts, sessions: new SessionStore(storage.connection), events: storage.events, hooks: { store: storage.hooks, endpointsChanged: () => {} }, sync: undefined, logger, config, now: Date.now });
+      const service = accountService({ accounts, sessions: new SessionStore(storage.connection), mcpTokens: storage.mcpTokens, events: storage.events, hooks: { store: storage.hooks, endpointsChanged: () => {} }, sync: undefined, logger, config, now: Date.now });
       const all = service.visible(CLI_PRINCIPAL);
       if (action === "list") {
         if (all.length === 0) console.log("no Oura user is linked yet (invite someone: oura-streaming invite)");

@@ -22,7 +22,7 @@ function usableName(name: string): string | null | undefined {
 
 const notLinked = (userId: string) => new AppError(404, "user_not_linked", `no linked Oura user ${userId}`);
 
-export type AccountServiceDeps = Pick<AppDeps, "accounts" | "sessions" | "events" | "sync" | "logger" | "config" | "now"> & {
+export type AccountServiceDeps = Pick<AppDeps, "accounts" | "sessions" | "mcpTokens" | "events" | "sync" | "logger" | "config" | "now"> & {
   hooks: Pick<AppDeps["hooks"], "store" | "endpointsChanged">;
 };
 
@@ -49,6 +49,7 @@ export function accountService(deps: AccountServiceDeps) {
       const revoke = account && deps.sync ? await deps.sync.client.revoke(account.accessToken) : { revoked: false, error: account ? "Oura sign-in is not configured" : "no usable token was stored" };
       if (!(await deps.accounts.remove(userId))) throw notLinked(userId);
       await deps.sessions.deleteForUser(userId);
+      await deps.mcpTokens.forgetUser(userId, purge);
       const purged = purge ? await deps.events.purgeUser(userId) : null;
       // Purged, their own outgoing webhooks go too (an unlinked wearer's stay, for when they sign in again).
       if (purge && (await deps.hooks.store.deleteEndpointsOwnedBy(userId)) > 0) deps.hooks.endpointsChanged();

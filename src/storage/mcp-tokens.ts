@@ -36,6 +36,8 @@ export interface McpTokens {
   findActive(digest: string): McpToken | undefined;
   /** Revokes a token; false when there is no such token (or it was revoked already). */
   revoke(id: string): Promise<boolean>;
+  /** A user unlinked: their tokens are revoked (like their sessions); purged, their tokens and log are deleted. */
+  forgetUser(userId: string, purge: boolean): Promise<void>;
   /** Records a tool call, and the token's last use, in one write. */
   record(call: McpCall): Promise<void>;
   /** The newest calls on one user's data (or on anyone's), newest first. */

@@ -299,6 +299,23 @@ describe("access", () => {
     await expect(connect(made.token)).rejects.toThrow();
   });
 
+  test("a wearer unlinked loses their tokens (like their sessions); purged, their tokens and access log are gone", async () => {
+    const LEAVER = "WEARER-LEAVING";
+    const operator = { authorization: `Bearer ${TEST_API_TOKEN}` };
+    const postMcp = (token: string) =>
+      fetch(new URL("/mcp", base), { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${token}` }, body: "{}" });
+    for (const purge of [false, true]) {
+      sessions.set(LEAVER, await signInWithOura(fake, base, LEAVER));
+      const made = await makeToken(LEAVER, purge ? "purged" : "unlinked");
+      // Let in (a tool error of their own: no data yet), and logged.
+      expect((await call(await connect(made.token), "get_metric_trend", { metric: "readiness", days: 7 })).content[0]?.text).toStartWith("no Readiness values");
+      expect((await fetch(new URL(`/auth/users/${LEAVER}${purge ? "?purge=true" : ""}`, base), { method: "DELETE", headers: operator })).status).toBe(200);
+      expect((await postMcp(made.token)).status).toBe(401);
+    }
+    const rows = (table: string) => (running.storage.connection.database.query(`SELECT count(*) AS n FROM ${table} WHERE user_id = ?`).get(LEAVER) as { n: number }).n;
+    expect([rows("mcp_tokens"), rows("mcp_access_log")]).toEqual([0, 0]);
+  });
+
   test("tokens are listed without the secret and stored as a digest only; a wearer lists their own", async () => {
     const listed = (await (await json("/mcp-tokens", WEARER)).json()) as { tokens: { id: string; user_id: string }[] };
     expect(listed.tokens.length).toBeGreaterThan(0);

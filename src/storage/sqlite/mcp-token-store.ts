@@ -48,6 +48,15 @@ export class SqliteMcpTokenStore implements McpTokens {
     return this.connection.write((db) => db.query("UPDATE mcp_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(at, id).changes > 0);
   }
 
+  async forgetUser(userId: string, purge: boolean): Promise<void> {
+    const at = this.iso();
+    await this.connection.write((db) => {
+      if (!purge) return db.query("UPDATE mcp_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL").run(at, userId);
+      db.query("DELETE FROM mcp_access_log WHERE user_id = ?").run(userId);
+      db.query("DELETE FROM mcp_tokens WHERE user_id = ?").run(userId);
+    });
+  }
+
   async record(call: McpCall): Promise<void> {
     const at = this.iso();
     await this.connection.write((db) => {
