@@ -1,5 +1,4 @@
 // `oura-streaming mcp`: the stdio bridge to a running server's /mcp, for assistants that start a local command.
-import { runStdioBridge } from "../mcp/stdio-bridge.ts";
 import { type Command, parse, UsageError } from "./args.ts";
 
 const usage = `Usage: oura-streaming mcp [--url URL]
@@ -27,6 +26,7 @@ export const mcpCommand: Command = {
     } catch {
       throw new UsageError(`not a URL: ${address}`, usage);
     }
+    const { runStdioBridge } = await import("../mcp/stdio-bridge.ts");
     await runStdioBridge({ url, token, report: (line) => console.error(line) });
     return 0;
   },

@@ -3,8 +3,6 @@
 // server restarts cost nothing. Authorization: Bearer with a wearer's MCP token (their own data, read-only) or the
 // operator's API_TOKEN (every user). No OAuth flow: a self-hosted server has no authorization server of its own, and
 // the assistants that matter send a bearer header (or run the stdio bridge, `oura-streaming mcp`).
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { type Context, Hono } from "hono";
 import { bearerToken, Principal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
@@ -30,6 +28,12 @@ async function inOurErrorShape(response: Response): Promise<Response> {
   return Response.json(errorBody(TRANSPORT_REFUSALS[response.status] ?? "bad_request", message), { status: response.status, headers: response.headers.get("allow") ? { allow: response.headers.get("allow")! } : {} });
 }
 
+// The SDK is loaded at the first call, not with the server: it is a third of a second of every start and of every CLI
+// command, for a route most servers never serve.
+let sdk: Promise<typeof import("@modelcontextprotocol/sdk/server/mcp.js") & typeof import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js")> | undefined;
+const loadSdk = () =>
+  (sdk ??= Promise.all([import("@modelcontextprotocol/sdk/server/mcp.js"), import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js")]).then(([server, transport]) => ({ ...server, ...transport })));
+
 export function createMcpRoutes(deps: McpRouteDeps) {
   const app = new Hono<AppEnv>();
   const tokens = mcpTokenService(deps);
@@ -48,6 +52,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
 
   app.post("/mcp", async (c) => {
     const who = caller(c);
+    const { McpServer, WebStandardStreamableHTTPServerTransport } = await loadSdk();
     const server = new McpServer({ name: "oura-streaming", version: deps.version }, { capabilities: { tools: {} } });
     const context = { assistant, principal: who.principal, caller: who.caller, record: tokens.record, logger: deps.logger };
     registerAssistantTools(server, context);
