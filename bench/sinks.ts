@@ -91,9 +91,12 @@ const summarise = (key: "bare" | "plain" | "sinks") => ({
   vs_bare: median(rounds.map((r) => r[key].rps / r.bare.rps)),
 });
 const results: Record<string, any> = { date: new Date().toISOString(), bun: Bun.version, cores: navigator.hardwareConcurrency, rounds };
-results.bare = summarise("bare");
-results.plain = summarise("plain");
-results.sinks = { ...summarise("sinks"), vs_without: median(rounds.map((r) => r.sinks.rps / r.plain.rps)) };
+// --rounds 0 measures the latency alone.
+if (rounds.length > 0) {
+  results.bare = summarise("bare");
+  results.plain = summarise("plain");
+  results.sinks = { ...summarise("sinks"), vs_without: median(rounds.map((r) => r.sinks.rps / r.plain.rps)) };
+}
 
 // Latency: one linked user's notifications at a steady rate, each announcing a document of its own day (the newest
 // day each time, so Home Assistant's sleep score state changes with every one and names its day).
@@ -120,10 +123,12 @@ results.sinks = { ...summarise("sinks"), vs_without: median(rounds.map((r) => r.
 }
 
 const row = (name: string, r: any, extra = "") => `${name.padEnd(40)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50_ms.toFixed(2).padStart(6)} ms  p99 ${r.p99_ms.toFixed(2).padStart(6)} ms  ${r.vs_bare.toFixed(2)}× bare${extra}`;
-console.log(`\nmedians over ${rounds.length} rounds (ratios = medians of per-round ratios):`);
-console.log(row("bare Bun.serve (baseline)", results.bare));
-console.log(row("oura-streaming, as users run it", results.plain));
-console.log(row("  + MQTT and 3 outgoing endpoints", results.sinks, `  ${results.sinks.vs_without.toFixed(2)}× without them`));
+if (rounds.length > 0) {
+  console.log(`\nmedians over ${rounds.length} rounds (ratios = medians of per-round ratios):`);
+  console.log(row("bare Bun.serve (baseline)", results.bare));
+  console.log(row("oura-streaming, as users run it", results.plain));
+  console.log(row("  + MQTT and 3 outgoing endpoints", results.sinks, `  ${results.sinks.vs_without.toFixed(2)}× without them`));
+}
 const latency = results.latency;
 const line = (name: string, s: any) => `  ${name.padEnd(44)} p50 ${s.p50_ms.toFixed(1).padStart(7)} ms  p99 ${s.p99_ms.toFixed(1).padStart(7)} ms  (${s.count}/${latency.acknowledged})`;
 console.log(`latency, ${latency.sent} notifications at ${options.rate}/s for a linked user (documents from the fake Oura in 100 ms):`);
