@@ -92,6 +92,16 @@ export interface DashboardModel {
 
 const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
 
+/** Closed until opened, its content loaded with the page: set up once and rarely looked at, it should not push the rest of the page down. */
+function ClosedPanel({ id, title }: { id: string; title: string }) {
+  return (
+    <details id={`${id}-box`} class={`${id}-box`}>
+      <summary>{title}</summary>
+      <section id={id} hx-get={`/dashboard/${id}`} hx-trigger="load" hx-swap="outerHTML" aria-label={title}></section>
+    </details>
+  );
+}
+
 export function DashboardPage(model: DashboardModel) {
   const needsReauth = model.accounts.filter((a) => a.needs_reauth);
   const alerts = [
@@ -259,18 +269,8 @@ export function DashboardPage(model: DashboardModel) {
         </section>
       </dialog>
       {/* Closed until opened: set up once and rarely looked at, it should not push the rest of the page down. */}
-      {model.hooksPanel ? (
-        <details id="hooks-box" class="hooks-box">
-          <summary>Outgoing webhooks</summary>
-          <section id="hooks" hx-get="/dashboard/hooks" hx-trigger="load" hx-swap="outerHTML" aria-label="Outgoing webhooks"></section>
-        </details>
-      ) : null}
-      {model.assistantsPanel ? (
-        <details id="assistants-box" class="assistants-box">
-          <summary>AI assistants</summary>
-          <section id="assistants" hx-get="/dashboard/assistants" hx-trigger="load" hx-swap="outerHTML" aria-label="AI assistants"></section>
-        </details>
-      ) : null}
+      {model.hooksPanel ? <ClosedPanel id="hooks" title="Outgoing webhooks" /> : null}
+      {model.assistantsPanel ? <ClosedPanel id="assistants" title="AI assistants" /> : null}
       <section class="account" aria-labelledby="account-title">
         <h2 id="account-title">{model.operator ? "Users, invitations and subscriptions" : "Your Oura account"}</h2>
         {model.oauthConfigured ? (
