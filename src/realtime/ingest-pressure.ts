@@ -1,5 +1,5 @@
-// Whether ingest is busy: committed events arriving faster than BUSY_RATE. The sinks (outgoing webhooks, MQTT) work
-// at a small share while it is, so a burst is absorbed by what they keep durably (the hooks' queue, the documents
+// Whether ingest is busy: committed events arriving faster than BUSY_RATE. The sinks (outgoing webhooks, MQTT) and
+// assistants' tool calls work at a small share while it is, so a burst is absorbed by what they keep durably (the hooks' queue, the documents
 // themselves) instead of competing with ingest for the core and the disk's flushes.
 
 /** Events per second above which ingest is busy (Oura's own traffic is a few per minute per user). */
@@ -30,4 +30,23 @@ export class IngestPressure {
     }
     return at < this.#busyUntil;
   }
+}
+
+/**
+ * Work that may wait (an assistant's tool call) takes turns while ingest is busy: one start per `spacingMs`, in
+ * arrival order; while it is quiet, no wait at all. A model takes seconds per turn, so a few calls a second is plenty.
+ */
+export function turnsWhileBusy(
+  pressure: IngestPressure,
+  spacingMs: number,
+  time: { now: () => number; sleep: (ms: number) => Promise<unknown> } = { now: () => performance.now(), sleep: Bun.sleep },
+): () => Promise<void> {
+  let nextStart = 0;
+  return async () => {
+    const now = time.now();
+    if (!pressure.busy(now) && nextStart <= now) return;
+    const start = Math.max(now, nextStart);
+    nextStart = start + spacingMs;
+    if (start > now) await time.sleep(start - now);
+  };
 }

@@ -8,11 +8,15 @@ import { bearerToken, Principal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, errorBody, type ErrorCode } from "../errors.ts";
 import { registerAssistantGuides } from "../mcp/guides.ts";
+import { IngestPressure, turnsWhileBusy } from "../realtime/ingest-pressure.ts";
 import { registerAssistantTools } from "../mcp/tools.ts";
 import { assistantService } from "../services/assistant.ts";
 import { API_TOKEN_CALLER, mcpTokenService } from "../services/mcp-tokens.ts";
 
-export type McpRouteDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now" | "mcpTokens" | "bearerGuard" | "logger" | "version">;
+export type McpRouteDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now" | "mcpTokens" | "bearerGuard" | "logger" | "version" | "broadcaster">;
+
+/** While ingest is busy, tool calls start at most this often (five a second). */
+const BUSY_CALL_SPACING_MS = 200;
 
 const TRANSPORT_REFUSALS: Record<number, ErrorCode> = { 400: "bad_request", 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large", 415: "unsupported_media_type" };
 
@@ -50,8 +54,14 @@ export function createMcpRoutes(deps: McpRouteDeps) {
     throw new AppError(401, "unauthorized", "send Authorization: Bearer <an MCP access token from the dashboard, or API_TOKEN>");
   }
 
+  const pressure = new IngestPressure();
+  deps.broadcaster.committed.add(() => pressure.seen());
+  const takeTurn = turnsWhileBusy(pressure, BUSY_CALL_SPACING_MS);
+
   app.post("/mcp", async (c) => {
     const who = caller(c);
+    // An assistant calling in a tight loop must not take the core from webhooks: while they pour in, calls take turns.
+    await takeTurn();
     const { McpServer, WebStandardStreamableHTTPServerTransport } = await loadSdk();
     const server = new McpServer({ name: "oura-streaming", version: deps.version }, { capabilities: { tools: {} } });
     const context = { assistant, principal: who.principal, caller: who.caller, record: tokens.record, logger: deps.logger };
