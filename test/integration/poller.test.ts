@@ -56,7 +56,8 @@ const pollEvents = () => store.connection.database.query<{ object_id: string; ev
 beforeEach(async () => {
   fake?.stop();
   fake = new FakeOura({ pageSize: 2 }).start();
-  clock = Date.now();
+  // Noon of today: the cycles move the clock on by minutes, and must not carry "today" past midnight mid-test.
+  clock = Date.parse(`${new Date().toISOString().slice(0, 10)}T12:00:00Z`);
   store = await openSqliteStorage(":memory:");
   const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
   accounts = new AccountStore(store.connection, createTokenCipher(key), () => clock);

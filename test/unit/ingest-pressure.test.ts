@@ -24,7 +24,7 @@ describe("turns while ingest is busy", () => {
     startedAt.length = 0;
     const busyFrom = time.now();
     for (let i = 0; i < 4; i++) await call();
-    expect(startedAt.map((at) => at - busyFrom)).toEqual([0, 200, 400, 600]);
+    expect(startedAt.map((at) => Math.round(at - busyFrom))).toEqual([0, 200, 400, 600]);
 
     // Busy holds for a second after the last busy window; then calls go at once again.
     time.advance(2_000);
