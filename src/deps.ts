@@ -1,5 +1,6 @@
 // What the HTTP layer is given by the composition root (tests build the same thing with their own parts).
 import type { RenderCache } from "./views/render-cache.ts";
+import type { IngestPressure } from "./realtime/ingest-pressure.ts";
 import type { Server } from "bun";
 import type { ServerKeys } from "./auth/keys.ts";
 import type { BearerGuard } from "./auth/bearer-guard.ts";
@@ -60,6 +61,8 @@ export interface AppDeps {
   dashboardRefreshMs: number;
   /** What the dashboard drew from documents, per view, until they change (redrawn ahead by the server's job). */
   renderCache: RenderCache;
+  /** How busy ingest is (committed events per second): what may wait steps aside while it is busy. */
+  ingestPressure: IngestPressure;
   /** Current time in milliseconds; injected so tests can move the clock. */
   now: Clock;
   keys: ServerKeys;

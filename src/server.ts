@@ -7,6 +7,7 @@ import type { Logger } from "./log.ts";
 import { createSignatureVerifier } from "./oura/signature.ts";
 import { createBunBroadcaster } from "./realtime/broadcaster.ts";
 import { createCommitListeners } from "./realtime/committed.ts";
+import { IngestPressure } from "./realtime/ingest-pressure.ts";
 import { usualStartDay } from "./views/metrics.ts";
 import { createRenderCache } from "./views/render-cache.ts";
 import { chosenName } from "./views/names.ts";
@@ -130,12 +131,16 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     nameOf: (userId) => chosenName(accounts.list(userId)[0]),
     usualOf: (userId, metric) => storage.documents.usualValue(userId, metric, usualStartDay(now())),
   }, createCommitListeners((error) => logger.error("sink.wake_failed", { error: error instanceof Error ? error.message : String(error) })));
+  // One measure of how busy ingest is, for everything that steps aside while it is (the sinks, assistants' tool calls).
+  const ingestPressure = new IngestPressure();
+  broadcaster.committed.add(() => ingestPressure.seen());
   const sync = createOuraSync(config, { storage, accounts, broadcaster, logger, metrics, timings, now });
   const mqtt = config.mqtt
     ? // Loaded only when configured: mqtt.js is a tenth of a second of every start (and of every CLI command) otherwise.
-      (await import("./mqtt/publisher.ts")).createMqttPublisher({ config: config.mqtt, accounts, documents: storage.documents, settings: storage.settings, committed: broadcaster.committed, logger, now, version: VERSION, timings: timings.mqtt })
+      (await import("./mqtt/publisher.ts")).createMqttPublisher({ config: config.mqtt, accounts, documents: storage.documents, settings: storage.settings, committed: broadcaster.committed, pressure: ingestPressure, logger, now, version: VERSION, timings: timings.mqtt })
     : undefined;
   const hookDispatcher = new HookDispatcher({
+    pressure: ingestPressure,
     store: storage.hooks,
     cipher: tokenCipher,
     committed: broadcaster.committed,
@@ -175,6 +180,7 @@ async function startHoldingLock(config: Config, logger: Logger, lock: ServerLock
     startedAt: Date.now(),
     dashboardRefreshMs: timings.dashboardRefreshMs ?? 5000,
     renderCache,
+    ingestPressure,
     now,
   };
   if (!deps.verifier) logger.warn("webhook.secret_missing", { effect: "POST /webhooks answers 503 until OURA_CLIENT_SECRET is set" });

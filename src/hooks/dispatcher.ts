@@ -11,7 +11,7 @@ import type { Clock } from "../time/clock.ts";
 import { type Resolver, systemResolver } from "./address-guard.ts";
 import { webhookBody } from "./payload.ts";
 import { nextAttemptAt } from "./retry-schedule.ts";
-import { IngestPressure } from "../realtime/ingest-pressure.ts";
+import type { IngestPressure } from "../realtime/ingest-pressure.ts";
 import { type Pace, paceOf, QUIET } from "./pacing.ts";
 import { type SendResult, sendWebhook } from "./sender.ts";
 import { createMessageSigner, type MessageSigner } from "./signature.ts";
@@ -32,6 +32,8 @@ export interface HookDispatcherOptions {
   store: HookStore;
   cipher: TokenCipher;
   committed: CommitListeners;
+  /** The server's one measure of ingest (fed by every committed event). */
+  pressure: IngestPressure;
   logger: Logger;
   now: Clock;
   allowPrivateAddresses: boolean;
@@ -49,7 +51,6 @@ export class HookDispatcher {
   readonly #signers = new Map<string, Promise<MessageSigner>>();
   #active = false;
   #turn = 0;
-  readonly #pressure = new IngestPressure();
   #pace: Pace = QUIET;
   #soonTimer: ReturnType<typeof setTimeout> | undefined;
   #lastSoonAt = Number.NEGATIVE_INFINITY;
@@ -66,7 +67,6 @@ export class HookDispatcher {
     // The listener runs on ingest's path: it only asks for a run soon, and a burst of events asks once.
     this.#removeListener = this.options.committed.add((event) => {
       if (!this.#active) return;
-      this.#pressure.seen();
       if (event.fetch_status !== null && FINAL.has(event.fetch_status)) this.#soon();
     });
     this.#job.start(this.options.timings?.intervalMs ?? 1000, { immediately: true });
@@ -123,7 +123,7 @@ export class HookDispatcher {
   async #run(): Promise<void> {
     // Stopping: a slot freed by an interrupted attempt must not start another.
     if (this.#stopping.signal.aborted) return;
-    this.#pace = paceOf(this.#pressure);
+    this.#pace = paceOf(this.options.pressure);
     await this.#expandQueue();
     this.#startDue();
   }

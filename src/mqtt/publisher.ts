@@ -7,7 +7,7 @@ import type { Logger } from "../log.ts";
 import { PeriodicJob } from "../jobs/periodic.ts";
 import type { CommitListeners } from "../realtime/committed.ts";
 import type { Event } from "../storage/events.ts";
-import { IngestPressure } from "../realtime/ingest-pressure.ts";
+import type { IngestPressure } from "../realtime/ingest-pressure.ts";
 import type { Accounts, AccountSummary } from "../storage/accounts.ts";
 import type { Documents } from "../storage/documents.ts";
 import type { Settings } from "../storage/settings.ts";
@@ -57,6 +57,8 @@ export interface MqttPublisherDeps {
   documents: Documents;
   settings: Settings;
   committed: CommitListeners;
+  /** The server's one measure of ingest (fed by every committed event). */
+  pressure: IngestPressure;
   logger: Logger;
   now: Clock;
   version: string;
@@ -174,14 +176,12 @@ export function createMqttPublisher(deps: MqttPublisherDeps): MqttPublisher {
   let unlisten: (() => void) | undefined;
   let settling: ReturnType<typeof setTimeout> | undefined;
   let lastWokenAt = Number.NEGATIVE_INFINITY;
-  const pressure = new IngestPressure();
   // The first document of a quiet spell is published at once (on the next turn, off ingest's path); the others of a
   // burst (an import's thousands) wait for the one pass settleMs after it — busySettleMs while ingest is busy, when
   // a pass per fifth of a second would take the core from the webhooks (Home Assistant needs no more than one a second).
   const wakeSoon = (event: Event) => {
-    pressure.seen();
     if (settling || (event.fetch_status !== "fetched" && event.event_type !== "delete")) return;
-    const spacing = pressure.busy() ? (deps.timings?.busySettleMs ?? 1000) : (deps.timings?.settleMs ?? 200);
+    const spacing = deps.pressure.busy() ? (deps.timings?.busySettleMs ?? 1000) : (deps.timings?.settleMs ?? 200);
     const wait = Math.max(0, lastWokenAt + spacing - performance.now());
     settling = setTimeout(() => {
       settling = undefined;

@@ -6,6 +6,8 @@ import { secretsEqual } from "../auth/constant-time.ts";
 import { CalendarDay } from "../schemas/calendar-day.ts";
 import { csrfTokenOf } from "../auth/csrf.ts";
 import { isSecureRequest, oauthConfigured, type Principal, startSession } from "../auth/principal.ts";
+import { mayRegisterHooks } from "../services/hooks.ts";
+import { mayManageMcpTokens } from "../services/mcp-tokens.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { randomId } from "../auth/random-id.ts";
@@ -185,8 +187,8 @@ export function createDashboardRoutes(deps: AppDeps) {
       mqtt: server?.mqtt ?? null,
       refreshMs: deps.dashboardRefreshMs,
       hooks: server?.hooks ?? null,
-      hooksPanel: principal.isOperator || principal.role === "wearer",
-      assistantsPanel: principal.isOperator || principal.role === "wearer",
+      hooksPanel: mayRegisterHooks(principal),
+      assistantsPanel: mayManageMcpTokens(principal),
       lastEventAt,
       storageBytes: server?.storageBytes ?? null,
       events: page.events,

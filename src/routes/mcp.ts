@@ -8,12 +8,12 @@ import { bearerToken, Principal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, errorBody, type ErrorCode } from "../errors.ts";
 import { registerAssistantGuides } from "../mcp/guides.ts";
-import { IngestPressure, turnsWhileBusy } from "../realtime/ingest-pressure.ts";
+import { turnsWhileBusy } from "../realtime/ingest-pressure.ts";
 import { registerAssistantTools } from "../mcp/tools.ts";
 import { assistantService } from "../services/assistant.ts";
 import { API_TOKEN_CALLER, mcpTokenService } from "../services/mcp-tokens.ts";
 
-export type McpRouteDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now" | "mcpTokens" | "bearerGuard" | "logger" | "version" | "broadcaster">;
+export type McpRouteDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now" | "mcpTokens" | "bearerGuard" | "logger" | "version" | "ingestPressure">;
 
 /** While ingest is busy, tool calls start at most this often (five a second). */
 const BUSY_CALL_SPACING_MS = 200;
@@ -54,9 +54,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
     throw new AppError(401, "unauthorized", "send Authorization: Bearer <an MCP access token from the dashboard, or API_TOKEN>");
   }
 
-  const pressure = new IngestPressure();
-  deps.broadcaster.committed.add(() => pressure.seen());
-  const takeTurn = turnsWhileBusy(pressure, BUSY_CALL_SPACING_MS);
+  const takeTurn = turnsWhileBusy(deps.ingestPressure, BUSY_CALL_SPACING_MS);
 
   app.post("/mcp", async (c) => {
     const who = caller(c);

@@ -25,13 +25,18 @@ export type HookView = Omit<HookEndpoint, "sealed_secret">;
 
 const view = ({ sealed_secret: _, ...endpoint }: HookEndpoint): HookView => endpoint;
 
+/** Operators register endpoints for anyone, wearers for their own data; guests none. */
+export function mayRegisterHooks(principal: Principal): boolean {
+  return principal.isOperator || (principal.role !== "guest" && principal.userId !== null);
+}
+
 export function hookService(deps: HookServiceDeps) {
   const { store } = deps.hooks;
   const allowPrivate = deps.config.hooks.allowPrivateAddresses;
   const notFound = (id: string) => new AppError(404, "hook_not_found", `no webhook endpoint ${id}`);
 
   function allowed(principal: Principal): void {
-    if (principal.role === "guest" || (!principal.isOperator && principal.userId === null)) {
+    if (!mayRegisterHooks(principal)) {
       throw new AppError(403, "hooks_not_allowed", "only an operator, or a wearer for their own data, may register webhook endpoints");
     }
   }

@@ -23,6 +23,11 @@ export interface CreatedMcpToken extends McpToken {
   token: string;
 }
 
+/** Who sees the tokens section: an operator (every token) or a wearer (their own); a guest has nothing to see. */
+export function mayManageMcpTokens(principal: Principal): boolean {
+  return principal.isOperator || (principal.role === "wearer" && principal.userId !== null);
+}
+
 export function mcpTokenService(deps: McpTokenServiceDeps) {
   const store = deps.mcpTokens;
   const notFound = (id: string) => new AppError(404, "mcp_token_not_found", `no MCP access token ${id}`);
