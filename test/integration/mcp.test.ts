@@ -11,9 +11,9 @@ import type { RunningServer } from "../../src/server.ts";
 import * as oura from "../fixtures/oura-documents.ts";
 import { movableClock } from "../helpers/clock.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
-import { freePort } from "../helpers/ports.ts";
-import { REPO_ROOT, startTestServer, tempDir } from "../helpers/servers.ts";
+import { REPO_ROOT } from "../helpers/servers.ts";
 import { signInWithOura } from "../helpers/sign-in.ts";
+import { startWithNewYorkWearers } from "../helpers/new-york-wearers.ts";
 
 const WEARER = "WEARER-NY";
 const OTHER = "WEARER-OTHER";
@@ -68,16 +68,9 @@ const record = (userId: string, dataType: string, documents: Record<string, unkn
   running.storage.polls.recordPolledDocuments(userId, dataType, documents, new Date(clock.now()).toISOString(), "import");
 
 beforeAll(async () => {
-  // Sunday afternoon in New York (20:00 UTC): Oura's day is 2026-01-18.
-  clock.advance(Date.parse("2026-01-18T20:00:00Z") - Date.now());
-  const port = freePort();
-  base = `http://127.0.0.1:${port}`;
-  running = await startTestServer(
-    { ...fake.env(), API_TOKEN: TEST_API_TOKEN, ALLOWED_EMAILS: "*@example.com", PUBLIC_URL: base, PORT: String(port), DATABASE_PATH: `${tempDir()}/mcp.db` },
-    { clock: clock.now },
-  );
-  for (const user of [WEARER, OTHER]) sessions.set(user, await signInWithOura(fake, base, user));
-  for (const [dataType, documents] of Map.groupBy(oura.ouraDocuments, (d) => d.dataType)) await record(WEARER, dataType, documents.map((d) => d.document));
+  const started = await startWithNewYorkWearers(fake, clock, [WEARER, OTHER], "mcp.db");
+  ({ running, base } = started);
+  for (const [user, session] of started.sessions) sessions.set(user, session);
   // Three earlier days: readiness 68, 70, 72 and main sleeps with HRV 50, 52, 54 (the alcohol tag is on the 17th: its night is the 18th's, HRV 43).
   for (const [day, readiness, hrv] of [["2026-01-15", 68, 50], ["2026-01-16", 70, 52], ["2026-01-17", 72, 54]] as const) {
     await record(WEARER, "daily_readiness", [{ ...oura.dailyReadiness, id: `r-${day}`, day, score: readiness }]);

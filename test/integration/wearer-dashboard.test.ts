@@ -6,9 +6,7 @@ import type { RunningServer } from "../../src/server.ts";
 import * as oura from "../fixtures/oura-documents.ts";
 import { signInWithOura } from "../helpers/sign-in.ts";
 import { movableClock } from "../helpers/clock.ts";
-import { TEST_API_TOKEN } from "../helpers/config.ts";
-import { freePort } from "../helpers/ports.ts";
-import { startTestServer, tempDir } from "../helpers/servers.ts";
+import { startWithNewYorkWearers } from "../helpers/new-york-wearers.ts";
 
 const WEARER = "WEARER-NY";
 const OTHER = "WEARER-OTHER";
@@ -41,19 +39,10 @@ const section = (html: string, id: string) => {
 };
 
 beforeAll(async () => {
-  // The wearer's Sunday afternoon in New York (20:00 UTC): Oura's day is 2026-01-18.
-  clock.advance(Date.parse("2026-01-18T20:00:00Z") - Date.now());
-  const port = freePort();
-  base = `http://127.0.0.1:${port}`;
-  running = await startTestServer(
-    { ...fake.env(), API_TOKEN: TEST_API_TOKEN, ALLOWED_EMAILS: "*@example.com", PUBLIC_URL: base, PORT: String(port), DATABASE_PATH: `${tempDir()}/wearer.db` },
-    { clock: clock.now },
-  );
-  for (const user of [WEARER, OTHER]) sessions.set(user, await signIn(user));
-  // What a history import stores (the same path, marked "import"), one type at a time as the import reads them.
+  const started = await startWithNewYorkWearers(fake, clock, [WEARER, OTHER], "wearer.db");
+  ({ running, base } = started);
+  for (const [user, session] of started.sessions) sessions.set(user, session);
   const observedAt = new Date(clock.now()).toISOString();
-  const byType = Map.groupBy(oura.ouraDocuments, (d) => d.dataType);
-  for (const [dataType, documents] of byType) await running.storage.polls.recordPolledDocuments(WEARER, dataType, documents.map((d) => d.document), observedAt, "import");
   // Three earlier days of scores, so "usual" has something to compare with (a median of 70 for readiness).
   for (const [day, score] of [["2026-01-15", 68], ["2026-01-16", 70], ["2026-01-17", 72]] as const) {
     await running.storage.polls.recordPolledDocuments(WEARER, "daily_readiness", [{ ...oura.dailyReadiness, id: `r-${day}`, day, score }], observedAt, "poll");
