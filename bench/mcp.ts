@@ -13,6 +13,7 @@ import { Principal } from "../src/auth/principal.ts";
 import { documentsForDay } from "../src/demo/sample-data.ts";
 import { silentLogger } from "../src/log.ts";
 import { startServer } from "../src/server.ts";
+import { FakeOura } from "../src/demo/fake-oura.ts";
 import { mcpTokenService } from "../src/services/mcp-tokens.ts";
 import { testConfig } from "../test/helpers/config.ts";
 import { fillEvents } from "./fill-events.ts";
@@ -33,9 +34,14 @@ const dayOf = (ago: number) => new Date(now - ago * DAY).toISOString().slice(0, 
 
 let started = performance.now();
 fillEvents(dbPath, events, new Date(now).toISOString());
-const running = await startServer(testConfig({ DATABASE_PATH: dbPath, API_TOKEN: "mcp-bench-api-token-0123456789abcdef" }), silentLogger);
+// As users run it: Oura sign-in configured against a fake Oura answering in 100 ms, polling and every job on, the
+// wearer linked with the fake's tokens (so the poller really polls them during the calls).
+const fake = new FakeOura({ documentDelayMs: 100, rateLimit: { requests: 5000, windowMs: 300_000 } }).start();
+fake.addUser(USER, "bench@example.com");
+const running = await startServer(testConfig({ DATABASE_PATH: dbPath, API_TOKEN: "mcp-bench-api-token-0123456789abcdef", ...fake.env(), POLLING_ENABLED: "true" }), silentLogger);
 try {
-  await running.deps.accounts.link(USER, { accessToken: "a", refreshToken: "r", expiresInSeconds: 3600 }, "bench@example.com");
+  const tokens = fake.issueTokens(USER);
+  await running.deps.accounts.link(USER, { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresInSeconds: tokens.expires_in }, "bench@example.com");
   // Two years of documents, a month per commit per data type (as a history import stores them).
   for (let first = days - 1; first >= 0; first -= 30) {
     const byType = new Map<string, Record<string, unknown>[]>();
@@ -78,5 +84,6 @@ try {
   console.log(JSON.stringify({ events, days, calls, rows }));
 } finally {
   await running.stop();
+  fake.stop();
   rmSync(dir, { recursive: true, force: true });
 }
