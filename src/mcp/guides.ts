@@ -15,16 +15,11 @@ export function registerAssistantGuides(server: McpServer, context: ToolContext)
     TODAY_URI,
     { title: "Today's summary", description: "The newest readiness, sleep and activity scores (within a week) with contributors, stress, resilience and temperature deviation.", mimeType: "application/json" },
     async (uri) => {
-      const started = performance.now();
-      let outcome: "ok" | "error" = "ok";
       try {
         return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(await assistant.today(principal, {})) }] };
       } catch (error) {
-        outcome = "error";
         // A resource has no error result of its own: the SDK answers a JSON-RPC error with this message.
         throw error instanceof ToolError ? new Error(error.message) : new Error("the server could not read the summary");
-      } finally {
-        await context.record({ token_id: context.caller, user_id: principal.userId, tool: `resource ${TODAY_URI}`, arguments: "{}", outcome, duration_ms: performance.now() - started });
       }
     },
   );

@@ -1,6 +1,6 @@
 // The assistant's tools over MCP: each a thin adapter of the assistant service (services/assistant.ts) — arguments in,
-// the answer as JSON out, a ToolError as a tool result with isError (the assistant reads it and asks again), and every
-// call in the access log (which token, whose data, the tool, its arguments, the outcome).
+// the answer as JSON out, a ToolError as a tool result with isError (the assistant reads it and asks again). The
+// access log is written around the transport (mcp/access-log.ts), so it has the calls the SDK refuses too.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "@hono/zod-openapi";
@@ -10,18 +10,11 @@ import { ToolError } from "../assistant/tool-args.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Logger } from "../log.ts";
 import type { AssistantService } from "../services/assistant.ts";
-import type { McpCall } from "../storage/mcp-tokens.ts";
 import { METRICS } from "../views/metrics.ts";
-
-/** The access log keeps this much of a call's arguments. */
-const MOST_LOGGED_ARGUMENTS = 1000;
 
 export interface ToolContext {
   assistant: AssistantService;
   principal: Principal;
-  /** Who calls, as the access log names it: the token's id, or "api". */
-  caller: string;
-  record(call: McpCall): Promise<void>;
   logger: Logger;
 }
 
@@ -35,26 +28,14 @@ export function registerAssistantTools(server: McpServer, context: ToolContext):
 
   function answer<A extends { user?: string }>(tool: string, run: (args: A) => Promise<object>) {
     return async (args: A): Promise<CallToolResult> => {
-      const started = performance.now();
-      let outcome: McpCall["outcome"] = "ok";
       try {
         const result = await run(args);
         return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
       } catch (error) {
-        outcome = "error";
         if (error instanceof ToolError) return { isError: true, content: [{ type: "text", text: error.message }] };
         // Never the health data or the error's text in the log: the tool and the kind of failure.
         context.logger.error("mcp.tool_failed", { tool, error: error instanceof Error ? error.name : "unknown" });
         return { isError: true, content: [{ type: "text", text: "the server could not answer this call; try again later" }] };
-      } finally {
-        await context.record({
-          token_id: context.caller,
-          user_id: principal.userId ?? args.user ?? null,
-          tool,
-          arguments: JSON.stringify(args).slice(0, MOST_LOGGED_ARGUMENTS),
-          outcome,
-          duration_ms: performance.now() - started,
-        });
       }
     };
   }

@@ -7,6 +7,7 @@ import { type Context, Hono } from "hono";
 import { bearerToken, Principal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, errorBody, type ErrorCode } from "../errors.ts";
+import { callsToLog, outcomesOf } from "../mcp/access-log.ts";
 import { registerAssistantGuides } from "../mcp/guides.ts";
 import { turnsWhileBusy } from "../realtime/ingest-pressure.ts";
 import { registerAssistantTools } from "../mcp/tools.ts";
@@ -46,12 +47,18 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   /** A wearer's MCP token, or the API token; any other token is counted by the bearer guard against guessing (401, 429). */
   function caller(c: Context<AppEnv>): { principal: Principal; caller: string } {
     const presented = bearerToken(c.req.header("authorization"));
-    const byToken = presented === undefined ? undefined : tokens.authenticate(presented);
-    if (byToken) return byToken;
-    if (presented !== undefined && deps.bearerGuard.judge(c, presented)) {
-      return { principal: new Principal({ kind: "api" }, "operator", null), caller: API_TOKEN_CALLER };
+    try {
+      const byToken = presented === undefined ? undefined : tokens.authenticate(presented);
+      if (byToken) return byToken;
+      if (presented !== undefined && deps.bearerGuard.judge(c, presented)) {
+        return { principal: new Principal({ kind: "api" }, "operator", null), caller: API_TOKEN_CALLER };
+      }
+      throw new AppError(401, "unauthorized", "send Authorization: Bearer <an MCP access token from the dashboard, or API_TOKEN>");
+    } catch (error) {
+      // RFC 6750's challenge, without a resource_metadata link: there is no OAuth flow here for a client to discover.
+      if (error instanceof AppError && error.status === 401) c.header("www-authenticate", `Bearer realm="oura-streaming"${presented === undefined ? "" : ', error="invalid_token"'}`);
+      throw error;
     }
-    throw new AppError(401, "unauthorized", "send Authorization: Bearer <an MCP access token from the dashboard, or API_TOKEN>");
   }
 
   const takeTurn = turnsWhileBusy(deps.ingestPressure, BUSY_CALL_SPACING_MS);
@@ -62,14 +69,33 @@ export function createMcpRoutes(deps: McpRouteDeps) {
     await takeTurn();
     const { McpServer, WebStandardStreamableHTTPServerTransport } = await loadSdk();
     const server = new McpServer({ name: "oura-streaming", version: deps.version }, { capabilities: { tools: {} } });
-    const context = { assistant, principal: who.principal, caller: who.caller, record: tokens.record, logger: deps.logger };
+    const context = { assistant, principal: who.principal, logger: deps.logger };
     registerAssistantTools(server, context);
     registerAssistantGuides(server, context);
     // JSON answers, not an SSE stream: every tool answers at once, and a proxy never buffers a stream it cannot end.
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
-    return inOurErrorShape(await transport.handleRequest(c.req.raw));
+    const started = performance.now();
+    const calls = callsToLog(await c.req.raw.clone().json().catch(() => undefined));
+    const response = await transport.handleRequest(c.req.raw);
+    if (calls.length > 0) await logCalls(who, calls, response.clone(), performance.now() - started);
+    return inOurErrorShape(response);
   });
+
+  /** Every call in the request, in the access log with the outcome its answer gives (no answer: an error). */
+  async function logCalls(who: { principal: Principal; caller: string }, calls: ReturnType<typeof callsToLog>, response: Response, durationMs: number) {
+    const outcomes = outcomesOf(await response.json().catch(() => undefined));
+    for (const call of calls) {
+      await tokens.record({
+        token_id: who.caller,
+        user_id: who.principal.userId ?? call.user ?? null,
+        tool: call.tool,
+        arguments: call.arguments,
+        outcome: outcomes.get(call.id) ?? "error",
+        duration_ms: durationMs,
+      });
+    }
+  }
   // Stateless: no stream to resume (GET) and no session to end (DELETE); the protocol's answer for both is 405.
   app.on(["GET", "DELETE"], "/mcp", (c) => {
     caller(c);

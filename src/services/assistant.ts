@@ -22,7 +22,8 @@ export function assistantService(deps: AssistantDeps) {
       throw new ToolError(`this token reads only its own wearer's data (user ${principal.userId}): leave out "user"`);
     }
     const linked = deps.accounts.list().map((a) => a.user_id);
-    const named = linked.slice(0, MOST_NAMED_USERS).join(", ") || "none";
+    if (linked.length === 0) throw new ToolError("no wearer has signed in with Oura on this server yet: there is no data to read");
+    const named = linked.slice(0, MOST_NAMED_USERS).join(", ");
     if (only === undefined) {
       if (linked.length === 1) return linked[0]!;
       throw new ToolError(`the API token reads every user: pass "user", one of ${named}`);

@@ -11,7 +11,7 @@ import type { RunningServer } from "../../src/server.ts";
 import * as oura from "../fixtures/oura-documents.ts";
 import { movableClock } from "../helpers/clock.ts";
 import { TEST_API_TOKEN } from "../helpers/config.ts";
-import { REPO_ROOT } from "../helpers/servers.ts";
+import { REPO_ROOT, tempDir } from "../helpers/servers.ts";
 import { signInWithOura } from "../helpers/sign-in.ts";
 import { startWithNewYorkWearers } from "../helpers/new-york-wearers.ts";
 
@@ -275,9 +275,13 @@ describe("access", () => {
   test("no token, an unknown token, or a revoked one: 401 JSON, and the SDK client cannot connect", async () => {
     const post = (authorization?: string) =>
       fetch(new URL("/mcp", base), { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...(authorization ? { authorization } : {}) }, body: "{}" });
-    expect((await post()).status).toBe(401);
+    const none = await post();
+    expect(none.status).toBe(401);
+    // RFC 6750's challenge: which scheme, and for a token presented, that it is not valid.
+    expect(none.headers.get("www-authenticate")).toBe('Bearer realm="oura-streaming"');
     const unknown = await post("Bearer oura_mcp_not-a-token");
     expect(unknown.status).toBe(401);
+    expect(unknown.headers.get("www-authenticate")).toBe('Bearer realm="oura-streaming", error="invalid_token"');
     expect(((await unknown.json()) as any).error.code).toBe("unauthorized");
 
     const made = await makeToken(WEARER, "to revoke");
@@ -330,6 +334,14 @@ describe("access", () => {
     expect(log.every((c) => c.user_id === WEARER)).toBe(true);
     // The refused call for the other wearer is in the asking wearer's log, never in the other's.
     expect(log.some((c) => c.outcome === "error" && c.arguments.includes(OTHER))).toBe(true);
+    // Calls the SDK refuses before any tool runs are logged too: a wrong type, an unknown tool.
+    expect(await refusal(mine, "get_metric_trend", { metric: "hrv", days: "thirty" })).toContain("days");
+    await mine.callTool({ name: "read_everything", arguments: { table: "sleep" } }).catch(() => undefined);
+    const refused = ((await (await json("/mcp-tokens/log?limit=2", WEARER)).json()) as { calls: any[] }).calls;
+    expect(refused.map((c) => [c.tool, c.arguments, c.outcome, c.user_id])).toEqual([
+      ["read_everything", JSON.stringify({ table: "sleep" }), "error", WEARER],
+      ["get_metric_trend", JSON.stringify({ metric: "hrv", days: "thirty" }), "error", WEARER],
+    ]);
     const theirs = ((await (await json("/mcp-tokens/log?limit=500", OTHER)).json()) as { calls: any[] }).calls;
     expect(theirs.every((c) => c.user_id === OTHER && c.token_id !== tokens.get(WEARER)!.id)).toBe(true);
     const all = ((await (await fetch(new URL("/mcp-tokens/log?limit=500", base), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).json()) as { calls: any[] }).calls;
@@ -397,3 +409,67 @@ describe("over the stdio bridge (oura-streaming mcp)", () => {
   });
 });
 
+
+describe("the MCP Inspector's command line, a second and independent client", () => {
+  // @modelcontextprotocol/inspector's CLI (its own client, @modelcontextprotocol/client 2.x), as a user runs it with npx.
+  const inspector = async (token: string, ...args: string[]) => {
+    const home = tempDir("inspector-home-");
+    // Not spawnSync: the server under test answers from this very process.
+    const run = Bun.spawn([`${REPO_ROOT}/node_modules/.bin/mcp-inspector`, "--cli", `${base}/mcp`, "--header", `Authorization: Bearer ${token}`, "--stored-auth-only", ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: home, MCP_CATALOG_PATH: `${home}/mcp.json` },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: 20_000,
+    });
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(run.stdout).text(), new Response(run.stderr).text(), run.exited]);
+    return { exitCode, stdout, stderr };
+  };
+
+  test("lists the six tools (portable schemas under --strict) and calls one with a wearer's token, logged as theirs", async () => {
+    const listed = await inspector(tokens.get(WEARER)!.token, "--method", "tools/list", "--strict");
+    expect(listed.stderr).toBe("");
+    expect(listed.exitCode).toBe(0);
+    const { tools } = JSON.parse(listed.stdout) as { tools: { name: string; annotations?: { readOnlyHint?: boolean } }[] };
+    expect(tools.map((t) => t.name).sort()).toEqual(["get_daily_scores", "get_heart_rate", "get_metric_trend", "get_night", "list_activities", "tag_effect"]);
+    expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
+
+    const called = await inspector(tokens.get(WEARER)!.token, "--method", "tools/call", "--tool-name", "get_night", "--tool-arg", "day=2026-01-18");
+    expect(called.exitCode).toBe(0);
+    expect(JSON.parse(called.stdout).structuredContent).toMatchObject({ user: WEARER, day: "2026-01-18", sleep_score: 76, average_hrv_ms: 43 });
+    const log = ((await (await json("/mcp-tokens/log?limit=1", WEARER)).json()) as { calls: any[] }).calls;
+    expect(log[0]).toMatchObject({ token_id: tokens.get(WEARER)!.id, tool: "get_night", arguments: JSON.stringify({ day: "2026-01-18" }), outcome: "ok" });
+    const resource = await inspector(tokens.get(WEARER)!.token, "--method", "resources/read", "--uri", "oura://today");
+    expect(JSON.parse(JSON.parse(resource.stdout).contents[0].text)).toMatchObject({ user: WEARER });
+  });
+
+  test("a wrong token is refused: a non-zero exit naming it, nothing answered", async () => {
+    const refused = await inspector("oura_mcp_not-a-token", "--method", "tools/list");
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain("the bearer token is not valid");
+    expect(refused.stdout).not.toContain("get_night");
+  });
+});
+
+describe("while webhooks pour in", () => {
+  test("tool calls take turns (one start every 200 ms) and go at once again when ingest is quiet", async () => {
+    const client = await connect(tokens.get(WEARER)!.token);
+    const fourCalls = async () => {
+      const started = performance.now();
+      await Promise.all(Array.from({ length: 4 }, () => answer(client, "get_metric_trend", { metric: "readiness", days: 7 })));
+      return performance.now() - started;
+    };
+    const quiet = await fourCalls();
+    // 300 signed notifications for a user not linked here (stored, nothing fetched), all at once.
+    const at = Math.floor(clock.now() / 1000);
+    const statuses = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        fake.deliver(`${base}/webhooks`, { event_type: "create", data_type: "workout", object_id: `burst-${i}`, event_time: new Date(clock.now()).toISOString(), user_id: "SOMEONE-ELSE" }, at).then((r) => r.status),
+      ),
+    );
+    expect(new Set(statuses)).toEqual(new Set([201]));
+    const busy = await fourCalls();
+    expect(busy).toBeGreaterThanOrEqual(590);
+    expect(quiet).toBeLessThan(590);
+  });
+});

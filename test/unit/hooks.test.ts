@@ -79,9 +79,10 @@ describe("pacing beside ingest", () => {
   test("full speed while events are few; a small share while they arrive faster than 200/s, and for a second after", () => {
     const pressure = new IngestPressure();
     const start = performance.now();
-    for (let i = 0; i < 10; i++) pressure.seen();
-    expect(paceOf(pressure, start + 300)).toBe(QUIET);
-    for (let i = 0; i < 60; i++) pressure.seen();
+    for (let i = 0; i < 60; i++) pressure.seen(start + i * 10);
+    expect(paceOf(pressure, start + 600)).toBe(QUIET);
+    // 100 events in 10 ms: the second 50 arrive within a quarter second of the first.
+    for (let i = 0; i < 100; i++) pressure.seen(start + 300 + i / 10);
     expect(paceOf(pressure, start + 350)).toBe(BUSY);
     expect(paceOf(pressure, start + 700)).toBe(BUSY);
     expect(paceOf(pressure, start + 1400)).toBe(QUIET);

@@ -19,8 +19,17 @@ describe("turns while ingest is busy", () => {
     for (let i = 0; i < 3; i++) await call();
     expect(startedAt).toEqual([quietFrom, quietFrom, quietFrom]);
 
-    // 60 events within a quarter of a second: 240/s, above the busy rate.
-    for (let i = 0; i < 60; i++) pressure.seen();
+    // A slow trickle (one a second) is not busy, however long it lasts.
+    for (let i = 0; i < 120; i++) {
+      time.advance(1000);
+      pressure.seen(time.now());
+    }
+    expect(pressure.busy(time.now())).toBe(false);
+    // 100 events within a tenth of a second after it: busy at once.
+    for (let i = 0; i < 100; i++) {
+      time.advance(1);
+      pressure.seen(time.now());
+    }
     startedAt.length = 0;
     const busyFrom = time.now();
     for (let i = 0; i < 4; i++) await call();
