@@ -17,6 +17,11 @@ export const HEART_RATE_RESOLUTIONS = { "5min": 300, "15min": 900, "30min": 1800
 export type HeartRateResolution = keyof typeof HEART_RATE_RESOLUTIONS;
 
 const valueOf = (metric: MetricDefinition, value: number) => ({ value, text: formatMetric(metric, value) });
+/** A change to two decimals (a float's -0.08499999 is -0.08, as its text says), with its text. */
+const changeOf = (metric: MetricDefinition, change: number) => {
+  const value = Math.round(change * 100) / 100;
+  return { value, text: changeText(metric, value) };
+};
 
 async function seriesOf(store: Documents, userId: string, metric: MetricDefinition, days: number, now: number) {
   return (await loadMetricSeries(store, userId, days, now)).find((s) => s.metric.key === metric.key)!;
@@ -27,7 +32,7 @@ export async function metricTrend(store: Documents, userId: string, args: { metr
   const metric = metricNamed(args.metric);
   const days = dayCount(args.days, 30, MOST_TREND_DAYS);
   const series = await seriesOf(store, userId, metric, days, now);
-  if (series.points.length === 0) throw new ToolError(`no ${metric.label} values recorded in the ${days} days to ${dayString(now)}`);
+  if (series.points.length === 0) throw new ToolError(`no ${metric.label} values recorded in the ${days === 1 ? "day" : `${days} days`} to ${dayString(now)}`);
   const latest = series.latest!;
   return {
     user: userId,
@@ -39,19 +44,31 @@ export async function metricTrend(store: Documents, userId: string, args: { metr
     days: series.points.map((p) => ({ day: p.day, ...valueOf(metric, p.value) })),
     latest: { day: latest.day, ...valueOf(metric, latest.value) },
     baseline: series.baseline === undefined ? null : { ...valueOf(metric, series.baseline), rule: `the median of the values of the 30 days to ${dayString(now)}` },
-    change_vs_baseline: series.baseline === undefined ? null : { value: latest.value - series.baseline, text: changeText(metric, latest.value - series.baseline) },
+    change_vs_baseline: series.baseline === undefined ? null : changeOf(metric, latest.value - series.baseline),
   };
 }
 
-/** Heart rate from `start` to `end` (at most 7 days) in buckets: min, mean and max bpm of the samples in each. */
-export async function heartRate(polls: PollStore, userId: string, args: { start: string; end: string; resolution?: HeartRateResolution }) {
-  const from = instant(args.start, "start");
-  const to = instant(args.end, "end");
+/** Buckets in one answer: 7 days at 15 minutes; finer resolutions take shorter windows (an answer an assistant can read). */
+export const MOST_HEART_RATE_BUCKETS = 672;
+
+/**
+ * Heart rate from `start` to `end` (at most 7 days, at most MOST_HEART_RATE_BUCKETS buckets) in buckets: min, mean and
+ * max bpm of the samples in each. Days are the wearer's (midnight in the offset of their newest night).
+ */
+export async function heartRate(polls: PollStore, userId: string, args: { start: string; end: string; resolution?: HeartRateResolution }, wearerOffsetMinutes: number) {
+  const from = instant(args.start, "start", wearerOffsetMinutes);
+  const to = instant(args.end, "end", wearerOffsetMinutes, true);
   const resolution = args.resolution ?? "15min";
   const step = HEART_RATE_RESOLUTIONS[resolution];
   if (step === undefined) throw new ToolError(`resolution must be one of ${Object.keys(HEART_RATE_RESOLUTIONS).join(", ")}`);
   if (to.ms <= from.ms) throw new ToolError("end must be after start");
   if (to.ms - from.ms > MOST_HEART_RATE_DAYS * DAY_MS) throw new ToolError(`the window is longer than ${MOST_HEART_RATE_DAYS} days: at most ${MOST_HEART_RATE_DAYS} days per call`);
+  const bucketCount = Math.ceil((to.ms - from.ms) / (step * 1000));
+  if (bucketCount > MOST_HEART_RATE_BUCKETS) {
+    const coarser = Object.entries(HEART_RATE_RESOLUTIONS).find(([, seconds]) => Math.ceil((to.ms - from.ms) / (seconds * 1000)) <= MOST_HEART_RATE_BUCKETS)?.[0];
+    const hours = Math.floor((MOST_HEART_RATE_BUCKETS * step) / 3600);
+    throw new ToolError(`${bucketCount} buckets of ${resolution}: at most ${MOST_HEART_RATE_BUCKETS} per call — choose resolution ${coarser}, or a window of at most ${hours} hours at ${resolution}`);
+  }
   const buckets = new Map<number, number[]>();
   for (const sample of await polls.heartRate(userId, from.ms, to.ms)) {
     const bpm = heartRateOr(sample.bpm);
@@ -59,14 +76,16 @@ export async function heartRate(polls: PollStore, userId: string, args: { start:
     const at = from.ms + Math.floor((sample.atMs - from.ms) / (step * 1000)) * step * 1000;
     buckets.get(at)?.push(bpm) ?? buckets.set(at, [bpm]);
   }
-  if (buckets.size === 0) throw new ToolError(`no heart-rate samples recorded from ${args.start} to ${args.end}`);
+  const start = isoWithOffset(from.ms, from.offsetMinutes);
+  const end = isoWithOffset(to.ms, to.offsetMinutes);
+  if (buckets.size === 0) throw new ToolError(`no heart-rate samples recorded from ${start} to ${end}`);
   return {
     user: userId,
-    start: isoWithOffset(from.ms, from.offsetMinutes),
-    end: isoWithOffset(to.ms, to.offsetMinutes),
+    start,
+    end,
     resolution,
     unit: "bpm",
-    // Times in the offset `start` was given in; buckets without a sample are left out.
+    // Times in the offset `start` was given in (a day: the wearer's); buckets without a sample are left out.
     buckets: [...buckets].map(([at, values]) => ({ start: isoWithOffset(at, from.offsetMinutes), min: Math.min(...values), mean: mean(values), max: Math.max(...values), samples: values.length })),
   };
 }
@@ -96,7 +115,7 @@ export async function tagEffect(store: Documents, userId: string, args: { tag: s
   const other = series.points.filter((p) => !afterTag.has(p.day));
   const taggedMean = mean(tagged.map((p) => p.value));
   const otherMean = mean(other.map((p) => p.value));
-  const difference = taggedMean === null || otherMean === null ? null : Math.round((taggedMean - otherMean) * 100) / 100;
+  const difference = taggedMean === null || otherMean === null ? null : taggedMean - otherMean;
   return {
     user: userId,
     tag: args.tag,
@@ -109,6 +128,6 @@ export async function tagEffect(store: Documents, userId: string, args: { tag: s
     tagged: { count: tagged.length, mean: taggedMean, days: tagged.map((p) => ({ tag_day: afterTag.get(p.day)!, day: p.day, value: p.value })) },
     other: { count: other.length, mean: otherMean, days: other.map((p) => p.day) },
     tagged_days_without_value: taggedDays.filter((d) => !tagged.some((p) => p.day === shiftDay(d, 1))),
-    difference: difference === null ? null : { value: difference, text: changeText(metric, difference) },
+    difference: difference === null ? null : changeOf(metric, difference),
   };
 }

@@ -2,7 +2,7 @@
 // through the dashboard's own readers (views/*-data.ts), with the unit in every field's name and the day in every row.
 import type { Documents } from "../storage/documents.ts";
 import { type Activities, loadActivities, MOST_LISTED } from "../views/activities-data.ts";
-import { loadNight } from "../views/night-data.ts";
+import { loadNight, shiftDay } from "../views/night-data.ts";
 import { DATA_TYPE, loadToday, SCORE_FIELDS, type ScoreKind, scoreOfDay } from "../views/today-data.ts";
 import { day, dayRange, minutes, ToolError } from "./tool-args.ts";
 
@@ -69,6 +69,8 @@ export async function dailyScores(store: Documents, userId: string, startDate: s
     end_date: range.end,
     unit: "scores and contributors are 0–100; null where Oura sent none",
     days: [...days].sort(([a], [b]) => (a < b ? -1 : 1)).map(([d, scores]) => ({ day: d, readiness: scores.readiness ?? null, sleep: scores.sleep ?? null, activity: scores.activity ?? null })),
+    // Said, not left for the assistant to notice: the days of the range the ring recorded no score for.
+    days_without_scores: Array.from({ length: range.days }, (_, i) => shiftDay(range.start, i)).filter((d) => !days.has(d)),
   };
 }
 
@@ -92,9 +94,21 @@ export async function activities(store: Documents, userId: string, startDate: st
     })),
     sessions: found.sessions.slice(0, MOST_LISTED).map((s) => ({ day: s.day, type: s.type, start: s.startDatetime, duration_minutes: minutes(s.seconds), mood: s.mood })),
     tags: found.tags.map((t) => ({ day: t.day, tag: t.label })),
-    // Set when a list was cut at its newest MOST_LISTED: a shorter range shows the rest.
-    truncated: found.workouts.length > MOST_LISTED || found.sessions.length > MOST_LISTED,
+    truncated: earlierPage(found, range.start),
   };
+}
+
+/**
+ * When a list was cut at its newest MOST_LISTED: which, and the range to ask for next (through the oldest day listed,
+ * which is listed again, as it may hold more); false when nothing was left out.
+ */
+function earlierPage(found: Activities, startDate: string) {
+  const cut = { workouts: found.workouts.length > MOST_LISTED, sessions: found.sessions.length > MOST_LISTED };
+  if (!cut.workouts && !cut.sessions) return false;
+  const oldestListed = [cut.workouts ? found.workouts[MOST_LISTED - 1]?.day : undefined, cut.sessions ? found.sessions[MOST_LISTED - 1]?.day : undefined]
+    .filter((d): d is string => typeof d === "string")
+    .sort()[0];
+  return { ...cut, listed: `the newest ${MOST_LISTED} of each`, earlier: oldestListed ? { start_date: startDate, end_date: oldestListed } : null };
 }
 
 /** The newest day's summary, as the dashboard's "Today" reads it: each score of the last week with its contributors. */

@@ -32,14 +32,23 @@ export function dayCount(value: number | undefined, fallback: number, most: numb
   return days;
 }
 
-/** An instant with its offset (2026-01-18T06:00:00-05:00), or a day (its midnight UTC); its offset in minutes beside it. */
-export function instant(value: string, name: string): { ms: number; offsetMinutes: number } {
-  if (isCalendarDay(value)) return { ms: Date.parse(`${value}T00:00:00Z`), offsetMinutes: 0 };
+/**
+ * An instant with its offset (2026-01-18T06:00:00-05:00), or a day in the wearer's offset — its start, or its end
+ * (the next midnight) when `endOfDay`, so a day given as both start and end is that whole day; the offset in minutes beside it.
+ */
+export function instant(value: string, name: string, wearerOffsetMinutes = 0, endOfDay = false): { ms: number; offsetMinutes: number } {
+  if (isCalendarDay(value)) return { ms: Date.parse(`${value}T00:00:00Z`) - wearerOffsetMinutes * 60_000 + (endOfDay ? DAY_MS : 0), offsetMinutes: wearerOffsetMinutes };
   const match = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-](\d{2}):(\d{2}))$/.exec(value);
   const ms = match ? Date.parse(value) : NaN;
   if (!match || !Number.isFinite(ms)) throw new ToolError(`${name} must be an ISO 8601 date-time with its offset (2026-01-18T06:00:00-05:00) or a day (YYYY-MM-DD), not "${value}"`);
   const offsetMinutes = match[1] === "Z" ? 0 : (match[1]!.startsWith("-") ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
   return { ms, offsetMinutes };
+}
+
+/** "+05:30" as minutes (330); anything else 0. */
+export function offsetMinutesOf(offset: string | undefined): number {
+  const match = /^([+-])(\d{2}):(\d{2})$/.exec(offset ?? "");
+  return match ? (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
 }
 
 /** `ms` written in the wearer's offset: "2026-01-18T06:05:00-05:00". */

@@ -23,7 +23,10 @@ export function createBearerGuard(config: Pick<Config, "apiToken" | "trustsProxy
     judge(c, presented) {
       const address = requestAddress(c, config);
       // Nothing is awaited between the check and the count, so concurrent guesses cannot slip past the limit.
-      if (limiter.blocked(address)) throw new AppError(429, "too_many_attempts", "too many wrong bearer tokens from this address; wait 15 minutes");
+      if (limiter.blocked(address)) {
+        c.header("retry-after", String(BEARER_WINDOW_MS / 1000));
+        throw new AppError(429, "too_many_attempts", "too many wrong bearer tokens from this address; wait 15 minutes");
+      }
       if (config.apiToken && secretsEqual(presented, config.apiToken)) return true;
       limiter.fail(address);
       if (limiter.blocked(address)) logger.warn("auth.bearer_blocked", { address, failures: BEARER_FAILURES_ALLOWED, window_minutes: BEARER_WINDOW_MS / 60_000 });

@@ -8,6 +8,8 @@ stdout: what Claude Desktop and other assistants that start a local command need
 
   --url URL   the server's MCP endpoint (default: OURA_MCP_URL, else http://127.0.0.1:$PORT/mcp, PORT 8000)
 
+A request the server has not answered within OURA_MCP_TIMEOUT_SECONDS (default 30) is answered with an error.
+
 The token is read from OURA_MCP_TOKEN (an MCP access token from the dashboard's "AI assistants", or API_TOKEN),
 never from the command line (where other users of the machine could read it).`;
 
@@ -26,8 +28,11 @@ export const mcpCommand: Command = {
     } catch {
       throw new UsageError(`not a URL: ${address}`, usage);
     }
+    const timeout = process.env.OURA_MCP_TIMEOUT_SECONDS;
+    const timeoutSeconds = timeout === undefined || timeout === "" ? undefined : Number(timeout);
+    if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError(`OURA_MCP_TIMEOUT_SECONDS must be a number of seconds above 0, not "${timeout}"`, usage);
     const { runStdioBridge } = await import("../mcp/stdio-bridge.ts");
-    await runStdioBridge({ url, token, report: (line) => console.error(line) });
+    await runStdioBridge({ url, token, report: (line) => console.error(line), timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000 });
     return 0;
   },
 };

@@ -2,6 +2,7 @@
 // the answer says it — including the calls the SDK refuses before any tool runs (an unknown tool, an argument of the
 // wrong type), which no tool handler sees. Read from the JSON-RPC request and the JSON answer around the transport.
 import type { McpCall } from "../storage/mcp-tokens.ts";
+import { MOST_NESTING, nestedDeeperThan } from "./request-checks.ts";
 
 /** The access log keeps this much of a call's arguments, and of a tool's name. */
 const MOST_LOGGED_ARGUMENTS = 1000;
@@ -21,6 +22,17 @@ const messagesOf = (body: unknown): Message[] => (Array.isArray(body) ? body : [
 
 const isId = (id: unknown): id is string | number => typeof id === "string" || typeof id === "number";
 
+/** The user a resource names (oura://today/{user}), if any. */
+function userOfResource(uri: string): string | undefined {
+  const match = /^oura:\/\/today\/(.+)$/.exec(uri);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The tool calls and resource reads in a JSON-RPC request body (one message or a batch); anything else is not logged. */
 export function callsToLog(body: unknown): LoggedCall[] {
   const calls: LoggedCall[] = [];
@@ -33,11 +45,12 @@ export function callsToLog(body: unknown): LoggedCall[] {
       calls.push({
         id: message.id,
         tool: typeof params.name === "string" ? params.name.slice(0, MOST_LOGGED_NAME) : "(no tool named)",
-        arguments: (JSON.stringify(args) ?? "{}").slice(0, MOST_LOGGED_ARGUMENTS),
+        arguments: nestedDeeperThan(args, MOST_NESTING) ? `(nested deeper than ${MOST_NESTING} levels)` : (JSON.stringify(args) ?? "{}").slice(0, MOST_LOGGED_ARGUMENTS),
         user: typeof user === "string" ? user : undefined,
       });
     } else if (message.method === "resources/read") {
-      calls.push({ id: message.id, tool: `resource ${String(params.uri ?? "")}`.slice(0, MOST_LOGGED_NAME), arguments: "{}", user: undefined });
+      const uri = String(params.uri ?? "");
+      calls.push({ id: message.id, tool: `resource ${uri}`.slice(0, MOST_LOGGED_NAME), arguments: "{}", user: userOfResource(uri) });
     }
   }
   return calls;

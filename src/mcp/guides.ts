@@ -2,30 +2,61 @@
 // resource, and prompts for a morning briefing and a weekly review that name the tools to call.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "@hono/zod-openapi";
-import { ToolError } from "../assistant/tool-args.ts";
+import { MOST_TAG_EFFECT_DAYS, MOST_TREND_DAYS } from "../assistant/analysis.ts";
+import { DAY_MS, ToolError } from "../assistant/tool-args.ts";
+import { isCalendarDay } from "../time/calendar-day.ts";
+import { shiftDay } from "../views/night-data.ts";
 import type { ToolContext } from "./tools.ts";
 
 export const TODAY_URI = "oura://today";
 
-export function registerAssistantGuides(server: McpServer, context: ToolContext): void {
+type ResourceTemplateClass = typeof import("@modelcontextprotocol/sdk/server/mcp.js").ResourceTemplate;
+
+/** Answered as the protocol's invalid-params error with this message (a resource or prompt has no error result). */
+class InvalidParams extends Error {
+  readonly code = -32602;
+}
+
+/**
+ * The resource `oura://today` (the one wearer a token reads, or the only linked user) and `oura://today/{user}` (for
+ * the API token with several users: listed, one per user). The SDK is loaded lazily, so its ResourceTemplate is passed in.
+ */
+export function registerAssistantGuides(server: McpServer, context: ToolContext, ResourceTemplate: ResourceTemplateClass): void {
   const { assistant, principal } = context;
+  const meta = { mimeType: "application/json" };
+  const readToday = async (uri: URL, user: string | undefined) => {
+    try {
+      return { contents: [{ uri: uri.href, ...meta, text: JSON.stringify(await assistant.today(principal, { user })) }] };
+    } catch (error) {
+      throw error instanceof ToolError ? new InvalidParams(error.message) : new Error("the server could not read the summary");
+    }
+  };
 
   server.registerResource(
     "today",
     TODAY_URI,
-    { title: "Today's summary", description: "The newest readiness, sleep and activity scores (within a week) with contributors, stress, resilience and temperature deviation.", mimeType: "application/json" },
-    async (uri) => {
-      try {
-        return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(await assistant.today(principal, {})) }] };
-      } catch (error) {
-        // A resource has no error result of its own: the SDK answers a JSON-RPC error with this message.
-        throw error instanceof ToolError ? new Error(error.message) : new Error("the server could not read the summary");
-      }
-    },
+    { title: "Today's summary", description: `The newest readiness, sleep and activity scores (within a week) with contributors, stress, resilience and temperature deviation. With the API token and several users: ${TODAY_URI}/{user}.`, ...meta },
+    (uri) => readToday(uri, undefined),
+  );
+  server.registerResource(
+    "today_of_user",
+    new ResourceTemplate(`${TODAY_URI}/{user}`, {
+      list: async () => ({ resources: assistant.readable(principal).map((user) => ({ uri: `${TODAY_URI}/${encodeURIComponent(user)}`, name: `today ${user}`, title: `Today's summary of ${user}`, ...meta })) }),
+    }),
+    { title: "Today's summary of a user", description: "The same summary for one linked user (the API token: any; a wearer's token: its own).", ...meta },
+    (uri, variables) => readToday(uri, decodeURIComponent(String(variables.user))),
   );
 
   const asUser = { user: z.string().max(256).optional().describe("The API token only: whose data") };
-  const forUser = (user: string | undefined) => (user ? ` with user "${user}"` : "");
+  /** A prompt's `user`, checked as a tool checks it (a wearer's token naming another is refused here already). */
+  const forUser = (user: string | undefined) => {
+    if (user === undefined) return "";
+    try {
+      return ` with user "${assistant.whose(principal, user)}"`;
+    } catch (error) {
+      throw new InvalidParams(error instanceof Error ? error.message : "user cannot be read");
+    }
+  };
 
   server.registerPrompt(
     "morning_briefing",
@@ -45,17 +76,25 @@ export function registerAssistantGuides(server: McpServer, context: ToolContext)
 
   server.registerPrompt(
     "weekly_review",
-    { title: "Weekly review", description: "The last seven days: scores, trends, workouts and what tags did.", argsSchema: { end_date: z.string().max(10).optional().describe("Last day of the week, YYYY-MM-DD (default today)"), ...asUser } },
-    ({ end_date, user }) => ({
-      messages: [
-        {
-          role: "user",
-          content: {
-            type: "text",
-            text: `Review my week of Oura data${end_date ? ` ending ${end_date}` : " ending today"}${forUser(user)}. Call get_daily_scores for the 7 days, list_activities for the same days, and get_metric_trend for hrv, resting_hr and sleep over 30 days. For each tag in the week, call tag_effect with metric hrv and with readiness (90 days) and say whether it made a difference, with the counts. Summarise the best and worst day and why, with days and units stated.`,
+    { title: "Weekly review", description: "The seven days to end_date: scores, trends, workouts and what tags did.", argsSchema: { end_date: z.string().max(10).optional().describe("Last day of the week, YYYY-MM-DD (default today)"), ...asUser } },
+    ({ end_date, user }) => {
+      const today = assistant.currentDay();
+      const end = end_date ?? today;
+      if (!isCalendarDay(end) || end > today) throw new InvalidParams(`end_date must be a calendar day as YYYY-MM-DD, ${today} or earlier, not "${end}"`);
+      const start = shiftDay(end, -6);
+      // get_metric_trend ends today: enough days to reach back over the week and the 30 days before it.
+      const trendDays = Math.min(MOST_TREND_DAYS, (Date.parse(today) - Date.parse(end)) / DAY_MS + 37);
+      return {
+        messages: [
+          {
+            role: "user",
+            content: {
+              type: "text",
+              text: `Review my week of Oura data, ${start} to ${end}${forUser(user)}. Call get_daily_scores with start_date ${start} and end_date ${end}, list_activities for the same days, and get_metric_trend for hrv, resting_hr and sleep with days ${trendDays} (it ends today; compare the week with the 30 days before it). For each tag in the week, call tag_effect with metric hrv and with readiness (days ${Math.min(MOST_TAG_EFFECT_DAYS, trendDays + 53)}) and say whether it made a difference, with the counts. Summarise the best and worst day and why, with days and units stated.`,
+            },
           },
-        },
-      ],
-    }),
+        ],
+      };
+    },
   );
 }

@@ -10,14 +10,23 @@ export interface BridgeOptions {
   token: string;
   /** Where the bridge says what went wrong (stdout is the protocol's). */
   report(line: string): void;
+  /** How long a request may wait for the server's answer (a stopped or unreachable server must not hang the assistant). */
+  timeoutMs?: number;
 }
+
+/** Tool calls answer in milliseconds (a fifth of a second more while ingest is busy): 30 s is a server that is not there. */
+export const BRIDGE_TIMEOUT_MS = 30_000;
 
 const requestId = (message: JSONRPCMessage) => ("id" in message && "method" in message ? message.id : undefined);
 
 /** Runs until stdin closes; resolves then. */
 export async function runStdioBridge(options: BridgeOptions): Promise<void> {
   const local = new StdioServerTransport();
-  const remote = new StreamableHTTPClientTransport(options.url, { requestInit: { headers: { authorization: `Bearer ${options.token}` } } });
+  const timeoutMs = options.timeoutMs ?? BRIDGE_TIMEOUT_MS;
+  const remote = new StreamableHTTPClientTransport(options.url, {
+    requestInit: { headers: { authorization: `Bearer ${options.token}` } },
+    fetch: (url, init) => fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) }),
+  });
   const closed = new Promise<void>((resolve) => {
     local.onclose = () => resolve();
   });
@@ -26,11 +35,12 @@ export async function runStdioBridge(options: BridgeOptions): Promise<void> {
     try {
       await remote.send(message);
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : error instanceof Error ? error.message : String(error);
       options.report(`oura-streaming mcp: ${options.url.href} refused or did not answer: ${text}`);
       // A request must be answered, or the assistant waits for ever: the failure, as a JSON-RPC error.
       const id = requestId(message);
-      if (id !== undefined) await local.send({ jsonrpc: "2.0", id, error: { code: -32000, message: `the Oura Streaming server did not answer: ${text}` } });
+      const said = /\b401\b|unauthorized/i.test(text) ? `the Oura Streaming server refused the token (OURA_MCP_TOKEN): ${text}` : `the Oura Streaming server did not answer: ${text}`;
+      if (id !== undefined) await local.send({ jsonrpc: "2.0", id, error: { code: -32000, message: said } });
     }
   };
   remote.onmessage = async (message) => {

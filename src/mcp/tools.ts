@@ -4,7 +4,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "@hono/zod-openapi";
-import { HEART_RATE_RESOLUTIONS, MOST_HEART_RATE_DAYS, MOST_TAG_EFFECT_DAYS, MOST_TREND_DAYS } from "../assistant/analysis.ts";
+import { HEART_RATE_RESOLUTIONS, MOST_HEART_RATE_BUCKETS, MOST_HEART_RATE_DAYS, MOST_TAG_EFFECT_DAYS, MOST_TREND_DAYS } from "../assistant/analysis.ts";
 import { MOST_ACTIVITY_DAYS, MOST_SCORE_DAYS } from "../assistant/records.ts";
 import { ToolError } from "../assistant/tool-args.ts";
 import type { Principal } from "../auth/principal.ts";
@@ -26,7 +26,7 @@ const metric = z.string().max(60).describe(`One of ${METRICS.map((m) => m.key).j
 export function registerAssistantTools(server: McpServer, context: ToolContext): void {
   const { assistant, principal } = context;
 
-  function answer<A extends { user?: string }>(tool: string, run: (args: A) => Promise<object>) {
+  function answer<A extends object>(tool: string, run: (args: A) => Promise<object>) {
     return async (args: A): Promise<CallToolResult> => {
       try {
         const result = await run(args);
@@ -90,11 +90,11 @@ export function registerAssistantTools(server: McpServer, context: ToolContext):
     "get_heart_rate",
     {
       title: "Heart rate over a window",
-      description: `Heart rate in bpm from start to end (at most ${MOST_HEART_RATE_DAYS} days): min, mean and max per bucket of the chosen resolution, bucket times in start's offset.`,
+      description: `Heart rate in bpm from start to end (at most ${MOST_HEART_RATE_DAYS} days and ${MOST_HEART_RATE_BUCKETS} buckets: 7 days at 15min, 2⅓ days at 5min): min, mean and max per bucket of the chosen resolution, bucket times in start's offset.`,
       inputSchema: {
-        start: z.string().max(40).describe("ISO 8601 date-time with offset (2026-01-18T06:00:00-05:00), or a day"),
-        end: z.string().max(40).describe("ISO 8601 date-time with offset, or a day (its midnight UTC)"),
-        resolution: z.enum(Object.keys(HEART_RATE_RESOLUTIONS) as [keyof typeof HEART_RATE_RESOLUTIONS]).optional().describe("Bucket size (default 15min)"),
+        start: z.string().max(40).describe("ISO 8601 date-time with offset (2026-01-18T06:00:00-05:00), or a day (the wearer's: from its midnight)"),
+        end: z.string().max(40).describe("ISO 8601 date-time with offset, or a day (the wearer's: through its end, so start and end the same day is that day)"),
+        resolution: z.enum(Object.keys(HEART_RATE_RESOLUTIONS) as [keyof typeof HEART_RATE_RESOLUTIONS]).optional().describe(`Bucket size (default 15min; at most ${MOST_HEART_RATE_BUCKETS} buckets per call)`),
         user,
       },
       annotations: readOnly,

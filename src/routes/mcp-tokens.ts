@@ -49,7 +49,10 @@ export function createMcpTokenRoutes(deps: McpTokenServiceDeps) {
   const tokens = mcpTokenService(deps);
   app.openapi(createTokenRoute, async (c) => c.json(await tokens.create(c.var.principal, c.req.valid("json").name), 201));
   app.openapi(listTokensRoute, (c) => c.json({ tokens: tokens.list(c.var.principal) }, 200));
-  app.openapi(logRoute, (c) => c.json({ calls: tokens.log(c.var.principal, c.req.valid("query").limit ?? 100) }, 200));
+  app.openapi(logRoute, (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    return c.json(tokens.logPage(c.var.principal, limit ?? 100, cursor === undefined ? undefined : Number(cursor)), 200);
+  });
   app.openapi(revokeTokenRoute, async (c) => c.json(await tokens.revoke(c.var.principal, c.req.valid("param").id), 200));
   return app;
 }

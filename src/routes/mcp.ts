@@ -7,19 +7,23 @@ import { type Context, Hono } from "hono";
 import { bearerToken, Principal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, errorBody, type ErrorCode } from "../errors.ts";
-import { callsToLog, outcomesOf } from "../mcp/access-log.ts";
+import { requireOwnOrigin } from "../auth/own-origin.ts";
+import { callsToLog, type LoggedCall, outcomesOf } from "../mcp/access-log.ts";
+import { invalidToolCall, MOST_NESTING, nestedDeeperThan, withoutNullArguments } from "../mcp/request-checks.ts";
 import { registerAssistantGuides } from "../mcp/guides.ts";
 import { turnsWhileBusy } from "../realtime/ingest-pressure.ts";
 import { registerAssistantTools } from "../mcp/tools.ts";
 import { assistantService } from "../services/assistant.ts";
 import { API_TOKEN_CALLER, mcpTokenService } from "../services/mcp-tokens.ts";
 
-export type McpRouteDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now" | "mcpTokens" | "bearerGuard" | "logger" | "version" | "ingestPressure">;
+export type McpRouteDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now" | "mcpTokens" | "bearerGuard" | "logger" | "version" | "ingestPressure" | "config">;
+
+type Caller = { principal: Principal; caller: string };
 
 /** While ingest is busy, tool calls start at most this often (five a second). */
 const BUSY_CALL_SPACING_MS = 200;
 
-const TRANSPORT_REFUSALS: Record<number, ErrorCode> = { 400: "bad_request", 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large", 415: "unsupported_media_type" };
+const TRANSPORT_REFUSALS: Record<number, ErrorCode> = { 400: "bad_request", 403: "csrf_failed", 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large", 415: "unsupported_media_type" };
 
 /**
  * The transport refuses a request it cannot read (400, 406, 415, …) with a JSON-RPC error body; the protocol lets that
@@ -45,7 +49,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   const assistant = assistantService(deps);
 
   /** A wearer's MCP token, or the API token; any other token is counted by the bearer guard against guessing (401, 429). */
-  function caller(c: Context<AppEnv>): { principal: Principal; caller: string } {
+  function caller(c: Context<AppEnv>): Caller {
     const presented = bearerToken(c.req.header("authorization"));
     try {
       const byToken = presented === undefined ? undefined : tokens.authenticate(presented);
@@ -64,31 +68,55 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   const takeTurn = turnsWhileBusy(deps.ingestPressure, BUSY_CALL_SPACING_MS);
 
   app.post("/mcp", async (c) => {
-    const who = caller(c);
+    const started = performance.now();
+    const body: unknown = await c.req.raw.clone().json().catch(() => undefined);
+    const calls = callsToLog(body);
+    const presented = bearerToken(c.req.header("authorization"));
+    let who: Caller;
+    try {
+      who = caller(c);
+    } catch (error) {
+      // A revoked (or unlinked) wearer's token: the calls still tried with it are in that wearer's log.
+      const holder = tokens.refusedHolder(presented);
+      if (holder) await logCalls({ caller: holder.caller, userId: holder.userId }, calls, undefined, performance.now() - started);
+      throw error;
+    }
+    requireOwnOrigin(c, deps.config.publicUrl, "an MCP request");
+    if (nestedDeeperThan(body, MOST_NESTING)) {
+      await logCalls(who, calls, undefined, performance.now() - started);
+      throw new AppError(400, "bad_request", `the request nests deeper than ${MOST_NESTING} levels: tool arguments are flat`);
+    }
+    const invalid = invalidToolCall(body);
+    if (invalid) {
+      await logCalls(who, calls, undefined, performance.now() - started);
+      return c.json(invalid);
+    }
     // An assistant calling in a tight loop must not take the core from webhooks: while they pour in, calls take turns.
     await takeTurn();
-    const { McpServer, WebStandardStreamableHTTPServerTransport } = await loadSdk();
-    const server = new McpServer({ name: "oura-streaming", version: deps.version }, { capabilities: { tools: {} } });
+    const sdk = await loadSdk();
+    const { McpServer, WebStandardStreamableHTTPServerTransport } = sdk;
+    const server = new McpServer({ name: "oura-streaming", version: deps.version }, { capabilities: { tools: {}, resources: {}, prompts: {} } });
     const context = { assistant, principal: who.principal, logger: deps.logger };
     registerAssistantTools(server, context);
-    registerAssistantGuides(server, context);
+    registerAssistantGuides(server, context, sdk.ResourceTemplate);
     // JSON answers, not an SSE stream: every tool answers at once, and a proxy never buffers a stream it cannot end.
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
-    const started = performance.now();
-    const calls = callsToLog(await c.req.raw.clone().json().catch(() => undefined));
-    const response = await transport.handleRequest(c.req.raw);
-    if (calls.length > 0) await logCalls(who, calls, response.clone(), performance.now() - started);
+    const response = await transport.handleRequest(c.req.raw, body === undefined ? undefined : { parsedBody: withoutNullArguments(body) });
+    if (calls.length > 0) await logCalls(who, calls, await response.clone().json().catch(() => undefined), performance.now() - started);
     return inOurErrorShape(response);
   });
 
-  /** Every call in the request, in the access log with the outcome its answer gives (no answer: an error). */
-  async function logCalls(who: { principal: Principal; caller: string }, calls: ReturnType<typeof callsToLog>, response: Response, durationMs: number) {
-    const outcomes = outcomesOf(await response.json().catch(() => undefined));
+  /**
+   * Every call in the request in the access log, under the user it read (an API token's call without `user` read the
+   * one linked user), with the outcome its answer gives (no answer: an error).
+   */
+  async function logCalls(who: Caller | { caller: string; userId: string }, calls: LoggedCall[], answer: unknown, durationMs: number) {
+    const outcomes = outcomesOf(answer);
     for (const call of calls) {
       await tokens.record({
         token_id: who.caller,
-        user_id: who.principal.userId ?? call.user ?? null,
+        user_id: "principal" in who ? readUser(who.principal, call.user) : who.userId,
         tool: call.tool,
         arguments: call.arguments,
         outcome: outcomes.get(call.id) ?? "error",
@@ -96,6 +124,15 @@ export function createMcpRoutes(deps: McpRouteDeps) {
       });
     }
   }
+
+  function readUser(principal: Principal, requested: string | undefined): string | null {
+    try {
+      return assistant.whose(principal, requested);
+    } catch {
+      return principal.userId ?? requested ?? null;
+    }
+  }
+
   // Stateless: no stream to resume (GET) and no session to end (DELETE); the protocol's answer for both is 405.
   app.on(["GET", "DELETE"], "/mcp", (c) => {
     caller(c);

@@ -1,7 +1,7 @@
 // /ws/events: upgrades an authenticated request to a Bun WebSocket subscribed to one topic.
+import { requireOwnOrigin } from "../auth/own-origin.ts";
 import { z } from "@hono/zod-openapi";
 import type { ServerWebSocket, WebSocketHandler } from "bun";
-import type { Context } from "hono";
 import type { AppDeps, AppEnv, WebSocketData } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { eventTopic } from "../realtime/broadcaster.ts";
@@ -40,7 +40,7 @@ export function createRealtimeRoutes(deps: Pick<AppDeps, "config" | "logger">) {
     const { data_type, format } = c.req.valid("query");
     // A browser sends its cookies (and, behind the Apps front door, gets its identity) on a WebSocket opened by any
     // page, and no CORS rule stops that: a session's socket must come from our own pages.
-    if (c.var.principal.kind === "session" || c.var.principal.kind === "app_user") requireOwnOrigin(c, deps.config.publicUrl);
+    if (c.var.principal.kind === "session" || c.var.principal.kind === "app_user") requireOwnOrigin(c, deps.config.publicUrl, "a WebSocket");
     const server = c.env?.server;
     // A session is subscribed to its own user's topic: server.publish reaches every subscriber of a topic.
     // The dashboard's feed (html) follows its page: one's own ring when one has one; programs get all they may see.
@@ -54,20 +54,6 @@ export function createRealtimeRoutes(deps: Pick<AppDeps, "config" | "logger">) {
     return new Response(null) as never;
   });
   return app;
-}
-
-/** Refuses (403 csrf_failed) an upgrade whose Origin is another site's; programs that send no Origin are let through. */
-function requireOwnOrigin(c: Context<AppEnv>, publicUrl: string | undefined): void {
-  const origin = c.req.header("origin");
-  if (!origin) return;
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    throw new AppError(403, "csrf_failed", "the WebSocket's Origin cannot be read");
-  }
-  const ours = [c.req.header("host"), c.req.header("x-forwarded-host"), publicUrl ? new URL(publicUrl).host : undefined];
-  if (!ours.includes(host)) throw new AppError(403, "csrf_failed", `a WebSocket from ${origin} is not from this server's pages`);
 }
 
 /** Bytes a socket may have queued before it is dropped: a slow reader must not hold memory or slow publishers. */

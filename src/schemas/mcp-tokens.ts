@@ -27,7 +27,10 @@ export const McpTokenList = z.object({ tokens: z.array(McpToken) }).openapi("Mcp
 
 export const McpTokenIdParams = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
 
-export const McpLogQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional().openapi({ description: "At most this many calls (default 100)." }) });
+export const McpLogQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).optional().openapi({ description: "At most this many calls (default 100)." }),
+  cursor: z.string().regex(/^\d+$/).max(20).optional().openapi({ description: "next_cursor of the previous page: older calls." }),
+});
 
 export const McpLogEntry = z
   .object({
@@ -42,4 +45,6 @@ export const McpLogEntry = z
   })
   .openapi("McpLogEntry");
 
-export const McpLog = z.object({ calls: z.array(McpLogEntry) }).openapi("McpLog");
+export const McpLog = z
+  .object({ calls: z.array(McpLogEntry), next_cursor: z.string().nullable().openapi({ description: "Pass as `cursor` for older calls; null at the oldest kept." }) })
+  .openapi("McpLog");

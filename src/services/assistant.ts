@@ -6,12 +6,15 @@ import type { AppDeps } from "../deps.ts";
 import { heartRate, type HeartRateResolution, metricTrend, tagEffect } from "../assistant/analysis.ts";
 import { activities, dailyScores, nightOf, todaySummary } from "../assistant/records.ts";
 import { dayString } from "../views/metrics.ts";
-import { ToolError } from "../assistant/tool-args.ts";
+import { offsetMinutesOf, ToolError } from "../assistant/tool-args.ts";
+import { loadNight } from "../views/night-data.ts";
 
 export type AssistantDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now">;
 
 /** Linked users named in a refusal to an operator: enough to choose from, never a long list. */
 const MOST_NAMED_USERS = 20;
+/** Per-user resources listed to an operator. */
+const MOST_LISTED_USERS = 100;
 
 export function assistantService(deps: AssistantDeps) {
   /** The one user a call reads: `requested` when the principal may see them, else a ToolError saying what to send. */
@@ -34,14 +37,22 @@ export function assistantService(deps: AssistantDeps) {
 
   return {
     whose,
+    /** The linked users this principal may read (a wearer: themselves), for a list of per-user resources. */
+    /** Today, as the server's clock has it (UTC). */
+    currentDay: () => dayString(deps.now()),
+    readable: (principal: Principal): string[] => deps.accounts.list().map((a) => a.user_id).filter((u) => principal.canSee(u)).slice(0, MOST_LISTED_USERS),
     night: (principal: Principal, args: { user?: string; day?: string }) => nightOf(deps.documents, whose(principal, args.user), args.day),
     dailyScores: (principal: Principal, args: { user?: string; start_date: string; end_date: string }) =>
       dailyScores(deps.documents, whose(principal, args.user), args.start_date, args.end_date),
     metricTrend: (principal: Principal, args: { user?: string; metric: string; days?: number }) => metricTrend(deps.documents, whose(principal, args.user), args, deps.now()),
     activities: (principal: Principal, args: { user?: string; start_date: string; end_date: string }) =>
       activities(deps.documents, whose(principal, args.user), args.start_date, args.end_date),
-    heartRate: (principal: Principal, args: { user?: string; start: string; end: string; resolution?: HeartRateResolution }) =>
-      heartRate(deps.polls, whose(principal, args.user), args),
+    heartRate: async (principal: Principal, args: { user?: string; start: string; end: string; resolution?: HeartRateResolution }) => {
+      const user = whose(principal, args.user);
+      // A day is the wearer's: its midnight in the offset their ring had on the newest night.
+      const offset = offsetMinutesOf((await loadNight(deps.documents, user, undefined))?.offset);
+      return heartRate(deps.polls, user, args, offset);
+    },
     today: (principal: Principal, args: { user?: string }) => todaySummary(deps.documents, whose(principal, args.user), dayString(deps.now())),
     tagEffect: (principal: Principal, args: { user?: string; tag: string; metric: string; days?: number }) => tagEffect(deps.documents, whose(principal, args.user), args, deps.now()),
   };

@@ -31,6 +31,7 @@ export function mayManageMcpTokens(principal: Principal): boolean {
 export function mcpTokenService(deps: McpTokenServiceDeps) {
   const store = deps.mcpTokens;
   const notFound = (id: string) => new AppError(404, "mcp_token_not_found", `no MCP access token ${id}`);
+  const known = (presented: string) => (presented.startsWith(MCP_TOKEN_PREFIX) ? store.findByDigest(tokenDigest(presented)) : undefined);
 
   return {
     async create(principal: Principal, name: string): Promise<CreatedMcpToken> {
@@ -54,9 +55,15 @@ export function mcpTokenService(deps: McpTokenServiceDeps) {
       return store.get(id)!;
     },
 
-    log(principal: Principal, limit: number): McpLogEntry[] {
+    log(principal: Principal, limit: number, before?: number): McpLogEntry[] {
       const only = principal.scope();
-      return only === null ? [] : store.log(only, limit);
+      return only === null ? [] : store.log(only, limit, before);
+    },
+
+    /** A page of the log, newest first, and the cursor for the older calls (null when none are left). */
+    logPage(principal: Principal, limit: number, before?: number): { calls: McpLogEntry[]; next_cursor: string | null } {
+      const calls = this.log(principal, limit + 1, before);
+      return { calls: calls.slice(0, limit), next_cursor: calls.length > limit ? String(calls[limit - 1]!.id) : null };
     },
 
     /**
@@ -64,10 +71,15 @@ export function mcpTokenService(deps: McpTokenServiceDeps) {
      * undefined. The API token is judged by the bearer guard, not here.
      */
     authenticate(presented: string): { principal: Principal; caller: string } | undefined {
-      if (!presented.startsWith(MCP_TOKEN_PREFIX)) return undefined;
-      const token = store.findActive(tokenDigest(presented));
-      if (!token || deps.accounts.list(token.user_id).length === 0) return undefined;
+      const token = known(presented);
+      if (!token || token.revoked_at !== null || deps.accounts.list(token.user_id).length === 0) return undefined;
       return { principal: new Principal({ kind: "mcp_token", tokenId: token.id }, "wearer", token.user_id), caller: token.id };
+    },
+
+    /** The wearer and id of a token that was theirs but no longer opens /mcp: their log shows who still tries it. */
+    refusedHolder(presented: string | undefined): { userId: string; caller: string } | undefined {
+      const token = presented === undefined ? undefined : known(presented);
+      return token && this.authenticate(presented!) === undefined ? { userId: token.user_id, caller: token.id } : undefined;
     },
 
     record: (call: McpCall) => store.record(call),

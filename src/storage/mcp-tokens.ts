@@ -32,8 +32,8 @@ export interface McpTokens {
   /** Every token of one user (or of every user), newest first, revoked ones included. */
   list(userId?: string): McpToken[];
   get(id: string): McpToken | undefined;
-  /** The token with this digest, unless it was revoked. */
-  findActive(digest: string): McpToken | undefined;
+  /** The token with this digest, revoked or not. */
+  findByDigest(digest: string): McpToken | undefined;
   /** Revokes a token; false when there is no such token (or it was revoked already). */
   revoke(id: string): Promise<boolean>;
   /** A user unlinked: their tokens are revoked (like their sessions); purged, their tokens and log are deleted. */
@@ -41,5 +41,5 @@ export interface McpTokens {
   /** Records a tool call, and the token's last use, in one write. */
   record(call: McpCall): Promise<void>;
   /** The newest calls on one user's data (or on anyone's), newest first. */
-  log(userId: string | undefined, limit: number): McpLogEntry[];
+  log(userId: string | undefined, limit: number, before?: number): McpLogEntry[];
 }

@@ -22,9 +22,10 @@ export function stdioConfiguration(mcpUrl: string, token: string): string {
   return JSON.stringify({ mcpServers: { oura: { command: "oura-streaming", args: ["mcp"], env: { OURA_MCP_URL: mcpUrl, OURA_MCP_TOKEN: token } } } }, null, 2);
 }
 
-/** VS Code's (and Cursor's) mcp.json: Streamable HTTP with the token in a header. */
-export function httpConfiguration(mcpUrl: string, token: string): string {
-  return JSON.stringify({ servers: { oura: { type: "http", url: mcpUrl, headers: { Authorization: `Bearer ${token}` } } } }, null, 2);
+/** VS Code's .vscode/mcp.json and Cursor's ~/.cursor/mcp.json: Streamable HTTP with the token in a header (each client's own keys). */
+export function httpConfiguration(mcpUrl: string, token: string, client: "vscode" | "cursor"): string {
+  const server = { url: mcpUrl, headers: { Authorization: `Bearer ${token}` } };
+  return JSON.stringify(client === "vscode" ? { servers: { oura: { type: "http", ...server } } } : { mcpServers: { oura: server } }, null, 2);
 }
 
 export function AssistantsPanel(model: AssistantsPanelModel) {
@@ -49,8 +50,10 @@ export function AssistantsPanel(model: AssistantsPanelModel) {
           </p>
           <p>Claude Desktop (claude_desktop_config.json):</p>
           <pre>{stdioConfiguration(model.mcpUrl, model.created.token)}</pre>
-          <p>VS Code or Cursor (mcp.json):</p>
-          <pre>{httpConfiguration(model.mcpUrl, model.created.token)}</pre>
+          <p>VS Code (.vscode/mcp.json):</p>
+          <pre>{httpConfiguration(model.mcpUrl, model.created.token, "vscode")}</pre>
+          <p>Cursor (~/.cursor/mcp.json):</p>
+          <pre>{httpConfiguration(model.mcpUrl, model.created.token, "cursor")}</pre>
         </div>
       ) : null}
       {model.tokens.length === 0 ? (

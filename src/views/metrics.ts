@@ -86,7 +86,8 @@ export function changeText(metric: MetricDefinition, change: number): string {
   if (metric.kind === "duration") return `${sign}${durationText(size)}`;
   if (metric.kind === "deviation") return `${sign}${size.toFixed(2)} ${metric.unit}`;
   if (metric.kind === "level") return `${sign}${grouped(Math.round(size * 10) / 10)} level${size === 1 ? "" : "s"}`;
-  return `${sign}${grouped(Math.round(size * 10) / 10)}${metric.unit ? ` ${metric.unit}` : ""}`;
+  const unit = metric.unit === "years" && size === 1 ? "year" : metric.unit;
+  return `${sign}${grouped(Math.round(size * 10) / 10)}${unit ? ` ${unit}` : ""}`;
 }
 
 export interface Point {

@@ -143,6 +143,9 @@ describe("the tools, over Streamable HTTP with a wearer's token", () => {
     ]);
     expect(scores.days[3].activity.contributors).toMatchObject({ meet_daily_targets: 72, move_every_hour: 95 });
     expect(scores.unit).toContain("0–100");
+    // Days the ring recorded nothing for are said, not left out silently.
+    const withGap = await answer(client, "get_daily_scores", { start_date: "2026-01-13", end_date: "2026-01-16" });
+    expect(withGap.days_without_scores).toEqual(["2026-01-13", "2026-01-14"]);
   });
 
   test("get_metric_trend: values per day, the 30-day median as baseline and the change, with the unit", async () => {
@@ -167,6 +170,15 @@ describe("the tools, over Streamable HTTP with a wearer's token", () => {
     expect(found.tags.map((t: any) => `${t.day} ${t.tag}`).sort()).toEqual(["2026-01-17 alcohol", "2026-01-17 alcohol", "2026-01-18 Late work call", "2026-01-18 caffeine"]);
     const onlyTheRun = await answer(client, "list_activities", { start_date: "2026-01-17", end_date: "2026-01-17" });
     expect(onlyTheRun.workouts.map((w: any) => w.activity)).toEqual(["running"]);
+    expect(onlyTheRun.truncated).toBe(false);
+    // 35 workouts in October (one a day from the 1st): the newest 30, and the range that holds the rest.
+    await record(WEARER, "workout", Array.from({ length: 35 }, (_, i) => ({ ...oura.workout, id: `october-${i}`, day: new Date(Date.UTC(2025, 9, 1 + i)).toISOString().slice(0, 10) })));
+    const cut = await answer(client, "list_activities", { start_date: "2025-10-01", end_date: "2025-11-30" });
+    expect(cut.workouts.length).toBe(30);
+    expect(cut.truncated).toEqual({ workouts: true, sessions: false, listed: "the newest 30 of each", earlier: { start_date: "2025-10-01", end_date: "2025-10-06" } });
+    const rest = await answer(client, "list_activities", cut.truncated.earlier);
+    expect(rest.workouts.map((w: any) => w.day).at(-1)).toBe("2025-10-01");
+    expect(rest.truncated).toBe(false);
   });
 
   test("get_heart_rate: min, mean and max bpm per bucket, in the offset asked in, without the 255 'no reading'", async () => {
@@ -179,8 +191,15 @@ describe("the tools, over Streamable HTTP with a wearer's token", () => {
       ["2026-01-18T06:30:00-05:00", 60, 67, 74, 15],
       ["2026-01-18T06:45:00-05:00", 60, 67, 74, 15],
     ]);
-    const hourly = await answer(client, "get_heart_rate", { start: "2026-01-18", end: "2026-01-19", resolution: "1h" });
-    expect(hourly.buckets).toEqual([{ start: "2026-01-18T11:00:00Z", min: 60, mean: 67, max: 74, samples: 60 }]);
+    // A day is the wearer's (New York, -05:00 on their newest night), start and end the same day is that whole day.
+    const hourly = await answer(client, "get_heart_rate", { start: "2026-01-18", end: "2026-01-18", resolution: "1h" });
+    expect([hourly.start, hourly.end]).toEqual(["2026-01-18T00:00:00-05:00", "2026-01-19T00:00:00-05:00"]);
+    expect(hourly.buckets).toEqual([{ start: "2026-01-18T06:00:00-05:00", min: 60, mean: 67, max: 74, samples: 60 }]);
+    // Answers an assistant can read: 7 days at 15min (672 buckets) is the most; at 5min, a shorter window or a coarser step.
+    expect((await answer(client, "get_heart_rate", { start: "2026-01-12", end: "2026-01-18" })).resolution).toBe("15min");
+    expect(await refusal(client, "get_heart_rate", { start: "2026-01-12", end: "2026-01-18", resolution: "5min" })).toBe(
+      "2016 buckets of 5min: at most 672 per call — choose resolution 15min, or a window of at most 56 hours at 5min",
+    );
   });
 
   test("tag_effect: the metric the day after tagged days against the other days — means, counts, days and difference", async () => {
@@ -196,7 +215,9 @@ describe("the tools, over Streamable HTTP with a wearer's token", () => {
 describe("the latest summary as a resource, and the prompts", () => {
   test("oura://today: the newest scores with contributors, stress in minutes, the temperature deviation — the token's wearer's", async () => {
     const client = await connect(tokens.get(WEARER)!.token);
-    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(["oura://today"]);
+    // The wearer's own, also by name; another wearer's by name is refused.
+    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(["oura://today", `oura://today/${WEARER}`]);
+    await expect(client.readResource({ uri: `oura://today/${OTHER}` })).rejects.toThrow(/-32602.*reads only its own wearer's data/);
     const read = await client.readResource({ uri: "oura://today" });
     const today = JSON.parse((read.contents[0] as { text: string }).text);
     expect(today).toMatchObject({
@@ -211,6 +232,15 @@ describe("the latest summary as a resource, and the prompts", () => {
     });
     const theirs = JSON.parse(((await (await connect(tokens.get(OTHER)!.token)).readResource({ uri: "oura://today" })).contents[0] as { text: string }).text);
     expect(theirs).toMatchObject({ user: OTHER, readiness: { score: 55 }, sleep: null });
+    // The API token with several users: oura://today cannot choose (an invalid-params error naming them); the template can.
+    const operator = await connect(TEST_API_TOKEN);
+    const listed = (await operator.listResources()).resources.map((r) => r.uri);
+    expect(listed).toEqual(expect.arrayContaining([`oura://today/${WEARER}`, `oura://today/${OTHER}`]));
+    await expect(operator.readResource({ uri: "oura://today" })).rejects.toThrow(/-32602.*pass "user"/);
+    const byName = JSON.parse(((await operator.readResource({ uri: `oura://today/${OTHER}` })).contents[0] as { text: string }).text);
+    expect(byName).toMatchObject({ user: OTHER, readiness: { score: 55 } });
+    const log = ((await (await fetch(new URL("/mcp-tokens/log?limit=1", base), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).json()) as { calls: any[] }).calls;
+    expect(log[0]).toMatchObject({ token_id: "api", user_id: OTHER, tool: `resource oura://today/${OTHER}`, outcome: "ok" });
   });
 
   test("morning_briefing and weekly_review name the tools to call", async () => {
@@ -219,8 +249,16 @@ describe("the latest summary as a resource, and the prompts", () => {
     const briefing = await client.getPrompt({ name: "morning_briefing", arguments: {} });
     expect((briefing.messages[0]!.content as { text: string }).text).toContain("get_night");
     const review = await client.getPrompt({ name: "weekly_review", arguments: { end_date: "2026-01-18" } });
-    expect((review.messages[0]!.content as { text: string }).text).toContain("ending 2026-01-18");
+    expect((review.messages[0]!.content as { text: string }).text).toContain("2026-01-12 to 2026-01-18");
     expect((review.messages[0]!.content as { text: string }).text).toContain("tag_effect");
+    // A past week: the trend reaches back over it and the 30 days before (get_metric_trend ends today).
+    const past = await client.getPrompt({ name: "weekly_review", arguments: { end_date: "2025-12-31" } });
+    expect((past.messages[0]!.content as { text: string }).text).toContain("2025-12-25 to 2025-12-31");
+    expect((past.messages[0]!.content as { text: string }).text).toContain("with days 55");
+    // Arguments are checked as the tools check them.
+    await expect(client.getPrompt({ name: "weekly_review", arguments: { end_date: "2026-02-30" } })).rejects.toThrow(/-32602.*calendar day/);
+    await expect(client.getPrompt({ name: "weekly_review", arguments: { end_date: "2026-01-19" } })).rejects.toThrow(/2026-01-18 or earlier/);
+    await expect(client.getPrompt({ name: "morning_briefing", arguments: { user: OTHER } })).rejects.toThrow(/reads only its own wearer's data/);
   });
 });
 
@@ -237,6 +275,33 @@ describe("bad arguments are tool errors an assistant can act on", () => {
     expect(await refusal(client, "tag_effect", { tag: "sauna", metric: "hrv" })).toContain("tags recorded then: ");
     // A type the schema refuses is the SDK's own tool error, not a transport failure either.
     expect(await refusal(client, "get_metric_trend", { metric: 42 })).toContain("metric");
+    // null for an optional argument is its absence (some clients send it).
+    expect(await answer(client, "get_night", { day: null, user: null })).toMatchObject({ user: WEARER, day: "2026-01-18" });
+    expect((await answer(client, "get_metric_trend", { metric: "hrv", days: null })).first_day).toBe("2025-12-20");
+  });
+
+  test("requests no assistant sends: a clear refusal, logged, never a 500", async () => {
+    const token = tokens.get(WEARER)!.token;
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(new URL("/mcp", base), { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${token}`, ...headers }, body });
+    const toolCall = (args: string, id = 7) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"get_night","arguments":${args}}}`;
+    // Arguments nested 50,000 deep (the SDK's validation would overflow the stack): 400, and in the log.
+    const deep = await post(toolCall(`{"x":${"[".repeat(50_000)}${"]".repeat(50_000)}}`));
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as any).error).toMatchObject({ code: "bad_request", message: expect.stringContaining("nests deeper than 32 levels") });
+    const log = ((await (await json("/mcp-tokens/log?limit=1", WEARER)).json()) as { calls: any[] }).calls;
+    expect(log[0]).toMatchObject({ tool: "get_night", arguments: "(nested deeper than 32 levels)", outcome: "error", user_id: WEARER });
+    // A tools/call without a name, or with arguments that are not an object: the protocol's invalid params.
+    for (const body of [`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"arguments":{}}}`, toolCall("[1,2]", 9)]) {
+      const answered = await post(body);
+      expect(answered.status).toBe(200);
+      expect(((await answered.json()) as any).error).toMatchObject({ code: -32602, message: expect.stringContaining("params.name") });
+    }
+    // A page of another site (Origin) is refused, as the protocol asks.
+    const foreign = await post(toolCall("{}"), { origin: "http://evil.example" });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as any).error.code).toBe("csrf_failed");
+    expect((await post(toolCall("{}"), { origin: base })).status).toBe(200);
   });
 });
 
@@ -293,6 +358,15 @@ describe("access", () => {
     expect(revoked.status).toBe(200);
     expect(((await revoked.json()) as any).revoked_at).not.toBeNull();
     expect((await post(`Bearer ${made.token}`)).status).toBe(401);
+    // Refused, and in the wearer's log under that token: someone still uses it.
+    const tried = await fetch(new URL("/mcp", base), {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${made.token}` },
+      body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_night","arguments":{"day":"2026-01-17"}}}`,
+    });
+    expect(tried.status).toBe(401);
+    const log = ((await (await json("/mcp-tokens/log?limit=1", WEARER)).json()) as { calls: any[] }).calls;
+    expect(log[0]).toMatchObject({ token_id: made.id, user_id: WEARER, tool: "get_night", arguments: JSON.stringify({ day: "2026-01-17" }), outcome: "error" });
     await expect(connect(made.token)).rejects.toThrow();
   });
 
@@ -344,6 +418,12 @@ describe("access", () => {
     ]);
     const theirs = ((await (await json("/mcp-tokens/log?limit=500", OTHER)).json()) as { calls: any[] }).calls;
     expect(theirs.every((c) => c.user_id === OTHER && c.token_id !== tokens.get(WEARER)!.id)).toBe(true);
+    // Paged, newest first: the cursor reaches the older calls.
+    const first = (await (await json("/mcp-tokens/log?limit=2", WEARER)).json()) as { calls: any[]; next_cursor: string };
+    const second = (await (await json(`/mcp-tokens/log?limit=2&cursor=${first.next_cursor}`, WEARER)).json()) as { calls: any[] };
+    const newest = ((await (await json("/mcp-tokens/log?limit=4", WEARER)).json()) as { calls: any[] }).calls;
+    expect([...first.calls, ...second.calls].map((c) => c.id)).toEqual(newest.map((c) => c.id));
+    expect(new Set(newest.map((c) => c.id)).size).toBe(4);
     const all = ((await (await fetch(new URL("/mcp-tokens/log?limit=500", base), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).json()) as { calls: any[] }).calls;
     expect(all.some((c) => c.token_id === "api" && c.user_id === OTHER && c.tool === "get_night")).toBe(true);
   });
@@ -359,6 +439,10 @@ describe("the dashboard's AI assistants section", () => {
     const token = html.match(/id="assistant-token">(oura_mcp_[A-Za-z0-9_-]+)</)?.[1];
     expect(token).toBeDefined();
     expect(html).toContain("OURA_MCP_TOKEN");
+    // VS Code's keys ("servers", "type") and Cursor's ("mcpServers", no type) each in their own file's shape.
+    const configurations = [...html.matchAll(/<pre>([^<]+)<\/pre>/g)].map((m) => JSON.parse(m[1]!.replaceAll("&quot;", '"')));
+    expect(configurations[1]).toEqual({ servers: { oura: { type: "http", url: `${base}/mcp`, headers: { Authorization: `Bearer ${token}` } } } });
+    expect(configurations[2]).toEqual({ mcpServers: { oura: { url: `${base}/mcp`, headers: { Authorization: `Bearer ${token}` } } } });
     expect(html).toContain(`${base}/mcp`);
     expect((await answer(await connect(token!), "get_night", {})).user).toBe(WEARER);
     // Shown once: the panel afterwards lists it by name, never the token; the access log shows the call.
@@ -405,7 +489,27 @@ describe("over the stdio bridge (oura-streaming mcp)", () => {
   });
 
   test("a refused token: the assistant gets an error answer, not a hang", async () => {
-    await expect(bridged("oura_mcp_wrong")).rejects.toThrow(/did not answer|401/);
+    await expect(bridged("oura_mcp_wrong")).rejects.toThrow(/refused the token \(OURA_MCP_TOKEN\)/);
+  });
+
+  test("a server that accepts but never answers: an error after OURA_MCP_TIMEOUT_SECONDS, not a hang", async () => {
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const client = new Client({ name: "mcp-stdio-test", version: "1.0.0" });
+      const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: ["src/main.ts", "mcp"],
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", OURA_MCP_URL: `http://127.0.0.1:${silent.port}/mcp`, OURA_MCP_TOKEN: "oura_mcp_any", OURA_MCP_TIMEOUT_SECONDS: "1" },
+        stderr: "pipe",
+      });
+      clients.push(client);
+      const started = performance.now();
+      await expect(client.connect(transport)).rejects.toThrow(/did not answer: no answer within 1 s/);
+      expect(performance.now() - started).toBeLessThan(4_000);
+    } finally {
+      silent.stop(true);
+    }
   });
 });
 

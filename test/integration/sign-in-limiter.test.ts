@@ -136,7 +136,10 @@ describe("guessing at once", () => {
       const right = (from: string) => fetch(new URL("/events", server.url), { headers: { authorization: `Bearer ${TEST_API_TOKEN}`, "x-forwarded-for": from } });
       expect((await right("198.51.100.4")).status).toBe(200);
       // The guessing address is refused even with the right token until its window ends.
-      expect((await right("203.0.113.9")).status).toBe(429);
+      const blocked = await right("203.0.113.9");
+      expect(blocked.status).toBe(429);
+      // When to try again: the guessing window's 15 minutes.
+      expect(blocked.headers.get("retry-after")).toBe("900");
       const body = (await (await guess(0, "203.0.113.9").then(() => fetch(new URL("/events", server.url), { headers: { authorization: "Bearer x", "x-forwarded-for": "203.0.113.9" } }))).json()) as { error: { code: string } };
       expect(body.error.code).toBe("too_many_attempts");
     } finally {

@@ -39,8 +39,8 @@ export class SqliteMcpTokenStore implements McpTokens {
     return this.db.query<McpToken, [string]>(`SELECT ${TOKEN_COLUMNS} FROM mcp_tokens WHERE id = ?`).get(id) ?? undefined;
   }
 
-  findActive(digest: string): McpToken | undefined {
-    return this.db.query<McpToken, [string]>(`SELECT ${TOKEN_COLUMNS} FROM mcp_tokens WHERE token_digest = ? AND revoked_at IS NULL`).get(digest) ?? undefined;
+  findByDigest(digest: string): McpToken | undefined {
+    return this.db.query<McpToken, [string]>(`SELECT ${TOKEN_COLUMNS} FROM mcp_tokens WHERE token_digest = ?`).get(digest) ?? undefined;
   }
 
   async revoke(id: string): Promise<boolean> {
@@ -71,10 +71,10 @@ export class SqliteMcpTokenStore implements McpTokens {
     });
   }
 
-  log(userId: string | undefined, limit: number): McpLogEntry[] {
+  log(userId: string | undefined, limit: number, before = Number.MAX_SAFE_INTEGER): McpLogEntry[] {
     const columns = "id, token_id, user_id, tool, arguments, at, outcome, duration_ms";
     return userId === undefined
-      ? this.db.query<McpLogEntry, [number]>(`SELECT ${columns} FROM mcp_access_log ORDER BY id DESC LIMIT ?`).all(limit)
-      : this.db.query<McpLogEntry, [string, number]>(`SELECT ${columns} FROM mcp_access_log WHERE user_id = ? ORDER BY id DESC LIMIT ?`).all(userId, limit);
+      ? this.db.query<McpLogEntry, [number, number]>(`SELECT ${columns} FROM mcp_access_log WHERE id < ? ORDER BY id DESC LIMIT ?`).all(before, limit)
+      : this.db.query<McpLogEntry, [string, number, number]>(`SELECT ${columns} FROM mcp_access_log WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?`).all(userId, before, limit);
   }
 }
