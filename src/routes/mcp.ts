@@ -69,18 +69,20 @@ export function createMcpRoutes(deps: McpRouteDeps) {
 
   app.post("/mcp", async (c) => {
     const started = performance.now();
-    const body: unknown = await c.req.raw.clone().json().catch(() => undefined);
-    const calls = callsToLog(body);
-    const presented = bearerToken(c.req.header("authorization"));
+    // Read once here (the transport is given it parsed): the access log needs the calls, and no caller's body is
+    // parsed before they are known.
+    const readBody = (): Promise<unknown> => c.req.raw.clone().json().catch(() => undefined);
     let who: Caller;
     try {
       who = caller(c);
     } catch (error) {
       // A revoked (or unlinked) wearer's token: the calls still tried with it are in that wearer's log.
-      const holder = tokens.refusedHolder(presented);
-      if (holder) await logCalls({ caller: holder.caller, userId: holder.userId }, calls, undefined, performance.now() - started);
+      const holder = tokens.refusedHolder(bearerToken(c.req.header("authorization")));
+      if (holder) await logCalls({ caller: holder.caller, userId: holder.userId }, callsToLog(await readBody()), undefined, performance.now() - started);
       throw error;
     }
+    const body = await readBody();
+    const calls = callsToLog(body);
     requireOwnOrigin(c, deps.config.publicUrl, "an MCP request");
     if (nestedDeeperThan(body, MOST_NESTING)) {
       await logCalls(who, calls, undefined, performance.now() - started);
