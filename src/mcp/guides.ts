@@ -44,7 +44,15 @@ export function registerAssistantGuides(server: McpServer, context: ToolContext,
       list: async () => ({ resources: assistant.readable(principal).map((user) => ({ uri: `${TODAY_URI}/${encodeURIComponent(user)}`, name: `today ${user}`, title: `Today's summary of ${user}`, ...meta })) }),
     }),
     { title: "Today's summary of a user", description: "The same summary for one linked user (the API token: any; a wearer's token: its own).", ...meta },
-    (uri, variables) => readToday(uri, decodeURIComponent(String(variables.user))),
+    (uri, variables) => {
+      let user: string;
+      try {
+        user = decodeURIComponent(String(variables.user));
+      } catch {
+        throw new InvalidParams(`the user in ${uri.href} is not percent-encoded text`);
+      }
+      return readToday(uri, user);
+    },
   );
 
   const asUser = { user: z.string().max(256).optional().describe("The API token only: whose data") };

@@ -218,6 +218,7 @@ describe("the latest summary as a resource, and the prompts", () => {
     // The wearer's own, also by name; another wearer's by name is refused.
     expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(["oura://today", `oura://today/${WEARER}`]);
     await expect(client.readResource({ uri: `oura://today/${OTHER}` })).rejects.toThrow(/-32602.*reads only its own wearer's data/);
+    await expect(client.readResource({ uri: "oura://today/%E0%A4%A" })).rejects.toThrow(/-32602.*not percent-encoded/);
     const read = await client.readResource({ uri: "oura://today" });
     const today = JSON.parse((read.contents[0] as { text: string }).text);
     expect(today).toMatchObject({
