@@ -3,7 +3,7 @@
 import type { Documents } from "../storage/documents.ts";
 import type { PollStore } from "../storage/polls.ts";
 import { loadTags, tagName } from "../views/activities-data.ts";
-import { changeText, dayString, formatMetric, loadMetricSeries, type MetricDefinition } from "../views/metrics.ts";
+import { changeText, dayString, saidChange, formatMetric, loadMetricSeries, type MetricDefinition } from "../views/metrics.ts";
 import { shiftDay } from "../views/night-data.ts";
 import { heartRateOr } from "../views/values.ts";
 import { DAY_MS, dayCount, instant, isoWithOffset, mean, metric as metricNamed, ToolError, unitOf } from "./tool-args.ts";
@@ -17,9 +17,9 @@ export const HEART_RATE_RESOLUTIONS = { "5min": 300, "15min": 900, "30min": 1800
 export type HeartRateResolution = keyof typeof HEART_RATE_RESOLUTIONS;
 
 const valueOf = (metric: MetricDefinition, value: number) => ({ value, text: formatMetric(metric, value) });
-/** A change to two decimals (a float's -0.08499999 is -0.08, as its text says), with its text. */
+/** A change with its text, the value as precise as the text says it (+3.5 in readiness is +4; −0.085 °C is −0.08). */
 const changeOf = (metric: MetricDefinition, change: number) => {
-  const value = Math.round(change * 100) / 100;
+  const value = saidChange(metric, change);
   return { value, text: changeText(metric, value) };
 };
 

@@ -94,7 +94,7 @@ export async function activities(store: Documents, userId: string, startDate: st
     })),
     sessions: found.sessions.slice(0, MOST_LISTED).map((s) => ({ day: s.day, type: s.type, start: s.startDatetime, duration_minutes: minutes(s.seconds), mood: s.mood })),
     tags: found.tags.map((t) => ({ day: t.day, tag: t.label })),
-    truncated: earlierPage(found, range.start),
+    truncated: earlierPage(found, range.start, range.end),
   };
 }
 
@@ -102,13 +102,15 @@ export async function activities(store: Documents, userId: string, startDate: st
  * When a list was cut at its newest MOST_LISTED: which, and the range to ask for next (through the oldest day listed,
  * which is listed again, as it may hold more); false when nothing was left out.
  */
-function earlierPage(found: Activities, startDate: string) {
+function earlierPage(found: Activities, startDate: string, endDate: string) {
   const cut = { workouts: found.workouts.length > MOST_LISTED, sessions: found.sessions.length > MOST_LISTED };
   if (!cut.workouts && !cut.sessions) return false;
   const oldestListed = [cut.workouts ? found.workouts[MOST_LISTED - 1]?.day : undefined, cut.sessions ? found.sessions[MOST_LISTED - 1]?.day : undefined]
     .filter((d): d is string => typeof d === "string")
     .sort()[0];
-  return { ...cut, listed: `the newest ${MOST_LISTED} of each`, earlier: oldestListed ? { start_date: startDate, end_date: oldestListed } : null };
+  // More than MOST_LISTED on the range's last day: a narrower range of days cannot reach the rest, so none is offered.
+  if (!oldestListed || oldestListed === endDate) return { ...cut, listed: `the newest ${MOST_LISTED} of each`, earlier: null, note: `more than ${MOST_LISTED} on ${endDate}: the rest of that day cannot be listed` };
+  return { ...cut, listed: `the newest ${MOST_LISTED} of each`, earlier: { start_date: startDate, end_date: oldestListed } };
 }
 
 /** The newest day's summary, as the dashboard's "Today" reads it: each score of the last week with its contributors. */

@@ -53,8 +53,8 @@ export function offsetMinutesOf(offset: string | undefined): number {
 
 /** `ms` written in the wearer's offset: "2026-01-18T06:05:00-05:00". */
 export function isoWithOffset(ms: number, offsetMinutes: number): string {
+  // "+00:00", not "Z", as Oura writes a time at UTC.
   const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19);
-  if (offsetMinutes === 0) return `${local}Z`;
   const size = Math.abs(offsetMinutes);
   return `${local}${offsetMinutes < 0 ? "-" : "+"}${String(Math.floor(size / 60)).padStart(2, "0")}:${String(size % 60).padStart(2, "0")}`;
 }

@@ -25,6 +25,12 @@ export function registerAssistantGuides(server: McpServer, context: ToolContext,
   const { assistant, principal } = context;
   const meta = { mimeType: "application/json" };
   const readToday = async (uri: URL, user: string | undefined) => {
+    // Said in a resource's terms (its URI), where a tool would say "pass user".
+    const readable = assistant.readable(principal);
+    if (user === undefined && principal.userId === null && readable.length > 1) {
+      throw new InvalidParams(`${TODAY_URI} is one user's summary and several are linked: read ${TODAY_URI}/{user}, e.g. ${readable.slice(0, 5).map((u) => `${TODAY_URI}/${encodeURIComponent(u)}`).join(", ")} (resources/list has them all)`);
+    }
+    if (user !== undefined && principal.userId !== null && user !== principal.userId) throw new InvalidParams(`this token reads only its own wearer's data: read ${TODAY_URI}`);
     try {
       return { contents: [{ uri: uri.href, ...meta, text: JSON.stringify(await assistant.today(principal, { user })) }] };
     } catch (error) {
@@ -56,11 +62,14 @@ export function registerAssistantGuides(server: McpServer, context: ToolContext,
   );
 
   const asUser = { user: z.string().max(256).optional().describe("The API token only: whose data") };
-  /** A prompt's `user`, checked as a tool checks it (a wearer's token naming another is refused here already). */
+  /**
+   * A prompt's `user`, checked as a tool checks it: a wearer's token naming another, or the API token naming none of
+   * several linked users, is refused here already rather than in every tool call the prompt asks for.
+   */
   const forUser = (user: string | undefined) => {
-    if (user === undefined) return "";
     try {
-      return ` with user "${assistant.whose(principal, user)}"`;
+      const whose = assistant.whose(principal, user);
+      return principal.userId === null ? ` with user "${whose}"` : "";
     } catch (error) {
       throw new InvalidParams(error instanceof Error ? error.message : "user cannot be read");
     }
@@ -90,15 +99,25 @@ export function registerAssistantGuides(server: McpServer, context: ToolContext,
       const end = end_date ?? today;
       if (!isCalendarDay(end) || end > today) throw new InvalidParams(`end_date must be a calendar day as YYYY-MM-DD, ${today} or earlier, not "${end}"`);
       const start = shiftDay(end, -6);
-      // get_metric_trend ends today: enough days to reach back over the week and the 30 days before it.
-      const trendDays = Math.min(MOST_TREND_DAYS, (Date.parse(today) - Date.parse(end)) / DAY_MS + 37);
+      // get_metric_trend and tag_effect end today: enough days to reach back over the week and the 30 days before it,
+      // or, for a week further back than they reach, the daily scores of those 30 days instead.
+      const reach = (Date.parse(today) - Date.parse(end)) / DAY_MS + 37;
+      const before = `${shiftDay(start, -30)} to ${shiftDay(start, -1)}`;
+      const trends =
+        reach <= MOST_TREND_DAYS
+          ? `get_metric_trend for hrv, resting_hr and sleep with days ${reach} (it ends today; compare the week with the 30 days before it, ${before})`
+          : `get_daily_scores for ${before} as the usual to compare the week with (get_metric_trend reaches back only ${MOST_TREND_DAYS} days)`;
+      const tags =
+        reach <= MOST_TAG_EFFECT_DAYS
+          ? `For each tag in the week, call tag_effect with metric hrv and with readiness (days ${Math.min(MOST_TAG_EFFECT_DAYS, reach + 53)}) and say whether it made a difference, with the counts.`
+          : "Name the tags of the week (tag_effect reaches back only a year, so say what the scores did the day after each).";
       return {
         messages: [
           {
             role: "user",
             content: {
               type: "text",
-              text: `Review my week of Oura data, ${start} to ${end}${forUser(user)}. Call get_daily_scores with start_date ${start} and end_date ${end}, list_activities for the same days, and get_metric_trend for hrv, resting_hr and sleep with days ${trendDays} (it ends today; compare the week with the 30 days before it). For each tag in the week, call tag_effect with metric hrv and with readiness (days ${Math.min(MOST_TAG_EFFECT_DAYS, trendDays + 53)}) and say whether it made a difference, with the counts. Summarise the best and worst day and why, with days and units stated.`,
+              text: `Review my week of Oura data, ${start} to ${end}${forUser(user)}. Call get_daily_scores with start_date ${start} and end_date ${end}, list_activities for the same days, and ${trends}. ${tags} Summarise the best and worst day and why, with days and units stated.`,
             },
           },
         ],

@@ -13,6 +13,11 @@ export function mountDocs(app: OpenAPIHono<AppEnv>, version: string) {
     scheme: "bearer",
     description: "The API_TOKEN configured on the server.",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "mcpToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "A wearer's MCP access token (oura_mcp_…, made on the dashboard): /mcp, that wearer's data only.",
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "metricsToken", {
     type: "http",
     scheme: "bearer",

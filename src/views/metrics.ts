@@ -77,10 +77,22 @@ export function axisLabel(metric: MetricDefinition, value: number): string {
   return grouped(value);
 }
 
+/**
+ * A change as precisely as it is said: scores whole (a change against a median of an even count, +12.5, is said as
+ * Oura says scores, +13), durations to the minute, deviations to 0.01, everything else to 0.1.
+ */
+export function saidChange(metric: MetricDefinition, change: number): number {
+  if (metric.group === "scores") return Math.round(change);
+  // The size is rounded, then signed: −3.25 ms is −3.3 ms, as +3.25 is +3.3.
+  const to = (step: number) => Math.sign(change) * (Math.round(Math.abs(change) / step) * step) || 0;
+  if (metric.kind === "duration") return to(60);
+  if (metric.kind === "deviation") return Math.round(to(0.01) * 100) / 100;
+  return Math.round(to(0.1) * 10) / 10;
+}
+
 /** A change against the wearer's usual, signed and in the metric's terms: "+2", "−0.15 °C", "+25 min". */
 export function changeText(metric: MetricDefinition, change: number): string {
-  // Scores are whole numbers: a change against a median of an even count (+12.5) is said as Oura says scores (+13).
-  const said = metric.group === "scores" ? Math.round(change) : change;
+  const said = saidChange(metric, change);
   const sign = said > 0 ? "+" : said < 0 ? "−" : "±";
   const size = Math.abs(said);
   if (metric.kind === "duration") return `${sign}${durationText(size)}`;

@@ -176,6 +176,10 @@ describe("the tools, over Streamable HTTP with a wearer's token", () => {
     const cut = await answer(client, "list_activities", { start_date: "2025-10-01", end_date: "2025-11-30" });
     expect(cut.workouts.length).toBe(30);
     expect(cut.truncated).toEqual({ workouts: true, sessions: false, listed: "the newest 30 of each", earlier: { start_date: "2025-10-01", end_date: "2025-10-06" } });
+    // More than 30 on the range's last day: no narrower range reaches the rest, and none is offered (no loop).
+    await record(WEARER, "workout", Array.from({ length: 32 }, (_, i) => ({ ...oura.workout, id: `one-day-${i}`, day: "2025-09-15" })));
+    const oneDay = await answer(client, "list_activities", { start_date: "2025-09-15", end_date: "2025-09-15" });
+    expect(oneDay.truncated).toMatchObject({ workouts: true, earlier: null, note: "more than 30 on 2025-09-15: the rest of that day cannot be listed" });
     const rest = await answer(client, "list_activities", cut.truncated.earlier);
     expect(rest.workouts.map((w: any) => w.day).at(-1)).toBe("2025-10-01");
     expect(rest.truncated).toBe(false);
@@ -217,7 +221,7 @@ describe("the latest summary as a resource, and the prompts", () => {
     const client = await connect(tokens.get(WEARER)!.token);
     // The wearer's own, also by name; another wearer's by name is refused.
     expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(["oura://today", `oura://today/${WEARER}`]);
-    await expect(client.readResource({ uri: `oura://today/${OTHER}` })).rejects.toThrow(/-32602.*reads only its own wearer's data/);
+    await expect(client.readResource({ uri: `oura://today/${OTHER}` })).rejects.toThrow(/-32602.*reads only its own wearer's data: read oura:\/\/today$/);
     await expect(client.readResource({ uri: "oura://today/%E0%A4%A" })).rejects.toThrow(/-32602.*not percent-encoded/);
     const read = await client.readResource({ uri: "oura://today" });
     const today = JSON.parse((read.contents[0] as { text: string }).text);
@@ -237,7 +241,7 @@ describe("the latest summary as a resource, and the prompts", () => {
     const operator = await connect(TEST_API_TOKEN);
     const listed = (await operator.listResources()).resources.map((r) => r.uri);
     expect(listed).toEqual(expect.arrayContaining([`oura://today/${WEARER}`, `oura://today/${OTHER}`]));
-    await expect(operator.readResource({ uri: "oura://today" })).rejects.toThrow(/-32602.*pass "user"/);
+    await expect(operator.readResource({ uri: "oura://today" })).rejects.toThrow(/-32602.*read oura:\/\/today\/\{user\}, e\.g\. oura:\/\/today\/WEARER-NY/);
     const byName = JSON.parse(((await operator.readResource({ uri: `oura://today/${OTHER}` })).contents[0] as { text: string }).text);
     expect(byName).toMatchObject({ user: OTHER, readiness: { score: 55 } });
     const log = ((await (await fetch(new URL("/mcp-tokens/log?limit=1", base), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).json()) as { calls: any[] }).calls;
@@ -260,6 +264,13 @@ describe("the latest summary as a resource, and the prompts", () => {
     await expect(client.getPrompt({ name: "weekly_review", arguments: { end_date: "2026-02-30" } })).rejects.toThrow(/-32602.*calendar day/);
     await expect(client.getPrompt({ name: "weekly_review", arguments: { end_date: "2026-01-19" } })).rejects.toThrow(/2026-01-18 or earlier/);
     await expect(client.getPrompt({ name: "morning_briefing", arguments: { user: OTHER } })).rejects.toThrow(/reads only its own wearer's data/);
+    // A week further back than the trend reaches: the 30 days before it from the daily scores instead.
+    const old = await client.getPrompt({ name: "weekly_review", arguments: { end_date: "2024-06-30" } });
+    expect((old.messages[0]!.content as { text: string }).text).toContain("get_daily_scores for 2024-05-25 to 2024-06-23 as the usual");
+    // The API token with several users names one, or is told to.
+    const operator = await connect(TEST_API_TOKEN);
+    await expect(operator.getPrompt({ name: "morning_briefing", arguments: {} })).rejects.toThrow(/-32602.*pass "user"/);
+    expect(((await operator.getPrompt({ name: "morning_briefing", arguments: { user: OTHER } })).messages[0]!.content as { text: string }).text).toContain(`with user "${OTHER}"`);
   });
 });
 
@@ -276,6 +287,8 @@ describe("bad arguments are tool errors an assistant can act on", () => {
     expect(await refusal(client, "tag_effect", { tag: "sauna", metric: "hrv" })).toContain("tags recorded then: ");
     // A type the schema refuses is the SDK's own tool error, not a transport failure either.
     expect(await refusal(client, "get_metric_trend", { metric: 42 })).toContain("metric");
+    // An argument the tool does not take (a misspelling) is refused, not silently ignored.
+    expect(await refusal(client, "get_night", { date: "2026-01-16" })).toContain("date");
     // null for an optional argument is its absence (some clients send it).
     expect(await answer(client, "get_night", { day: null, user: null })).toMatchObject({ user: WEARER, day: "2026-01-18" });
     expect((await answer(client, "get_metric_trend", { metric: "hrv", days: null })).first_day).toBe("2025-12-20");
@@ -298,6 +311,16 @@ describe("bad arguments are tool errors an assistant can act on", () => {
       expect(answered.status).toBe(200);
       expect(((await answered.json()) as any).error).toMatchObject({ code: -32602, message: expect.stringContaining("params.name") });
     }
+    // Prompts and resources too: params that are not what the method takes are invalid params, never an internal error.
+    for (const body of [
+      `{"jsonrpc":"2.0","id":10,"method":"prompts/get","params":{"name":"weekly_review","arguments":{"end_date":5}}}`,
+      `{"jsonrpc":"2.0","id":11,"method":"prompts/get","params":{"name":"weekly_review","arguments":[]}}`,
+      `{"jsonrpc":"2.0","id":12,"method":"resources/read","params":{"uri":5}}`,
+    ]) {
+      expect(((await (await post(body)).json()) as any).error.code).toBe(-32602);
+    }
+    const nullUser = (await (await post(`{"jsonrpc":"2.0","id":13,"method":"prompts/get","params":{"name":"morning_briefing","arguments":{"user":null}}}`)).json()) as any;
+    expect(nullUser.result.messages[0].content.text).toContain("morning briefing");
     // A page of another site (Origin) is refused, as the protocol asks.
     const foreign = await post(toolCall("{}"), { origin: "http://evil.example" });
     expect(foreign.status).toBe(403);
@@ -368,6 +391,18 @@ describe("access", () => {
     expect(tried.status).toBe(401);
     const log = ((await (await json("/mcp-tokens/log?limit=1", WEARER)).json()) as { calls: any[] }).calls;
     expect(log[0]).toMatchObject({ token_id: made.id, user_id: WEARER, tool: "get_night", arguments: JSON.stringify({ day: "2026-01-17" }), outcome: "error" });
+    // An assistant left running with it: refused every time, logged once a minute, and never counted as guessing —
+    // the address is not locked out (the 21st wrong token would be 429) and the API token still opens /mcp from it.
+    for (let i = 0; i < 25; i++) expect((await post(`Bearer ${made.token}`)).status).toBe(401);
+    const again = await fetch(new URL("/mcp", base), {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${made.token}` },
+      body: `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_night","arguments":{"day":"2026-01-16"}}}`,
+    });
+    expect(again.status).toBe(401);
+    const after = ((await (await json("/mcp-tokens/log?limit=1", WEARER)).json()) as { calls: any[] }).calls;
+    expect(after[0].id).toBe(log[0].id);
+    expect((await post(`Bearer ${TEST_API_TOKEN}`)).status).not.toBe(429);
     await expect(connect(made.token)).rejects.toThrow();
   });
 
@@ -493,27 +528,34 @@ describe("over the stdio bridge (oura-streaming mcp)", () => {
     await expect(bridged("oura_mcp_wrong")).rejects.toThrow(/refused the token \(OURA_MCP_TOKEN\)/);
   });
 
-  test("a server that accepts but never answers: an error after OURA_MCP_TIMEOUT_SECONDS, not a hang", async () => {
+  test("a server that accepts but never answers, or opens a stream and stalls: an error after OURA_MCP_TIMEOUT_SECONDS, not a hang", async () => {
     const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const stalling = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response(new ReadableStream({ start: (stream) => stream.enqueue(new TextEncoder().encode(": hi\n\n")) }), { headers: { "content-type": "text/event-stream" } }),
+    });
     try {
-      const client = new Client({ name: "mcp-stdio-test", version: "1.0.0" });
-      const transport = new StdioClientTransport({
-        command: process.execPath,
-        args: ["src/main.ts", "mcp"],
-        cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", OURA_MCP_URL: `http://127.0.0.1:${silent.port}/mcp`, OURA_MCP_TOKEN: "oura_mcp_any", OURA_MCP_TIMEOUT_SECONDS: "1" },
-        stderr: "pipe",
-      });
-      clients.push(client);
-      const started = performance.now();
-      await expect(client.connect(transport)).rejects.toThrow(/did not answer: no answer within 1 s/);
-      expect(performance.now() - started).toBeLessThan(4_000);
+      for (const url of [`http://127.0.0.1:${silent.port}/mcp`, `http://127.0.0.1:${stalling.port}/mcp`]) {
+        const client = new Client({ name: "mcp-stdio-test", version: "1.0.0" });
+        const transport = new StdioClientTransport({
+          command: process.execPath,
+          args: ["src/main.ts", "mcp"],
+          cwd: REPO_ROOT,
+          env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", OURA_MCP_URL: url, OURA_MCP_TOKEN: "oura_mcp_any", OURA_MCP_TIMEOUT_SECONDS: "1" },
+          stderr: "pipe",
+        });
+        clients.push(client);
+        const started = performance.now();
+        await expect(client.connect(transport)).rejects.toThrow(/did not answer: no answer within 1 s/);
+        expect(performance.now() - started).toBeLessThan(4_000);
+      }
     } finally {
       silent.stop(true);
+      stalling.stop(true);
     }
   });
 });
-
 
 describe("the MCP Inspector's command line, a second and independent client", () => {
   // @modelcontextprotocol/inspector's CLI (its own client, @modelcontextprotocol/client 2.x), as a user runs it with npx.

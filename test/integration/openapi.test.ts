@@ -73,10 +73,18 @@ describe("/openapi.json", () => {
         "GET /mcp-tokens",
         "DELETE /mcp-tokens/{id}",
         "GET /mcp-tokens/log",
+        "POST /mcp",
+        "GET /mcp",
+        "DELETE /mcp",
       ].sort(),
     );
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const operation of Object.values(methods)) {
+        if (path === "/mcp") {
+          // A wearer's MCP token or the API token; never a browser's session.
+          expect(operation.security).toEqual([{ mcpToken: [] }, { bearerAuth: [] }]);
+          continue;
+        }
         const isDataRoute = ["/events", "/ws/", "/documents", "/polling", "/backfill", "/auth/status", "/auth/users", "/subscriptions", "/export", "/metrics", "/invitations", "/hooks", "/mcp-tokens"].some((prefix) =>
           path.startsWith(prefix),
         );

@@ -45,5 +45,9 @@ describe("changes against the usual", () => {
     expect(changeText(metric("hrv"), -3.25)).toBe("−3.3 ms");
     expect(changeText(metric("stress_high"), 1500)).toBe("+25 min");
     expect(changeText(metric("temperature"), 0.123)).toBe("+0.12 °C");
+    // The value an assistant is given is as precise as its text (a float's −0.08499999 is −0.08).
+    const { saidChange } = await import("../../src/views/metrics.ts");
+    expect([saidChange(metric("readiness"), 3.5), saidChange(metric("spo2"), -0.33), saidChange(metric("hrv"), -3.25), saidChange(metric("temperature"), -0.08499999999999999), saidChange(metric("stress_high"), 1530)]).toEqual([4, -0.3, -3.3, -0.08, 1560]);
+    expect(changeText(metric("cardiovascular_age"), 1)).toBe("+1 year");
   });
 });
