@@ -4,7 +4,7 @@
 // operator's API_TOKEN (every user). No OAuth flow: a self-hosted server has no authorization server of its own, and
 // the assistants that matter send a bearer header (or run the stdio bridge, `oura-streaming mcp`).
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bearerToken, Principal } from "../auth/principal.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError, errorBody, type ErrorCode } from "../errors.ts";
@@ -133,25 +133,32 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   const takeTurn = turnsWhileBusy(deps.ingestPressure, BUSY_CALL_SPACING_MS);
   const refusedLogged = oncePer(REFUSED_LOG_SPACING_MS);
 
-  app.post("/mcp", async (c) => {
+  /** Who calls, known before any handler runs (the one guard of /mcp, as declared security is guarded elsewhere). */
+  const callers = new WeakMap<Request, Caller>();
+  // Read once (the transport is given it parsed): the access log needs the calls; no caller's body is parsed before
+  // they are known.
+  const readBody = (c: Context<AppEnv>): Promise<unknown> => c.req.raw.clone().json().catch(() => undefined);
+  const mcpCallerGuard: MiddlewareHandler<AppEnv> = async function mcpCallerGuard(c, next) {
     const started = performance.now();
-    // Read once here (the transport is given it parsed): the access log needs the calls, and no caller's body is
-    // parsed before they are known.
-    const readBody = (): Promise<unknown> => c.req.raw.clone().json().catch(() => undefined);
-    let who: Caller;
     try {
-      who = caller(c);
+      callers.set(c.req.raw, caller(c));
     } catch (error) {
       // A revoked (or unlinked) wearer's token: the calls still tried with it are in that wearer's log — one a minute
       // per token, so an assistant left running with it cannot push the wearer's real calls out of the log.
-      const holder = tokens.refusedHolder(bearerToken(c.req.header("authorization")));
+      const holder = c.req.method === "POST" ? tokens.refusedHolder(bearerToken(c.req.header("authorization"))) : undefined;
       if (holder) {
-        const tried = callsToLog(await readBody()).slice(0, 1);
+        const tried = callsToLog(await readBody(c)).slice(0, 1);
         if (tried.length > 0 && refusedLogged.claim(holder.caller, performance.now())) await logCalls({ caller: holder.caller, userId: holder.userId }, tried, undefined, performance.now() - started);
       }
       throw error;
     }
-    const body = await readBody();
+    await next();
+  };
+
+  app.post("/mcp", mcpCallerGuard, async (c) => {
+    const started = performance.now();
+    const who = callers.get(c.req.raw)!;
+    const body = await readBody(c);
     const calls = callsToLog(body);
     requireOwnOrigin(c, deps.config.publicUrl, "an MCP request");
     if (nestedDeeperThan(body, MOST_NESTING)) {
@@ -207,8 +214,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   }
 
   // Stateless: no stream to resume (GET) and no session to end (DELETE); the protocol's answer for both is 405.
-  app.on(["GET", "DELETE"], "/mcp", (c) => {
-    caller(c);
+  app.on(["GET", "DELETE"], "/mcp", mcpCallerGuard, (c) => {
     c.header("allow", "POST");
     return c.json(errorBody("method_not_allowed", "this MCP endpoint is stateless: POST only"), 405);
   });

@@ -79,7 +79,7 @@ describe("guards come from each route's declared security", () => {
   test("every operation of /openapi.json that declares security runs a guard made from it before its handler", async () => {
     const document = (await (await fetch(new URL("/openapi.json", running.url))).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
     const routes = createApp(running.deps).routes;
-    const guards = new Set(["principalGuard", "optionalPrincipalGuard", "metricsTokenGuard"]);
+    const guards = new Set(["principalGuard", "optionalPrincipalGuard", "metricsTokenGuard", "mcpCallerGuard"]);
     const declared = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.entries(operations)
         .filter(([, operation]) => operation.security?.length)

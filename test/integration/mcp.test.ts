@@ -362,8 +362,9 @@ describe("whose data: a wearer's token reads its wearer only", () => {
 
 describe("access", () => {
   test("no token, an unknown token, or a revoked one: 401 JSON, and the SDK client cannot connect", async () => {
-    const post = (authorization?: string) =>
-      fetch(new URL("/mcp", base), { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...(authorization ? { authorization } : {}) }, body: "{}" });
+    const post = (authorization?: string, body = "{}") =>
+      fetch(new URL("/mcp", base), { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...(authorization ? { authorization } : {}) }, body });
+    const getNight = (id: number, day: string) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"get_night","arguments":{"day":"${day}"}}}`;
     const none = await post();
     expect(none.status).toBe(401);
     // RFC 6750's challenge: which scheme, and for a token presented, that it is not valid.
@@ -383,23 +384,13 @@ describe("access", () => {
     expect(((await revoked.json()) as any).revoked_at).not.toBeNull();
     expect((await post(`Bearer ${made.token}`)).status).toBe(401);
     // Refused, and in the wearer's log under that token: someone still uses it.
-    const tried = await fetch(new URL("/mcp", base), {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${made.token}` },
-      body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_night","arguments":{"day":"2026-01-17"}}}`,
-    });
-    expect(tried.status).toBe(401);
+    expect((await post(`Bearer ${made.token}`, getNight(1, "2026-01-17"))).status).toBe(401);
     const log = ((await (await json("/mcp-tokens/log?limit=1", WEARER)).json()) as { calls: any[] }).calls;
     expect(log[0]).toMatchObject({ token_id: made.id, user_id: WEARER, tool: "get_night", arguments: JSON.stringify({ day: "2026-01-17" }), outcome: "error" });
     // An assistant left running with it: refused every time, logged once a minute, and never counted as guessing —
     // the address is not locked out (the 21st wrong token would be 429) and the API token still opens /mcp from it.
     for (let i = 0; i < 25; i++) expect((await post(`Bearer ${made.token}`)).status).toBe(401);
-    const again = await fetch(new URL("/mcp", base), {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${made.token}` },
-      body: `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_night","arguments":{"day":"2026-01-16"}}}`,
-    });
-    expect(again.status).toBe(401);
+    expect((await post(`Bearer ${made.token}`, getNight(2, "2026-01-16"))).status).toBe(401);
     const after = ((await (await json("/mcp-tokens/log?limit=1", WEARER)).json()) as { calls: any[] }).calls;
     expect(after[0].id).toBe(log[0].id);
     expect((await post(`Bearer ${TEST_API_TOKEN}`)).status).not.toBe(429);
@@ -503,13 +494,13 @@ describe("the dashboard's AI assistants section", () => {
 });
 
 describe("over the stdio bridge (oura-streaming mcp)", () => {
-  const bridged = async (token: string) => {
+  const bridged = async (token: string, env: Record<string, string> = {}) => {
     const client = new Client({ name: "mcp-stdio-test", version: "1.0.0" });
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: ["src/main.ts", "mcp"],
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", OURA_MCP_URL: `${base}/mcp`, OURA_MCP_TOKEN: token },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", OURA_MCP_URL: `${base}/mcp`, OURA_MCP_TOKEN: token, ...env },
       stderr: "pipe",
     });
     clients.push(client);
@@ -537,17 +528,8 @@ describe("over the stdio bridge (oura-streaming mcp)", () => {
     });
     try {
       for (const url of [`http://127.0.0.1:${silent.port}/mcp`, `http://127.0.0.1:${stalling.port}/mcp`]) {
-        const client = new Client({ name: "mcp-stdio-test", version: "1.0.0" });
-        const transport = new StdioClientTransport({
-          command: process.execPath,
-          args: ["src/main.ts", "mcp"],
-          cwd: REPO_ROOT,
-          env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", OURA_MCP_URL: url, OURA_MCP_TOKEN: "oura_mcp_any", OURA_MCP_TIMEOUT_SECONDS: "1" },
-          stderr: "pipe",
-        });
-        clients.push(client);
         const started = performance.now();
-        await expect(client.connect(transport)).rejects.toThrow(/did not answer: no answer within 1 s/);
+        await expect(bridged("oura_mcp_any", { OURA_MCP_URL: url, OURA_MCP_TIMEOUT_SECONDS: "1" })).rejects.toThrow(/did not answer: no answer within 1 s/);
         expect(performance.now() - started).toBeLessThan(4_000);
       }
     } finally {
