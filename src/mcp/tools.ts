@@ -26,6 +26,18 @@ const metric = z.string().max(60).describe(`One of ${METRICS.map((m) => m.key).j
 /** Arguments as declared and no others: a misspelt one ("date" for "day") is refused, not silently ignored. */
 const exactly = <S extends z.ZodRawShape>(shape: S) => z.object(shape).strict();
 
+// Built once: a schema's parser is compiled on its first use, and every request registers the same tools.
+const NIGHT_ARGUMENTS = exactly({ day: date("The night's day").optional(), user });
+const RANGE_ARGUMENTS = exactly({ start_date: date("First day"), end_date: date("Last day"), user });
+const TREND_ARGUMENTS = exactly({ metric, days: z.number().optional().describe(`Days ending today, 1–${MOST_TREND_DAYS} (default 30)`), user });
+const HEART_RATE_ARGUMENTS = exactly({
+        start: z.string().max(40).describe("ISO 8601 date-time with offset (2026-01-18T06:00:00-05:00), or a day (the wearer's: from its midnight)"),
+        end: z.string().max(40).describe("ISO 8601 date-time with offset, or a day (the wearer's: through its end, so start and end the same day is that day)"),
+        resolution: z.enum(Object.keys(HEART_RATE_RESOLUTIONS) as [keyof typeof HEART_RATE_RESOLUTIONS]).optional().describe(`Bucket size (default 15min; at most ${MOST_HEART_RATE_BUCKETS} buckets per call)`),
+        user,
+      });
+const TAG_EFFECT_ARGUMENTS = exactly({ tag: z.string().max(60).describe("A tag as the dashboard names it (alcohol, caffeine, late meal, or a custom tag's name)"), metric, days: z.number().optional().describe(`1–${MOST_TAG_EFFECT_DAYS} (default 90)`), user });
+
 export function registerAssistantTools(server: McpServer, context: ToolContext): void {
   const { assistant, principal } = context;
 
@@ -50,7 +62,7 @@ export function registerAssistantTools(server: McpServer, context: ToolContext):
       title: "A night's sleep",
       description:
         "The main sleep of a day (or the newest night): sleep score and contributors (0–100), bedtime start and end with the ring's UTC offset, total/REM/deep/light/awake and time in bed in minutes, latency in minutes, efficiency %, lowest and average heart rate (bpm), average HRV (ms), respiratory rate (breaths/min), temperature deviation (°C), SpO2 %, and naps beside it.",
-      inputSchema: exactly({ day: date("The night's day").optional(), user }),
+      inputSchema: NIGHT_ARGUMENTS,
       annotations: readOnly,
     },
     answer("get_night", (args) => assistant.night(principal, args)),
@@ -61,7 +73,7 @@ export function registerAssistantTools(server: McpServer, context: ToolContext):
     {
       title: "Daily scores",
       description: `Readiness, sleep and activity scores (0–100) with their contributors (0–100), per day from start_date to end_date (at most ${MOST_SCORE_DAYS} days).`,
-      inputSchema: exactly({ start_date: date("First day"), end_date: date("Last day"), user }),
+      inputSchema: RANGE_ARGUMENTS,
       annotations: readOnly,
     },
     answer("get_daily_scores", (args) => assistant.dailyScores(principal, args)),
@@ -72,7 +84,7 @@ export function registerAssistantTools(server: McpServer, context: ToolContext):
     {
       title: "A metric's trend",
       description: `A daily metric over the last N days (default 30, at most ${MOST_TREND_DAYS}) with its unit, the wearer's baseline (the median of the last 30 days) and the latest value's change against it.`,
-      inputSchema: exactly({ metric, days: z.number().optional().describe(`Days ending today, 1–${MOST_TREND_DAYS} (default 30)`), user }),
+      inputSchema: TREND_ARGUMENTS,
       annotations: readOnly,
     },
     answer("get_metric_trend", (args) => assistant.metricTrend(principal, args)),
@@ -83,7 +95,7 @@ export function registerAssistantTools(server: McpServer, context: ToolContext):
     {
       title: "Workouts, sessions and tags",
       description: `Workouts (minutes, kcal, meters, intensity), sessions (meditation, breathing, naps; minutes, mood) and tags from start_date to end_date (at most ${MOST_ACTIVITY_DAYS} days), newest first, at most 30 workouts and 30 sessions.`,
-      inputSchema: exactly({ start_date: date("First day"), end_date: date("Last day"), user }),
+      inputSchema: RANGE_ARGUMENTS,
       annotations: readOnly,
     },
     answer("list_activities", (args) => assistant.activities(principal, args)),
@@ -94,12 +106,7 @@ export function registerAssistantTools(server: McpServer, context: ToolContext):
     {
       title: "Heart rate over a window",
       description: `Heart rate in bpm from start to end (at most ${MOST_HEART_RATE_DAYS} days and ${MOST_HEART_RATE_BUCKETS} buckets: 7 days at 15min, 2⅓ days at 5min): min, mean and max per bucket of the chosen resolution, bucket times in start's offset.`,
-      inputSchema: exactly({
-        start: z.string().max(40).describe("ISO 8601 date-time with offset (2026-01-18T06:00:00-05:00), or a day (the wearer's: from its midnight)"),
-        end: z.string().max(40).describe("ISO 8601 date-time with offset, or a day (the wearer's: through its end, so start and end the same day is that day)"),
-        resolution: z.enum(Object.keys(HEART_RATE_RESOLUTIONS) as [keyof typeof HEART_RATE_RESOLUTIONS]).optional().describe(`Bucket size (default 15min; at most ${MOST_HEART_RATE_BUCKETS} buckets per call)`),
-        user,
-      }),
+      inputSchema: HEART_RATE_ARGUMENTS,
       annotations: readOnly,
     },
     answer("get_heart_rate", (args) => assistant.heartRate(principal, args)),
@@ -110,7 +117,7 @@ export function registerAssistantTools(server: McpServer, context: ToolContext):
     {
       title: "What a tag does to a metric",
       description: `A metric on the day after days tagged with a tag (e.g. alcohol, caffeine, late meal — the night after, the next day's readiness) against every other day, over the last N days (default 90, at most ${MOST_TAG_EFFECT_DAYS}): both means, counts, the days used and the difference, with the unit.`,
-      inputSchema: exactly({ tag: z.string().max(60).describe("A tag as the dashboard names it (alcohol, caffeine, late meal, or a custom tag's name)"), metric, days: z.number().optional().describe(`1–${MOST_TAG_EFFECT_DAYS} (default 90)`), user }),
+      inputSchema: TAG_EFFECT_ARGUMENTS,
       annotations: readOnly,
     },
     answer("tag_effect", (args) => assistant.tagEffect(principal, args)),
