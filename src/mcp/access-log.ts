@@ -2,6 +2,7 @@
 // the answer says it — including the calls the SDK refuses before any tool runs (an unknown tool, an argument of the
 // wrong type), which no tool handler sees. Read from the JSON-RPC request and the JSON answer around the transport.
 import type { McpCall } from "../storage/mcp-tokens.ts";
+import { TODAY_URI } from "./guides.ts";
 import { MOST_NESTING, nestedDeeperThan } from "./request-checks.ts";
 
 /** The access log keeps this much of a call's arguments, and of a tool's name. */
@@ -24,10 +25,9 @@ const isId = (id: unknown): id is string | number => typeof id === "string" || t
 
 /** The user a resource names (oura://today/{user}), if any. */
 function userOfResource(uri: string): string | undefined {
-  const match = /^oura:\/\/today\/(.+)$/.exec(uri);
-  if (!match) return undefined;
+  if (!uri.startsWith(`${TODAY_URI}/`)) return undefined;
   try {
-    return decodeURIComponent(match[1]!);
+    return decodeURIComponent(uri.slice(TODAY_URI.length + 1));
   } catch {
     return undefined;
   }

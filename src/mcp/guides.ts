@@ -30,7 +30,7 @@ export function registerAssistantGuides(server: McpServer, context: ToolContext,
     if (user === undefined && principal.userId === null && readable.length > 1) {
       throw new InvalidParams(`${TODAY_URI} is one user's summary and several are linked: read ${TODAY_URI}/{user}, e.g. ${readable.slice(0, 5).map((u) => `${TODAY_URI}/${encodeURIComponent(u)}`).join(", ")} (resources/list has them all)`);
     }
-    if (user !== undefined && principal.userId !== null && user !== principal.userId) throw new InvalidParams(`this token reads only its own wearer's data: read ${TODAY_URI}`);
+    if (user !== undefined && principal.userId !== null && !principal.canSee(user)) throw new InvalidParams(`this token reads only its own wearer's data: read ${TODAY_URI}`);
     try {
       return { contents: [{ uri: uri.href, ...meta, text: JSON.stringify(await assistant.today(principal, { user })) }] };
     } catch (error) {

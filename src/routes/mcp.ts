@@ -83,7 +83,7 @@ function oncePer(spacingMs: number) {
 /** While ingest is busy, tool calls start at most this often (five a second). */
 const BUSY_CALL_SPACING_MS = 200;
 
-const TRANSPORT_REFUSALS: Record<number, ErrorCode> = { 400: "bad_request", 403: "csrf_failed", 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large", 415: "unsupported_media_type" };
+const TRANSPORT_REFUSALS: Record<number, ErrorCode> = { 400: "bad_request", 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large", 415: "unsupported_media_type" };
 
 /**
  * The transport refuses a request it cannot read (400, 406, 415, …) with a JSON-RPC error body; the protocol lets that

@@ -7,7 +7,9 @@ import { heartRate, type HeartRateResolution, metricTrend, tagEffect } from "../
 import { activities, dailyScores, nightOf, todaySummary } from "../assistant/records.ts";
 import { dayString } from "../views/metrics.ts";
 import { offsetMinutesOf, ToolError } from "../assistant/tool-args.ts";
-import { loadNight } from "../views/night-data.ts";
+import { isCalendarDay } from "../time/calendar-day.ts";
+import { offsetOfInstant } from "../views/night-data.ts";
+import { instantOr } from "../views/values.ts";
 
 export type AssistantDeps = Pick<AppDeps, "documents" | "polls" | "accounts" | "now">;
 
@@ -49,9 +51,12 @@ export function assistantService(deps: AssistantDeps) {
       activities(deps.documents, whose(principal, args.user), args.start_date, args.end_date),
     heartRate: async (principal: Principal, args: { user?: string; start: string; end: string; resolution?: HeartRateResolution }) => {
       const user = whose(principal, args.user);
-      // A day is the wearer's: its midnight in the offset their ring had on the newest night.
-      const offset = offsetMinutesOf((await loadNight(deps.documents, user, undefined))?.offset);
-      return heartRate(deps.polls, user, args, offset);
+      // A day is the wearer's: its midnight in the offset their ring had on the newest night (one field of one
+      // document, read only when a day is given; an instant carries its own offset).
+      const dayGiven = isCalendarDay(args.start) || isCalendarDay(args.end);
+      const newest = dayGiven ? (await deps.documents.listFields({ data_type: "sleep", user_id: user }, { start: "$.bedtime_start" }, 1))[0] : undefined;
+      const bedtime = instantOr(newest?.start);
+      return heartRate(deps.polls, user, args, offsetMinutesOf(bedtime === null ? undefined : offsetOfInstant(bedtime)));
     },
     today: (principal: Principal, args: { user?: string }) => todaySummary(deps.documents, whose(principal, args.user), dayString(deps.now())),
     tagEffect: (principal: Principal, args: { user?: string; tag: string; metric: string; days?: number }) => tagEffect(deps.documents, whose(principal, args.user), args, deps.now()),

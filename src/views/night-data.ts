@@ -54,6 +54,9 @@ const series = (value: unknown, reading: (v: unknown) => number | null = numberO
   const items = (value as { items?: unknown })?.items;
   return Array.isArray(items) ? items.slice(0, MOST_SLOTS).map(reading) : [];
 };
+/** The UTC offset an instant was written in ("2026-01-17T23:48:31-05:00" → "-05:00"); "+00:00" for "Z" or none. */
+export const offsetOfInstant = (instant: string): string => /([+-](?:0\d|1[0-4]):[0-5]\d)$/.exec(instant)?.[1] ?? "+00:00";
+
 /** An instant with its offset, as Oura writes bedtimes; anything else is missing. */
 /** `day` (a calendar day) moved by `by` days. */
 export function shiftDay(day: string, by: number): string {
@@ -99,7 +102,7 @@ export async function loadNight(store: Documents, userId: string | undefined, da
     day: calendarDayOr(main.day),
     bedtimeStart: start,
     bedtimeEnd: end,
-    offset: /([+-](?:0\d|1[0-4]):[0-5]\d)$/.exec(start)?.[1] ?? "+00:00",
+    offset: offsetOfInstant(start),
     phases,
     heartRate: series(doc.heart_rate, heartRateOr),
     hrv: series(doc.hrv),
